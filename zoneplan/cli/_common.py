@@ -1,0 +1,72 @@
+"""Shared plumbing of the command line: output, JSON, exit codes, plan loading."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from zoneplan.plan import Plan
+
+__all__ = ["console", "err_console", "emit_json", "load_plan", "table_of", "to_jsonable", "EXIT_OK", "EXIT_FOUND", "EXIT_BAD_INPUT"]
+
+EXIT_OK = 0
+EXIT_FOUND = 1  # problems or violations found
+EXIT_BAD_INPUT = 2
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert numpy/pandas scalars and containers to plain JSON values (NaN → null)."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray, pd.Series)):
+        return [to_jsonable(v) for v in list(value)]
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (str, int)):
+        return value
+    return str(value)
+
+
+def emit_json(payload: Any) -> None:
+    """Print ``payload`` as JSON on standard output (UTF-8, Chinese kept readable)."""
+    sys.stdout.write(json.dumps(to_jsonable(payload), ensure_ascii=False, indent=2) + "\n")
+
+
+def load_plan(location: str) -> Plan:
+    """Open a plan from a GeoPackage path or database URI (errors become exit status 2)."""
+    return Plan.read(location)
+
+
+def table_of(df: pd.DataFrame, *, title: str | None = None, floatfmt: str = "{:,.2f}") -> Table:
+    """A rich table of a DataFrame, numbers right-aligned and formatted."""
+    table = Table(title=title, show_lines=False)
+    for col in df.columns:
+        numeric = pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
+        table.add_column(str(col), justify="right" if numeric else "left")
+    for row in df.itertuples(index=False):
+        cells = []
+        for v in row:
+            if isinstance(v, (float, np.floating)):
+                cells.append("" if math.isnan(v) else floatfmt.format(v))
+            elif v is None or v is pd.NA:
+                cells.append("")
+            else:
+                cells.append(str(v))
+        table.add_row(*cells)
+    return table

@@ -1,0 +1,142 @@
+"""Commands on whole plans: ``import``, ``info``, ``validate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import pandas as pd
+import typer
+
+from zoneplan.cli import app
+from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, table_of
+from zoneplan.errors import InputError
+from zoneplan.io import is_database_uri
+from zoneplan.io.vector import read_vector
+from zoneplan.plan import Plan
+from zoneplan.validate import fix_geometries, validate
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
+
+
+def _parse_map(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise InputError(f"--map expects SOURCE=TARGET, got {pair!r}", rule="column-map")
+        src, dst = pair.split("=", 1)
+        out[src.strip()] = dst.strip()
+    return out
+
+
+@app.command("import")
+def import_(
+    src: Annotated[Path, typer.Argument(help="GPKG, SHP, GeoJSON, FlatGeobuf or DXF file.")],
+    into: Annotated[str, typer.Option("--into", help="Plan GeoPackage to create or update.")],
+    layer: Annotated[str, typer.Option("--layer", help="Plan layer to write (zones, parcels, phases …).")],
+    source_layer: Annotated[Optional[str], typer.Option("--source-layer", help="Layer of SRC to read (GeoPackage layer or CAD layer).")] = None,
+    encoding: Annotated[Optional[str], typer.Option("--encoding", help="Shapefile text encoding (default: .cpg, else detected UTF-8/GB18030).")] = None,
+    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS of SRC when the file does not say (required for DXF).")] = None,
+    gcj02: Annotated[bool, typer.Option("--gcj02", help="SRC is GCJ-02 lon-lat (AMap/Gaode, Tencent).")] = False,
+    map_: Annotated[Optional[list[str]], typer.Option("--map", help="Rename a column: SOURCE=TARGET (repeatable).")] = None,
+    append: Annotated[bool, typer.Option("--append", help="Append to the layer instead of replacing it.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a vector file as a layer of a plan (created if missing)."""
+    result = read_vector(src, layer=source_layer, encoding=encoding, crs=crs, gcj02=gcj02, column_map=_parse_map(map_ or []))
+    exists = is_database_uri(into) or Path(into).exists()
+    plan = load_plan(into) if exists else Plan(crs=result.data.crs)
+    data = result.data
+    if append and layer in plan:
+        data = pd.concat([plan[layer], data.to_crs(plan.crs)], ignore_index=True)
+    plan = plan.with_layer(layer, data, meta={"imported_from": src.name, **plan.layer_meta.get(layer, {})})
+    plan.write(into)
+    problems = validate(plan)
+    problems = problems[problems["layer"] == layer]
+    summary = {
+        "source": str(src),
+        "plan": str(into),
+        "layer": layer,
+        "count": len(data),
+        "area_mu": float(plan[layer].area.sum() / (10000 / 15)),
+        "crs": plan.crs.to_string(),
+        "source_crs": result.source_crs,
+        "encoding": result.encoding,
+        "encoding_detected": result.encoding_detected,
+        "renamed": result.renamed,
+        "notes": result.notes,
+        "problems": len(problems),
+    }
+    if as_json:
+        emit_json(summary)
+        return
+    console.print(f"Imported {summary['count']} features ({summary['area_mu']:,.2f} mu) into {into} layer [bold]{layer}[/] in {summary['crs']}")
+    if result.encoding:
+        console.print(f"  encoding: {result.encoding}{' (detected, no .cpg)' if result.encoding_detected else ''}")
+    for old, new in result.renamed.items():
+        console.print(f"  column {old} → {new}")
+    for note in result.notes:
+        console.print(f"  note: {note}")
+    if len(problems):
+        console.print(f"  {len(problems)} validation problem(s) in this layer: run [bold]zoneplan validate {into}[/]")
+
+
+@app.command()
+def info(plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql:// URI.")], as_json: JsonOpt = False) -> None:
+    """Per layer: feature count, CRS and total area in mu, ha and km²."""
+    plan = load_plan(plan_path)
+    summary = plan.summary()
+    epsg = plan.crs.to_epsg()
+    crs = f"EPSG:{epsg}" if epsg else plan.crs.to_string()
+    if as_json:
+        emit_json(
+            {
+                "crs": crs,
+                "meta": plan.meta,
+                "layers": {r.layer: {"count": r.count, "area_m2": r.area_m2, "area_mu": r.area_mu, "area_ha": r.area_ha, "area_km2": r.area_km2} for r in summary.itertuples()},
+                "tables": {name: len(df) for name, df in plan.tables.items()},
+            }
+        )
+        return
+    console.print(f"[bold]{plan.meta.get('title', plan.name)}[/]  {crs}")
+    console.print(table_of(summary.rename(columns={"area_m2": "area m²", "area_mu": "area mu", "area_ha": "area ha", "area_km2": "area km²"})))
+    if plan.tables:
+        console.print("tables: " + ", ".join(f"{n} ({len(df)} rows)" for n, df in plan.tables.items()))
+
+
+@app.command("validate")
+def validate_cmd(
+    plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql:// URI.")],
+    fix: Annotated[bool, typer.Option("--fix", help="Repair invalid geometry with make_valid, list area changes and save.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check geometry, ids, codes, overlaps, containment and value ranges. Exit 1 when problems are found."""
+    plan = load_plan(plan_path)
+    changes = pd.DataFrame()
+    if fix:
+        fixed = []
+        for name, gdf in plan.layers.items():
+            new, ch = fix_geometries(gdf, layer=name)
+            if len(ch):
+                plan = plan.with_layer(name, new)
+                fixed.append(ch)
+        if fixed:
+            changes = pd.concat(fixed, ignore_index=True)
+            plan.write(plan_path)
+    problems = validate(plan)
+    if as_json:
+        payload = {"valid": problems.empty, "problems": problems[["layer", "feature_id", "rule", "message", "value"]].to_dict("records")}
+        if fix:
+            payload["fixed"] = changes.to_dict("records")
+        emit_json(payload)
+    else:
+        if len(changes):
+            console.print(table_of(changes, title=f"Repaired {len(changes)} geometries (saved to {plan_path})"))
+        if problems.empty:
+            console.print(f"[green]valid[/]: {plan_path} has no problems")
+        else:
+            counts = problems.groupby(["layer", "rule"]).size().rename("count").reset_index()
+            console.print(table_of(counts, title=f"{len(problems)} problem(s) in {plan_path}"))
+            console.print(table_of(problems[["layer", "feature_id", "rule", "message"]].head(200)))
+    if not problems.empty:
+        raise typer.Exit(EXIT_FOUND)

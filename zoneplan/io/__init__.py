@@ -1,0 +1,48 @@
+"""Reading and writing plans and importing data.
+
+* :mod:`zoneplan.io.gpkg` — one GeoPackage per plan (the embedded default), atomic writes,
+  QGIS styles.
+* :mod:`zoneplan.io.vector` — import of GeoPackage, Shapefile (GBK or UTF-8), GeoJSON, FlatGeobuf
+  and DXF files into plan layers.
+
+:func:`read_plan` and :func:`write_plan` dispatch on the location: a ``postgresql://`` URI goes to
+the PostGIS backend where installed, anything else is a GeoPackage path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from zoneplan.plan import Plan
+
+__all__ = ["read_plan", "write_plan", "is_database_uri"]
+
+
+def is_database_uri(location: str | Path) -> bool:
+    """True when ``location`` names a PostgreSQL database rather than a file."""
+    return str(location).startswith(("postgresql://", "postgres://"))
+
+
+def read_plan(location: str | Path) -> Plan:
+    """Read a plan from a GeoPackage path or a ``postgresql://…#plan`` URI."""
+    if is_database_uri(location):
+        from zoneplan.io import postgis
+
+        return postgis.read_plan(str(location))
+    from zoneplan.io import gpkg
+
+    return gpkg.read_plan(Path(location))
+
+
+def write_plan(plan: Plan, location: str | Path) -> None:
+    """Write a plan to a GeoPackage path (atomically) or a ``postgresql://…#plan`` URI."""
+    if is_database_uri(location):
+        from zoneplan.io import postgis
+
+        postgis.write_plan(plan, str(location))
+        return
+    from zoneplan.io import gpkg
+
+    gpkg.write_plan(plan, Path(location))

@@ -1,0 +1,137 @@
+"""One GeoPackage per plan: layers, tables, metadata and QGIS styles.
+
+Layout of a plan GeoPackage
+
+* one spatial layer per plan layer (``zones``, ``parcels``, …), geometry column ``geom``;
+  per-layer metadata (source, "illustrative geometry" …) as GDAL layer metadata;
+* one attribute table per plan table (``targets``, ``quotas``, …);
+* ``zoneplan_meta`` — plan-level key/value metadata;
+* ``layer_styles`` — QGIS styles, so parcels open coloured by land use in QGIS.
+
+Writes are atomic: everything is written to a temporary file in the same directory, flushed to
+disk, then moved over the target with :func:`os.replace`. A write that fails or is killed half-way
+leaves the previous file untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from zoneplan.errors import InputError
+from zoneplan.plan import Plan
+
+__all__ = ["read_plan", "write_plan", "atomic_path", "META_TABLE", "STYLE_TABLE"]
+
+META_TABLE = "zoneplan_meta"
+STYLE_TABLE = "layer_styles"
+_INTERNAL = {META_TABLE, STYLE_TABLE}
+
+
+def read_plan(path: Path) -> Plan:
+    """Read a plan GeoPackage written by :func:`write_plan` (or any GeoPackage of polygon layers)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("plan file not found", file=path)
+    try:
+        listing = pyogrio.list_layers(path)
+    except Exception as exc:  # pyogrio raises DataSourceError with GDAL's text
+        raise InputError(f"cannot open as a GeoPackage: {exc}", file=path) from None
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    layer_meta: dict[str, dict[str, str]] = {}
+    meta: dict[str, str] = {}
+    for name, geometry_type in listing:
+        if geometry_type is None:
+            df = pyogrio.read_dataframe(path, layer=name, use_arrow=True, read_geometry=False)
+            if name == META_TABLE:
+                meta = dict(zip(df["key"].astype(str), df["value"].astype(str)))
+            elif name not in _INTERNAL:
+                tables[name] = pd.DataFrame(df)
+            continue
+        layers[name] = pyogrio.read_dataframe(path, layer=name, use_arrow=True)
+        info = pyogrio.read_info(path, layer=name)
+        if info.get("layer_metadata"):
+            layer_meta[name] = dict(info["layer_metadata"])
+    return Plan(layers, tables, meta=meta, layer_meta=layer_meta)
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path, *, suffix: str | None = None):
+    """Yield a temporary path beside ``target``; on success it replaces ``target`` atomically.
+
+    On any exception (or if the process dies) ``target`` is left as it was and the temporary file
+    is removed (a killed process may leave a hidden ``.<name>.*.tmp`` file, never a broken target).
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or f".tmp{target.suffix}", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # GDAL refuses to create a GeoPackage over an empty file
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _write_table(path: Path, name: str, df: pd.DataFrame) -> None:
+    df = pd.DataFrame(df).reset_index(drop=True)
+    # GeoPackage attribute tables cannot hold nested objects: store them as JSON text.
+    for col in df.columns:
+        if df[col].dtype == object and df[col].map(lambda v: isinstance(v, (dict, list))).any():
+            df[col] = df[col].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)
+    pyogrio.write_dataframe(df, path, layer=name, driver="GPKG")
+
+
+def write_plan(plan: Plan, path: Path) -> None:
+    """Write ``plan`` to the GeoPackage ``path`` atomically (see module docstring)."""
+    from zoneplan.io.qgis_style import landuse_style_qml, layer_styles_frame
+
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        for name, gdf in plan.layers.items():
+            pyogrio.write_dataframe(
+                gdf.reset_index(drop=True),
+                tmp,
+                layer=name,
+                driver="GPKG",
+                promote_to_multi=False,
+                layer_metadata=plan.layer_meta.get(name) or None,
+            )
+        for name, df in plan.tables.items():
+            _write_table(tmp, name, df)
+        meta = pd.DataFrame({"key": list(plan.meta), "value": [str(v) for v in plan.meta.values()]}, dtype="string")
+        _write_table(tmp, META_TABLE, meta)
+        styles = {
+            name: landuse_style_qml(codes=sorted(gdf["landuse_code"].dropna().unique()))
+            for name, gdf in plan.layers.items()
+            if "landuse_code" in gdf.columns and len(gdf)
+        }
+        if styles:
+            _write_table(tmp, STYLE_TABLE, layer_styles_frame(styles))
+        _check_readable(tmp)
+
+
+def _check_readable(path: Path) -> None:
+    with sqlite3.connect(path) as con:
+        (status,) = con.execute("PRAGMA integrity_check").fetchone()
+    if status != "ok":
+        raise InputError(f"GeoPackage failed its integrity check after writing: {status}", file=path)

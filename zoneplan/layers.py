@@ -1,0 +1,212 @@
+"""The plan's layer and table contract: names, identifier columns and column types.
+
+A plan is a set of named layers (polygon GeoDataFrames) and attribute tables. The names below are
+the contract every analysis, check and map relies on; any other columns (and any other layer)
+may be added freely and are carried through reading and writing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+__all__ = [
+    "LayerSpec",
+    "TableSpec",
+    "LAYERS",
+    "TABLES",
+    "PARCEL_STATUSES",
+    "CONTROL_LINE_KINDS",
+    "conform_layer",
+    "conform_table",
+    "empty_layer",
+]
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """What a layer must contain.
+
+    Attributes
+    ----------
+    name
+        Layer name in the GeoPackage.
+    id_column
+        Column holding the feature identifier (unique within the layer), or None.
+    required
+        Columns that must be present.
+    dtypes
+        Column → pandas dtype for the known columns (applied when present).
+    """
+
+    name: str
+    id_column: str | None
+    required: tuple[str, ...]
+    dtypes: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """What an attribute table (no geometry) must contain."""
+
+    name: str
+    required: tuple[str, ...]
+    dtypes: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+
+
+#: Parcel status, after the intensive-use evaluation's land-status model.
+PARCEL_STATUSES: dict[str, str] = {
+    "built": "已建成",
+    "supplied": "已供应未建成",
+    "ready": "已达到供地条件",
+    "unready": "未达到供地条件",
+    "unbuildable": "不可建设",
+}
+
+#: The three control lines (三条控制线).
+CONTROL_LINE_KINDS: dict[str, str] = {
+    "ecological_redline": "生态保护红线",
+    "basic_farmland": "永久基本农田",
+    "urban_development_boundary": "城镇开发边界",
+}
+
+_S = "string"
+_I = "Int64"
+_F = "float64"
+
+LAYERS: dict[str, LayerSpec] = {
+    spec.name: spec
+    for spec in (
+        LayerSpec(
+            "zones",
+            "zone_id",
+            ("zone_id",),
+            {"zone_id": _S, "name": _S, "level": _S, "approved_area_mu": _F},
+            "Development-zone boundaries (开发区四至).",
+        ),
+        LayerSpec(
+            "districts",
+            "district_id",
+            ("district_id", "zone_id"),
+            {"district_id": _S, "zone_id": _S, "name": _S, "role": _S},
+            "Districts / blocks (板块) of a zone.",
+        ),
+        LayerSpec(
+            "parks",
+            "park_id",
+            ("park_id", "zone_id"),
+            {"park_id": _S, "zone_id": _S, "district_id": _S, "name": _S, "industry": _S},
+            "Industrial parks (产业园).",
+        ),
+        LayerSpec(
+            "phases",
+            "phase_id",
+            ("phase_id", "zone_id"),
+            {
+                "phase_id": _S,
+                "zone_id": _S,
+                "phase_no": _I,
+                "name": _S,
+                "target_area_mu": _F,
+                "start_year": _I,
+                "end_year": _I,
+                "investment_yuan": _F,
+            },
+            "Development / redevelopment phases (分期).",
+        ),
+        LayerSpec(
+            "parcels",
+            "parcel_id",
+            ("parcel_id", "landuse_code"),
+            {
+                "parcel_id": _S,
+                "zone_id": _S,
+                "landuse_code": _S,
+                "status": _S,
+                "supplied_year": _I,
+                "built_year": _I,
+                "floor_area_m2": _F,
+                "footprint_m2": _F,
+                "investment_yuan": _F,
+                "tax_yuan": _F,
+                "enterprise": _S,
+            },
+            "Land parcels (地块) with 2023 用地用海 codes and status.",
+        ),
+        LayerSpec(
+            "control_lines",
+            None,
+            ("kind",),
+            {"kind": _S, "name": _S},
+            "Ecological red line, permanent basic farmland, urban development boundary.",
+        ),
+    )
+}
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        TableSpec(
+            "targets",
+            ("scope", "metric", "op", "value"),
+            {"scope": _S, "metric": _S, "year": _I, "op": _S, "value": _F, "unit": _S, "source": _S},
+            "Plan targets: scope (zone/district/park/phase id), metric, year, op (>=, <=, =), value.",
+        ),
+        TableSpec(
+            "quotas",
+            ("zone_id", "year", "new_construction_mu"),
+            {"zone_id": _S, "year": _I, "new_construction_mu": _F},
+            "Annual new-construction-land quotas (新增建设用地指标) per zone, in mu.",
+        ),
+    )
+}
+
+
+def _cast(df: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
+    casts = {}
+    for col, dtype in dtypes.items():
+        if col not in df.columns or str(df[col].dtype) == dtype:
+            continue
+        values = df[col]
+        if dtype == _S:
+            # Ids and codes stay text: 101.0 read back from a numeric column becomes "101".
+            if pd.api.types.is_float_dtype(values):
+                values = values.astype("Int64")
+            casts[col] = values.astype(_S)
+        elif dtype == _I:
+            casts[col] = pd.to_numeric(values, errors="coerce").round().astype(_I)
+        else:
+            casts[col] = pd.to_numeric(values, errors="coerce").astype(dtype)
+    return df.assign(**casts) if casts else df
+
+
+def conform_layer(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
+    """Cast the known columns of layer ``name`` to their contract types (copy; extra columns kept)."""
+    spec = LAYERS.get(name)
+    return _cast(gdf, spec.dtypes) if spec else gdf
+
+
+def conform_table(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Cast the known columns of table ``name`` to their contract types."""
+    spec = TABLES.get(name)
+    return _cast(df, spec.dtypes) if spec else df
+
+
+def empty_layer(name: str, crs) -> gpd.GeoDataFrame:
+    """An empty layer with the contract's columns, for plans that lack the layer."""
+    spec = LAYERS[name]
+    data = {col: pd.Series([], dtype=dtype) for col, dtype in spec.dtypes.items()}
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """An empty table with the contract's columns."""
+    spec = TABLES[name]
+    return pd.DataFrame({col: pd.Series([], dtype=dtype) for col, dtype in spec.dtypes.items()})
+
+
+__all__ += ["empty_table"]

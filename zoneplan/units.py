@@ -1,0 +1,127 @@
+"""Units of area and money used everywhere in zoneplan.
+
+Areas are stored in square metres and presented in mu (亩), hectares or km².
+Money is stored in yuan and presented in 万元 (10⁴ yuan) or 亿元 (10⁸ yuan).
+Column names carry their unit as a suffix: ``area_m2``, ``area_mu``,
+``investment_yuan``, ``investment_intensity_wan_per_mu``.
+
+The mu is exact: 1 亩 = 6000 平方市尺 = 6000/9 m² = 10000/15 m².
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "M2_PER_MU",
+    "M2_PER_HA",
+    "M2_PER_KM2",
+    "MU_PER_HA",
+    "MU_PER_KM2",
+    "YUAN_PER_WAN",
+    "YUAN_PER_YI",
+    "AREA_UNITS",
+    "m2_to_mu",
+    "mu_to_m2",
+    "m2_to",
+    "to_m2",
+    "yuan_to_wan",
+    "wan_to_yuan",
+    "yuan_to_yi",
+    "yi_to_yuan",
+    "wan_per_mu",
+]
+
+M2_PER_MU: float = 10000 / 15
+M2_PER_HA: float = 10_000.0
+M2_PER_KM2: float = 1_000_000.0
+MU_PER_HA: float = 15.0
+MU_PER_KM2: float = 1500.0
+YUAN_PER_WAN: float = 1e4
+YUAN_PER_YI: float = 1e8
+
+#: Square metres per unit, by unit name as used in column suffixes.
+AREA_UNITS: dict[str, float] = {"m2": 1.0, "mu": M2_PER_MU, "ha": M2_PER_HA, "km2": M2_PER_KM2}
+
+Number = TypeVar("Number", float, np.ndarray, pd.Series)
+
+
+def m2_to(value: Number, unit: str) -> Number:
+    """Convert square metres to ``unit`` (one of ``m2``, ``mu``, ``ha``, ``km2``).
+
+    Examples
+    --------
+    >>> m2_to(1_000_000.0, "mu")
+    1500.0
+    """
+    try:
+        return value / AREA_UNITS[unit]
+    except KeyError:
+        raise ValueError(f"unknown area unit {unit!r}; expected one of {sorted(AREA_UNITS)}") from None
+
+
+def to_m2(value: Number, unit: str) -> Number:
+    """Convert an area in ``unit`` to square metres.
+
+    Examples
+    --------
+    >>> round(to_m2(1022, "mu"), 3)
+    681333.333
+    """
+    try:
+        return value * AREA_UNITS[unit]
+    except KeyError:
+        raise ValueError(f"unknown area unit {unit!r}; expected one of {sorted(AREA_UNITS)}") from None
+
+
+def m2_to_mu(value: Number) -> Number:
+    """Square metres to mu (亩). ``m2_to_mu(10000/15) == 1``."""
+    return value / M2_PER_MU
+
+
+def mu_to_m2(value: Number) -> Number:
+    """Mu (亩) to square metres."""
+    return value * M2_PER_MU
+
+
+def yuan_to_wan(value: Number) -> Number:
+    """Yuan to 万元."""
+    return value / YUAN_PER_WAN
+
+
+def wan_to_yuan(value: Number) -> Number:
+    """万元 to yuan."""
+    return value * YUAN_PER_WAN
+
+
+def yuan_to_yi(value: Number) -> Number:
+    """Yuan to 亿元."""
+    return value / YUAN_PER_YI
+
+
+def yi_to_yuan(value: Number) -> Number:
+    """亿元 to yuan."""
+    return value * YUAN_PER_YI
+
+
+def wan_per_mu(yuan: Number, area_m2: Number) -> Number:
+    """Money per land area in 万元/亩 (e.g. investment intensity, tax per mu).
+
+    A zero or missing area gives NaN, never infinity.
+
+    Examples
+    --------
+    >>> wan_per_mu(2_800_000.0, 10000 / 15)
+    280.0
+    """
+    area = np.asarray(area_m2, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(area > 0, np.asarray(yuan, dtype="float64") / YUAN_PER_WAN / (area / M2_PER_MU), np.nan)
+    if isinstance(yuan, pd.Series):
+        return pd.Series(out, index=yuan.index)
+    if isinstance(area_m2, pd.Series):
+        return pd.Series(out, index=area_m2.index)
+    return out.item() if out.ndim == 0 else out

@@ -1,0 +1,281 @@
+"""Validation of a plan: every problem names its layer, feature, rule and measured value.
+
+:func:`validate` returns a tidy table of problems (empty when the plan is valid). The rules:
+
+============================  =============================================================
+rule                          what it finds
+============================  =============================================================
+``missing_column``            a required column of a known layer is absent
+``empty_geometry``            a feature with no geometry
+``non_polygon``               a point or line where a polygon is required
+``invalid_geometry``          self-intersections, bow-ties from CAD… (value: GEOS reason)
+``duplicate_id``              an identifier used more than once in a layer
+``unknown_landuse_code``      a parcel code not in the 2023 classification
+``unknown_status``            a parcel status outside built/supplied/ready/unready/unbuildable
+``unknown_control_line``      a control-line kind outside the three control lines
+``overlap``                   two parcels overlapping (double-counted area; value in mu)
+``outside_zone``              a parcel, phase, park or district reaching outside its zone (mu)
+``unknown_zone``              a feature whose ``zone_id`` names no zone
+``negative_value``            negative floor area, footprint, investment, tax or target area
+``far_out_of_range``          floor area / parcel area above 20
+``year_out_of_range``         a year outside 1949–2100, or built before supplied
+============================  =============================================================
+
+:func:`fix_geometries` repairs invalid geometry with :func:`shapely.make_valid`, keeps the
+polygonal part, and lists each change with its area before and after.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from zoneplan.landuse import unknown_codes
+from zoneplan.layers import CONTROL_LINE_KINDS, LAYERS, PARCEL_STATUSES
+from zoneplan.plan import Plan
+from zoneplan.units import M2_PER_MU
+
+__all__ = ["validate", "fix_geometries", "PROBLEM_COLUMNS", "MAX_FAR", "AREA_TOLERANCE_M2"]
+
+PROBLEM_COLUMNS = ["layer", "feature_id", "rule", "message", "value"]
+#: Plot ratios above this are taken as data errors.
+MAX_FAR = 20.0
+#: Overlaps and overhangs below this many m² are survey slivers, not problems.
+AREA_TOLERANCE_M2 = 1.0
+_YEAR_RANGE = (1949, 2100)
+_POLYGONAL = [3, 6]  # shapely type ids of Polygon and MultiPolygon
+
+
+def _problems(layer: str, ids: pd.Series, rule: str, messages, values) -> pd.DataFrame:
+    n = len(ids)
+    return pd.DataFrame(
+        {
+            "layer": [layer] * n,
+            "feature_id": ids.astype(str).to_numpy(),
+            "rule": [rule] * n,
+            "message": np.broadcast_to(np.asarray(messages, dtype=object), (n,)),
+            "value": np.broadcast_to(np.asarray(values, dtype=object), (n,)),
+        }
+    )
+
+
+def _ids(gdf: gpd.GeoDataFrame, name: str) -> pd.Series:
+    spec = LAYERS.get(name)
+    if spec and spec.id_column and spec.id_column in gdf.columns:
+        return gdf[spec.id_column].astype("string").fillna("<no id>")
+    return pd.Series([f"#{i}" for i in range(len(gdf))], index=gdf.index)
+
+
+def _geometry_problems(name: str, gdf: gpd.GeoDataFrame, ids: pd.Series) -> list[pd.DataFrame]:
+    geoms = gdf.geometry.values
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    polygonal = np.isin(shapely.get_type_id(geoms), _POLYGONAL)
+    non_polygon = ~empty & ~polygonal
+    checkable = ~empty & polygonal
+    invalid = np.zeros(len(gdf), dtype=bool)
+    invalid[checkable] = ~shapely.is_valid(geoms[checkable])
+    reasons = shapely.is_valid_reason(geoms[invalid])
+    return [
+        _problems(name, ids[empty], "empty_geometry", "feature has no geometry", None),
+        _problems(
+            name,
+            ids[non_polygon],
+            "non_polygon",
+            [f"geometry is a {g.geom_type}, not a polygon" for g in geoms[non_polygon]],
+            [g.geom_type for g in geoms[non_polygon]],
+        ),
+        _problems(name, ids[invalid], "invalid_geometry", [f"invalid geometry: {r}" for r in reasons], reasons),
+    ]
+
+
+def _usable(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    geoms = gdf.geometry.values
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    ok &= np.isin(shapely.get_type_id(geoms), _POLYGONAL)
+    ok[ok] = shapely.is_valid(geoms[ok])
+    return ok
+
+
+def _overlaps(gdf: gpd.GeoDataFrame, ids: pd.Series, name: str) -> pd.DataFrame:
+    usable = np.flatnonzero(_usable(gdf))
+    geoms = gdf.geometry.values[usable]
+    left, right = gdf.geometry.iloc[usable].sindex.query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    area = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    big = area > AREA_TOLERANCE_M2
+    left, right, area = left[big], right[big], area[big]
+    a = ids.iloc[usable[left]].to_numpy()
+    b = ids.iloc[usable[right]].to_numpy()
+    mu = area / M2_PER_MU
+    return _problems(
+        name,
+        pd.Series(a),
+        "overlap",
+        [f"overlaps {o} by {m:.2f} mu ({s:.1f} m²); the area is counted twice" for o, m, s in zip(b, mu, area)],
+        mu,
+    ).assign(other_id=b)
+
+
+def _outside_zone(plan: Plan, name: str, gdf: gpd.GeoDataFrame, ids: pd.Series) -> list[pd.DataFrame]:
+    zones = plan.zones
+    if "zone_id" not in gdf.columns or not len(zones) or "zone_id" not in zones.columns:
+        return []
+    zone_geom = zones.dissolve("zone_id").geometry
+    zid = gdf["zone_id"].astype("string")
+    known = zid.isin(zone_geom.index) & pd.Series(_usable(gdf), index=gdf.index)
+    unknown = zid.notna() & ~zid.isin(zone_geom.index)
+    out = [
+        _problems(name, ids[unknown], "unknown_zone", [f"zone_id {z!r} names no zone" for z in zid[unknown]], zid[unknown])
+    ]
+    sub = gdf[known]
+    outside = shapely.area(shapely.difference(sub.geometry.values, zone_geom.loc[zid[known]].values))
+    bad = outside > AREA_TOLERANCE_M2
+    mu = outside[bad] / M2_PER_MU
+    out.append(
+        _problems(
+            name,
+            ids[known][bad],
+            "outside_zone",
+            [f"{m:.2f} mu lies outside zone {z}" for m, z in zip(mu, zid[known][bad])],
+            mu,
+        )
+    )
+    return out
+
+
+def _value_problems(name: str, gdf: gpd.GeoDataFrame, ids: pd.Series) -> list[pd.DataFrame]:
+    out = []
+    for col in ("floor_area_m2", "footprint_m2", "investment_yuan", "tax_yuan", "target_area_mu", "approved_area_mu"):
+        if col in gdf.columns:
+            vals = pd.to_numeric(gdf[col], errors="coerce")
+            neg = (vals < 0).fillna(False).to_numpy(dtype=bool)
+            out.append(_problems(name, ids[neg], "negative_value", [f"{col} is negative ({v:g})" for v in vals[neg]], vals[neg]))
+    if "floor_area_m2" in gdf.columns:
+        far = pd.to_numeric(gdf["floor_area_m2"], errors="coerce") / gdf.geometry.area.replace(0, np.nan)
+        high = (far > MAX_FAR).fillna(False).to_numpy(dtype=bool)
+        out.append(
+            _problems(name, ids[high], "far_out_of_range", [f"plot ratio {v:.2f} exceeds {MAX_FAR:g}" for v in far[high]], far[high])
+        )
+    years = [c for c in ("supplied_year", "built_year", "start_year", "end_year") if c in gdf.columns]
+    for col in years:
+        y = pd.to_numeric(gdf[col], errors="coerce")
+        bad = ((y < _YEAR_RANGE[0]) | (y > _YEAR_RANGE[1])).fillna(False).to_numpy(dtype=bool)
+        out.append(_problems(name, ids[bad], "year_out_of_range", [f"{col} {v:g} is outside {_YEAR_RANGE[0]}–{_YEAR_RANGE[1]}" for v in y[bad]], y[bad]))
+    for early, late in (("supplied_year", "built_year"), ("start_year", "end_year")):
+        if early in gdf.columns and late in gdf.columns:
+            e, l_ = pd.to_numeric(gdf[early], errors="coerce"), pd.to_numeric(gdf[late], errors="coerce")
+            bad = (l_ < e).fillna(False).to_numpy(dtype=bool)
+            out.append(
+                _problems(name, ids[bad], "year_out_of_range", [f"{late} {b:g} is before {early} {a:g}" for a, b in zip(e[bad], l_[bad])], l_[bad])
+            )
+    return out
+
+
+def _code_problems(name: str, gdf: gpd.GeoDataFrame, ids: pd.Series) -> list[pd.DataFrame]:
+    out = []
+    if "landuse_code" in gdf.columns:
+        bad = unknown_codes(gdf["landuse_code"]).to_numpy(dtype=bool)
+        out.append(
+            _problems(
+                name,
+                ids[bad],
+                "unknown_landuse_code",
+                [f"land-use code {c!r} is not in the 2023 用地用海 classification" for c in gdf["landuse_code"][bad]],
+                gdf["landuse_code"][bad].astype(str),
+            )
+        )
+    if name == "parcels" and "status" in gdf.columns:
+        st = gdf["status"].astype("string")
+        bad = (st.notna() & ~st.isin(PARCEL_STATUSES)).to_numpy(dtype=bool)
+        out.append(_problems(name, ids[bad], "unknown_status", [f"status {s!r} is not one of {list(PARCEL_STATUSES)}" for s in st[bad]], st[bad]))
+    if name == "control_lines" and "kind" in gdf.columns:
+        kind = gdf["kind"].astype("string")
+        bad = (~kind.isin(CONTROL_LINE_KINDS)).to_numpy(dtype=bool)
+        out.append(_problems(name, ids[bad], "unknown_control_line", [f"kind {k!r} is not one of {list(CONTROL_LINE_KINDS)}" for k in kind[bad]], kind[bad]))
+    return out
+
+
+def validate(plan: Plan) -> pd.DataFrame:
+    """Check a plan and return one row per problem.
+
+    Parameters
+    ----------
+    plan
+        The plan to check.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``layer, feature_id, rule, message, value`` (plus ``other_id`` for overlaps);
+        empty when the plan is valid.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> validate(datasets.load("zhangdian")).empty
+    True
+    """
+    found: list[pd.DataFrame] = []
+    for name, gdf in plan.layers.items():
+        spec = LAYERS.get(name)
+        if spec:
+            missing = [c for c in spec.required if c not in gdf.columns]
+            found.append(_problems(name, pd.Series(["<layer>"] * len(missing)), "missing_column", [f"required column {c!r} is missing" for c in missing], missing))
+            if spec.id_column and spec.id_column in gdf.columns:
+                ids_col = gdf[spec.id_column].astype("string")
+                dup = ids_col.duplicated(keep=False) & ids_col.notna()
+                found.append(_problems(name, ids_col[dup].drop_duplicates(), "duplicate_id", [f"id {i!r} is used {n} times" for i, n in ids_col[dup].value_counts().reindex(ids_col[dup].drop_duplicates()).items()], ids_col[dup].drop_duplicates()))
+        ids = _ids(gdf, name)
+        found += _geometry_problems(name, gdf, ids)
+        found += _code_problems(name, gdf, ids)
+        found += _value_problems(name, gdf, ids)
+        if name == "parcels":
+            found.append(_overlaps(gdf, ids, name))
+        if name in ("parcels", "phases", "parks", "districts"):
+            found += _outside_zone(plan, name, gdf, ids)
+    found = [f for f in found if len(f)]
+    if not found:
+        return pd.DataFrame(columns=PROBLEM_COLUMNS)
+    return pd.concat(found, ignore_index=True)
+
+
+def fix_geometries(gdf: gpd.GeoDataFrame, *, layer: str = "layer") -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Repair invalid polygons with :func:`shapely.make_valid`, keeping only polygonal parts.
+
+    Returns
+    -------
+    fixed, changes
+        The repaired layer (same index) and one row per changed feature with ``area_before_m2``,
+        ``area_after_m2`` and ``area_change_mu`` (a bow-tie drawn in CAD has an area of zero
+        before the repair — its true area appears after it).
+    """
+    geoms = gdf.geometry.values
+    ids = _ids(gdf, layer)
+    bad = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+    repaired = shapely.make_valid(geoms[bad], method="structure", keep_collapsed=False)
+    # keep only the polygonal parts of any GeometryCollection
+    parts, index = shapely.get_parts(repaired, return_index=True)
+    poly = np.isin(shapely.get_type_id(parts), _POLYGONAL)
+    polys = pd.Series(list(parts[poly]), index=index[poly]).groupby(level=0).agg(lambda s: shapely.union_all(list(s)))
+    fixed_geoms = np.array([shapely.Polygon()] * len(repaired), dtype=object)
+    fixed_geoms[polys.index.to_numpy()] = polys.to_numpy()
+    out = gdf.copy()
+    new = geoms.copy()
+    new[bad] = fixed_geoms
+    out = out.set_geometry(gpd.GeoSeries(new, index=gdf.index, crs=gdf.crs))
+    before = shapely.area(geoms[bad])
+    after = shapely.area(fixed_geoms)
+    changes = pd.DataFrame(
+        {
+            "layer": layer,
+            "feature_id": ids[bad].to_numpy(),
+            "reason": shapely.is_valid_reason(geoms[bad]),
+            "area_before_m2": before,
+            "area_after_m2": after,
+            "area_change_mu": (after - before) / M2_PER_MU,
+        }
+    )
+    return out, changes
