@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 __all__ = [
+    "METRICS",
     "LayerSpec",
     "TableSpec",
     "LAYERS",
@@ -134,6 +135,24 @@ LAYERS: dict[str, LayerSpec] = {
                 "investment_yuan": _F,
                 "tax_yuan": _F,
                 "enterprise": _S,
+                # where the parcel sits (derived spatially when absent)
+                "district_id": _S,
+                "park_id": _S,
+                "phase_id": _S,
+                # plan over time: code before development, year the plan makes it construction land
+                "base_landuse_code": _S,
+                "planned_year": _I,
+                # project and industrial-land controls (工业项目建设用地控制指标)
+                "project": _S,  # new | renovated | existing
+                "office_area_m2": _F,  # 行政办公及生活服务设施用地
+                "green_area_m2": _F,
+                "env_risk_class": _I,  # environmental-risk class (IV = 4 and above is high risk)
+                # idle land (闲置土地, 53号令): dates as ISO text, shares as fractions
+                "agreed_start_date": _S,
+                "started_date": _S,
+                "suspended_date": _S,
+                "developed_share": _F,
+                "invested_share": _F,
             },
             "Land parcels (地块) with 2023 用地用海 codes and status.",
         ),
@@ -145,6 +164,25 @@ LAYERS: dict[str, LayerSpec] = {
             "Ecological red line, permanent basic farmland, urban development boundary.",
         ),
     )
+}
+
+#: Target metrics understood by analysis and compliance (``targets.metric``), with their unit.
+#: Zone-level indicators use the names of :func:`zoneplan.analysis` output; ``parcel_*`` metrics
+#: switch on per-parcel rules in :mod:`zoneplan.analysis.compliance`.
+METRICS: dict[str, str] = {
+    "industrial_share": "fraction — industrial land (1001xx) / urban construction land (plan documents' 工业用地占比)",
+    "industrial_land_ratio": "fraction — built industrial+storage / built urban construction land (evaluation 工业用地率)",
+    "urban_construction_area_km2": "km2 — urban construction land in the scope",
+    "industrial_area_km2": "km2 — industrial land (1001xx) in the scope",
+    "investment_intensity_wan_per_mu": "万元/亩 — fixed-asset investment per mu of industrial land",
+    "tax_per_mu_wan": "万元/亩 — tax per mu",
+    "composite_far": "ratio — floor area / built urban construction land",
+    "parcel_min_far": "ratio — minimum plot ratio of each industrial parcel (new/renovated projects)",
+    "parcel_min_investment_intensity_wan_per_mu": "万元/亩 — minimum investment intensity of each industrial parcel",
+    "parcel_min_building_coefficient": "fraction — minimum footprint / parcel area of each industrial parcel",
+    "parcel_max_office_share": "fraction — maximum office/living land share of each industrial parcel",
+    "parcel_max_green_ratio": "fraction — maximum green ratio of each industrial parcel",
+    "env_min_distance_m": "m — minimum distance from class-3 industry / high-risk projects to sensitive land",
 }
 
 TABLES: dict[str, TableSpec] = {

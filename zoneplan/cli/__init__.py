@@ -4,12 +4,15 @@ Every command has ``--help``, prints human-readable output by default and JSON w
 Exit status: 0 success / plan valid or compliant, 1 problems or violations found, 2 bad input or
 usage (a one-line reason on standard error, never a traceback; set ``ZONEPLAN_DEBUG=1`` to see one).
 
-Commands live in one module per concern (``plan_commands`` …) and register on :data:`app`.
+Commands live in one module per concern, ``zoneplan/cli/<concern>_commands.py``; each registers
+its commands on :data:`app` and is imported here automatically.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import sys
 
 import click
@@ -26,7 +29,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-from zoneplan.cli import plan_commands  # noqa: E402,F401  (registers commands)
+for _module in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.endswith("_commands")):
+    importlib.import_module(f"{__name__}.{_module}")
 
 __all__ = ["app", "main"]
 
