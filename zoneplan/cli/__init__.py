@@ -15,7 +15,6 @@ import os
 import pkgutil
 import sys
 
-import click
 import typer
 
 from zoneplan.cli._common import EXIT_BAD_INPUT, err_console
@@ -39,11 +38,15 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``zoneplan`` console script."""
     try:
         code = app(args=argv, prog_name="zoneplan", standalone_mode=False)
-    except click.exceptions.UsageError as exc:
-        exc.show()
-        code = EXIT_BAD_INPUT
-    except click.exceptions.Abort:
+    except typer.Abort:
         err_console.print("zoneplan: aborted")
+        code = EXIT_BAD_INPUT
+    except typer.TyperException as exc:  # usage errors (typer ≥ 0.20 vendors click)
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            err_console.print(f"zoneplan: error: {exc}", markup=False)
         code = EXIT_BAD_INPUT
     except ZoneplanError as exc:
         err_console.print(f"zoneplan: error: {exc}", markup=False, soft_wrap=True)

@@ -18,6 +18,7 @@ is read into a GeoDataFrame in the plan's Gauss–Krüger CRS with zoneplan's co
 
 from __future__ import annotations
 
+import codecs
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,17 +93,41 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
 
 
-def detect_dbf_encoding(dbf: Path) -> str:
-    """``"UTF-8"`` when the .dbf's header and records decode as strict UTF-8, else ``"GB18030"``."""
-    raw = Path(dbf).read_bytes()
-    if len(raw) < 32:
-        raise InputError("not a dBASE file (too short)", file=dbf)
+def _dbf_chunks(raw: bytes, *, max_records: int) -> list[bytes]:
+    """Field names and field values of a dBASE file, each as its own byte string."""
     header_len = int.from_bytes(raw[8:10], "little")
-    body = raw[32:header_len] + raw[header_len:]
-    try:
-        body.decode("utf-8", errors="strict")
-    except UnicodeDecodeError:
-        return "GB18030"
+    record_len = int.from_bytes(raw[10:12], "little")
+    n_records = int.from_bytes(raw[4:8], "little")
+    names, widths = [], []
+    for pos in range(32, header_len - 1, 32):
+        if raw[pos] == 0x0D:
+            break
+        names.append(raw[pos : pos + 11].split(b"\0", 1)[0])
+        widths.append(raw[pos + 16])
+    chunks = list(names)
+    for r in range(min(n_records, max_records)):
+        pos = header_len + r * record_len + 1  # skip the deletion flag
+        for width in widths:
+            chunks.append(raw[pos : pos + width].rstrip(b" \0"))
+            pos += width
+    return chunks
+
+
+def detect_dbf_encoding(dbf: Path, *, max_records: int = 10_000) -> str:
+    """``"UTF-8"`` when the .dbf's field names and values decode as strict UTF-8, else ``"GB18030"``.
+
+    Each field is decoded on its own and may end in an incomplete UTF-8 sequence: dBASE cuts
+    field names at 10 bytes and values at the field width, often in the middle of a Chinese
+    character. Pure ASCII files count as UTF-8.
+    """
+    raw = Path(dbf).read_bytes()
+    if len(raw) < 33:
+        raise InputError("not a dBASE file (too short)", file=dbf)
+    for chunk in _dbf_chunks(raw, max_records=max_records):
+        try:
+            codecs.getincrementaldecoder("utf-8")(errors="strict").decode(chunk, final=False)
+        except UnicodeDecodeError:
+            return "GB18030"
     return "UTF-8"
 
 
@@ -191,7 +216,7 @@ def _rename(gdf: gpd.GeoDataFrame, column_map: dict[str, str] | None) -> tuple[g
     return gdf.rename(columns=renamed), renamed
 
 
-def _derive(gdf: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataFrame:
+def _derive(gdf: gpd.GeoDataFrame, notes: list[str], landuse_scheme: str) -> gpd.GeoDataFrame:
     """Unit conversions and derived columns after renaming (万元 → yuan, FAR → floor area)."""
     for wan, yuan in (("investment_wan", "investment_yuan"), ("tax_wan", "tax_yuan")):
         if wan in gdf.columns and yuan not in gdf.columns:
@@ -202,7 +227,7 @@ def _derive(gdf: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataFrame:
         notes.append("land-use code taken from the land-use name column")
     if "landuse_code" in gdf.columns:
         source = gdf["landuse_code"].astype("string").str.strip()
-        code = normalise_codes(source)
+        code = normalise_codes(source, scheme=landuse_scheme)
         changed = (source != code).fillna(False) & code.notna()
         if changed.any():
             notes.append(f"{int(changed.sum())} land-use codes mapped to the 2023 classification")
@@ -223,6 +248,7 @@ def read_vector(
     target_crs: str | int | None = None,
     gcj02: bool = False,
     column_map: dict[str, str] | None = None,
+    landuse_scheme: str = "auto",
 ) -> ImportResult:
     """Read a vector file into a GeoDataFrame in a Gauss–Krüger CRS with zoneplan's column names.
 
@@ -242,6 +268,9 @@ def read_vector(
         Coordinates are GCJ-02 lon-lat (AMap/Gaode, Tencent); converted back exactly.
     column_map
         Source column → zoneplan column, on top of :data:`KNOWN_FIELDS`.
+    landuse_scheme
+        How to read land-use codes: ``"auto"`` (2023 codes, GB 50137-2011 codes and Chinese names),
+        ``"2023"``, ``"gb50137"`` or ``"sandiao"`` (三调 DLBM codes; see :mod:`zoneplan.landuse`).
 
     Examples
     --------
@@ -284,7 +313,7 @@ def read_vector(
     except CRSError as exc:
         raise CRSError(exc.message, file=path, layer=layer, rule=exc.rule) from None
     gdf, renamed = _rename(gdf, column_map)
-    gdf = _derive(gdf, notes)
+    gdf = _derive(gdf, notes, landuse_scheme)
     if gcj02:
         notes.append("coordinates converted from GCJ-02 with the iterative inverse (< 1 mm)")
     gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)] if len(gdf) else gdf
