@@ -1,0 +1,1 @@
+"""Analysis of development-zone plans (placeholder; filled in below)."""

@@ -1,0 +1,147 @@
+"""Land consumption: construction land newly supplied per year, and phase progress.
+
+A parcel becomes construction land in its **supply year**: ``supplied_year``, or ``built_year``
+when it has no supply year (actual history only; ``planned_year`` is not consumption). Only
+parcels whose land-use code (as the plan stands) is construction land (建设用地, 2023 classes
+06–16) count. What the land was before comes from ``base_landuse_code``:
+
+* ``from_agricultural_mu`` — 01 耕地, 02 园地, 03 林地, 04 草地 (landuse flag ``agricultural``);
+* ``from_unused_mu`` — natural and unused land: 05 湿地, 17 陆地水域, 23 其他土地 (flag ``natural``);
+* ``from_construction_mu`` — redevelopment of land that was already construction land;
+* ``from_unknown_mu`` — no (or an unknown) base code.
+
+The four parts sum to ``new_construction_mu`` in every row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from zoneplan.analysis._frame import base_frame, groups, parcel_frame
+from zoneplan.analysis.grouping import Level, group_layer
+from zoneplan.plan import Plan
+from zoneplan.units import M2_PER_MU
+
+__all__ = ["land_consumption", "phase_progress", "CONSUMPTION_COLUMNS"]
+
+CONSUMPTION_COLUMNS = [
+    "level",
+    "group_id",
+    "year",
+    "new_construction_m2",
+    "new_construction_mu",
+    "cumulative_mu",
+    "from_agricultural_mu",
+    "from_unused_mu",
+    "from_construction_mu",
+    "from_unknown_mu",
+]
+
+
+def land_consumption(plan: Plan, *, by: Level = "zone") -> pd.DataFrame:
+    """Construction land newly supplied per group and year.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    by
+        Grouping level: ``"zone"``, ``"district"``, ``"park"`` or ``"phase"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and year in which construction land was newly supplied, sorted by
+        group and year, with columns :data:`CONSUMPTION_COLUMNS`. ``cumulative_mu`` is the running
+        total within the group. Parcels in no group appear with ``group_id`` ``<NA>``.
+    """
+    frame = parcel_frame(plan, None)
+    base = base_frame(plan)
+    take = frame["construction"].to_numpy() & pd.notna(base["supply_year"]).to_numpy()
+    area = frame["area_m2"].to_numpy()[take]
+    agr = base["base_agricultural"].to_numpy()[take]
+    nat = base["base_natural"].to_numpy()[take] & ~agr
+    con = base["base_construction"].to_numpy()[take] & ~agr & ~nat
+    unknown = ~(agr | nat | con)
+    data = pd.DataFrame(
+        {
+            "group_id": groups(plan, by).to_numpy()[take],
+            "year": base["supply_year"].to_numpy()[take].astype("int64") if take.any() else np.array([], dtype="int64"),
+            "new_construction_m2": area,
+            "from_agricultural_mu": np.where(agr, area, 0.0) / M2_PER_MU,
+            "from_unused_mu": np.where(nat, area, 0.0) / M2_PER_MU,
+            "from_construction_mu": np.where(con, area, 0.0) / M2_PER_MU,
+            "from_unknown_mu": np.where(unknown, area, 0.0) / M2_PER_MU,
+        }
+    )
+    out = data.groupby(["group_id", "year"], dropna=False, sort=True).sum().reset_index()
+    out["group_id"] = out["group_id"].astype("string")
+    out["new_construction_mu"] = out["new_construction_m2"] / M2_PER_MU
+    out["cumulative_mu"] = out.groupby("group_id", dropna=False)["new_construction_mu"].cumsum()
+    out.insert(0, "level", by)
+    return out[CONSUMPTION_COLUMNS].reset_index(drop=True)
+
+
+def phase_progress(plan: Plan, *, year: int | None = None) -> pd.DataFrame:
+    """Area delivered by each phase, year by year, against its target area and schedule.
+
+    The plan's schedule is read as linear: a phase with target *T* mu from ``start_year`` to
+    ``end_year`` should have delivered ``T × (y − start + 1) / (end − start + 1)`` by the end of
+    year *y* (and *T* from ``end_year`` on). Delivered land is the area of the phase's parcels
+    that became construction land (supply year, see :func:`land_consumption`) by that year.
+
+    Parameters
+    ----------
+    plan
+        The plan (``phases`` layer with ``target_area_mu``, ``start_year``, ``end_year``).
+    year
+        Last year to report; default the later of the phase's end year and its last supply.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per phase and year from ``start_year``: ``phase_id``, ``name``, ``year``,
+        ``target_area_mu``, ``start_year``, ``end_year``, ``delivered_mu`` (that year),
+        ``cumulative_mu``, ``planned_cumulative_mu``, ``progress`` (cumulative / target, a
+        fraction), ``behind_mu`` (planned − delivered; negative when ahead) and ``on_schedule``.
+    """
+    phases = plan.phases
+    cons = land_consumption(plan, by="phase")
+    columns = ["phase_id", "name", "year", "target_area_mu", "start_year", "end_year", "delivered_mu", "cumulative_mu", "planned_cumulative_mu", "progress", "behind_mu", "on_schedule"]
+    if phases.empty:
+        return pd.DataFrame(columns=columns)
+    info = pd.DataFrame(
+        {
+            "phase_id": group_layer(plan, "phase")["group_id"].to_numpy(),
+            "name": phases["name"].to_numpy() if "name" in phases else None,
+            "target_area_mu": pd.to_numeric(phases.get("target_area_mu"), errors="coerce"),
+            "start_year": pd.to_numeric(phases.get("start_year"), errors="coerce"),
+            "end_year": pd.to_numeric(phases.get("end_year"), errors="coerce"),
+        }
+    ).reset_index(drop=True)
+    last_supply = cons.groupby("group_id")["year"].max()
+    first_supply = cons.groupby("group_id")["year"].min()
+    start = info["start_year"].fillna(info["phase_id"].map(first_supply))
+    stop = np.fmax(info["end_year"].to_numpy(dtype=float), info["phase_id"].map(last_supply).to_numpy(dtype=float))
+    if year is not None:
+        stop = np.full(len(info), float(year))
+    ok = start.notna().to_numpy() & ~np.isnan(stop)
+    counts = np.where(ok, np.maximum(stop - start.fillna(0).to_numpy() + 1, 0), 0).astype(int)
+    rows = info.loc[info.index.repeat(counts)].reset_index(drop=True)
+    offsets = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+    rows["year"] = (np.repeat(start.fillna(0).to_numpy(), counts) + offsets).astype(int)
+    delivered = cons.set_index(["group_id", "year"])["new_construction_mu"]
+    key = pd.MultiIndex.from_arrays([rows["phase_id"], rows["year"]])
+    rows["delivered_mu"] = delivered.reindex(key).fillna(0.0).to_numpy()
+    before = cons.merge(rows[["phase_id"]].drop_duplicates(), left_on="group_id", right_on="phase_id")
+    carried = before.assign(first=before["phase_id"].map(dict(zip(rows["phase_id"], rows.groupby("phase_id")["year"].transform("min")))))
+    prior = carried[carried["year"] < carried["first"]].groupby("phase_id")["new_construction_mu"].sum()
+    rows["cumulative_mu"] = rows.groupby("phase_id")["delivered_mu"].cumsum() + rows["phase_id"].map(prior).fillna(0.0)
+    span = (rows["end_year"] - rows["start_year"] + 1).clip(lower=1)
+    share = ((rows["year"] - rows["start_year"] + 1) / span).clip(lower=0, upper=1)
+    rows["planned_cumulative_mu"] = rows["target_area_mu"] * share
+    rows["progress"] = rows["cumulative_mu"] / rows["target_area_mu"].where(rows["target_area_mu"] > 0)
+    rows["behind_mu"] = rows["planned_cumulative_mu"] - rows["cumulative_mu"]
+    rows["on_schedule"] = (rows["behind_mu"] <= 1e-9).where(rows["planned_cumulative_mu"].notna())
+    return rows[columns]

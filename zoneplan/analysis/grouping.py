@@ -1,0 +1,86 @@
+"""Which zone, district, park or phase each parcel belongs to.
+
+A parcel's group comes from its own ``zone_id`` / ``district_id`` / ``park_id`` / ``phase_id``
+column when that is present and not null; otherwise from the polygon of the ``zones`` /
+``districts`` / ``parks`` / ``phases`` layer that contains the parcel's representative point (a
+point guaranteed inside the parcel), found through the layer's spatial index. A point on the
+shared edge of two groups goes to the group listed first in the layer.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from zoneplan.errors import InputError
+from zoneplan.plan import Plan
+
+__all__ = ["Level", "LEVELS", "LAYER_OF", "assign_groups", "group_layer"]
+
+Level = Literal["zone", "district", "park", "phase"]
+LEVELS: tuple[str, ...] = get_args(Level)
+#: Layer holding the polygons of each grouping level.
+LAYER_OF: dict[str, str] = {"zone": "zones", "district": "districts", "park": "parks", "phase": "phases"}
+
+
+def _check_level(level: str) -> None:
+    if level not in LEVELS:
+        raise InputError(f"grouping level must be one of {', '.join(LEVELS)}, not {level!r}", rule="group-level")
+
+
+def group_layer(plan: Plan, level: Level) -> gpd.GeoDataFrame:
+    """The polygons of ``level`` with their id in column ``group_id`` (empty when the plan lacks the layer)."""
+    _check_level(level)
+    layer = plan[LAYER_OF[level]]
+    id_col = f"{level}_id"
+    ids = layer[id_col].astype("string") if id_col in layer.columns else pd.Series(pd.NA, index=layer.index, dtype="string")
+    return gpd.GeoDataFrame({"group_id": ids.to_numpy()}, geometry=layer.geometry.to_numpy(), crs=layer.crs, index=layer.index)
+
+
+def assign_groups(plan: Plan, level: Level) -> pd.Series:
+    """Group id of every parcel at ``level``.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    level
+        ``"zone"``, ``"district"``, ``"park"`` or ``"phase"``.
+
+    Returns
+    -------
+    pandas.Series
+        ``string`` ids aligned to ``plan.parcels.index``, named ``<level>_id``; ``<NA>`` where the
+        parcel is in no group.
+
+    Raises
+    ------
+    zoneplan.errors.InputError
+        If ``level`` is not one of the four levels.
+    """
+    _check_level(level)
+    parcels = plan.parcels
+    id_col = f"{level}_id"
+    if id_col in parcels.columns:
+        ids = parcels[id_col].astype("string").str.strip().replace("", pd.NA)
+    else:
+        ids = pd.Series(pd.NA, index=parcels.index, dtype="string")
+    ids = ids.rename(id_col)
+    missing = ids.isna().to_numpy()
+    groups = group_layer(plan, level)
+    if missing.any() and len(groups):
+        points = parcels.geometry.iloc[np.flatnonzero(missing)].representative_point()
+        point_pos, group_pos = groups.sindex.query(points.to_numpy(), predicate="within")
+        # first group (in layer order) per point
+        order = np.lexsort((group_pos, point_pos))
+        point_pos, group_pos = point_pos[order], group_pos[order]
+        first = np.r_[True, point_pos[1:] != point_pos[:-1]] if len(point_pos) else np.array([], dtype=bool)
+        found = np.full(len(points), pd.NA, dtype=object)
+        found[point_pos[first]] = groups["group_id"].to_numpy(dtype=object)[group_pos[first]]
+        filled = ids.to_numpy(dtype=object)
+        filled[missing] = found
+        ids = pd.Series(filled, index=parcels.index, dtype="string", name=id_col)
+    return ids

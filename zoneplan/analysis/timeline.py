@@ -1,0 +1,132 @@
+"""The plan over time: which land-use code and which land status each parcel has in a year.
+
+A plan holds actual history (``supplied_year``, ``built_year``) and the plan's intention
+(``planned_year`` for parcels not yet built, ``base_landuse_code`` for what is there before
+development). Every analysis that takes a ``year`` reads the parcels through these two functions,
+so one rule decides what "the zone in 2025" means everywhere.
+
+Rules
+-----
+Land use (:func:`landuse_at`, the cross-team contract)
+    A parcel has its ``landuse_code`` in year *Y* when ``built_year <= Y``, or
+    ``planned_year <= Y``, or it has neither year and ``status == "built"``; otherwise it has its
+    ``base_landuse_code`` (``<NA>`` when the plan has none — counted as not construction land).
+    ``year=None`` means "as the plan stands": the ``landuse_code`` column.
+Land status (:func:`status_at`)
+    ``built`` when ``built_year <= Y``, or ``planned_year <= Y`` (the plan's expectation: a
+    parcel planned for *Y* is counted as built from *Y* on, so planned years describe the plan's
+    target state), or the parcel is ``built`` with no built year;
+    ``supplied`` when not built and ``supplied_year <= Y`` or the parcel is ``supplied`` with no
+    supply year; a parcel that is ``built`` or ``supplied`` today but whose years lie after *Y*
+    was **not yet supplied** in *Y* and is counted as ``ready`` (已达到供地条件 — it was supplied
+    later, so the assumption is that it could be); ``ready``, ``unready`` and ``unbuildable``
+    parcels keep their status. ``year=None`` returns the ``status`` column.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from zoneplan.plan import Plan
+
+__all__ = ["landuse_at", "status_at", "supply_year"]
+
+
+def _int_col(parcels: pd.DataFrame, name: str) -> pd.Series:
+    if name in parcels.columns:
+        return pd.to_numeric(parcels[name], errors="coerce").astype("Int64")
+    return pd.Series(pd.NA, index=parcels.index, dtype="Int64")
+
+
+def _text_col(parcels: pd.DataFrame, name: str) -> pd.Series:
+    if name in parcels.columns:
+        return parcels[name].astype("string")
+    return pd.Series(pd.NA, index=parcels.index, dtype="string")
+
+
+def _reached(years: pd.Series, year: int) -> np.ndarray:
+    """True where ``years <= year`` (False where the year is missing)."""
+    return (years <= year).fillna(False).to_numpy(dtype=bool)
+
+
+def landuse_at(plan: Plan, year: int | None) -> pd.Series:
+    """The 2023 land-use code of every parcel in ``year``.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    year
+        Calendar year; ``None`` for the plan as it stands (the ``landuse_code`` column).
+
+    Returns
+    -------
+    pandas.Series
+        ``string`` codes aligned to ``plan.parcels.index``, named ``landuse_code``; ``<NA>`` where
+        the parcel is not yet developed in ``year`` and the plan has no ``base_landuse_code``.
+
+    Examples
+    --------
+    A parcel built in 2019 from farmland (``0103``) is industrial from 2019 on:
+
+    >>> import geopandas as gpd, shapely
+    >>> parcels = gpd.GeoDataFrame({"parcel_id": ["a"], "landuse_code": ["100101"],
+    ...     "base_landuse_code": ["0103"], "built_year": [2019]},
+    ...     geometry=[shapely.box(0, 0, 10, 10)], crs=4548)
+    >>> plan = Plan({"parcels": parcels})
+    >>> landuse_at(plan, 2018).tolist(), landuse_at(plan, 2019).tolist()
+    (['0103'], ['100101'])
+    """
+    parcels = plan.parcels
+    code = _text_col(parcels, "landuse_code").rename("landuse_code")
+    if year is None:
+        return code
+    built = _int_col(parcels, "built_year")
+    planned = _int_col(parcels, "planned_year")
+    status = _text_col(parcels, "status")
+    current = _reached(built, year) | _reached(planned, year)
+    current |= (built.isna() & planned.isna() & (status == "built")).fillna(False).to_numpy(dtype=bool)
+    base = _text_col(parcels, "base_landuse_code")
+    return code.where(current, base)
+
+
+def status_at(plan: Plan, year: int | None) -> pd.Series:
+    """The land status (built, supplied, ready, unready, unbuildable) of every parcel in ``year``.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    year
+        Calendar year; ``None`` for the ``status`` column as it stands.
+
+    Returns
+    -------
+    pandas.Series
+        ``string`` statuses aligned to ``plan.parcels.index``, named ``status`` (rules in the module
+        docstring); ``<NA>`` where the plan gives no status and no years.
+    """
+    parcels = plan.parcels
+    status = _text_col(parcels, "status").str.strip().str.lower().rename("status")
+    if year is None:
+        return status
+    built_y = _int_col(parcels, "built_year")
+    planned_y = _int_col(parcels, "planned_year")
+    supplied_y = _int_col(parcels, "supplied_year")
+    is_built = status.eq("built").fillna(False).to_numpy(dtype=bool)
+    is_supplied = status.eq("supplied").fillna(False).to_numpy(dtype=bool)
+    built = _reached(built_y, year) | _reached(planned_y, year) | (is_built & built_y.isna().to_numpy() & planned_y.isna().to_numpy())
+    supplied = ~built & (_reached(supplied_y, year) | ((is_built | is_supplied) & supplied_y.isna().to_numpy() & built_y.isna().to_numpy() & planned_y.isna().to_numpy()))
+    later = ~built & ~supplied & (is_built | is_supplied | built_y.notna().to_numpy() | supplied_y.notna().to_numpy())
+    out = status.copy()
+    out[later] = "ready"
+    out[supplied] = "supplied"
+    out[built] = "built"
+    return out
+
+
+def supply_year(plan: Plan) -> pd.Series:
+    """Year each parcel became construction land: ``supplied_year``, else ``built_year`` (``Int64``)."""
+    parcels = plan.parcels
+    return _int_col(parcels, "supplied_year").fillna(_int_col(parcels, "built_year")).rename("supply_year")
