@@ -1,0 +1,440 @@
+"""Zonal statistics of classified rasters: exact area of each class inside each polygon.
+
+How the areas are made exact
+    Coverage
+        :mod:`exactextract` computes, for every raster cell a polygon touches, the exact fraction
+        of the cell the polygon covers — cells cut by a polygon edge count by their covered
+        fraction, not all-or-nothing. The polygons are reprojected to the raster's CRS for this
+        (densified first, so straight plan edges stay straight on the ground).
+    Cell area
+        In a projected raster CRS every cell has the planar area ``|dx · dy|``. In a geographic
+        (lon-lat) raster CRS cells shrink towards the poles: each row's cells get the exact area
+        of an ellipsoidal graticule quadrangle on the raster's ellipsoid (see
+        :func:`cell_areas_geographic`), supplied to exactextract as a weight raster.
+    Plan units
+        A class area measured in the raster's CRS is finally scaled by the polygon's area in the
+        plan CRS over its area measured the same way in the raster CRS (planar there, or on the
+        ellipsoid). The class areas of a polygon fully covered by valid cells therefore add up to
+        exactly the polygon's plan area (:func:`zoneplan.measure.area_m2`), whatever the raster's
+        projection or scale distortion; ``covered_share`` says how much of each polygon has
+        valid cells.
+    Memory
+        Features are processed one at a time and exactextract reads only the window each one
+        needs, never more than ``max_cells_in_memory`` cells at once (a large polygon is done in
+        pieces), so a 20,000 × 20,000 raster is summarised in bounded memory
+        (``benchmarks/bench_raster.py``).
+
+Functions take polygons (a GeoDataFrame in a projected CRS) or a plan and return tables aligned
+to the polygons' index (:func:`class_areas`) or tidy long tables (:func:`zonal_stats`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import rasterio
+import shapely
+from exactextract import exact_extract
+from exactextract.operation import Operation
+from exactextract.raster import RasterSource
+from rasterio.io import DatasetReader
+from rasterio.windows import Window
+
+from zoneplan.errors import InputError
+from zoneplan.layers import LAYERS
+from zoneplan.measure import area_m2
+from zoneplan.plan import Plan
+from zoneplan.raster.classes import ClassScheme, get_scheme
+from zoneplan.units import M2_PER_MU
+
+__all__ = [
+    "Level",
+    "LEVEL_LAYERS",
+    "RasterLike",
+    "open_raster",
+    "cell_areas_geographic",
+    "class_areas",
+    "zonal_stats",
+    "group_polygons",
+]
+
+Level = Literal["zone", "district", "park", "phase", "parcel"]
+RasterLike = str | os.PathLike | DatasetReader
+
+#: Grouping level → plan layer whose polygons are summarised.
+LEVEL_LAYERS: dict[str, str] = {"zone": "zones", "district": "districts", "park": "parks", "phase": "phases", "parcel": "parcels"}
+
+#: Longest polygon edge (m) kept straight when polygons are reprojected to the raster CRS.
+DENSIFY_M = 25.0
+
+
+@contextmanager
+def open_raster(raster: RasterLike) -> Iterator[DatasetReader]:
+    """Open ``raster`` (path or open dataset) for reading; a path is closed afterwards.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, unreadable, has no CRS or a rotated grid.
+    """
+    if isinstance(raster, DatasetReader):
+        _check_raster(raster, raster.name)
+        yield raster
+        return
+    path = Path(raster)
+    if not path.exists():
+        raise InputError("raster not found", file=path, rule="raster")
+    try:
+        ds = rasterio.open(path)
+    except rasterio.errors.RasterioIOError as exc:
+        raise InputError(f"cannot read raster: {exc}", file=path, rule="raster") from None
+    try:
+        _check_raster(ds, path)
+        yield ds
+    finally:
+        ds.close()
+
+
+def _check_raster(ds: DatasetReader, name: object) -> None:
+    if ds.crs is None:
+        raise InputError("raster has no CRS; assign one (gdal_edit.py -a_srs EPSG:…)", file=name, rule="raster-crs")
+    t = ds.transform
+    if t.b != 0 or t.d != 0:
+        raise InputError("rotated raster grids are not supported; warp it to a north-up grid first", file=name, rule="raster-grid")
+
+
+# -- raster sources handed to exactextract ----------------------------------------------------
+class _Grid(RasterSource):
+    """Grid metadata shared by the sources below: the extent, resolution and CRS of ``ds``."""
+
+    def __init__(self, ds: DatasetReader, name: str) -> None:
+        super().__init__()
+        self.ds = ds
+        self.set_name(name)
+
+    def res(self) -> tuple[float, float]:
+        return abs(self.ds.transform.a), abs(self.ds.transform.e)
+
+    def extent(self) -> tuple[float, float, float, float]:
+        b = self.ds.bounds
+        return (b.left, b.bottom, b.right, b.top)
+
+    def srs_wkt(self) -> str:
+        return self.ds.crs.to_wkt()
+
+    def nodata_value(self) -> None:
+        return None  # masks are returned with the data
+
+
+class ClassSource(_Grid):
+    """Band of a classified raster as masked integers; the declared nodata and the scheme's
+    nodata value are masked. The last window read is cached for sources derived from it."""
+
+    def __init__(self, ds: DatasetReader, *, band: int = 1, extra_nodata: int | None = None, name: str = "cls") -> None:
+        super().__init__(ds, name)
+        if not 1 <= band <= ds.count:
+            raise InputError(f"raster has {ds.count} band(s), not band {band}", file=ds.name, rule="raster-band")
+        self.band = band
+        self.extra_nodata = extra_nodata
+        self._key: tuple[int, int, int, int] | None = None
+        self._arr: np.ma.MaskedArray | None = None
+
+    def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ma.MaskedArray:
+        key = (x0, y0, nx, ny)
+        if key != self._key:
+            arr = self.ds.read(self.band, window=Window(x0, y0, nx, ny), masked=True)
+            mask = np.ma.getmaskarray(arr)
+            if self.extra_nodata is not None:
+                mask = mask | (arr.data == self.extra_nodata)
+            self._arr = np.ma.MaskedArray(arr.data.astype(np.int64, copy=False), mask=mask)
+            self._key = key
+        return self._arr
+
+
+class _ValidSource(_Grid):
+    """1.0 where ``base`` has a valid class, masked elsewhere (to sum valid cell areas)."""
+
+    def __init__(self, base: ClassSource, name: str = "valid") -> None:
+        super().__init__(base.ds, name)
+        self.base = base
+
+    def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ma.MaskedArray:
+        arr = self.base.read_window(x0, y0, nx, ny)
+        return np.ma.MaskedArray(np.ones(arr.shape), mask=np.ma.getmaskarray(arr))
+
+
+class _CellAreaSource(_Grid):
+    """Ellipsoidal area (m²) of each cell of a geographic grid, computed per row."""
+
+    def __init__(self, ds: DatasetReader, name: str = "cellarea") -> None:
+        super().__init__(ds, name)
+        t = ds.transform
+        edges = t.f + t.e * np.arange(ds.height + 1)
+        self._rows = cell_areas_geographic(edges[:-1], edges[1:], abs(t.a), crs=ds.crs)
+
+    def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ndarray:
+        return np.repeat(self._rows[y0 : y0 + ny, None], nx, axis=1)
+
+
+def cell_areas_geographic(lat_a: np.ndarray, lat_b: np.ndarray, dlon_deg: float, *, crs: object = 4326) -> np.ndarray:
+    """Exact area (m²) of lon-lat cells between latitudes ``lat_a`` and ``lat_b`` (degrees), each
+    ``dlon_deg`` wide, on the ellipsoid of ``crs``.
+
+    The area of an ellipsoidal quadrangle is ``b²·Δλ/2 · |q(φ₂) − q(φ₁)|`` with
+    ``q(φ) = sin φ / (1 − e² sin² φ) + artanh(e sin φ) / e`` (the authalic-latitude integral).
+
+    Examples
+    --------
+    >>> a = cell_areas_geographic(np.array([0.0]), np.array([1.0]), 1.0)
+    >>> round(float(a[0]) / 1e6, 1)  # one degree square at the equator on WGS84, km²
+    12308.8
+    """
+    ellps = pyproj.CRS.from_user_input(crs).ellipsoid
+    a, b = ellps.semi_major_metre, ellps.semi_minor_metre
+    e = np.sqrt(1.0 - (b / a) ** 2)
+
+    def q(lat: np.ndarray) -> np.ndarray:
+        s = np.sin(np.radians(np.asarray(lat, dtype="float64")))
+        return s / (1.0 - e * e * s * s) + np.arctanh(e * s) / e
+
+    return b * b * np.radians(dlon_deg) / 2.0 * np.abs(q(lat_b) - q(lat_a))
+
+
+# -- polygons in the raster CRS ----------------------------------------------------------------
+def _to_raster_crs(polygons: gpd.GeoDataFrame, crs: rasterio.crs.CRS) -> tuple[gpd.GeoSeries, np.ndarray]:
+    """Polygons reprojected to ``crs`` (densified) and their area measured in that CRS's terms:
+    planar when projected, ellipsoidal (equal-area projection on its ellipsoid) when geographic."""
+    target = pyproj.CRS.from_user_input(crs.to_wkt())
+    geoms = polygons.geometry.segmentize(DENSIFY_M)
+    if pyproj.CRS.from_user_input(polygons.crs) == target:
+        moved = geoms
+    else:
+        moved = geoms.to_crs(target)
+    if not target.is_geographic:
+        return moved, moved.area.to_numpy()
+    lon_lat = geoms.to_crs(target)
+    cx, cy = np.nanmean(lon_lat.bounds[["minx", "maxx"]].to_numpy()), np.nanmean(lon_lat.bounds[["miny", "maxy"]].to_numpy())
+    ellps = target.ellipsoid
+    laea = pyproj.CRS.from_proj4(f"+proj=laea +lat_0={cy} +lon_0={cx} +a={ellps.semi_major_metre} +b={ellps.semi_minor_metre} +units=m +no_defs")
+    return moved, lon_lat.to_crs(laea).area.to_numpy()
+
+
+@dataclass(frozen=True)
+class _Extract:
+    """Raw result of one extraction: class areas (m², plan terms) per polygon position."""
+
+    long: pd.DataFrame  # columns: pos, value, area_m2
+    covered_m2: np.ndarray
+    area_m2: np.ndarray
+
+
+def _extract(
+    polygons: gpd.GeoDataFrame,
+    ds: DatasetReader,
+    source: ClassSource,
+    *,
+    max_cells_in_memory: int,
+) -> _Extract:
+    plan_area = area_m2(polygons).to_numpy()
+    n = len(polygons)
+    empty = pd.DataFrame({"pos": pd.Series([], dtype="int64"), "value": pd.Series([], dtype="int64"), "area_m2": pd.Series([], dtype="float64")})
+    if n == 0:
+        return _Extract(empty, np.zeros(0), plan_area)
+    moved, raster_area = _to_raster_crs(polygons, ds.crs)
+    # only polygons that reach the raster are handed to exactextract
+    b = ds.bounds
+    hits = moved.intersects(shapely.box(b.left, b.bottom, b.right, b.top)).to_numpy() & ~moved.is_empty.to_numpy()
+    feats = gpd.GeoDataFrame({"pos": np.flatnonzero(hits)}, geometry=moved[hits].to_numpy(), crs=moved.crs)
+    covered = np.zeros(n)
+    if not len(feats):
+        return _Extract(empty, covered, plan_area)
+    if ds.crs.is_geographic:
+        weights = _CellAreaSource(ds)
+        valid = _ValidSource(source)
+        ops = [
+            Operation("unique", "unique", source, weights),
+            Operation("weighted_frac", "frac", source, weights),
+            Operation("weighted_sum", "covered", valid, weights),
+        ]
+    else:
+        ops = [
+            Operation("unique", "unique", source),
+            Operation("frac", "frac", source),
+            Operation("count", "covered", source, None, {"coverage_weight": "area_cartesian"}),
+        ]
+    out = exact_extract(source, feats, ops, include_cols=["pos"], output="pandas", max_cells_in_memory=max_cells_in_memory)
+    pos = out["pos"].to_numpy(dtype="int64")
+    scale = np.divide(plan_area[pos], raster_area[pos], out=np.ones(len(pos)), where=raster_area[pos] > 0)
+    covered_raw = out["covered"].to_numpy(dtype="float64")
+    covered[pos] = np.nan_to_num(covered_raw) * scale
+    lens = out["unique"].map(len).to_numpy()
+    if lens.sum() == 0:
+        return _Extract(empty, covered, plan_area)
+    values = np.concatenate([np.asarray(u, dtype="float64") for u in out["unique"]]).astype("int64")
+    fracs = np.concatenate([np.asarray(f, dtype="float64") for f in out["frac"]])
+    rep = np.repeat(np.arange(len(pos)), lens)
+    long = pd.DataFrame({"pos": pos[rep], "value": values, "area_m2": fracs * covered[pos][rep]})
+    return _Extract(long, covered, plan_area)
+
+
+def _scheme_source(ds: DatasetReader, scheme: ClassScheme, band: int) -> ClassSource:
+    return ClassSource(ds, band=band, extra_nodata=scheme.nodata)
+
+
+def _check_polygons(polygons: gpd.GeoDataFrame) -> None:
+    if polygons.crs is None:
+        raise InputError("polygons have no CRS", rule="crs")
+
+
+def class_areas(
+    polygons: gpd.GeoDataFrame,
+    raster: RasterLike,
+    *,
+    scheme: str | Path | ClassScheme = "worldcover",
+    band: int = 1,
+    unit: str = "m2",
+    max_cells_in_memory: int = 30_000_000,
+) -> pd.DataFrame:
+    """Area of each land-cover class inside each polygon.
+
+    Parameters
+    ----------
+    polygons
+        Polygons in a projected CRS (metres), e.g. ``plan.parcels``.
+    raster
+        Classified raster (path or open rasterio dataset) in any CRS.
+    scheme
+        Class scheme (name, CSV path or :class:`~zoneplan.raster.classes.ClassScheme`).
+    band
+        1-based band index.
+    unit
+        Area unit of the result: ``m2``, ``mu``, ``ha`` or ``km2``.
+    max_cells_in_memory
+        Upper bound of cells exactextract holds at once.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned to ``polygons.index``: one column per class value of the scheme (integers, in
+        scheme order, then any value the raster holds that the scheme lacks), areas in ``unit``
+        in the plan CRS's terms; 0 where the class is absent.
+
+    Examples
+    --------
+    >>> areas = class_areas(plan.parcels, "landcover_2023.tif", unit="mu")  # doctest: +SKIP
+    >>> areas[50]  # built-up mu per parcel  # doctest: +SKIP
+    """
+    from zoneplan.units import AREA_UNITS
+
+    if unit not in AREA_UNITS:
+        raise ValueError(f"unknown area unit {unit!r}; expected one of {sorted(AREA_UNITS)}")
+    _check_polygons(polygons)
+    sch = get_scheme(scheme)
+    with open_raster(raster) as ds:
+        ex = _extract(polygons, ds, _scheme_source(ds, sch, band), max_cells_in_memory=max_cells_in_memory)
+    return _wide(ex, polygons.index, sch) / AREA_UNITS[unit]
+
+
+def _wide(ex: _Extract, index: pd.Index, scheme: ClassScheme) -> pd.DataFrame:
+    extra = sorted(set(ex.long["value"].unique()) - set(scheme.values))
+    columns = [*scheme.values, *extra]
+    table = ex.long.pivot_table(index="pos", columns="value", values="area_m2", aggfunc="sum")
+    table = table.reindex(index=range(len(index)), columns=columns, fill_value=0.0).fillna(0.0)
+    table.index = index
+    table.columns = pd.Index([int(c) for c in columns], name="value")
+    return table.astype("float64")
+
+
+def group_polygons(plan: Plan, by: Level) -> tuple[gpd.GeoDataFrame, str]:
+    """The polygons of grouping level ``by`` and their id column (``zone`` → ``zones.zone_id`` …).
+
+    Raises
+    ------
+    InputError
+        For an unknown level or a plan without that layer.
+    """
+    if by not in LEVEL_LAYERS:
+        raise InputError(f"unknown grouping level {by!r}; use one of {list(LEVEL_LAYERS)}", rule="group-level")
+    layer = LEVEL_LAYERS[by]
+    gdf = plan[layer]
+    if gdf.empty:
+        raise InputError(f"plan has no {layer} to group by", layer=layer, rule="group-level")
+    id_col = LAYERS[layer].id_column
+    if id_col not in gdf.columns:
+        raise InputError(f"layer lacks its id column {id_col}", layer=layer, rule="id-column")
+    return gdf, id_col
+
+
+def zonal_stats(
+    plan: Plan,
+    raster: RasterLike,
+    *,
+    by: Level = "zone",
+    scheme: str | Path | ClassScheme = "worldcover",
+    band: int = 1,
+    max_cells_in_memory: int = 30_000_000,
+) -> pd.DataFrame:
+    """Land-cover class areas per zone, district, park, phase or parcel of a plan, in m² and mu.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    raster
+        Classified raster (any CRS).
+    by
+        Grouping level: the polygons of ``zones``, ``districts``, ``parks``, ``phases`` or
+        ``parcels``.
+    scheme, band, max_cells_in_memory
+        As in :func:`class_areas`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and class present, columns ``level, group_id, value, class, name_zh,
+        built, area_m2, area_mu, share`` (of the group's covered area), ``group_area_mu`` and
+        ``covered_share`` (share of the group's polygon with valid cells), sorted by group and
+        value.
+    """
+    polygons, id_col = group_polygons(plan, by)
+    sch = get_scheme(scheme)
+    with open_raster(raster) as ds:
+        ex = _extract(polygons, ds, _scheme_source(ds, sch, band), max_cells_in_memory=max_cells_in_memory)
+    return _tidy(ex, polygons[id_col].to_numpy(), by, sch)
+
+
+def _tidy(ex: _Extract, ids: Sequence[object], level: str, scheme: ClassScheme) -> pd.DataFrame:
+    long = ex.long[ex.long["area_m2"] > 0]
+    pos = long["pos"].to_numpy()
+    table = scheme.table
+    values = long["value"].to_numpy()
+    known = np.isin(values, table.index.to_numpy())
+    names = np.array([scheme.label(int(v)) for v in values], dtype=object)
+    name_zh = np.where(known, table["name_zh"].reindex(values).to_numpy(dtype=object, na_value=None), None)
+    built = np.where(known, table["built"].reindex(values).fillna(False).to_numpy(dtype=bool), False)
+    covered = ex.covered_m2[pos]
+    out = pd.DataFrame(
+        {
+            "level": level,
+            "group_id": np.asarray(ids, dtype=object)[pos],
+            "value": values.astype("int64"),
+            "class": names,
+            "name_zh": name_zh,
+            "built": built.astype(bool),
+            "area_m2": long["area_m2"].to_numpy(),
+            "area_mu": long["area_m2"].to_numpy() / M2_PER_MU,
+            "share": np.divide(long["area_m2"].to_numpy(), covered, out=np.zeros(len(pos)), where=covered > 0),
+            "group_area_mu": ex.area_m2[pos] / M2_PER_MU,
+            "covered_share": np.divide(covered, ex.area_m2[pos], out=np.zeros(len(pos)), where=ex.area_m2[pos] > 0),
+        }
+    )
+    return out.sort_values(["group_id", "value"], kind="stable").reset_index(drop=True)
