@@ -50,7 +50,6 @@ from rasterio.io import DatasetReader
 from rasterio.windows import Window
 
 from zoneplan.errors import InputError
-from zoneplan.layers import LAYERS
 from zoneplan.measure import area_m2
 from zoneplan.plan import Plan
 from zoneplan.raster.classes import ClassScheme, get_scheme
@@ -354,24 +353,29 @@ def _wide(ex: _Extract, index: pd.Index, scheme: ClassScheme) -> pd.DataFrame:
     return table.astype("float64")
 
 
-def group_polygons(plan: Plan, by: Level) -> tuple[gpd.GeoDataFrame, str]:
-    """The polygons of grouping level ``by`` and their id column (``zone`` → ``zones.zone_id`` …).
+def group_polygons(plan: Plan, by: Level) -> gpd.GeoDataFrame:
+    """The polygons of grouping level ``by`` with their id in column ``group_id``: the layer of
+    :func:`zoneplan.analysis.grouping.group_layer` for zone/district/park/phase, the parcels
+    (``parcel_id``) for ``"parcel"``.
 
     Raises
     ------
     InputError
         For an unknown level or a plan without that layer.
     """
+    from zoneplan.analysis.grouping import group_layer
+
     if by not in LEVEL_LAYERS:
         raise InputError(f"unknown grouping level {by!r}; use one of {list(LEVEL_LAYERS)}", rule="group-level")
-    layer = LEVEL_LAYERS[by]
-    gdf = plan[layer]
+    if by == "parcel":
+        parcels = plan.parcels
+        ids = parcels["parcel_id"].astype("string") if "parcel_id" in parcels.columns else pd.Series(pd.NA, index=parcels.index, dtype="string")
+        gdf = gpd.GeoDataFrame({"group_id": ids.to_numpy()}, geometry=parcels.geometry.to_numpy(), crs=parcels.crs, index=parcels.index)
+    else:
+        gdf = group_layer(plan, by)
     if gdf.empty:
-        raise InputError(f"plan has no {layer} to group by", layer=layer, rule="group-level")
-    id_col = LAYERS[layer].id_column
-    if id_col not in gdf.columns:
-        raise InputError(f"layer lacks its id column {id_col}", layer=layer, rule="id-column")
-    return gdf, id_col
+        raise InputError(f"plan has no {LEVEL_LAYERS[by]} to group by", layer=LEVEL_LAYERS[by], rule="group-level")
+    return gdf
 
 
 def zonal_stats(
@@ -405,11 +409,11 @@ def zonal_stats(
         ``covered_share`` (share of the group's polygon with valid cells), sorted by group and
         value.
     """
-    polygons, id_col = group_polygons(plan, by)
+    polygons = group_polygons(plan, by)
     sch = get_scheme(scheme)
     with open_raster(raster) as ds:
         ex = _extract(polygons, ds, _scheme_source(ds, sch, band), max_cells_in_memory=max_cells_in_memory)
-    return _tidy(ex, polygons[id_col].to_numpy(), by, sch)
+    return _tidy(ex, polygons["group_id"].to_numpy(), by, sch)
 
 
 def _tidy(ex: _Extract, ids: Sequence[object], level: str, scheme: ClassScheme) -> pd.DataFrame:

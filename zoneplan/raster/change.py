@@ -1,0 +1,426 @@
+"""Land consumption measured from the ground: built-up land in two land-cover rasters.
+
+The two rasters (an older and a newer year) are combined cell by cell, window by window, into
+four change classes — never built (0), built-up lost (1), **newly built-up** (2) and built-up in
+both years (3) — using each raster's class scheme's ``built`` flag. The newer raster is read on
+the older one's grid (nearest neighbour through a warped view) when the two grids differ. The
+change classes are then summarised exactly like any classified raster (:mod:`zoneplan.raster.zonal`:
+exact fractional coverage, any CRS, bounded memory).
+
+Set against the plan's records
+    A parcel is **recorded built** in the newer year when its ``built_year`` is not after that
+    year, or it has no ``built_year`` and its ``status`` is ``built``. (This is the actual
+    history; a ``planned_year`` is the plan's intention and is not a record.) Then:
+
+    ``recorded_built_looks_bare``
+        recorded built, yet less than ``bare_below`` of the parcel is built-up in the newer
+        raster. Evidence: the parts of the parcel that are not built-up.
+    ``unauthorised_construction``
+        not recorded built, yet at least ``new_built_above`` of the parcel became built-up
+        between the two years (未批先建 / 违法占地 to be checked on the ground). Evidence: the
+        newly built-up cells inside the parcel.
+
+    Parcels less than ``min_covered`` covered by valid cells in both rasters are not judged.
+    Built-up land present in both years on a parcel recorded unbuilt (old villages, existing
+    plants awaiting redevelopment) is not flagged: it is not new construction.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import rasterio
+import rasterio.features
+import shapely
+from rasterio.enums import Resampling
+from rasterio.io import DatasetReader
+from rasterio.vrt import WarpedVRT
+from rasterio.windows import Window, from_bounds
+
+from zoneplan.errors import InputError
+from zoneplan.plan import Plan
+from zoneplan.raster.classes import ClassScheme, get_scheme, scheme_from_table
+from zoneplan.raster.zonal import ClassSource, Level, RasterLike, _Extract, _extract, _wide, group_polygons, open_raster
+from zoneplan.units import M2_PER_MU
+
+__all__ = ["CHANGE_SCHEME", "MISMATCH_KINDS", "raster_year", "recorded_built", "parcel_change", "built_change", "mismatches", "ChangeResult", "compare"]
+
+#: The four change classes of the combined raster (bit 0: built-up in the old year, bit 1: in the new).
+CHANGE_SCHEME: ClassScheme = scheme_from_table(
+    pd.DataFrame(
+        {
+            "value": [0, 1, 2, 3],
+            "name": ["never built-up", "built-up lost", "newly built-up", "built-up in both years"],
+            "name_zh": ["未建成", "建成区减少", "新增建成区", "保持建成区"],
+            "built": [False, False, True, True],
+        }
+    ),
+    name="change",
+)
+
+#: Mismatch kinds and their explanation.
+MISMATCH_KINDS: dict[str, str] = {
+    "recorded_built_looks_bare": "recorded as built, but the newer raster shows little built-up land (已登记建成但影像未见建设)",
+    "unauthorised_construction": "recorded as not built, but new built-up land appeared between the two years (未登记建设，疑似违法用地)",
+}
+
+
+def raster_year(ds: DatasetReader) -> int | None:
+    """The year a land-cover raster shows: its ``year`` tag, else a year (1980–2099) in its file name."""
+    tag = ds.tags().get("year") or ds.tags().get("YEAR")
+    if tag and str(tag).strip().isdigit():
+        return int(str(tag).strip())
+    found = re.findall(r"(?<!\d)(19[89]\d|20\d\d)(?!\d)", Path(ds.name).name)
+    return int(found[-1]) if found else None
+
+
+class _ChangeSource(ClassSource):
+    """Change class (0–3) per cell from an old and a new classified raster on the old grid."""
+
+    def __init__(self, old: DatasetReader, new: DatasetReader, old_scheme: ClassScheme, new_scheme: ClassScheme, *, band: int = 1) -> None:
+        super().__init__(old, band=band, extra_nodata=old_scheme.nodata, name="change")
+        self.new = _on_grid(new, old)
+        self.new_nodata = new_scheme.nodata
+        self.old_built = np.asarray(old_scheme.built_values, dtype="int64")
+        self.new_built = np.asarray(new_scheme.built_values, dtype="int64")
+        self.new_band = band
+
+    def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ma.MaskedArray:
+        key = (x0, y0, nx, ny)
+        if key != self._key:
+            old = super().read_window(x0, y0, nx, ny)
+            new = self.new.read(self.new_band, window=Window(x0, y0, nx, ny), masked=True)
+            mask = np.ma.getmaskarray(old) | np.ma.getmaskarray(new)
+            if self.new_nodata is not None:
+                mask |= new.data == self.new_nodata
+            code = np.isin(old.data, self.old_built).astype("int64") + 2 * np.isin(new.data, self.new_built)
+            self._arr = np.ma.MaskedArray(code, mask=mask)
+            self._key = key
+        return self._arr
+
+
+def _on_grid(src: DatasetReader, grid: DatasetReader) -> DatasetReader | WarpedVRT:
+    if src.crs == grid.crs and src.transform == grid.transform and src.shape == grid.shape:
+        return src
+    return WarpedVRT(src, crs=grid.crs, transform=grid.transform, width=grid.width, height=grid.height, resampling=Resampling.nearest)
+
+
+def recorded_built(plan: Plan, year: int) -> pd.Series:
+    """Whether each parcel is recorded as built in ``year`` (rule in the module docstring),
+    aligned to ``plan.parcels.index``."""
+    parcels = plan.parcels
+    built_year = pd.to_numeric(parcels["built_year"], errors="coerce") if "built_year" in parcels else pd.Series(np.nan, index=parcels.index)
+    status = parcels["status"].astype("string").str.strip().str.lower() if "status" in parcels else pd.Series(pd.NA, index=parcels.index, dtype="string")
+    out = (built_year <= year).fillna(False).to_numpy(dtype=bool) | (built_year.isna().to_numpy() & status.eq("built").fillna(False).to_numpy(dtype=bool))
+    return pd.Series(out, index=parcels.index, name="recorded_built")
+
+
+class _Pair:
+    """Two opened rasters, their schemes and years, and the combined change source."""
+
+    def __init__(self, old: DatasetReader, new: DatasetReader, *, old_scheme: ClassScheme, new_scheme: ClassScheme, old_year: int | None, new_year: int | None, band: int) -> None:
+        self.old_year = old_year if old_year is not None else raster_year(old)
+        self.new_year = new_year if new_year is not None else raster_year(new)
+        for which, year, ds in (("old", self.old_year, old), ("new", self.new_year, new)):
+            if year is None:
+                raise InputError(f"cannot tell which year the {which} raster shows: give it a 'year' tag, a year in its name, or pass {which}_year", file=ds.name, rule="raster-year")
+        if self.old_year >= self.new_year:
+            raise InputError(f"the old raster ({self.old_year}) must show an earlier year than the new one ({self.new_year})", file=new.name, rule="raster-year")
+        self.source = _ChangeSource(old, new, old_scheme, new_scheme, band=band)
+
+
+def _change_columns(ex: _Extract, index: pd.Index) -> pd.DataFrame:
+    wide = _wide(ex, index, CHANGE_SCHEME)
+    covered = pd.Series(ex.covered_m2, index=index)
+    area = pd.Series(ex.area_m2, index=index)
+    old_m2 = wide[1] + wide[3]
+    new_m2 = wide[2] + wide[3]
+
+    def share(m2: pd.Series) -> pd.Series:
+        return pd.Series(np.divide(m2.to_numpy(), covered.to_numpy(), out=np.full(len(m2), np.nan), where=covered.to_numpy() > 0), index=index)
+
+    return pd.DataFrame(
+        {
+            "area_mu": area / M2_PER_MU,
+            "covered_share": pd.Series(np.divide(covered.to_numpy(), area.to_numpy(), out=np.zeros(len(area)), where=area.to_numpy() > 0), index=index),
+            "built_old_mu": old_m2 / M2_PER_MU,
+            "built_new_mu": new_m2 / M2_PER_MU,
+            "new_built_mu": wide[2] / M2_PER_MU,
+            "lost_built_mu": wide[1] / M2_PER_MU,
+            "built_old_share": share(old_m2),
+            "built_new_share": share(new_m2),
+            "new_built_share": share(wide[2]),
+        },
+        index=index,
+    )
+
+
+def _parcel_table(plan: Plan, pair: _Pair, *, bare_below: float, new_built_above: float, min_covered: float, max_cells_in_memory: int) -> pd.DataFrame:
+    parcels = plan.parcels
+    ex = _extract(parcels, pair.source.ds, pair.source, max_cells_in_memory=max_cells_in_memory)
+    out = _change_columns(ex, parcels.index)
+    rec = recorded_built(plan, pair.new_year)
+    judged = out["covered_share"] >= min_covered
+    bare = judged & rec & (out["built_new_share"] < bare_below)
+    unauthorised = judged & ~rec & (out["new_built_share"] >= new_built_above)
+    mismatch = pd.Series(pd.NA, index=parcels.index, dtype="string")
+    mismatch[bare] = "recorded_built_looks_bare"
+    mismatch[unauthorised] = "unauthorised_construction"
+    ids = parcels["parcel_id"].astype("string") if "parcel_id" in parcels else pd.Series(parcels.index.astype(str), index=parcels.index, dtype="string")
+    status = parcels["status"].astype("string") if "status" in parcels else pd.Series(pd.NA, index=parcels.index, dtype="string")
+    return pd.concat(
+        [pd.DataFrame({"parcel_id": ids, "status": status, "recorded_built": rec, "judged": judged}), out, mismatch.rename("mismatch")],
+        axis=1,
+    )
+
+
+def parcel_change(
+    plan: Plan,
+    old: RasterLike,
+    new: RasterLike,
+    *,
+    old_year: int | None = None,
+    new_year: int | None = None,
+    old_scheme: str | Path | ClassScheme = "worldcover",
+    new_scheme: str | Path | ClassScheme | None = None,
+    bare_below: float = 0.2,
+    new_built_above: float = 0.3,
+    min_covered: float = 0.5,
+    band: int = 1,
+    max_cells_in_memory: int = 30_000_000,
+) -> pd.DataFrame:
+    """Built-up land per parcel in two rasters and the parcels whose record the ground contradicts.
+
+    Parameters
+    ----------
+    plan
+        The plan (its ``parcels`` with ``status`` and ``built_year``).
+    old, new
+        Classified rasters of an earlier and a later year (any CRS; the new one is read on the old
+        one's grid).
+    old_year, new_year
+        Years the rasters show; default: the rasters' ``year`` tag or a year in the file name.
+    old_scheme, new_scheme
+        Class schemes (``new_scheme`` defaults to ``old_scheme``).
+    bare_below
+        A recorded-built parcel with a smaller built-up share in the new raster looks bare.
+    new_built_above
+        A parcel not recorded built with at least this share newly built-up is flagged.
+    min_covered
+        Parcels with a smaller share of valid cells are not judged.
+    band, max_cells_in_memory
+        As in :func:`zoneplan.raster.zonal.class_areas`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned to ``plan.parcels.index``: ``parcel_id, status, recorded_built, judged, area_mu,
+        covered_share, built_old_mu, built_new_mu, new_built_mu, lost_built_mu, built_old_share,
+        built_new_share, new_built_share, mismatch`` (a key of :data:`MISMATCH_KINDS` or NA).
+    """
+    old_s = get_scheme(old_scheme)
+    new_s = get_scheme(new_scheme) if new_scheme is not None else old_s
+    with open_raster(old) as o, open_raster(new) as n:
+        pair = _Pair(o, n, old_scheme=old_s, new_scheme=new_s, old_year=old_year, new_year=new_year, band=band)
+        return _parcel_table(plan, pair, bare_below=bare_below, new_built_above=new_built_above, min_covered=min_covered, max_cells_in_memory=max_cells_in_memory)
+
+
+def _group_table(plan: Plan, pair: _Pair, parcel_table: pd.DataFrame, by: Level, max_cells_in_memory: int) -> pd.DataFrame:
+    from zoneplan.analysis.grouping import assign_groups
+
+    groups = group_polygons(plan, by)
+    ex = _extract(groups, pair.source.ds, pair.source, max_cells_in_memory=max_cells_in_memory)
+    measured = _change_columns(ex, groups.index).drop(columns=["built_old_share", "built_new_share", "new_built_share"])
+    measured.insert(0, "group_id", groups["group_id"].to_numpy())
+    parcels = plan.parcels
+    built_year = pd.to_numeric(parcels["built_year"], errors="coerce") if "built_year" in parcels else pd.Series(np.nan, index=parcels.index)
+    gid = parcel_table["parcel_id"] if by == "parcel" else assign_groups(plan, by)
+    pmu = parcel_table["area_mu"]
+    newly = ((built_year > pair.old_year) & (built_year <= pair.new_year)).fillna(False)
+    rec = pd.DataFrame(
+        {
+            "group_id": gid.to_numpy(),
+            "recorded_new_built_mu": pmu.where(newly, 0.0).to_numpy(),
+            "unauthorised_mu": pmu.where(parcel_table["mismatch"].eq("unauthorised_construction").fillna(False), 0.0).to_numpy(),
+            "unauthorised_count": parcel_table["mismatch"].eq("unauthorised_construction").fillna(False).to_numpy(dtype=int),
+            "looks_bare_mu": pmu.where(parcel_table["mismatch"].eq("recorded_built_looks_bare").fillna(False), 0.0).to_numpy(),
+            "looks_bare_count": parcel_table["mismatch"].eq("recorded_built_looks_bare").fillna(False).to_numpy(dtype=int),
+        }
+    ).dropna(subset=["group_id"])
+    rec = rec.groupby("group_id", sort=False).sum()
+    out = measured.merge(rec, left_on="group_id", right_index=True, how="left")
+    fill = [c for c in rec.columns]
+    out[fill] = out[fill].fillna(0)
+    out[["unauthorised_count", "looks_bare_count"]] = out[["unauthorised_count", "looks_bare_count"]].astype("int64")
+    out["unrecorded_new_built_mu"] = out["new_built_mu"] - out["recorded_new_built_mu"]
+    out.insert(0, "level", by)
+    out.insert(2, "old_year", pair.old_year)
+    out.insert(3, "new_year", pair.new_year)
+    return out.reset_index(drop=True)
+
+
+def built_change(
+    plan: Plan,
+    old: RasterLike,
+    new: RasterLike,
+    *,
+    by: Level = "zone",
+    old_year: int | None = None,
+    new_year: int | None = None,
+    old_scheme: str | Path | ClassScheme = "worldcover",
+    new_scheme: str | Path | ClassScheme | None = None,
+    bare_below: float = 0.2,
+    new_built_above: float = 0.3,
+    min_covered: float = 0.5,
+    band: int = 1,
+    max_cells_in_memory: int = 30_000_000,
+) -> pd.DataFrame:
+    """Built-up land per group in two years, the new construction seen on the ground, and what
+    the plan records for the same years.
+
+    Parameters are those of :func:`parcel_change`, plus ``by`` (``zone``, ``district``, ``park``,
+    ``phase`` or ``parcel``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: ``level, group_id, old_year, new_year, area_mu, covered_share,
+        built_old_mu, built_new_mu, new_built_mu, lost_built_mu`` (measured over the group's
+        polygon), ``recorded_new_built_mu`` (parcels whose ``built_year`` lies in
+        (old_year, new_year]), ``unauthorised_mu``/``_count`` and ``looks_bare_mu``/``_count``
+        (mismatched parcels), and ``unrecorded_new_built_mu`` = measured − recorded new built-up.
+    """
+    return compare(
+        plan, old, new, by=by, old_year=old_year, new_year=new_year, old_scheme=old_scheme, new_scheme=new_scheme,
+        bare_below=bare_below, new_built_above=new_built_above, min_covered=min_covered, band=band,
+        max_cells_in_memory=max_cells_in_memory, evidence=False,
+    ).groups
+
+
+class ChangeResult:
+    """Everything :func:`compare` finds: per-group table, per-parcel table and evidence."""
+
+    def __init__(self, groups: pd.DataFrame, parcels: pd.DataFrame, evidence: gpd.GeoDataFrame, old_year: int, new_year: int) -> None:
+        self.groups = groups
+        self.parcels = parcels
+        self.evidence = evidence
+        self.old_year = old_year
+        self.new_year = new_year
+
+    @property
+    def mismatched(self) -> pd.DataFrame:
+        """The rows of :attr:`parcels` with a mismatch."""
+        return self.parcels[self.parcels["mismatch"].notna()]
+
+    def to_json(self) -> dict:
+        """The ``zoneplan raster change --json`` form."""
+        cols = ["parcel_id", "status", "mismatch", "area_mu", "built_old_share", "built_new_share", "new_built_share", "new_built_mu"]
+        return {
+            "old_year": self.old_year,
+            "new_year": self.new_year,
+            "groups": self.groups.to_dict("records"),
+            "mismatches": self.mismatched[cols].to_dict("records"),
+            "evidence_mu": float(self.evidence["evidence_mu"].sum()) if len(self.evidence) else 0.0,
+        }
+
+
+def compare(
+    plan: Plan,
+    old: RasterLike,
+    new: RasterLike,
+    *,
+    by: Level = "zone",
+    old_year: int | None = None,
+    new_year: int | None = None,
+    old_scheme: str | Path | ClassScheme = "worldcover",
+    new_scheme: str | Path | ClassScheme | None = None,
+    bare_below: float = 0.2,
+    new_built_above: float = 0.3,
+    min_covered: float = 0.5,
+    band: int = 1,
+    max_cells_in_memory: int = 30_000_000,
+    evidence: bool = True,
+) -> ChangeResult:
+    """Per-group change, per-parcel change and evidence geometry in one pass over the rasters
+    (parameters as in :func:`built_change`; ``evidence=False`` skips the geometry)."""
+    old_s = get_scheme(old_scheme)
+    new_s = get_scheme(new_scheme) if new_scheme is not None else old_s
+    with open_raster(old) as o, open_raster(new) as n:
+        pair = _Pair(o, n, old_scheme=old_s, new_scheme=new_s, old_year=old_year, new_year=new_year, band=band)
+        ptable = _parcel_table(plan, pair, bare_below=bare_below, new_built_above=new_built_above, min_covered=min_covered, max_cells_in_memory=max_cells_in_memory)
+        gtable = _group_table(plan, pair, ptable, by, max_cells_in_memory)
+        ev = _evidence(plan, pair, ptable) if evidence else _empty_evidence(plan)
+    return ChangeResult(gtable, ptable, ev, pair.old_year, pair.new_year)
+
+
+def mismatches(plan: Plan, old: RasterLike, new: RasterLike, **options: object) -> gpd.GeoDataFrame:
+    """Evidence of the parcels whose record the rasters contradict (options of :func:`compare`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per mismatched parcel: ``parcel_id, mismatch, status, area_mu, built_new_share,
+        new_built_share, evidence_mu, message`` and the evidence geometry in the plan CRS (newly
+        built-up cells for unauthorised construction, the not-built-up part for a bare parcel).
+    """
+    return compare(plan, old, new, **options).evidence
+
+
+def _empty_evidence(plan: Plan) -> gpd.GeoDataFrame:
+    cols = {"parcel_id": "string", "mismatch": "string", "status": "string", "area_mu": "float64", "built_new_share": "float64", "new_built_share": "float64", "evidence_mu": "float64", "message": "string"}
+    return gpd.GeoDataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()}, geometry=gpd.GeoSeries([], crs=plan.crs), crs=plan.crs)
+
+
+def _evidence(plan: Plan, pair: _Pair, ptable: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Vectorise, for each mismatched parcel, the cells that show the mismatch inside the parcel.
+
+    Only the window of each mismatched parcel is read (mismatches are few; the loop is over them,
+    not over all parcels)."""
+    flagged = ptable[ptable["mismatch"].notna()]
+    if flagged.empty:
+        return _empty_evidence(plan)
+    src = pair.source
+    ds = src.ds
+    geoms = plan.parcels.geometry.loc[flagged.index]
+    in_raster = geoms.to_crs(ds.crs)
+    pieces: list[shapely.Geometry] = []
+    for (_, row), bounds in zip(flagged.iterrows(), in_raster.bounds.to_numpy()):
+        w = from_bounds(*bounds, transform=ds.transform)
+        c0, r0 = int(np.floor(w.col_off)), int(np.floor(w.row_off))
+        c1, r1 = int(np.ceil(w.col_off + w.width)), int(np.ceil(w.row_off + w.height))
+        c0, r0, c1, r1 = max(c0, 0), max(r0, 0), min(c1, ds.width), min(r1, ds.height)
+        if c1 <= c0 or r1 <= r0:
+            pieces.append(shapely.Polygon())
+            continue
+        win = Window(c0, r0, c1 - c0, r1 - r0)
+        code = src.read_window(int(win.col_off), int(win.row_off), int(win.width), int(win.height))
+        wanted = (code.data == 2) if row["mismatch"] == "unauthorised_construction" else (code.data < 2)
+        wanted &= ~np.ma.getmaskarray(code)
+        shapes = [shapely.geometry.shape(g) for g, _ in rasterio.features.shapes(wanted.astype("uint8"), mask=wanted, transform=ds.window_transform(win))]
+        pieces.append(shapely.union_all(shapes) if shapes else shapely.Polygon())
+    cells = gpd.GeoSeries(pieces, crs=ds.crs, index=flagged.index).to_crs(plan.crs)
+    geometry = cells.intersection(geoms)
+    evidence_mu = geometry.area.to_numpy() / M2_PER_MU
+    messages = [
+        f"parcel {pid}: {MISMATCH_KINDS[kind]}; built-up {bn:.0%} in {pair.new_year}, newly built-up since {pair.old_year}: {nb:.0%}"
+        for pid, kind, bn, nb in zip(flagged["parcel_id"], flagged["mismatch"], flagged["built_new_share"], flagged["new_built_share"])
+    ]
+    return gpd.GeoDataFrame(
+        {
+            "parcel_id": flagged["parcel_id"].to_numpy(),
+            "mismatch": flagged["mismatch"].to_numpy(),
+            "status": flagged["status"].to_numpy(),
+            "area_mu": flagged["area_mu"].to_numpy(),
+            "built_new_share": flagged["built_new_share"].to_numpy(),
+            "new_built_share": flagged["new_built_share"].to_numpy(),
+            "evidence_mu": evidence_mu,
+            "message": messages,
+        },
+        geometry=geometry.to_numpy(),
+        crs=plan.crs,
+        index=flagged.index,
+    )
