@@ -1,0 +1,447 @@
+"""What each kind of map shows: a :class:`MapSpec` of overlays, labels, fields and a legend.
+
+A spec is drawn either interactively (:func:`zoneplan.maps.interactive.render_spec`, folium) or as
+a planning drawing (:func:`zoneplan.maps.print.print_spec`, matplotlib), so both show the same
+layers, colours, labels and legend.
+
+Kinds
+-----
+``phases``
+    Numbered phases coloured by schedule, labelled with phase number and measured area in mu;
+    fields: area, target area, investment (亿元), years.
+``layout``
+    Zone boundary, districts (板块) and parks (产业园), labelled with their names.
+``landuse``
+    Parcels in the standard 2023 用地用海 palette, legend in Chinese and English; with ``year``
+    the codes are those of that year (:func:`zoneplan.analysis.timeline.landuse_at`).
+``remaining``
+    Remaining land (:func:`zoneplan.analysis.remaining.remaining_geometry`) over the parcels.
+``compliance``
+    Each violation of :func:`zoneplan.compliance.check` highlighted, with rule, measured value,
+    limit and area in mu.
+``indicator``
+    Choropleth of one indicator of :func:`zoneplan.analysis.indicators` per zone, district, park
+    or phase, in mapclassify classes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+
+from zoneplan import landuse
+from zoneplan.errors import InputError
+from zoneplan.layers import CONTROL_LINE_KINDS, PARCEL_STATUSES
+from zoneplan.maps.style import (
+    CONTROL_LINE_COLORS,
+    REMAINING_COLOR,
+    UNKNOWN_COLOR,
+    VIOLATION_COLOR,
+    ZONE_COLOR,
+    LegendItem,
+    classify,
+    landuse_colors,
+    landuse_legend,
+    qualitative,
+    schedule_colors,
+    schedule_order,
+)
+from zoneplan.measure import area_in
+from zoneplan.plan import Plan
+from zoneplan.units import yuan_to_yi
+
+__all__ = [
+    "KINDS",
+    "GROUP_LEVELS",
+    "Field",
+    "Overlay",
+    "MapSpec",
+    "build_spec",
+    "phases_spec",
+    "layout_spec",
+    "landuse_spec",
+    "remaining_spec",
+    "compliance_spec",
+    "indicator_spec",
+    "phase_label",
+]
+
+Kind = Literal["phases", "layout", "landuse", "remaining", "compliance", "indicator"]
+KINDS: tuple[str, ...] = ("phases", "layout", "landuse", "remaining", "compliance", "indicator")
+#: Grouping level → (layer, id column).
+GROUP_LEVELS: dict[str, tuple[str, str]] = {
+    "zone": ("zones", "zone_id"),
+    "district": ("districts", "district_id"),
+    "park": ("parks", "park_id"),
+    "phase": ("phases", "phase_id"),
+}
+_CN_DIGITS = "零一二三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class Field:
+    """An attribute shown in tooltips and popups: label and values aligned to the overlay's rows.
+
+    ``digits`` formats numbers with that many decimals; text is always shown as text (escaped).
+    """
+
+    label: str
+    values: pd.Series
+    digits: int | None = None
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """One map layer: polygons in the plan's CRS, their fill, outline, fields and labels.
+
+    ``fill`` is one colour, a Series of colours aligned to ``data``, or None for outline only.
+    """
+
+    name: str
+    data: gpd.GeoDataFrame
+    fill: str | pd.Series | None
+    color: str = "#555555"
+    weight: float = 1.0
+    fill_opacity: float = 0.6
+    dash: str | None = None
+    fields: tuple[Field, ...] = ()
+    labels: pd.Series | None = None
+    show: bool = True
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """Everything a map of one kind shows."""
+
+    kind: str
+    title: str
+    overlays: tuple[Overlay, ...]
+    legend_title: str
+    legend: tuple[LegendItem, ...]
+    crs: pyproj.CRS
+    source: str = ""
+    date: datetime.date = field(default_factory=datetime.date.today)
+    draw_zone_id: str | None = None
+    next_phase_no: int = 1
+
+
+def _title(plan: Plan, what: str) -> str:
+    return f"{plan.meta.get('title', plan.name)} · {what}"
+
+
+def _source(plan: Plan) -> str:
+    return str(plan.meta.get("source", plan.meta.get("title", plan.name)))
+
+
+def _draw_defaults(plan: Plan) -> dict:
+    zones = plan.zones
+    zone_id = str(zones["zone_id"].iloc[0]) if len(zones) == 1 and "zone_id" in zones else None
+    nos = pd.to_numeric(plan.phases.get("phase_no"), errors="coerce") if len(plan.phases) and "phase_no" in plan.phases else pd.Series(dtype=float)
+    next_no = int(nos.max()) + 1 if nos.notna().any() else 1
+    return {"draw_zone_id": zone_id, "next_phase_no": next_no}
+
+
+def _spec(plan: Plan, kind: str, what: str, overlays: list[Overlay], legend_title: str, legend: list[LegendItem]) -> MapSpec:
+    return MapSpec(
+        kind=kind,
+        title=_title(plan, what),
+        overlays=tuple(o for o in overlays if len(o.data)),
+        legend_title=legend_title,
+        legend=tuple(legend),
+        crs=plan.crs,
+        source=_source(plan),
+        **_draw_defaults(plan),
+    )
+
+
+def _col(gdf: pd.DataFrame, name: str, dtype: str | None = None) -> pd.Series:
+    if name in gdf.columns:
+        return gdf[name] if dtype is None else gdf[name].astype(dtype)
+    return pd.Series(pd.NA, index=gdf.index, dtype=dtype or "object")
+
+
+def _num(gdf: pd.DataFrame, name: str) -> pd.Series:
+    return pd.to_numeric(_col(gdf, name), errors="coerce").astype("float64")
+
+
+def _zone_outline(plan: Plan) -> Overlay:
+    zones = plan.zones
+    return Overlay(
+        "开发区 Zone",
+        zones,
+        None,
+        color=ZONE_COLOR,
+        weight=3,
+        dash="8 6",
+        fields=(Field("编号 Zone id", _col(zones, "zone_id")), Field("名称 Name", _col(zones, "name")), Field("面积 Area (亩 mu)", area_in(zones), 2)),
+    )
+
+
+def phase_label(no: object) -> str:
+    """Chinese ordinal of a phase: 1 → ``一期``, 12 → ``12期``; missing → ``分期``."""
+    try:
+        n = int(no)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return "分期"
+    return f"{_CN_DIGITS[n]}期" if 0 < n <= 10 else f"{n}期"
+
+
+def phases_spec(plan: Plan) -> MapSpec:
+    """Phases coloured by schedule and labelled with number and area in mu."""
+    phases = plan.phases
+    if phases.empty:
+        raise InputError("the plan has no phases to map", layer="phases", rule="map-phases")
+    area = area_in(phases)
+    nos = _col(phases, "phase_no")
+    start, end = _col(phases, "start_year"), _col(phases, "end_year")
+    years = start.astype("string").fillna("?") + "–" + end.astype("string").fillna("?")
+    invest = yuan_to_yi(_num(phases, "investment_yuan"))
+    colors = schedule_colors(phases)
+    labels = pd.Series([f"{phase_label(n)} Phase {n}\n{a:,.1f} 亩 mu" for n, a in zip(nos, area)], index=phases.index)
+    overlay = Overlay(
+        "分期 Phases",
+        phases,
+        colors,
+        color="#7f2704",
+        weight=2,
+        fill_opacity=0.55,
+        fields=(
+            Field("分期 Phase", nos.astype("string")),
+            Field("名称 Name", _col(phases, "name")),
+            Field("面积 Area (亩 mu)", area, 1),
+            Field("目标面积 Target (亩 mu)", _num(phases, "target_area_mu"), 1),
+            Field("投资 Investment (亿元)", invest, 2),
+            Field("年份 Years", years),
+        ),
+        labels=labels,
+    )
+    legend = [
+        LegendItem(colors.loc[i], f"{phase_label(nos.loc[i])} {_txt(start.loc[i])}–{_txt(end.loc[i])} · {area.loc[i]:,.1f} 亩" + (f" · {invest.loc[i]:,.1f} 亿元" if pd.notna(invest.loc[i]) else ""))
+        for i in schedule_order(phases)
+    ]
+    return _spec(plan, "phases", "分期建设 Phases", [_zone_outline(plan), overlay], "分期（按建设时序） Phases by schedule", legend)
+
+
+def _txt(value: object) -> str:
+    return "?" if pd.isna(value) else str(value)
+
+
+def layout_spec(plan: Plan) -> MapSpec:
+    """Zone, districts (板块) and parks (产业园) with their names."""
+    districts, parks = plan.districts, plan.parks
+    d_colors = qualitative(len(districts), cmap="Pastel1")
+    p_colors = qualitative(len(parks), cmap="Set3")
+    overlays = [
+        _zone_outline(plan),
+        Overlay(
+            "板块 Districts",
+            districts,
+            pd.Series(d_colors, index=districts.index, dtype=object),
+            color="#4d4d4d",
+            weight=2,
+            fill_opacity=0.3,
+            fields=(Field("编号 District id", _col(districts, "district_id")), Field("名称 Name", _col(districts, "name")), Field("定位 Role", _col(districts, "role")), Field("面积 Area (亩 mu)", area_in(districts), 1)),
+        ),
+        Overlay(
+            "产业园 Parks",
+            parks,
+            pd.Series(p_colors, index=parks.index, dtype=object),
+            color="#333333",
+            weight=1.5,
+            fill_opacity=0.65,
+            fields=(Field("编号 Park id", _col(parks, "park_id")), Field("名称 Name", _col(parks, "name")), Field("产业 Industry", _col(parks, "industry")), Field("面积 Area (亩 mu)", area_in(parks), 1)),
+            labels=_col(parks, "name").astype("string").fillna(_col(parks, "park_id").astype("string")),
+        ),
+    ]
+    legend = [LegendItem(ZONE_COLOR, "开发区边界 Zone boundary", outline=True)]
+    legend += [LegendItem(c, f"{_txt(n)}") for c, n in zip(d_colors, _col(districts, "name").fillna(_col(districts, "district_id")))]
+    legend += [LegendItem(c, f"{_txt(n)}") for c, n in zip(p_colors, _col(parks, "name").fillna(_col(parks, "park_id")))]
+    return _spec(plan, "layout", "两区八园 Layout", overlays, "空间布局 Layout", legend)
+
+
+def _parcel_fields(parcels: gpd.GeoDataFrame, codes: pd.Series) -> tuple[Field, ...]:
+    table = landuse.classes()
+    names = codes.map(table["name_zh"]).astype("string")
+    status = _col(parcels, "status", "string")
+    return (
+        Field("地块 Parcel", _col(parcels, "parcel_id")),
+        Field("用地 Land use", (codes.astype("string") + " " + names.fillna("")).fillna(codes.astype("string"))),
+        Field("状态 Status", (status + " " + status.map(PARCEL_STATUSES).astype("string").fillna("")).str.strip()),
+        Field("面积 Area (亩 mu)", area_in(parcels), 2),
+        Field("企业 Enterprise", _col(parcels, "enterprise")),
+    )
+
+
+def _parcel_codes(plan: Plan, year: int | None) -> pd.Series:
+    parcels = plan.parcels
+    if year is None:
+        return _col(parcels, "landuse_code", "string")
+    from zoneplan.analysis.timeline import landuse_at
+
+    return landuse_at(plan, year).reindex(parcels.index).astype("string")
+
+
+def landuse_spec(plan: Plan, *, year: int | None = None) -> MapSpec:
+    """Parcels in the standard land-use palette with a Chinese/English legend."""
+    parcels = plan.parcels
+    if parcels.empty:
+        raise InputError("the plan has no parcels to map", layer="parcels", rule="map-landuse")
+    codes = _parcel_codes(plan, year)
+    overlay = Overlay("用地 Land use", parcels, landuse_colors(codes), color="#666666", weight=0.5, fill_opacity=0.85, fields=_parcel_fields(parcels, codes))
+    when = f" {year}" if year is not None else ""
+    return _spec(plan, "landuse", f"土地利用{when} Land use{when}", [_zone_outline(plan), overlay], f"用地用海分类（2023） Land use{when}", landuse_legend(codes))
+
+
+def _context_parcels(plan: Plan, *, show: bool = True) -> Overlay:
+    parcels = plan.parcels
+    codes = _col(parcels, "landuse_code", "string")
+    return Overlay("地块 Parcels", parcels, "#D9D9D9", color="#8c8c8c", weight=0.5, fill_opacity=0.6, fields=_parcel_fields(parcels, codes), show=show)
+
+
+def _control_lines(plan: Plan) -> list[Overlay]:
+    lines = plan.control_lines
+    if lines.empty:
+        return []
+    kind = _col(lines, "kind", "string")
+    colors = kind.map(CONTROL_LINE_COLORS).astype(object).fillna(UNKNOWN_COLOR)
+    label = (kind + " " + kind.map(CONTROL_LINE_KINDS).astype("string").fillna("")).str.strip()
+    return [Overlay("三条控制线 Control lines", lines, colors, color="#333333", weight=1, fill_opacity=0.25, dash="4 3", fields=(Field("类型 Kind", label), Field("名称 Name", _col(lines, "name")), Field("面积 Area (亩 mu)", area_in(lines), 2)))]
+
+
+def _control_legend(plan: Plan) -> list[LegendItem]:
+    present = set(_col(plan.control_lines, "kind", "string").dropna())
+    return [LegendItem(CONTROL_LINE_COLORS[k], f"{CONTROL_LINE_KINDS[k]} {k.replace('_', ' ')}") for k in CONTROL_LINE_KINDS if k in present]
+
+
+def remaining_spec(plan: Plan, *, year: int | None = None, remaining: gpd.GeoDataFrame | None = None) -> MapSpec:
+    """Remaining (undeveloped, allowed) land over the parcels.
+
+    ``remaining`` defaults to :func:`zoneplan.analysis.remaining.remaining_geometry`; pass a
+    GeoDataFrame (with ``zone_id``) to draw another.
+    """
+    if remaining is None:
+        from zoneplan.analysis.remaining import remaining_geometry
+
+        remaining = remaining_geometry(plan, year=year)
+    remaining = remaining.to_crs(plan.crs) if remaining.crs is not None and remaining.crs != plan.crs else remaining
+    area = area_in(remaining)
+    overlay = Overlay(
+        "剩余用地 Remaining land",
+        remaining,
+        REMAINING_COLOR,
+        color="#1b7a1b",
+        weight=1.5,
+        fill_opacity=0.55,
+        fields=(Field("开发区 Zone", _col(remaining, "zone_id")), Field("剩余面积 Remaining (亩 mu)", area, 2)),
+    )
+    total = float(area.sum())
+    legend = [
+        LegendItem(REMAINING_COLOR, f"剩余用地 Remaining land · {total:,.1f} 亩 mu"),
+        LegendItem("#D9D9D9", "已用/已供/不可建 Used, supplied or unbuildable parcels"),
+        LegendItem(ZONE_COLOR, "开发区边界 Zone boundary", outline=True),
+        *_control_legend(plan),
+    ]
+    when = f" {year}" if year is not None else ""
+    return _spec(plan, "remaining", f"剩余用地{when} Remaining land{when}", [_zone_outline(plan), _context_parcels(plan), *_control_lines(plan), overlay], "剩余用地 Remaining land", legend)
+
+
+def compliance_spec(plan: Plan, *, year: int | None = None, violations: gpd.GeoDataFrame | None = None) -> MapSpec:
+    """Each violation highlighted with rule, measured value, limit and area in mu.
+
+    ``violations`` defaults to ``zoneplan.compliance.check(plan, year=year).violations``.
+    """
+    if violations is None:
+        from zoneplan.compliance import check
+
+        violations = check(plan, year=year).violations
+    if violations.crs is not None and violations.crs != plan.crs:
+        violations = violations.to_crs(plan.crs)
+    area_mu = _num(violations, "area_mu") if "area_mu" in violations else area_in(violations)
+    overlay = Overlay(
+        "违规 Violations",
+        violations,
+        VIOLATION_COLOR,
+        color="#99000d",
+        weight=2.5,
+        fill_opacity=0.45,
+        fields=(
+            Field("规则 Rule", _col(violations, "rule")),
+            Field("图层 Layer", _col(violations, "layer")),
+            Field("要素 Feature", _col(violations, "feature_id")),
+            Field("实测 Measured", _num(violations, "measured"), 3),
+            Field("限值 Limit", _num(violations, "limit"), 3),
+            Field("单位 Unit", _col(violations, "unit")),
+            Field("面积 Area (亩 mu)", area_mu, 2),
+            Field("说明 Message", _col(violations, "message")),
+        ),
+    )
+    rules = _col(violations, "rule", "string").value_counts()
+    legend = [LegendItem(VIOLATION_COLOR, f"违规 Violation: {rule} ({n})") for rule, n in rules.items()]
+    if not legend:
+        legend = [LegendItem(VIOLATION_COLOR, "无违规 No violations")]
+    legend += [LegendItem("#D9D9D9", "地块 Parcels"), LegendItem(ZONE_COLOR, "开发区边界 Zone boundary", outline=True), *_control_legend(plan)]
+    when = f" {year}" if year is not None else ""
+    return _spec(plan, "compliance", f"合规检查{when} Compliance{when}", [_zone_outline(plan), _context_parcels(plan), *_control_lines(plan), overlay], "合规检查 Compliance findings", legend)
+
+
+def indicator_spec(plan: Plan, indicator: str, *, by: str = "zone", year: int | None = None, table: pd.DataFrame | None = None, k: int = 5, scheme: str = "naturalbreaks") -> MapSpec:
+    """Choropleth of ``indicator`` per ``by`` group (zone, district, park, phase).
+
+    ``table`` defaults to :func:`zoneplan.analysis.indicators` ``(plan, year=year, by=by)``: one row
+    per group, group ids in a ``group_id`` column or the index.
+    """
+    if by not in GROUP_LEVELS:
+        raise InputError(f"--by must be one of {sorted(GROUP_LEVELS)}, not {by!r}", rule="map-indicator")
+    layer_name, id_col = GROUP_LEVELS[by]
+    if table is None:
+        from zoneplan.analysis import indicators
+
+        table = indicators(plan, year=year, by=by)
+    if indicator not in table.columns:
+        numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c]) and c not in ("year",)]
+        raise InputError(f"unknown indicator {indicator!r}; choose one of {numeric}", rule="map-indicator")
+    ids = table["group_id"] if "group_id" in table.columns else pd.Series(table.index, index=table.index)
+    values = pd.Series(pd.to_numeric(table[indicator], errors="coerce").to_numpy(), index=ids.astype(str).to_numpy())
+    groups = plan[layer_name]
+    if groups.empty:
+        raise InputError(f"the plan has no {layer_name} to draw {indicator} on", layer=layer_name, rule="map-indicator")
+    group_values = groups[id_col].astype(str).map(values).astype("float64")
+    colors, legend, _ = classify(group_values, k=k, scheme=scheme)
+    overlay = Overlay(
+        f"{indicator} ({by})",
+        groups,
+        colors,
+        color="#333333",
+        weight=1.5,
+        fill_opacity=0.75,
+        fields=(Field("编号 Id", groups[id_col]), Field("名称 Name", _col(groups, "name")), Field(indicator, group_values, 3), Field("面积 Area (亩 mu)", area_in(groups), 1)),
+        labels=_col(groups, "name").astype("string").fillna(groups[id_col].astype("string")),
+    )
+    overlays = [overlay] if by == "zone" else [_zone_outline(plan), overlay]
+    when = f" {year}" if year is not None else ""
+    return _spec(plan, "indicator", f"{indicator}{when}", overlays, f"{indicator} ({scheme}, {len(legend)} classes)", legend)
+
+
+def build_spec(plan: Plan, *, kind: str, indicator: str | None = None, year: int | None = None, by: str = "zone") -> MapSpec:
+    """The :class:`MapSpec` of one map ``kind`` (see the module docstring)."""
+    if kind == "phases":
+        return phases_spec(plan)
+    if kind == "layout":
+        return layout_spec(plan)
+    if kind == "landuse":
+        return landuse_spec(plan, year=year)
+    if kind == "remaining":
+        return remaining_spec(plan, year=year)
+    if kind == "compliance":
+        return compliance_spec(plan, year=year)
+    if kind == "indicator":
+        if not indicator:
+            raise InputError("--kind indicator needs --indicator NAME", rule="map-indicator")
+        return indicator_spec(plan, indicator, by=by, year=year)
+    raise InputError(f"unknown map kind {kind!r}; choose one of {list(KINDS)}", rule="map-kind")
