@@ -1,0 +1,435 @@
+"""Intensive land-use evaluation of development zones (开发区土地集约利用评价).
+
+Indicators follow standards.md §1.3 (2014 trial indicator system as implemented in practice;
+formula tags there: most [P], supply/built/industrial ratios and FAR [C] in the Anhui slides).
+Rates are **fractions** (0.356, not 35.6 %); money per land in 万元/亩 (× 15 for the
+evaluation's 万元/公顷).
+
+Land-status letters from parcels (status and code in the evaluation year, see
+:mod:`zoneplan.analysis.timeline`)
+-----------------------------------------------------------------------------------------------
+A   已建成城镇建设用地 — status ``built`` and urban construction land (landuse flag
+    ``urban_construction``) or mining land (1002: the evaluation's A2 工矿仓储 includes 采矿, so
+    it is counted in A to keep A2 ⊂ A).
+A1  住宅用地 — A on 0701/0702 (urban housing and its community facilities).
+A2  已建成工矿仓储用地 — A on industrial (1001xx), mining (1002) or storage (11xx) land.
+B1  (B11 + B12) 已建成农村建设用地 — status ``built`` but not A (rural homesteads 0703,
+    regional roads 1202 …).
+B21 已达到供地条件的其他土地 — status ``ready``, and ``supplied`` (supplied but not built:
+    supplied land has necessarily reached the supply conditions; counting it here keeps the
+    supply rate ≤ 1).
+B22 未达到供地条件的其他土地 — status ``unready``.
+B   B1 + B21 + B22.
+C   不可建设土地 — status ``unbuildable`` (excluded from every rate).
+D   已供应国有建设用地 — ``supplied`` parcels plus A (built urban land was supplied first).
+G   闲置土地 — supplied parcels judged idle on 31 December of the year by the No. 53 order
+    (:func:`zoneplan.analysis.idle.idle_land`).
+
+Indicators (:data:`INDICATORS`)
+-------------------------------
+======================================  ====================================  ==============
+name                                    formula                               unit
+======================================  ====================================  ==============
+``land_development_rate`` 土地开发率     (A + B21) / (A + B)                   fraction
+``land_supply_rate`` 土地供应率          D / (A + B21)                         fraction
+``land_built_rate`` 土地建成率           A / D                                 fraction
+``industrial_land_ratio`` 工业用地率     A2 / A                                fraction
+``composite_far`` 综合容积率             Σ floor area on A / A                 ratio
+``building_density`` 建筑密度            Σ footprint on A / A                  fraction
+``industrial_far`` 工业用地综合容积率    Σ floor area on A2 / A2               ratio
+``industrial_building_coefficient``      Σ footprint on A2 / A2 (footprint     fraction
+工业用地建筑系数                         must include open storage and yards)
+``investment_intensity_wan_per_mu``      Σ investment on A2 / A2               万元/亩
+工业用地固定资产投入强度
+``tax_per_mu_wan`` 工业用地地均税收      Σ tax on A2 / A2                      万元/亩
+``composite_tax_per_mu_wan`` 综合地均税收 Σ tax on A / A                       万元/亩
+``population_density_per_ha`` 人口密度   group ``population`` / A              persons/ha
+``idle_land_rate`` 土地闲置率            G / D                                 fraction
+======================================  ====================================  ==============
+
+Identity: ``land_development_rate × land_supply_rate × land_built_rate = A / (A + B)``, the
+built share of the buildable land. Sums skip missing values (a parcel without floor area adds
+nothing); an indicator is NaN when its denominator is zero or all its inputs are missing.
+
+Zone type (工业主导型 / 产城融合型, §1.4 [P]) and the 集约度分值 (§1.5–1.6) come from a profile
+file (:func:`load_profile`; default ``zoneplan/data/intensity_profile_example.toml`` — a local
+example, not an official table). Standardisation ``S = min(X / T, 1) × 100``, reversed for the
+idle rate, is **[U]**: the official text was not found. Scores are aggregated indicator →
+sub-goal → goal with the profile's weights; weights are renormalised over the indicators (and
+sub-goals) available, so a missing indicator (e.g. population density with no population data)
+neither scores 0 nor blocks the score. Only the main area (主区) is scored: zoneplan has no
+"direction-of-expansion area" (发展方向区), so the 0.8 / 0.2 main/direction weighting is not applied.
+
+Potentials (潜力, mu; §1.7 [P], formulas are zoneplan's)
+--------------------------------------------------------
+``expansion_potential_mu``   remaining suppliable land (尚可供应土地, :mod:`.remaining`).
+``structure_potential_mu``   (ideal industrial-land ratio − actual) × A, when positive:
+                             industrial land the structure could still gain (industry-led only).
+``intensity_potential_mu``   A × (1 − composite FAR / ideal FAR), when positive: land that
+                             reaching the ideal FAR would free.
+``management_potential_mu``  idle land G.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import sys
+from collections.abc import Mapping
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from zoneplan.analysis._frame import cached, groups, parcel_frame
+from zoneplan.analysis.grouping import Level, group_layer, LAYER_OF
+from zoneplan.analysis.idle import idle_land
+from zoneplan.errors import InputError
+from zoneplan.plan import Plan
+from zoneplan.units import M2_PER_HA, M2_PER_MU, YUAN_PER_WAN
+
+__all__ = [
+    "INDICATORS",
+    "ZONE_TYPES",
+    "DEFAULT_PROFILE",
+    "load_profile",
+    "status_areas",
+    "evaluation_indicators",
+    "zone_type",
+    "intensity_score",
+    "potentials",
+    "as_of_date",
+]
+
+#: Indicator name → (Chinese name, unit).
+INDICATORS: dict[str, tuple[str, str]] = {
+    "land_development_rate": ("土地开发率", "fraction"),
+    "land_supply_rate": ("土地供应率", "fraction"),
+    "land_built_rate": ("土地建成率", "fraction"),
+    "industrial_land_ratio": ("工业用地率", "fraction"),
+    "composite_far": ("综合容积率", "ratio"),
+    "building_density": ("建筑密度", "fraction"),
+    "industrial_far": ("工业用地综合容积率", "ratio"),
+    "industrial_building_coefficient": ("工业用地建筑系数", "fraction"),
+    "investment_intensity_wan_per_mu": ("工业用地固定资产投入强度", "万元/亩"),
+    "tax_per_mu_wan": ("工业用地地均税收", "万元/亩"),
+    "composite_tax_per_mu_wan": ("综合地均税收", "万元/亩"),
+    "population_density_per_ha": ("人口密度", "persons/ha"),
+    "idle_land_rate": ("土地闲置率", "fraction"),
+}
+#: Zone types: profile key → label.
+ZONE_TYPES: dict[str, str] = {"industry_led": "工业主导型", "industry_city": "产城融合型", "other": "其他类型"}
+DEFAULT_PROFILE = files("zoneplan") / "data" / "intensity_profile_example.toml"
+
+_AREA_COLUMNS = ["A_m2", "A1_m2", "A2_m2", "B1_m2", "B21_m2", "B22_m2", "C_m2", "D_m2", "G_m2", "unknown_m2"]
+_SUM_COLUMNS = ["floor_A_m2", "footprint_A_m2", "floor_A2_m2", "footprint_A2_m2", "investment_A2_yuan", "tax_A2_yuan", "tax_A_yuan"]
+
+
+def load_profile(path: str | Path | None = None) -> dict[str, Any]:
+    """Read a scoring profile (TOML); ``None`` reads the bundled local example.
+
+    Raises
+    ------
+    zoneplan.errors.InputError
+        If the file is missing, not TOML, or lacks the ``industry_led`` / ``industry_city`` sets.
+    """
+    try:
+        text = DEFAULT_PROFILE.read_text(encoding="utf-8") if path is None else Path(path).read_text(encoding="utf-8")
+        profile = tomllib.loads(text)
+    except OSError as exc:
+        raise InputError(f"cannot read the scoring profile: {exc.strerror}", file=path, rule="profile") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"scoring profile is not valid TOML: {exc}", file=path, rule="profile") from None
+    for key in ("industry_led", "industry_city"):
+        body = profile.get(key, {})
+        if not isinstance(body, Mapping) or not {"goals", "subgoals", "indicators"} <= set(body):
+            raise InputError(f"scoring profile lacks [{key}.goals], [{key}.subgoals] or [{key}.indicators]", file=path or str(DEFAULT_PROFILE), rule="profile")
+        for name, spec in body["indicators"].items():
+            if spec.get("subgoal") not in body["subgoals"]:
+                raise InputError(f"indicator {name} names unknown sub-goal {spec.get('subgoal')!r}", file=path, layer=key, rule="profile")
+            if spec.get("direction", "higher") not in ("higher", "lower"):
+                raise InputError(f"indicator {name}: direction must be 'higher' or 'lower'", file=path, layer=key, rule="profile")
+    return profile
+
+
+def as_of_date(plan: Plan, year: int | None) -> _dt.date:
+    """Judgement date: 31 December of ``year``; without a year the plan's ``meta['as_of']``, else today."""
+    if year is not None:
+        return _dt.date(int(year), 12, 31)
+    if "as_of" in plan.meta:
+        try:
+            return _dt.date.fromisoformat(str(plan.meta["as_of"])[:10])
+        except ValueError:
+            raise InputError(f"plan metadata as_of is {plan.meta['as_of']!r}, not a date", rule="as_of") from None
+    return _dt.date.today()
+
+
+def _idle(plan: Plan, as_of: _dt.date) -> np.ndarray:
+    return cached(plan, ("idle", as_of), lambda: idle_land(plan, as_of=as_of)["idle"].to_numpy(dtype=bool))
+
+
+def status_areas(plan: Plan, *, by: Level = "zone", year: int | None = None, as_of: _dt.date | None = None) -> pd.DataFrame:
+    """Areas of the evaluation's land-status letters and the sums behind the indicators.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    by
+        Grouping level.
+    year
+        Evaluation year (statuses and codes in that year); ``None`` for the plan as it stands.
+    as_of
+        Date of the idle-land judgement; default :func:`as_of_date`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by group id (``string``; parcels in no group are left out), columns ``A_m2``,
+        ``A1_m2``, ``A2_m2``, ``B1_m2``, ``B21_m2``, ``B22_m2``, ``C_m2``, ``D_m2``, ``G_m2``,
+        ``unknown_m2`` (no or unknown status) and the sums ``floor_A_m2``, ``footprint_A_m2``,
+        ``floor_A2_m2``, ``footprint_A2_m2``, ``investment_A2_yuan``, ``tax_A2_yuan``,
+        ``tax_A_yuan`` (NaN when every input is missing). Letters as in the module docstring;
+        ``A + B1 + B21 + B22 + C + unknown`` is the group's parcel area.
+    """
+    when = as_of or as_of_date(plan, year)
+    key = ("status_areas", by, year, when)
+
+    def build() -> pd.DataFrame:
+        f = parcel_frame(plan, year)
+        area = f["area_m2"].to_numpy()
+        status = f["status"].to_numpy(dtype=object)
+        built = status == "built"
+        a = built & (f["urban_construction"].to_numpy() | f["mining"].to_numpy())
+        a2 = a & f["industrial_storage"].to_numpy()
+        supplied = status == "supplied"
+        known = np.isin(status, ["built", "supplied", "ready", "unready", "unbuildable"])
+        g = supplied & _idle(plan, when)
+        masks = {
+            "A_m2": a,
+            "A1_m2": a & f["residential"].to_numpy(),
+            "A2_m2": a2,
+            "B1_m2": built & ~a,
+            "B21_m2": supplied | (status == "ready"),
+            "B22_m2": status == "unready",
+            "C_m2": status == "unbuildable",
+            "D_m2": supplied | a,
+            "G_m2": g,
+            "unknown_m2": ~known,
+        }
+        data = {k: np.where(m, area, 0.0) for k, m in masks.items()}
+        sums = {
+            "floor_A_m2": np.where(a, f["floor_area_m2"], np.nan),
+            "footprint_A_m2": np.where(a, f["footprint_m2"], np.nan),
+            "floor_A2_m2": np.where(a2, f["floor_area_m2"], np.nan),
+            "footprint_A2_m2": np.where(a2, f["footprint_m2"], np.nan),
+            "investment_A2_yuan": np.where(a2, f["investment_yuan"], np.nan),
+            "tax_A2_yuan": np.where(a2, f["tax_yuan"], np.nan),
+            "tax_A_yuan": np.where(a, f["tax_yuan"], np.nan),
+        }
+        df = pd.DataFrame({**data, **sums})
+        df["group_id"] = groups(plan, by).to_numpy(dtype=object)
+        grouped = df.groupby("group_id", sort=True)
+        out = pd.concat([grouped[_AREA_COLUMNS].sum(), grouped[_SUM_COLUMNS].sum(min_count=1)], axis=1)
+        layer_ids = group_layer(plan, by)["group_id"].dropna()
+        out = out.reindex(pd.Index(pd.unique(np.r_[layer_ids.to_numpy(dtype=object), out.index.to_numpy(dtype=object)]), dtype=object))
+        out[_AREA_COLUMNS] = out[_AREA_COLUMNS].fillna(0.0)
+        out.index = pd.Index(out.index.astype(str), dtype="string", name="group_id")
+        return out
+
+    return cached(plan, key, build)
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    return (num / den.where(den > 0)).astype(float)
+
+
+def _population(plan: Plan, by: Level, index: pd.Index) -> pd.Series:
+    layer = plan[LAYER_OF[by]]
+    if "population" not in layer.columns:
+        return pd.Series(np.nan, index=index)
+    pop = pd.to_numeric(layer["population"], errors="coerce")
+    return pd.Series(pop.to_numpy(), index=group_layer(plan, by)["group_id"].astype(str).to_numpy()).groupby(level=0).sum(min_count=1).reindex(index)
+
+
+def evaluation_indicators(plan: Plan, *, by: Level = "zone", year: int | None = None, as_of: _dt.date | None = None) -> pd.DataFrame:
+    """The evaluation's indicators per group (definitions in the module docstring).
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    by
+        Grouping level.
+    year
+        Evaluation year; ``None`` for the plan as it stands.
+    as_of
+        Date of the idle-land judgement; default 31 December of ``year``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by group id, one column per name in :data:`INDICATORS`.
+    """
+    s = status_areas(plan, by=by, year=year, as_of=as_of)
+    a, a2 = s["A_m2"], s["A2_m2"]
+    b = s["B1_m2"] + s["B21_m2"] + s["B22_m2"]
+    out = pd.DataFrame(
+        {
+            "land_development_rate": _ratio(a + s["B21_m2"], a + b),
+            "land_supply_rate": _ratio(s["D_m2"], a + s["B21_m2"]),
+            "land_built_rate": _ratio(a, s["D_m2"]),
+            "industrial_land_ratio": _ratio(a2, a),
+            "composite_far": _ratio(s["floor_A_m2"], a),
+            "building_density": _ratio(s["footprint_A_m2"], a),
+            "industrial_far": _ratio(s["floor_A2_m2"], a2),
+            "industrial_building_coefficient": _ratio(s["footprint_A2_m2"], a2),
+            "investment_intensity_wan_per_mu": _ratio(s["investment_A2_yuan"] / YUAN_PER_WAN, a2 / M2_PER_MU),
+            "tax_per_mu_wan": _ratio(s["tax_A2_yuan"] / YUAN_PER_WAN, a2 / M2_PER_MU),
+            "composite_tax_per_mu_wan": _ratio(s["tax_A_yuan"] / YUAN_PER_WAN, a / M2_PER_MU),
+            "population_density_per_ha": _ratio(_population(plan, by, s.index), a / M2_PER_HA),
+            "idle_land_rate": _ratio(s["G_m2"], s["D_m2"]),
+        },
+        index=s.index,
+    )
+    return out[list(INDICATORS)]
+
+
+def zone_type(plan: Plan, *, by: Level = "zone", year: int | None = None, profile: Mapping[str, Any] | None = None) -> pd.Series:
+    """工业主导型 / 产城融合型 / other per group, by the profile's ``[zone_type]`` rule (§1.4 [P]).
+
+    Returns
+    -------
+    pandas.Series
+        ``"industry_led"``, ``"industry_city"`` or ``"other"`` per group id (``other`` also when the
+        group has no built urban construction land).
+    """
+    rule = {"industrial_storage_share_min": 0.30, "residential_share_max": 0.25, "forced_industry_led": []}
+    rule.update((profile or load_profile()).get("zone_type", {}))
+    s = status_areas(plan, by=by, year=year)
+    industrial = _ratio(s["A2_m2"], s["A_m2"])
+    residential = _ratio(s["A1_m2"], s["A_m2"])
+    hi, lo = float(rule["industrial_storage_share_min"]), float(rule["residential_share_max"])
+    kind = np.select(
+        [(industrial > hi) & (residential < lo), (industrial <= hi) & (residential >= lo)],
+        ["industry_led", "industry_city"],
+        default="other",
+    )
+    out = pd.Series(kind, index=s.index, name="zone_type", dtype=object)
+    layer = plan[LAYER_OF[by]]
+    if "zone_kind" in layer.columns and rule["forced_industry_led"]:
+        forced = group_layer(plan, by)["group_id"].astype(str)[layer["zone_kind"].astype("string").isin(list(rule["forced_industry_led"])).fillna(False).to_numpy()]
+        out[out.index.isin(forced)] = "industry_led"
+    return out
+
+
+def _standardise(x: pd.Series, ideal: float, direction: str) -> pd.Series:
+    if direction == "lower":
+        if ideal > 0:
+            s = np.where(x <= ideal, 100.0, ideal / x * 100.0)
+        else:
+            s = np.clip((1.0 - x) * 100.0, 0.0, 100.0)
+    else:
+        s = np.clip(x / ideal * 100.0, None, 100.0) if ideal > 0 else np.where(x >= 0, 100.0, np.nan)
+    return pd.Series(np.where(x.isna(), np.nan, s), index=x.index)
+
+
+def intensity_score(indicators: pd.DataFrame, types: pd.Series, *, profile: Mapping[str, Any] | None = None) -> pd.Series:
+    """集约度分值 (0–100) per group from indicators, zone types and the profile's weights.
+
+    Parameters
+    ----------
+    indicators
+        Output of :func:`evaluation_indicators`.
+    types
+        Output of :func:`zone_type` (same index).
+    profile
+        Parsed profile (:func:`load_profile`); default the bundled local example.
+
+    Returns
+    -------
+    pandas.Series
+        Score per group; NaN where no indicator of the type's set is available.
+    """
+    profile = profile or load_profile()
+    other_as = profile.get("zone_type", {}).get("other_scored_as", "industry_city")
+    score = pd.Series(np.nan, index=indicators.index, name="intensity_score")
+    for kind in ("industry_led", "industry_city"):
+        rows = types.reindex(indicators.index).replace("other", other_as) == kind
+        if not rows.any():
+            continue
+        body = profile[kind]
+        ind = indicators.loc[rows.to_numpy()]
+        sub_scores: dict[str, pd.Series] = {}
+        for sub in body["subgoals"]:
+            total = pd.Series(0.0, index=ind.index)
+            weight = pd.Series(0.0, index=ind.index)
+            for name, spec in body["indicators"].items():
+                if spec["subgoal"] != sub:
+                    continue
+                x = ind[name] if name in ind.columns else pd.Series(np.nan, index=ind.index)
+                s = _standardise(x.astype(float), float(spec["ideal"]), spec.get("direction", "higher"))
+                w = float(spec["weight"])
+                total += s.fillna(0.0) * w
+                weight += np.where(s.notna(), w, 0.0)
+            sub_scores[sub] = total / weight.where(weight > 0)
+        goal_total = pd.Series(0.0, index=ind.index)
+        goal_weight = pd.Series(0.0, index=ind.index)
+        for goal, gw in body["goals"].items():
+            total = pd.Series(0.0, index=ind.index)
+            weight = pd.Series(0.0, index=ind.index)
+            for sub, spec in body["subgoals"].items():
+                if spec["goal"] != goal:
+                    continue
+                s = sub_scores[sub]
+                total += s.fillna(0.0) * float(spec["weight"])
+                weight += np.where(s.notna(), float(spec["weight"]), 0.0)
+            g = total / weight.where(weight > 0)
+            goal_total += g.fillna(0.0) * float(gw)
+            goal_weight += np.where(g.notna(), float(gw), 0.0)
+        score.loc[ind.index] = (goal_total / goal_weight.where(goal_weight > 0)).to_numpy()
+    return score
+
+
+def potentials(plan: Plan, *, by: Level = "zone", year: int | None = None, profile: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Expansion, structure, intensity and management potential in mu (module docstring).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by group id: ``expansion_potential_mu``, ``structure_potential_mu``,
+        ``intensity_potential_mu``, ``management_potential_mu``.
+    """
+    from zoneplan.analysis.remaining import remaining_land
+
+    profile = profile or load_profile()
+    s = status_areas(plan, by=by, year=year)
+    ind = evaluation_indicators(plan, by=by, year=year)
+    types = zone_type(plan, by=by, year=year, profile=profile)
+    rem = remaining_land(plan, by=by, year=year).set_index("group_id")["remaining_suppliable_mu"]
+    rem.index = rem.index.astype(str)
+    ideal_ratio = float(profile["industry_led"]["indicators"].get("industrial_land_ratio", {}).get("ideal", np.nan))
+    a_mu = s["A_m2"] / M2_PER_MU
+    structure = ((ideal_ratio - ind["industrial_land_ratio"]).clip(lower=0) * a_mu).where(types == "industry_led", 0.0)
+    far_ideal = pd.Series(
+        np.where(types.replace("other", profile.get("zone_type", {}).get("other_scored_as", "industry_city")) == "industry_led",
+                 float(profile["industry_led"]["indicators"]["composite_far"]["ideal"]),
+                 float(profile["industry_city"]["indicators"]["composite_far"]["ideal"])),
+        index=s.index,
+    )
+    intensity = ((1 - ind["composite_far"] / far_ideal).clip(lower=0) * a_mu)
+    return pd.DataFrame(
+        {
+            "expansion_potential_mu": rem.reindex(s.index).to_numpy(),
+            "structure_potential_mu": structure.to_numpy(),
+            "intensity_potential_mu": intensity.to_numpy(),
+            "management_potential_mu": (s["G_m2"] / M2_PER_MU).to_numpy(),
+        },
+        index=s.index,
+    )

@@ -1,0 +1,273 @@
+"""Remaining land (剩余可开发用地) and years of supply left (尚可供地年数).
+
+Definitions
+-----------
+remaining land
+    The group's area (zone / district / park / phase polygon) minus built, supplied and
+    unbuildable parcels (status in the year, :func:`zoneplan.analysis.timeline.status_at`) minus
+    what the control lines forbid. Never stored by hand.
+forbidden land
+    Ecological protection red line ∪ permanent basic farmland, and — when the plan has an urban
+    development boundary — everything outside that boundary (standards.md §3). ``forbidden_mu``
+    counts only forbidden land **not already** built, supplied or unbuildable, so that
+    ``area = built + supplied + unbuildable + forbidden + remaining`` holds exactly.
+remaining suppliable land
+    Remaining land minus the part on parcels the plan keeps as non-construction land (their
+    ``landuse_code`` is not 建设用地: farmland, water, forest kept in the plan). Land covered by
+    no parcel counts as suppliable.
+years of supply left
+    remaining suppliable land / mean annual supply of the last three years (尚可供地年数 =
+    尚可供应土地面积 / 近三年年均供应土地面积, standards.md §1.7 [P]). The three years end in the
+    analysis year, or — without one — in the latest supply year found in the plan. Supply is
+    construction land newly supplied (:func:`zoneplan.analysis.consumption.land_consumption`).
+    A rate set in the plan's ``supply_rates`` table (``scope``, ``annual_supply_mu``; written
+    by scenario edits) replaces the three-year mean for its scope. With no supply the number
+    is NaN and the ``assumption`` column says why.
+
+Computation: areas of parcels against control lines are intersected only for candidate pairs
+from a spatial index; a parcel that lies wholly inside a mask polygon is counted without
+computing the intersection. Parcels are assumed not to overlap each other and to lie within
+their group (what :func:`zoneplan.validate.validate` checks).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from zoneplan.analysis._frame import cached, groups, parcel_frame
+from zoneplan.analysis.consumption import land_consumption
+from zoneplan.analysis.grouping import LAYER_OF, Level, group_layer
+from zoneplan.plan import Plan
+from zoneplan.units import M2_PER_MU
+
+__all__ = ["remaining_land", "remaining_geometry", "forbidden_area", "REMAINING_COLUMNS"]
+
+REMAINING_COLUMNS = [
+    "level",
+    "group_id",
+    "area_mu",
+    "built_mu",
+    "supplied_mu",
+    "unbuildable_mu",
+    "forbidden_mu",
+    "remaining_mu",
+    "remaining_suppliable_mu",
+    "annual_supply_mu",
+    "years_of_supply_left",
+    "assumption",
+]
+_SUBTRACTED = ("built", "supplied", "unbuildable")
+_PROHIBITING = ("ecological_redline", "basic_farmland")
+
+
+def _masks(plan: Plan) -> tuple[str | None, np.ndarray, shapely.STRtree | None]:
+    """("allowed" | "forbidden" | None, disjoint mask parts, their spatial index), cached per plan."""
+
+    def build():
+        lines = plan.control_lines
+        if lines.empty or "kind" not in lines.columns:
+            return None, np.array([], dtype=object), None
+        kind = lines["kind"].astype("string").str.strip().to_numpy(dtype=object)
+        geoms = lines.geometry.to_numpy()
+        prohibited = shapely.union_all(geoms[np.isin(kind, _PROHIBITING)])
+        udb = geoms[kind == "urban_development_boundary"]
+        if len(udb):
+            mode, mask = "allowed", shapely.difference(shapely.union_all(udb), prohibited)
+        else:
+            mode, mask = "forbidden", prohibited
+        parts = shapely.get_parts(mask)
+        parts = parts[~shapely.is_empty(parts)]
+        if not len(parts):
+            return (None if mode == "forbidden" else mode), parts, None
+        shapely.prepare(parts)
+        return mode, parts, shapely.STRtree(parts)
+
+    return cached(plan, "masks", build)
+
+
+def _overlap(geoms: np.ndarray, parts: np.ndarray, tree: shapely.STRtree | None) -> np.ndarray:
+    """Area of each geometry inside the union of the disjoint ``parts``."""
+    out = np.zeros(len(geoms))
+    if tree is None or not len(geoms):
+        return out
+    gi, pi = tree.query(geoms, predicate="intersects")
+    if not len(gi):
+        return out
+    inside = shapely.contains_properly(parts[pi], geoms[gi])
+    area = np.empty(len(gi))
+    area[inside] = shapely.area(geoms[gi[inside]])
+    cut = ~inside
+    area[cut] = shapely.area(shapely.intersection(geoms[gi[cut]], parts[pi[cut]]))
+    return np.bincount(gi, weights=area, minlength=len(geoms))
+
+
+def forbidden_area(plan: Plan, geoms: gpd.GeoSeries | np.ndarray) -> np.ndarray:
+    """Area in m² of each geometry that the plan's control lines forbid to develop.
+
+    Parameters
+    ----------
+    plan
+        The plan (its ``control_lines`` layer).
+    geoms
+        Polygons in the plan's CRS.
+
+    Returns
+    -------
+    numpy.ndarray
+        m² per geometry: inside the red line or basic farmland, or outside the urban development
+        boundary when the plan has one.
+    """
+    arr = np.asarray(geoms.to_numpy() if isinstance(geoms, gpd.GeoSeries) else geoms, dtype=object)
+    mode, parts, tree = _masks(plan)
+    if mode is None:
+        return np.zeros(len(arr))
+    inside = _overlap(arr, parts, tree)
+    return shapely.area(arr) - inside if mode == "allowed" else inside
+
+
+def _parcel_forbidden(plan: Plan) -> np.ndarray:
+    return cached(plan, "parcel_forbidden", lambda: forbidden_area(plan, plan.parcels.geometry))
+
+
+def _supply_rates(plan: Plan, consumption: pd.DataFrame, ids: pd.Index, ref_year: int | None) -> tuple[pd.Series, pd.Series, str]:
+    """Annual supply (mu/yr) per group, the basis of each rate, and the three-year window."""
+    window = consumption[(consumption["year"] > ref_year - 3) & (consumption["year"] <= ref_year)] if ref_year is not None else consumption.iloc[:0]
+    mean = window.groupby("group_id")["new_construction_mu"].sum().reindex(ids).fillna(0.0) / 3.0
+    span = f"{ref_year - 2}–{ref_year}" if ref_year is not None else "the last three years"
+    text = pd.Series([f"mean annual supply {span} (3-year mean of newly supplied construction land)"] * len(ids), index=ids, dtype=object)
+    rates = plan.tables.get("supply_rates")
+    if rates is not None and {"scope", "annual_supply_mu"} <= set(rates.columns):
+        set_rates = pd.to_numeric(rates.set_index(rates["scope"].astype(str))["annual_supply_mu"], errors="coerce")
+        set_rates = set_rates[~set_rates.index.duplicated(keep="last")]
+        hit = ids.isin(set_rates.index)
+        mean[hit] = set_rates.reindex(ids[hit]).to_numpy()
+        text[hit] = "annual supply set in the plan's supply_rates table (scenario)"
+    return mean, text, span
+
+
+def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -> pd.DataFrame:
+    """Remaining land and years of supply left per group (definitions in the module docstring).
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    by
+        Grouping level: ``"zone"``, ``"district"``, ``"park"`` or ``"phase"``.
+    year
+        Year of the parcel statuses and the end of the three-year supply window; ``None`` for
+        the plan as it stands.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (groups of the layer, then groups named only by parcels), columns
+        :data:`REMAINING_COLUMNS`; areas in mu. ``area_mu`` is NaN (and so is ``remaining_mu``)
+        for a group with no polygon. The identity ``area_mu = built_mu + supplied_mu +
+        unbuildable_mu + forbidden_mu + remaining_mu`` holds for every group.
+    """
+    frame = parcel_frame(plan, year)
+    gid = groups(plan, by)
+    layer = group_layer(plan, by)
+    layer = layer[layer["group_id"].notna()]
+    ids = pd.Index(pd.unique(pd.concat([layer["group_id"], gid.dropna()]).to_numpy(dtype=object)), dtype=object)
+
+    status = frame["status"].to_numpy(dtype=object)
+    area = frame["area_m2"].to_numpy()
+    pforb = _parcel_forbidden(plan)
+    sub = np.isin(status, _SUBTRACTED)
+    keep_non_construction = ~sub & ~parcel_frame(plan, None)["construction"].to_numpy()
+    per = pd.DataFrame(
+        {
+            "group_id": gid.to_numpy(dtype=object),
+            **{f"{s}_m2": np.where(status == s, area, 0.0) for s in _SUBTRACTED},
+            "sub_forbidden_m2": np.where(sub, pforb, 0.0),
+            "non_suppliable_m2": np.where(keep_non_construction, area - pforb, 0.0),
+        }
+    )
+    sums = per.groupby("group_id").sum().reindex(ids).fillna(0.0)
+    poly = layer.drop_duplicates("group_id").set_index("group_id")
+    garea = pd.Series(shapely.area(poly.geometry.to_numpy()), index=poly.index).reindex(ids)
+    gforb = pd.Series(forbidden_area(plan, poly.geometry.to_numpy()), index=poly.index).reindex(ids)
+    forbidden = (gforb - sums["sub_forbidden_m2"]).clip(lower=0.0)
+    remaining = garea - sums["built_m2"] - sums["supplied_m2"] - sums["unbuildable_m2"] - forbidden
+    suppliable = (remaining - sums["non_suppliable_m2"]).clip(lower=0.0).where(remaining.notna())
+
+    consumption = land_consumption(plan, by=by)
+    ref = year if year is not None else (int(consumption["year"].max()) if len(consumption) else None)
+    rate, basis, span = _supply_rates(plan, consumption, ids, ref)
+    supp_mu = suppliable / M2_PER_MU
+    years = (supp_mu / rate.where(rate > 0)).astype(float)
+    assumption = [
+        f"{s:,.2f} mu remaining suppliable / {r:,.2f} mu per year, {b}" if r > 0 and pd.notna(s)
+        else (f"no construction land supplied in {span}: years of supply left cannot be computed" if pd.notna(s) else "group has no polygon: remaining land unknown")
+        for s, r, b in zip(supp_mu, rate, basis)
+    ]
+    out = pd.DataFrame(
+        {
+            "level": by,
+            "group_id": pd.array(ids, dtype="string"),
+            "area_mu": (garea / M2_PER_MU).to_numpy(),
+            "built_mu": (sums["built_m2"] / M2_PER_MU).to_numpy(),
+            "supplied_mu": (sums["supplied_m2"] / M2_PER_MU).to_numpy(),
+            "unbuildable_mu": (sums["unbuildable_m2"] / M2_PER_MU).to_numpy(),
+            "forbidden_mu": (forbidden.where(garea.notna()) / M2_PER_MU).to_numpy(),
+            "remaining_mu": (remaining / M2_PER_MU).to_numpy(),
+            "remaining_suppliable_mu": supp_mu.to_numpy(),
+            "annual_supply_mu": rate.to_numpy(),
+            "years_of_supply_left": years.to_numpy(),
+            "assumption": assumption,
+        }
+    )
+    return out[REMAINING_COLUMNS]
+
+
+def remaining_geometry(plan: Plan, *, year: int | None = None, by: Level = "zone") -> gpd.GeoDataFrame:
+    """The remaining land as polygons, one (multi)polygon per group, for maps.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    year
+        Year of the parcel statuses; ``None`` for the plan as it stands.
+    by
+        Grouping level (default ``"zone"``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``<by>_id`` (``zone_id`` by default; plus ``zone_id`` when the group layer has
+        it), ``area_m2``, ``area_mu`` and the geometry: the group polygon minus built, supplied
+        and unbuildable parcels minus forbidden land. Its areas equal ``remaining_mu`` of
+        :func:`remaining_land`.
+    """
+    frame = parcel_frame(plan, year)
+    gid = groups(plan, by).fillna("").to_numpy(dtype=object)
+    layer = group_layer(plan, by)
+    sub = np.isin(frame["status"].to_numpy(dtype=object), _SUBTRACTED)
+    pgeoms = plan.parcels.geometry.to_numpy()
+    mode, parts, _ = _masks(plan)
+    mask = shapely.union_all(parts) if mode is not None else None
+    out = []
+    for gid_value, geom in zip(layer["group_id"].to_numpy(dtype=object), layer.geometry.to_numpy()):
+        left = geom
+        if mode == "allowed":
+            left = shapely.intersection(left, mask)
+        elif mode == "forbidden":
+            left = shapely.difference(left, mask)
+        taken = pgeoms[sub & (gid == gid_value)]
+        if len(taken):
+            left = shapely.difference(left, shapely.union_all(taken))
+        out.append(left)
+    geoms = np.array(out, dtype=object) if out else np.array([], dtype=object)
+    area = shapely.area(geoms) if len(geoms) else np.array([], dtype=float)
+    data = {f"{by}_id": layer["group_id"].to_numpy()}
+    source = plan[LAYER_OF[by]]
+    if by != "zone" and "zone_id" in source.columns:
+        data["zone_id"] = source["zone_id"].astype("string").to_numpy()
+    data.update(area_m2=area, area_mu=area / M2_PER_MU)
+    return gpd.GeoDataFrame(data, geometry=geoms, crs=plan.crs, index=layer.index)
