@@ -1,0 +1,125 @@
+"""Moving whole plans between GeoPackage files and PostGIS: ``copy``, ``export``, ``plans``.
+
+``zoneplan copy SRC DST`` reads a whole plan (every layer, table and metadata) from a GeoPackage
+path or a ``postgresql://…#PLAN`` URI and writes it to the other (or the same kind); ``export`` is
+the same with ``--to``. The copy is lossless: column types, missing values, layer order, layer and
+plan metadata all survive a GeoPackage → PostGIS → GeoPackage round trip.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zoneplan.cli import app
+from zoneplan.cli._common import console, emit_json, load_plan, table_of
+from zoneplan.errors import PlanError
+from zoneplan.io import is_database_uri
+from zoneplan.plan import Plan
+
+__all__ = ["copy_plan", "copy", "export", "plans"]
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
+OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace DST when it exists.")]
+
+
+def copy_plan(src: str, dst: str, *, overwrite: bool = False) -> dict:
+    """Copy a whole plan from ``src`` to ``dst`` (GeoPackage paths or ``postgresql://…#PLAN`` URIs).
+
+    Parameters
+    ----------
+    src, dst
+        Plan locations.
+    overwrite
+        Replace ``dst`` when it exists; otherwise an existing ``dst`` is an error.
+
+    Returns
+    -------
+    dict
+        ``source``, ``destination``, ``layers`` (name → feature count), ``tables`` (name → rows)
+        and ``revision`` (the PostGIS revision written, or None for a file).
+    """
+    from zoneplan.io import postgis
+
+    plan = load_plan(src)
+    revision = None
+    if is_database_uri(dst):
+        # A plan read from the database keeps its revision only when written back to itself.
+        if not (is_database_uri(src) and postgis.parse_uri(src) == postgis.parse_uri(dst)):
+            plan = _without_revision(plan)
+        revision = postgis.write_plan(plan, dst, overwrite=overwrite)
+    else:
+        if Path(dst).exists() and not overwrite:
+            raise PlanError("destination exists (use --overwrite)", file=dst, rule="exists")
+        _without_revision(plan).write(dst)
+    return {
+        "source": str(src) if not is_database_uri(src) else str(postgis.parse_uri(src)),
+        "destination": str(dst) if not is_database_uri(dst) else str(postgis.parse_uri(dst)),
+        "layers": {name: len(gdf) for name, gdf in plan.layers.items()},
+        "tables": {name: len(df) for name, df in plan.tables.items()},
+        "revision": revision,
+    }
+
+
+def _without_revision(plan: Plan) -> Plan:
+    from zoneplan.io.postgis import REVISION_META_KEY
+
+    meta = {k: v for k, v in plan.meta.items() if k != REVISION_META_KEY}
+    return Plan(plan.layers, plan.tables, crs=plan.crs, meta=meta, layer_meta=plan.layer_meta)
+
+
+def _report(summary: dict, as_json: bool) -> None:
+    if as_json:
+        emit_json(summary)
+        return
+    import pandas as pd
+
+    rev = f" (revision {summary['revision']})" if summary["revision"] is not None else ""
+    console.print(f"Copied {summary['source']} → {summary['destination']}{rev}")
+    rows = [{"name": n, "kind": "layer", "rows": c} for n, c in summary["layers"].items()]
+    rows += [{"name": n, "kind": "table", "rows": c} for n, c in summary["tables"].items()]
+    console.print(table_of(pd.DataFrame(rows, columns=["name", "kind", "rows"])))
+
+
+@app.command("copy")
+def copy(
+    src: Annotated[str, typer.Argument(help="Plan GeoPackage or postgresql://USER@HOST:PORT/DB#PLAN.")],
+    dst: Annotated[str, typer.Argument(help="Destination GeoPackage or postgresql://…#PLAN.")],
+    overwrite: OverwriteOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Copy a whole plan between GeoPackage and PostGIS (lossless; one transaction in PostGIS)."""
+    _report(copy_plan(src, dst, overwrite=overwrite), as_json)
+
+
+@app.command("export")
+def export(
+    plan: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql://…#PLAN.")],
+    to: Annotated[str, typer.Option("--to", help="Destination GeoPackage path or postgresql://…#PLAN.")],
+    overwrite: OverwriteOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export a whole plan to a GeoPackage or a PostGIS database (same as ``copy PLAN TO``)."""
+    _report(copy_plan(plan, to, overwrite=overwrite), as_json)
+
+
+@app.command("plans")
+def plans(
+    database: Annotated[str, typer.Argument(help="postgresql://USER@HOST:PORT/DB")],
+    as_json: JsonOpt = False,
+) -> None:
+    """List the plans stored in a PostGIS database, with their revision."""
+    from zoneplan.io import postgis
+
+    names = postgis.list_plans(database)
+    base = database.split("#", 1)[0]
+    revisions = {n: postgis.plan_revision(f"{base}#{n}") for n in names}
+    if as_json:
+        emit_json({"plans": [{"name": n, "revision": r} for n, r in revisions.items()]})
+        return
+    for n, r in revisions.items():
+        console.print(f"{n}  (revision {r})")
+    if not names:
+        console.print("no plans")

@@ -1,0 +1,690 @@
+"""Plans in a shared PostgreSQL + PostGIS database: one schema per plan, transactional, versioned rows.
+
+A bureau keeps its plans in one database that many people read and edit. This backend gives the
+same plan API as a GeoPackage (:func:`zoneplan.io.read_plan` / :func:`zoneplan.io.write_plan`
+and :meth:`Plan.read` / :meth:`Plan.write` dispatch ``postgresql://`` locations here), plus
+feature edits that detect concurrent changes.
+
+Location
+--------
+``postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE#PLAN`` — the plan name is the URI fragment.
+``…/DATABASE?plan=PLAN`` is accepted too (other query parameters, e.g. ``sslmode``, are passed to
+libpq). A plan name is 1–63 bytes of letters (Chinese included), digits, ``_`` and ``-``, not
+starting with a digit or ``-``, and not a system schema (``public``, ``pg_*``,
+``information_schema``, ``topology``, ``tiger``); anything else — a quote, a semicolon, a space —
+is refused with :class:`~zoneplan.errors.InputError` before any SQL is sent. Every identifier
+(schema, table, column) is additionally quoted with :class:`psycopg.sql.Identifier`, so no name can
+change the meaning of a statement.
+
+Layout of a plan's schema
+-------------------------
+* one table per layer: ``zp_fid`` (row order, primary key), ``zp_version`` (row version, starts at
+  1), ``zp_updated_at``, ``zp_updated_by`` (timestamp and database user of the last change), the
+  layer's columns with their types (text, bigint, double precision, boolean, timestamp), and the
+  geometry as ``geom geometry(Geometry, SRID)`` with a GiST index; the layer's id column
+  (``parcel_id`` …) has a b-tree index;
+* one table per plan table (``targets``, ``quotas`` …), without geometry;
+* ``zoneplan_state`` — the plan's revision (incremented by every write and edit), SRID and CRS;
+* ``zoneplan_meta`` — plan metadata; ``zoneplan_objects`` / ``zoneplan_columns`` — layer and table
+  order, layer metadata, geometry column names and the pandas dtype of every column, so a plan
+  reads back exactly as it was written (index reset to 0…n-1, as from a GeoPackage).
+
+Writes and concurrency
+----------------------
+* :func:`write_plan` replaces the whole schema in **one transaction** (PostgreSQL DDL is
+  transactional): readers see the old plan until the commit, and a failure leaves it untouched.
+  A plan read from the database remembers its revision in ``plan.meta["postgis_revision"]``
+  (``"<plan>:<revision>"``); writing it back after someone else changed the plan raises
+  :class:`ConflictError` instead of silently overwriting their work.
+* :func:`update_features` changes features in place with **optimistic locking**: each edited row
+  names the version it was read at (``zp_version`` from :func:`read_layer` with
+  ``versions=True``); if any row has been changed since — even by a transaction running at the
+  same moment — nothing is written and :class:`ConflictError` lists the features, the expected
+  and the current version and who changed them.
+
+Examples
+--------
+>>> from zoneplan.io import postgis  # doctest: +SKIP
+>>> postgis.write_plan(plan, "postgresql://planner@db.bureau/plans#linqing")  # doctest: +SKIP
+>>> parcels = postgis.read_layer("postgresql://planner@db.bureau/plans#linqing", "parcels", versions=True)  # doctest: +SKIP
+>>> edit = parcels.loc[parcels.parcel_id == "P1", ["parcel_id", "zp_version", "status"]].assign(status="built")  # doctest: +SKIP
+>>> postgis.update_features("postgresql://planner@db.bureau/plans#linqing", "parcels", edit)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from zoneplan.errors import InputError, PlanError, ZoneplanError
+from zoneplan.layers import LAYERS
+from zoneplan.plan import Plan
+
+try:  # the ``postgis`` extra
+    import psycopg
+    from psycopg import sql
+except ImportError:  # pragma: no cover - exercised only without the extra
+    psycopg = None  # type: ignore[assignment]
+    sql = None  # type: ignore[assignment]
+
+__all__ = [
+    "ConflictError",
+    "PlanLocation",
+    "REVISION_META_KEY",
+    "SYSTEM_COLUMNS",
+    "parse_uri",
+    "validate_name",
+    "connect",
+    "read_plan",
+    "write_plan",
+    "read_layer",
+    "update_features",
+    "plan_revision",
+    "list_plans",
+    "drop_plan",
+]
+
+#: ``plan.meta`` key holding ``"<plan>:<revision>"`` of a plan read from the database.
+REVISION_META_KEY = "postgis_revision"
+#: Columns the backend adds to every layer table (user columns may not use these names).
+SYSTEM_COLUMNS = ("zp_fid", "zp_version", "zp_updated_at", "zp_updated_by")
+_GEOM = "geom"
+_STATE, _META, _OBJECTS, _COLUMNS = "zoneplan_state", "zoneplan_meta", "zoneplan_objects", "zoneplan_columns"
+_INTERNAL = (_STATE, _META, _OBJECTS, _COLUMNS)
+_NAME_RE = re.compile(r"^[^\W\d-][\w-]*$")
+_RESERVED_SCHEMAS = {"public", "information_schema", "topology", "tiger", "tiger_data"}
+
+
+class ConflictError(ZoneplanError):
+    """Another user changed the plan or the features since they were read; nothing was written.
+
+    Attributes
+    ----------
+    conflicts
+        One row per conflicting feature: ``feature_id``, ``expected_version``,
+        ``current_version`` (NA when the feature no longer exists), ``updated_by``, ``updated_at``.
+        Empty for a whole-plan conflict.
+    """
+
+    def __init__(self, message: str, *, conflicts: pd.DataFrame | None = None, **where: Any) -> None:
+        self.conflicts = conflicts if conflicts is not None else pd.DataFrame(columns=["feature_id", "expected_version", "current_version", "updated_by", "updated_at"])
+        super().__init__(message, **where)
+
+
+@dataclass(frozen=True)
+class PlanLocation:
+    """A parsed ``postgresql://…#plan`` location.
+
+    Attributes
+    ----------
+    conninfo
+        The URI without the plan name, for libpq.
+    plan
+        The validated plan (schema) name.
+    """
+
+    conninfo: str
+    plan: str
+
+    def __str__(self) -> str:
+        """The location with any password hidden (for messages)."""
+        parts = urlsplit(self.conninfo)
+        netloc = parts.netloc
+        if "@" in netloc and ":" in netloc.split("@", 1)[0]:
+            user = netloc.split("@", 1)[0].split(":", 1)[0]
+            netloc = f"{user}:***@{netloc.split('@', 1)[1]}"
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, self.plan))
+
+
+def _require_psycopg() -> None:
+    if psycopg is None:  # pragma: no cover
+        raise InputError("the PostGIS backend needs psycopg: pip install 'zoneplan[postgis]'")
+
+
+def validate_name(name: str, *, what: str = "plan name", location: object | None = None) -> str:
+    """Return ``name`` if it is a safe schema/table name, else raise :class:`InputError`.
+
+    Parameters
+    ----------
+    name
+        A plan (schema) or layer/table name.
+    what
+        What the name is, for the message.
+    location
+        Where the name comes from, for the message.
+
+    Examples
+    --------
+    >>> validate_name("linqing")
+    'linqing'
+    >>> validate_name('x"; DROP SCHEMA public CASCADE; --')
+    Traceback (most recent call last):
+    ...
+    zoneplan.errors.InputError: invalid plan name 'x"; DROP SCHEMA public CASCADE; --': use letters, digits, _ and - (at most 63 bytes, not starting with a digit or -) (rule identifier)
+    """
+    if not isinstance(name, str) or not _NAME_RE.match(name) or len(name.encode()) > 63:
+        raise InputError(
+            f"invalid {what} {name!r}: use letters, digits, _ and - (at most 63 bytes, not starting with a digit or -)",
+            file=location,
+            rule="identifier",
+        )
+    lowered = name.lower()
+    if what == "plan name" and (lowered in _RESERVED_SCHEMAS or lowered.startswith("pg_")):
+        raise InputError(f"invalid {what} {name!r}: a system schema name", file=location, rule="identifier")
+    if what != "plan name" and lowered in _INTERNAL:
+        raise InputError(f"invalid {what} {name!r}: reserved for zoneplan's own tables", file=location, layer=name, rule="identifier")
+    return name
+
+
+def _validate_column(name: object, *, layer: str, location: PlanLocation) -> str:
+    text = str(name)
+    if not text or "\x00" in text or len(text.encode()) > 63:
+        raise InputError(f"column name {text!r} cannot be stored in PostgreSQL (1–63 bytes, no NUL)", file=location, layer=layer, rule="identifier")
+    if text.lower() in SYSTEM_COLUMNS or text.lower() == _GEOM:
+        raise InputError(f"column name {text!r} is reserved by the PostGIS backend", file=location, layer=layer, rule="identifier")
+    return text
+
+
+def parse_uri(uri: str) -> PlanLocation:
+    """Split a ``postgresql://…#plan`` (or ``…?plan=plan``) URI into libpq conninfo and plan name.
+
+    Examples
+    --------
+    >>> loc = parse_uri("postgresql://me@localhost:5432/plans?sslmode=disable#zhangdian")
+    >>> loc.plan, loc.conninfo
+    ('zhangdian', 'postgresql://me@localhost:5432/plans?sslmode=disable')
+    >>> parse_uri("postgresql://me@localhost/plans?plan=linqing").plan
+    'linqing'
+    """
+    parts = urlsplit(str(uri))
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise InputError("not a postgresql:// URI", file=uri)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    plans = [v for k, v in query if k == "plan"]
+    rest = [(k, v) for k, v in query if k != "plan"]
+    plan = parts.fragment or (plans[0] if plans else "")
+    conninfo = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(rest), ""))
+    if not plan:
+        raise InputError("the URI names no plan: add #PLAN (or ?plan=PLAN)", file=urlunsplit((parts.scheme, parts.netloc.split("@")[-1], parts.path, "", "")))
+    return PlanLocation(conninfo, validate_name(plan, location=conninfo))
+
+
+def connect(location: str | PlanLocation, **kwargs: Any) -> psycopg.Connection:
+    """Open a psycopg connection to the database of ``location`` (errors become :class:`InputError`)."""
+    _require_psycopg()
+    loc = location if isinstance(location, PlanLocation) else parse_uri(location)
+    try:
+        return psycopg.connect(loc.conninfo, **kwargs)
+    except psycopg.OperationalError as exc:
+        raise InputError(f"cannot connect to the database: {str(exc).strip().splitlines()[0]}", file=loc) from None
+
+
+def _ident(*names: str) -> sql.Identifier:
+    return sql.Identifier(*names)
+
+
+def _schema_exists(cur: psycopg.Cursor, plan: str) -> bool:
+    cur.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s", (plan, _STATE))
+    return cur.fetchone() is not None
+
+
+def _current_revision(cur: psycopg.Cursor, plan: str) -> int | None:
+    if not _schema_exists(cur, plan):
+        return None
+    cur.execute(sql.SQL("SELECT revision FROM {} FOR UPDATE").format(_ident(plan, _STATE)))
+    return int(cur.fetchone()[0])
+
+
+def _lock_plan(cur: psycopg.Cursor, plan: str) -> None:
+    """Serialise whole-plan writes of one plan (released at commit/rollback)."""
+    cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ("zoneplan:" + plan,))
+
+
+# -- column types -----------------------------------------------------------------------------------
+def _sql_type(series: pd.Series) -> str:
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "bigint"
+    if pd.api.types.is_float_dtype(dtype):
+        return "double precision"
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return "timestamptz"
+    if pd.api.types.is_datetime64_dtype(dtype):
+        return "timestamp"
+    return "text"
+
+
+def _python_values(series: pd.Series, sql_type: str) -> list:
+    """Column values as Python objects for COPY, ``None`` for missing."""
+    mask = pd.isna(series).to_numpy()
+    if sql_type == "bigint":
+        out = series.to_numpy(dtype="int64", na_value=0).tolist()
+    elif sql_type == "double precision":
+        out = series.to_numpy(dtype="float64", na_value=np.nan).tolist()
+    elif sql_type == "boolean":
+        out = series.to_numpy(dtype=bool, na_value=False).tolist()
+    elif sql_type in ("timestamp", "timestamptz"):
+        out = [v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in series.astype(object)]
+    else:
+        out = [v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else str(v) for v in series.astype(object)]
+    for i in np.flatnonzero(mask):
+        out[i] = None
+    return out
+
+
+def _restore(values: Iterable, dtype: str) -> pd.Series:
+    s = pd.Series(list(values), dtype=object)
+    if dtype == "object":
+        return s
+    try:
+        return s.astype(dtype)
+    except (TypeError, ValueError):  # an unusual dtype string: keep the values
+        return s
+
+
+# -- writing ----------------------------------------------------------------------------------------
+def _srid(plan: Plan, loc: PlanLocation) -> int:
+    epsg = plan.crs.to_epsg() if plan.crs is not None else None
+    if epsg is None:
+        raise InputError(f"the PostGIS backend stores geometry with an EPSG code; the plan's CRS has none ({plan.crs})", file=loc, rule="crs")
+    return int(epsg)
+
+
+def _create_internal_tables(cur: psycopg.Cursor, plan: str) -> None:
+    s = plan
+    cur.execute(
+        sql.SQL(
+            "CREATE TABLE {} (revision bigint NOT NULL, srid integer NOT NULL, crs_wkt text, updated_at timestamptz NOT NULL DEFAULT now(), updated_by text NOT NULL DEFAULT current_user);"
+            "CREATE TABLE {} (key text PRIMARY KEY, value text);"
+            "CREATE TABLE {} (name text PRIMARY KEY, kind text NOT NULL CHECK (kind IN ('layer', 'table')), position integer NOT NULL, meta jsonb, geometry_column text);"
+            "CREATE TABLE {} (object text NOT NULL REFERENCES {} (name) ON DELETE CASCADE, position integer NOT NULL, name text NOT NULL, dtype text NOT NULL, PRIMARY KEY (object, position))"
+        ).format(_ident(s, _STATE), _ident(s, _META), _ident(s, _OBJECTS), _ident(s, _COLUMNS), _ident(s, _OBJECTS))
+    )
+
+
+def _copy_rows(cur: psycopg.Cursor, table: sql.Composable, columns: list[str], values: list[list]) -> None:
+    if not values or not len(values[0]):
+        return
+    stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(table, sql.SQL(", ").join(map(_ident, columns)))
+    with cur.copy(stmt) as copy:
+        for row in zip(*values):
+            copy.write_row(row)
+
+
+def _write_object(cur: psycopg.Cursor, loc: PlanLocation, name: str, frame: pd.DataFrame, *, position: int, srid: int | None, meta: Mapping[str, str] | None) -> None:
+    plan = loc.plan
+    is_layer = isinstance(frame, gpd.GeoDataFrame)
+    geometry_column = frame.geometry.name if is_layer else None
+    attrs = [c for c in frame.columns if c != geometry_column]
+    names = [_validate_column(c, layer=name, location=loc) for c in attrs]
+    if len(set(names)) != len(names):
+        raise InputError("duplicate column names", file=loc, layer=name, rule="identifier")
+    types = [_sql_type(frame[c]) for c in attrs]
+    defs = [sql.SQL("zp_fid bigint PRIMARY KEY")]
+    if is_layer:
+        defs += [
+            sql.SQL("zp_version integer NOT NULL DEFAULT 1"),
+            sql.SQL("zp_updated_at timestamptz NOT NULL DEFAULT now()"),
+            sql.SQL("zp_updated_by text NOT NULL DEFAULT current_user"),
+        ]
+    defs += [sql.SQL("{} {}").format(_ident(n), sql.SQL(t)) for n, t in zip(names, types)]
+    if is_layer:
+        defs.append(sql.SQL("{} geometry(Geometry, {})").format(_ident(_GEOM), sql.Literal(srid)))
+    table = _ident(plan, name)
+    cur.execute(sql.SQL("CREATE TABLE {} ({})").format(table, sql.SQL(", ").join(defs)))
+
+    values = [list(range(len(frame)))] + [_python_values(frame[c], t) for c, t in zip(attrs, types)]
+    columns = ["zp_fid", *names]
+    if is_layer:
+        geoms = shapely.set_srid(frame.geometry.to_numpy(), srid)
+        wkb = shapely.to_wkb(geoms, hex=True, include_srid=True)
+        values.append(wkb.tolist())
+        columns.append(_GEOM)
+    _copy_rows(cur, table, columns, values)
+
+    if is_layer:
+        cur.execute(sql.SQL("CREATE INDEX {} ON {} USING gist ({})").format(_ident(f"{name}_geom_gist"[:63]), table, _ident(_GEOM)))
+        spec = LAYERS.get(name)
+        if spec and spec.id_column in names:
+            cur.execute(sql.SQL("CREATE INDEX {} ON {} ({})").format(_ident(f"{name}_{spec.id_column}_idx"[:63]), table, _ident(spec.id_column)))
+        cur.execute(sql.SQL("ANALYZE {}").format(table))
+    cur.execute(
+        sql.SQL("INSERT INTO {} (name, kind, position, meta, geometry_column) VALUES (%s, %s, %s, %s, %s)").format(_ident(plan, _OBJECTS)),
+        (name, "layer" if is_layer else "table", position, json.dumps(dict(meta)) if meta else None, geometry_column),
+    )
+    with cur.copy(sql.SQL("COPY {} (object, position, name, dtype) FROM STDIN").format(_ident(plan, _COLUMNS))) as copy:
+        for i, c in enumerate(attrs):
+            copy.write_row((name, i, names[i], str(frame[c].dtype)))
+
+
+def _expected_revision(plan: Plan, loc: PlanLocation) -> int | None:
+    tag = plan.meta.get(REVISION_META_KEY)
+    if not tag or ":" not in str(tag):
+        return None
+    name, _, rev = str(tag).rpartition(":")
+    return int(rev) if name == loc.plan and rev.isdigit() else None
+
+
+def write_plan(plan: Plan, uri: str, *, overwrite: bool = True) -> int:
+    """Write ``plan`` as schema ``#PLAN`` of the database, replacing it in one transaction.
+
+    Parameters
+    ----------
+    plan
+        The plan to store.
+    uri
+        ``postgresql://…/DATABASE#PLAN``.
+    overwrite
+        When False, refuse to replace an existing plan (:class:`PlanError`).
+
+    Returns
+    -------
+    int
+        The plan's new revision.
+
+    Raises
+    ------
+    ConflictError
+        ``plan`` was read from this plan at an older revision (someone changed it since).
+    """
+    loc = parse_uri(uri)
+    srid = _srid(plan, loc)
+    for name in (*plan.layers, *plan.tables):
+        validate_name(name, what="layer name", location=loc)
+    if len(set(plan.layers) | set(plan.tables)) != len(plan.layers) + len(plan.tables):
+        raise InputError("a layer and a table have the same name", file=loc, rule="identifier")
+    with connect(loc) as con, con.cursor() as cur:
+        _lock_plan(cur, loc.plan)
+        current = _current_revision(cur, loc.plan)
+        if current is not None and not overwrite:
+            raise PlanError("a plan of this name already exists (use overwrite)", file=loc, rule="exists")
+        expected = _expected_revision(plan, loc)
+        if current is not None and expected is not None and expected != current:
+            raise ConflictError(
+                f"the plan was changed by someone else since it was read (read at revision {expected}, now {current}); re-read it and apply your changes again",
+                file=loc,
+                rule="revision",
+            )
+        cur.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(_ident(loc.plan)))
+        cur.execute(sql.SQL("CREATE SCHEMA {}").format(_ident(loc.plan)))
+        _create_internal_tables(cur, loc.plan)
+        revision = (current or 0) + 1
+        cur.execute(sql.SQL("INSERT INTO {} (revision, srid, crs_wkt) VALUES (%s, %s, %s)").format(_ident(loc.plan, _STATE)), (revision, srid, plan.crs.to_wkt()))
+        meta = {k: str(v) for k, v in plan.meta.items() if k != REVISION_META_KEY}
+        _copy_rows(cur, _ident(loc.plan, _META), ["key", "value"], [list(meta), list(meta.values())])
+        for position, (name, gdf) in enumerate(plan.layers.items()):
+            _write_object(cur, loc, name, gdf, position=position, srid=srid, meta=plan.layer_meta.get(name))
+        for position, (name, df) in enumerate(plan.tables.items(), start=len(plan.layers)):
+            _write_object(cur, loc, name, pd.DataFrame(df), position=position, srid=None, meta=None)
+    return revision
+
+
+# -- reading ----------------------------------------------------------------------------------------
+def _columns(cur: psycopg.Cursor, plan: str, name: str) -> list[tuple[str, str]]:
+    cur.execute(sql.SQL("SELECT name, dtype FROM {} WHERE object = %s ORDER BY position").format(_ident(plan, _COLUMNS)), (name,))
+    return [(r[0], r[1]) for r in cur.fetchall()]
+
+
+def _read_object(cur: psycopg.Cursor, loc: PlanLocation, name: str, geometry_column: str | None, srid: int, *, versions: bool = False) -> pd.DataFrame:
+    cols = _columns(cur, loc.plan, name)
+    select = [_ident(c) for c, _ in cols]
+    system = list(SYSTEM_COLUMNS) if versions and geometry_column else []
+    select = [_ident(c) for c in system] + select
+    if geometry_column:
+        select.append(sql.SQL("ST_AsBinary({})").format(_ident(_GEOM)))
+    if not select:
+        select = [sql.SQL("zp_fid")]
+    cur.execute(sql.SQL("SELECT {} FROM {} ORDER BY zp_fid").format(sql.SQL(", ").join(select), _ident(loc.plan, name)))
+    rows = cur.fetchall()
+    columns = list(zip(*rows)) if rows else [()] * len(select)
+    data: dict[str, pd.Series] = {}
+    for i, c in enumerate(system):
+        data[c] = _restore(columns[i], {"zp_fid": "Int64", "zp_version": "Int64", "zp_updated_at": "object", "zp_updated_by": "string"}[c])
+    for j, (c, dtype) in enumerate(cols):
+        data[c] = _restore(columns[len(system) + j], dtype)
+    frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+    if not geometry_column:
+        return frame
+    geoms = shapely.from_wkb(np.array(columns[-1], dtype=object)) if rows else np.array([], dtype=object)
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=srid, index=frame.index, name=geometry_column), crs=srid)
+
+
+def _require_plan(cur: psycopg.Cursor, loc: PlanLocation) -> tuple[int, int, str | None]:
+    if not _schema_exists(cur, loc.plan):
+        raise InputError(f"no plan named {loc.plan!r} in the database", file=loc)
+    cur.execute(sql.SQL("SELECT revision, srid, crs_wkt FROM {}").format(_ident(loc.plan, _STATE)))
+    revision, srid, wkt = cur.fetchone()
+    return int(revision), int(srid), wkt
+
+
+def read_plan(uri: str) -> Plan:
+    """Read plan ``#PLAN`` from the database (one consistent snapshot of all layers and tables).
+
+    The returned plan's ``meta["postgis_revision"]`` is ``"<plan>:<revision>"``; see
+    :func:`write_plan`.
+    """
+    loc = parse_uri(uri)
+    with connect(loc) as con:
+        con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        with con.cursor(binary=True) as cur:
+            revision, srid, wkt = _require_plan(cur, loc)
+            cur.execute(sql.SQL("SELECT key, value FROM {}").format(_ident(loc.plan, _META)))
+            meta = dict(cur.fetchall())
+            cur.execute(sql.SQL("SELECT name, kind, meta, geometry_column FROM {} ORDER BY position").format(_ident(loc.plan, _OBJECTS)))
+            objects = cur.fetchall()
+            layers, tables, layer_meta = {}, {}, {}
+            for name, kind, obj_meta, geometry_column in objects:
+                frame = _read_object(cur, loc, name, geometry_column if kind == "layer" else None, srid)
+                if kind == "layer":
+                    layers[name] = frame
+                    if obj_meta:
+                        layer_meta[name] = dict(obj_meta)
+                else:
+                    tables[name] = frame
+    crs = pyproj.CRS.from_wkt(wkt) if wkt else pyproj.CRS.from_epsg(srid)
+    meta[REVISION_META_KEY] = f"{loc.plan}:{revision}"
+    return Plan(layers, tables, crs=crs, meta=meta, layer_meta=layer_meta)
+
+
+def read_layer(uri: str, layer: str, *, versions: bool = False) -> gpd.GeoDataFrame:
+    """Read one layer of plan ``#PLAN``.
+
+    Parameters
+    ----------
+    uri
+        ``postgresql://…#PLAN``.
+    layer
+        Layer name.
+    versions
+        Also return ``zp_fid``, ``zp_version``, ``zp_updated_at`` and ``zp_updated_by`` (what
+        :func:`update_features` needs to detect concurrent edits).
+    """
+    loc = parse_uri(uri)
+    validate_name(layer, what="layer name", location=loc)
+    with connect(loc) as con, con.cursor(binary=True) as cur:
+        _, srid, _ = _require_plan(cur, loc)
+        cur.execute(sql.SQL("SELECT kind, geometry_column FROM {} WHERE name = %s").format(_ident(loc.plan, _OBJECTS)), (layer,))
+        row = cur.fetchone()
+        if row is None or row[0] != "layer":
+            raise InputError(f"plan {loc.plan!r} has no layer {layer!r}", file=loc, layer=layer)
+        return _read_object(cur, loc, layer, row[1], srid, versions=versions)
+
+
+# -- editing ----------------------------------------------------------------------------------------
+def update_features(
+    target: str | psycopg.Connection,
+    layer: str,
+    edits: pd.DataFrame,
+    *,
+    expected_versions: Mapping[Any, int] | pd.Series | None = None,
+    id_column: str | None = None,
+    plan: str | None = None,
+) -> pd.Series:
+    """Change existing features of a layer, refusing edits of features changed since they were read.
+
+    Parameters
+    ----------
+    target
+        ``postgresql://…#PLAN``, or an open psycopg connection (then ``plan`` names the plan and
+        the caller owns the transaction: nothing is committed here).
+    layer
+        Layer name (``parcels`` …).
+    edits
+        One row per feature: the id column plus the columns to change (any subset of the layer's
+        columns; a ``geometry`` column when ``edits`` is a GeoDataFrame). A ``zp_version`` column
+        gives the version each feature was read at.
+    expected_versions
+        Feature id → version read; default: ``edits["zp_version"]``.
+    id_column
+        Identifier column; default the layer's contract id (``parcel_id`` …), else ``zp_fid``.
+    plan
+        Plan name when ``target`` is a connection.
+
+    Returns
+    -------
+    pandas.Series
+        The new version of each edited feature, indexed by feature id.
+
+    Raises
+    ------
+    ConflictError
+        Some feature was changed (or deleted) by someone else since it was read; no feature was
+        changed. ``error.conflicts`` lists them.
+    InputError
+        Unknown layer or column, duplicate ids in ``edits``, missing versions.
+    """
+    if isinstance(target, str):
+        loc = parse_uri(target)
+        with connect(loc) as con:
+            return _update(con, loc, layer, edits, expected_versions=expected_versions, id_column=id_column)
+    if plan is None:
+        raise InputError("update_features on a connection needs plan=NAME")
+    loc = PlanLocation(str(target.info.dsn), validate_name(plan))
+    with target.transaction():
+        return _update(target, loc, layer, edits, expected_versions=expected_versions, id_column=id_column)
+
+
+def _update(con: psycopg.Connection, loc: PlanLocation, layer: str, edits: pd.DataFrame, *, expected_versions, id_column: str | None) -> pd.Series:
+    validate_name(layer, what="layer name", location=loc)
+    with con.cursor() as cur:
+        _require_plan(cur, loc)
+        cur.execute(sql.SQL("SELECT kind, geometry_column FROM {} WHERE name = %s").format(_ident(loc.plan, _OBJECTS)), (layer,))
+        row = cur.fetchone()
+        if row is None or row[0] != "layer":
+            raise InputError(f"plan {loc.plan!r} has no layer {layer!r}", file=loc, layer=layer)
+        geometry_column = row[1]
+        stored = dict(_columns(cur, loc.plan, layer))
+        spec = LAYERS.get(layer)
+        key = id_column or (spec.id_column if spec and spec.id_column in stored else "zp_fid")
+        if key not in edits.columns:
+            raise InputError(f"edits have no id column {key!r}", file=loc, layer=layer)
+        ids = edits[key]
+        if ids.isna().any() or ids.duplicated().any():
+            raise InputError(f"edits must name each feature once by {key!r}", file=loc, layer=layer, feature=ids[ids.duplicated()].tolist()[:5] or None)
+        if expected_versions is None:
+            if "zp_version" not in edits.columns:
+                raise InputError("give the version each feature was read at (zp_version column or expected_versions)", file=loc, layer=layer, rule="row-version")
+            expected = edits["zp_version"].to_numpy()
+        else:
+            expected = pd.Series(expected_versions).reindex(ids.to_numpy()).to_numpy()
+        if pd.isna(pd.Series(expected)).any():
+            raise InputError("a feature has no expected version", file=loc, layer=layer, rule="row-version")
+        has_geom = isinstance(edits, gpd.GeoDataFrame) and edits.geometry.name in edits.columns
+        change = [c for c in edits.columns if c not in (key, *SYSTEM_COLUMNS) and not (has_geom and c == edits.geometry.name)]
+        unknown = [c for c in change if c not in stored]
+        if unknown:
+            raise InputError(f"layer has no column(s) {unknown}; add columns by writing the plan", file=loc, layer=layer)
+        set_cols = list(change) + ([_GEOM] if has_geom and geometry_column else [])
+
+        tmp = _ident("_zp_edit")
+        cur.execute(sql.SQL("DROP TABLE IF EXISTS pg_temp.{}").format(tmp))
+        cur.execute(
+            sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {}, zp_version AS _zp_expected{} FROM {} WITH NO DATA").format(
+                tmp,
+                _ident(key),
+                sql.SQL("").join(sql.SQL(", {}").format(_ident(c)) for c in set_cols),
+                _ident(loc.plan, layer),
+            )
+        )
+        key_type = "bigint" if key == "zp_fid" else _sql_type(_restore([], stored[key]))
+        values = [_python_values(ids, key_type), [int(v) for v in expected]]
+        values += [_python_values(edits[c], _sql_type(_restore([], stored[c]))) for c in change]
+        if has_geom and geometry_column:
+            srid = cur.execute(sql.SQL("SELECT srid FROM {}").format(_ident(loc.plan, _STATE))).fetchone()[0]
+            values.append(shapely.to_wkb(shapely.set_srid(edits.geometry.to_numpy(), srid), hex=True, include_srid=True).tolist())
+        _copy_rows(cur, tmp, [key, "_zp_expected", *set_cols], values)
+        assignments = [sql.SQL("{} = e.{}").format(_ident(c), _ident(c)) for c in set_cols]
+        assignments += [sql.SQL("zp_version = t.zp_version + 1"), sql.SQL("zp_updated_at = now()"), sql.SQL("zp_updated_by = current_user")]
+        cur.execute(
+            sql.SQL("UPDATE {} AS t SET {} FROM {} AS e WHERE t.{} = e.{} AND t.zp_version = e._zp_expected RETURNING t.{}, t.zp_version").format(
+                _ident(loc.plan, layer), sql.SQL(", ").join(assignments), tmp, _ident(key), _ident(key), _ident(key)
+            )
+        )
+        done = cur.fetchall()
+        if len(done) != len(edits):
+            updated = {i for i, _ in done}
+            stale = [i for i in ids.tolist() if i not in updated]
+            cur.execute(
+                sql.SQL("SELECT {k}, zp_version, zp_updated_by, zp_updated_at FROM {tab} WHERE {k} = ANY(%s)").format(k=_ident(key), tab=_ident(loc.plan, layer)),
+                (stale,),
+            )
+            current = {r[0]: r[1:] for r in cur.fetchall()}
+            expected_of = dict(zip(ids.tolist(), (int(v) for v in expected)))
+            bad = pd.DataFrame(
+                [(i, expected_of[i], *current.get(i, (pd.NA, pd.NA, pd.NA))) for i in stale],
+                columns=["feature_id", "expected_version", "current_version", "updated_by", "updated_at"],
+            )
+            raise ConflictError(
+                f"{len(bad)} feature(s) were changed by someone else since you read them: "
+                + ", ".join(
+                    f"{r.feature_id} (read at version {r.expected_version}, now "
+                    + ("deleted" if pd.isna(r.current_version) else f"version {int(r.current_version)} by {r.updated_by}")
+                    + ")"
+                    for r in bad.head(10).itertuples()
+                )
+                + "; nothing was written — re-read and apply your changes again",
+                conflicts=bad,
+                file=loc,
+                layer=layer,
+                rule="row-version",
+            )
+        cur.execute(sql.SQL("UPDATE {} SET revision = revision + 1, updated_at = now(), updated_by = current_user").format(_ident(loc.plan, _STATE)))
+    return pd.Series([int(v) for _, v in done], index=pd.Index([i for i, _ in done], name=key), name="zp_version").reindex(ids.to_numpy())
+
+
+# -- catalogue --------------------------------------------------------------------------------------
+def plan_revision(uri: str) -> int:
+    """Current revision of plan ``#PLAN`` (increases with every write and edit)."""
+    loc = parse_uri(uri)
+    with connect(loc) as con, con.cursor() as cur:
+        return _require_plan(cur, loc)[0]
+
+
+def list_plans(uri: str) -> list[str]:
+    """Names of the zoneplan plans in the database of ``uri`` (the plan part may be omitted)."""
+    parts = urlsplit(str(uri))
+    loc = PlanLocation(urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "plan"]), "")), "-")
+    with connect(loc) as con, con.cursor() as cur:
+        cur.execute("SELECT table_schema FROM information_schema.tables WHERE table_name = %s ORDER BY 1", (_STATE,))
+        return [r[0] for r in cur.fetchall()]
+
+
+def drop_plan(uri: str) -> None:
+    """Delete plan ``#PLAN`` (its schema) from the database."""
+    loc = parse_uri(uri)
+    with connect(loc) as con, con.cursor() as cur:
+        _lock_plan(cur, loc.plan)
+        _require_plan(cur, loc)
+        cur.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(_ident(loc.plan)))
