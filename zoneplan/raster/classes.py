@@ -15,7 +15,7 @@ Schemes shipped as data
         2 forest, 3 shrub, 4 grassland, 5 water, 6 snow/ice, 7 barren, **8 impervious**,
         9 wetland.
     ``"landuse"``
-        The classes of :func:`zoneplan.raster.rasterize.rasterize_plan` with ``by="landuse"``:
+        The classes of :func:`zoneplan.raster.rasterize.export_raster` with ``by="landuse"``:
         value *i* is the *i*-th 2023 用地用海 class of :func:`zoneplan.landuse.classes` (1-based),
         ``built`` is the class's ``construction`` flag. A plan raster read with this scheme
         gives *planned* construction land, so a plan raster can stand in for imagery.
