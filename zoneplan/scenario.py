@@ -875,7 +875,7 @@ def with_scenario(plan: Plan, scenario: Scenario, *, replace: bool = False, vali
     """
     existing = plan.tables.get(SCENARIO_TABLE, pd.DataFrame(columns=["name", "edit_order", "kind", "edit", "description"]))
     if scenario.name in set(existing["name"].astype(str)) and not replace:
-        raise PlanError(f"scenario {scenario.name!r} already exists (use replace)", layer=SCENARIO_TABLE, feature=scenario.name, rule="scenario")
+        raise PlanError(f"scenario {scenario.name!r} already exists (use --replace or replace=True)", layer=SCENARIO_TABLE, feature=scenario.name, rule="scenario")
     if validate:
         scenario.apply(plan)
     kept = existing[existing["name"].astype(str) != scenario.name]

@@ -1,0 +1,35 @@
+"""``zoneplan report PLAN [--scenario NAME ...] -o report.html|report.xlsx`` — reports for decision makers."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from zoneplan.cli import app
+from zoneplan.cli._common import console, emit_json, load_plan
+from zoneplan.progress import quiet
+from zoneplan.report import REPORT_MAP_KINDS, write_report
+
+
+@app.command("report")
+def report(
+    plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql:// URI.")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="report.html (self-contained, offline) or report.xlsx (one sheet per table).")],
+    scenario: Annotated[Optional[list[str]], typer.Option("--scenario", help="Stored scenario to include (repeatable).")] = None,
+    year: Annotated[Optional[list[int]], typer.Option("--year", help="Year to judge (repeatable; default: the plan as it stands).")] = None,
+    by: Annotated[str, typer.Option("--by", help="Group by zone, district, park or phase.")] = "zone",
+    no_maps: Annotated[bool, typer.Option("--no-maps", help="Leave the maps out of the HTML report.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Also print the report's tables as JSON (the numbers of the workbook).")] = False,
+) -> None:
+    """Write an HTML or Excel report of the plan and the chosen scenarios."""
+    plan = load_plan(plan_path)
+    with quiet() if as_json else contextlib.nullcontext():
+        data = write_report(plan, out, scenarios=scenario or [], years=year or None, by=by, maps=() if no_maps else REPORT_MAP_KINDS, progress=False if as_json else None)
+    if as_json:
+        emit_json({"report": str(out), **data})
+        return
+    sizes = ", ".join(f"{name} ({len(rows)})" for name, rows in data["tables"].items())
+    console.print(f"Wrote {out} ({out.stat().st_size / 1024:,.0f} KiB): {sizes}")

@@ -1,0 +1,395 @@
+"""Reports for decision makers: one self-contained offline HTML page, or an Excel workbook.
+
+:func:`report_tables` gathers everything a report shows — indicators with targets met or
+missed, compliance findings, land consumption, remaining land until exhaustion, the scenarios'
+edits and the data sources and assumptions — as named DataFrames; the HTML page
+(:func:`write_html`), the workbook (:func:`write_excel`) and ``zoneplan report --json`` are three
+renderings of the *same* tables, so their numbers agree by construction.
+
+HTML: one file with no external reference at all — styles inline, charts as base64 PNG, maps as
+the offline pages of :mod:`zoneplan.maps` embedded through ``<iframe srcdoc>`` — so it opens on
+an intranet with no internet, from a USB stick or as an e-mail attachment.
+
+Excel: one sheet per table, units in the headers (``remaining_mu [mu]``), numbers stored as
+numbers (never text), the header row frozen and filtered, written atomically.
+
+Examples
+--------
+>>> from zoneplan import datasets
+>>> from zoneplan.report import write_report
+>>> write_report(datasets.load("linqing"), "linqing.html", years=[2025, 2035])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import html
+import io
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from zoneplan.compare import Comparison, compare, plot_timeline, records
+from zoneplan.errors import InputError, ZoneplanError
+from zoneplan.io.gpkg import atomic_path
+from zoneplan.plan import Plan
+from zoneplan.progress import track
+from zoneplan.scenario import apply_scenarios, scenarios_of
+
+__all__ = ["report_tables", "report_json", "write_report", "write_html", "write_excel", "unit_of", "header_of", "REPORT_MAP_KINDS"]
+
+#: Maps embedded in the HTML report (each drawn only when the plan has what it needs).
+REPORT_MAP_KINDS: tuple[str, ...] = ("landuse", "phases", "remaining", "compliance")
+
+_UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("_wan_per_mu", "万元/亩"),
+    ("_wan", "万元"),
+    ("_yuan", "yuan"),
+    ("_m2", "m²"),
+    ("_mu", "mu"),
+    ("_ha", "ha"),
+    ("_km2", "km²"),
+    ("_rate", "fraction"),
+    ("_ratio", "fraction"),
+    ("_share", "fraction"),
+    ("_coefficient", "fraction"),
+    ("_density", "fraction"),
+    ("_far", "ratio"),
+    ("_score", "score 0–100"),
+    ("_m", "m"),
+)
+_UNIT_NAMES = {"years_of_supply_left": "years", "years_left": "years", "count": "count", "violations": "count", "cannot_judge": "count"}
+
+
+def unit_of(column: str) -> str | None:
+    """The unit a column name carries (``remaining_mu`` → ``mu``), or None.
+
+    Examples
+    --------
+    >>> unit_of("tax_per_mu_wan"), unit_of("industrial_land_ratio"), unit_of("group_id")
+    ('万元', 'fraction', None)
+    """
+    if column in _UNIT_NAMES:
+        return _UNIT_NAMES[column]
+    for suffix, unit in _UNIT_SUFFIXES:
+        if column.endswith(suffix):
+            return unit
+    return None
+
+
+def header_of(column: str) -> str:
+    """Spreadsheet header: the column name with its unit, ``remaining_mu [mu]``."""
+    unit = unit_of(column)
+    return f"{column} [{unit}]" if unit else column
+
+
+# -- the tables ---------------------------------------------------------------------------------
+def _wide_indicators(comparison: Comparison) -> pd.DataFrame:
+    tidy = comparison.indicators
+    if tidy.empty:
+        return pd.DataFrame(columns=["scenario", "level", "group_id", "year"])
+    wide = tidy.pivot_table(index=["scenario", "level", "group_id", "year"], columns="indicator", values="value", aggfunc="first", dropna=False, sort=False)
+    wide = wide.reset_index()
+    wide.columns.name = None
+    order = {name: i for i, name in enumerate(comparison.scenarios)}
+    wide = wide.sort_values(["scenario", "group_id", "year"], key=lambda s: s.map(order) if s.name == "scenario" else s, kind="stable")
+    first = list(dict.fromkeys(tidy["indicator"]))
+    return wide[["scenario", "level", "group_id", "year", *first]].reset_index(drop=True)
+
+
+def _scenario_table(plan: Plan, names: Sequence[str]) -> pd.DataFrame:
+    stored = scenarios_of(plan)
+    rows = []
+    for name in names:
+        if name == "base":
+            continue
+        scenario = stored[name]
+        for number, edit in enumerate(scenario.edits, start=1):
+            rows.append({"scenario": name, "description": scenario.description, "edit_order": number, "kind": edit.kind, "edit": edit.describe()})
+    return pd.DataFrame(rows, columns=["scenario", "description", "edit_order", "kind", "edit"])
+
+
+def _sources(plan: Plan, comparison: Comparison) -> pd.DataFrame:
+    rows = [{"topic": "plan", "item": key, "text": str(value)} for key, value in plan.meta.items() if key not in ("rules",)]
+    for layer, meta in plan.layer_meta.items():
+        rows += [{"topic": f"layer {layer}", "item": key, "text": str(value)} for key, value in meta.items()]
+    rows += [{"topic": "method", "item": key, "text": text} for key, text in comparison.notes.items()]
+    exhaustion = comparison.exhaustion
+    for r in exhaustion.itertuples():
+        rows.append({"topic": "assumption", "item": f"{r.scenario} {r.group_id} supply rate", "text": f"{_fmt(r.annual_supply_mu)} mu/year: {r.rate_source}"})
+    rows.append({"topic": "report", "item": "generated", "text": datetime.datetime.now().strftime("%Y-%m-%d %H:%M")})
+    return pd.DataFrame(rows, columns=["topic", "item", "text"])
+
+
+def report_tables(comparison: Comparison, plan: Plan) -> dict[str, pd.DataFrame]:
+    """The tables of a report, by sheet name (all areas in mu, rates as fractions).
+
+    Parameters
+    ----------
+    comparison
+        :func:`zoneplan.compare.compare` of the base plan and the chosen scenarios.
+    plan
+        The base plan (for its scenarios' edits and its sources).
+    """
+    return {
+        "indicators": _wide_indicators(comparison),
+        "targets": comparison.targets,
+        "differences": comparison.differences[comparison.differences["scenario"] != "base"].reset_index(drop=True),
+        "compliance": comparison.compliant,
+        "findings": comparison.findings,
+        "violations": comparison.violations,
+        "consumption": comparison.consumption,
+        "consumption_differences": comparison.consumption_differences,
+        "timeline": comparison.timeline,
+        "exhaustion": comparison.exhaustion,
+        "scenarios": _scenario_table(plan, comparison.scenarios),
+        "sources": _sources(plan, comparison),
+    }
+
+
+def report_json(tables: Mapping[str, pd.DataFrame], *, plan: Plan, comparison: Comparison) -> dict[str, Any]:
+    """The ``zoneplan report --json`` form: ``{"plan", "scenarios", "years", "by", "tables": {...}}``."""
+    return {
+        "plan": plan.meta.get("title", plan.name),
+        "scenarios": list(comparison.scenarios),
+        "years": list(comparison.years),
+        "by": comparison.by,
+        "units": {name: {c: unit_of(str(c)) for c in table.columns if unit_of(str(c))} for name, table in tables.items()},
+        "tables": {name: records(table) for name, table in tables.items()},
+    }
+
+
+# -- Excel --------------------------------------------------------------------------------------
+def _cell(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    if isinstance(value, (int, str)):
+        return value
+    return str(value)
+
+
+def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write one sheet per table: units in headers, numbers as numbers, header row frozen.
+
+    The file is written atomically (a temporary file, then renamed over ``path``).
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    path = Path(path)
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDE7F0")
+    for name, table in tables.items():
+        sheet = book.create_sheet(title=name[:31])
+        headers = [header_of(str(c)) for c in table.columns]
+        sheet.append(headers)
+        for row in table.itertuples(index=False):
+            sheet.append([_cell(v) for v in row])
+        for i, header in enumerate(headers, start=1):
+            cell = sheet.cell(row=1, column=i)
+            cell.font, cell.fill, cell.alignment = bold, fill, Alignment(wrap_text=True, vertical="top")
+            width = max([len(header)] + [len(str(v)) for v in table.iloc[:200, i - 1].tolist()]) if len(table) else len(header)
+            sheet.column_dimensions[get_column_letter(i)].width = min(max(10, width + 2), 60)
+            if pd.api.types.is_float_dtype(table.iloc[:, i - 1]):
+                for (c,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
+                    c.number_format = "#,##0.00##"
+        sheet.freeze_panes = "A2"
+        if len(table.columns):
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(table) + 1, 1)}"
+    with atomic_path(path, suffix=".tmp.xlsx") as tmp:
+        book.save(tmp)
+    return path
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+def _fmt(value: Any) -> str:
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "✔" if value else "✘"
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return ""
+        return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.2f}"
+    return str(value)
+
+
+def _html_table(table: pd.DataFrame, *, limit: int = 500, met_column: str | None = None) -> str:
+    if table.empty:
+        return '<p class="empty">(none)</p>'
+    head = "".join(f"<th>{html.escape(header_of(str(c)))}</th>" for c in table.columns)
+    rows = []
+    for record in table.head(limit).itertuples(index=False):
+        cells = []
+        for column, value in zip(table.columns, record):
+            cls = ""
+            if column == met_column and isinstance(value, (bool, np.bool_)):
+                cls = ' class="met"' if value else ' class="missed"'
+            elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+                cls = ' class="num"'
+            cells.append(f"<td{cls}>{html.escape(_fmt(value))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    more = f'<p class="note">{len(table) - limit} more rows in the Excel workbook.</p>' if len(table) > limit else ""
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>{more}'
+
+
+def _png(fig: Any) -> str:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _consumption_chart(consumption: pd.DataFrame) -> Any:
+    import matplotlib.pyplot as plt
+
+    from zoneplan.compare import _use_cjk_font
+
+    _use_cjk_font()
+    totals = consumption.groupby(["year", "scenario"], sort=True)["new_construction_mu"].sum().unstack("scenario").fillna(0.0)
+    fig, ax = plt.subplots(figsize=(9, 3.8), dpi=110)
+    if len(totals):
+        totals.plot.bar(ax=ax, width=0.8)
+    ax.set_xlabel("year 年")
+    ax.set_ylabel("new construction land 新增建设用地 (mu)")
+    ax.set_title("Land consumption per year 逐年新增建设用地")
+    ax.grid(True, axis="y", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def _maps(plans: Mapping[str, Plan], *, kinds: Sequence[str], year: int | None, progress: bool | None) -> list[tuple[str, str]]:
+    """(title, srcdoc HTML) of each map; a map the plan cannot draw becomes a note."""
+    from zoneplan.maps import make_map
+
+    jobs = [("base", kind) for kind in kinds] + [(name, "landuse") for name in plans if name != "base" and "landuse" in kinds]
+    out = []
+    for name, kind in track(jobs, description="drawing maps", enabled=progress):
+        title = f"{name}: {kind}"
+        try:
+            page = make_map(plans[name], kind=kind, year=year).get_root().render()
+        except ZoneplanError as exc:
+            out.append((title, f"<p>map not drawn: {html.escape(str(exc))}</p>"))
+            continue
+        out.append((title, page))
+    return out
+
+
+_CSS = """
+body{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0 auto;max-width:1200px;padding:1em 2em;color:#222}
+h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #3a6ea5;padding-bottom:.2em;margin-top:1.8em}
+table{border-collapse:collapse;font-size:.85em;margin:.5em 0}th,td{border:1px solid #ccd;padding:.25em .5em;vertical-align:top}
+th{background:#dde7f0;position:sticky;top:0}td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.met{background:#d8f0d8;color:#185c18;text-align:center}td.missed{background:#f6d5d5;color:#8c1c1c;text-align:center}
+.scroll{max-height:32em;overflow:auto}.note,.empty{color:#666;font-size:.85em}
+.kpi{display:inline-block;border:1px solid #ccd;border-radius:6px;padding:.5em 1em;margin:.3em;background:#f7f9fb}
+.kpi b{font-size:1.4em;display:block}iframe{width:100%;height:520px;border:1px solid #ccd}img{max-width:100%}
+"""
+
+
+def write_html(tables: Mapping[str, pd.DataFrame], path: str | Path, *, plan: Plan, comparison: Comparison, maps: Sequence[tuple[str, str]] = ()) -> Path:
+    """Write the self-contained HTML report (no external reference; atomic)."""
+    esc = html.escape
+    title = plan.meta.get("title", plan.name)
+    parts = [f"<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{esc(title)} — zoneplan report</title><style>{_CSS}</style></head><body>"]
+    parts.append(f"<h1>{esc(title)}</h1><p class=\"note\">zoneplan report · scenarios: {esc(', '.join(comparison.scenarios))} · years: {esc(', '.join('as planned' if y is None else str(y) for y in comparison.years))} · by {esc(comparison.by)}</p>")
+    compliance = tables["compliance"]
+    exhaustion = tables["exhaustion"]
+    targets = tables["targets"]
+    kpis = []
+    for name in comparison.scenarios:
+        mine = targets[targets["scenario"] == name] if "met" in targets.columns else targets.iloc[:0]
+        met = int(mine["met"].fillna(False).astype(bool).sum()) if len(mine) else 0
+        ok = compliance[compliance["scenario"] == name]
+        violations = int(ok["violations"].sum()) if len(ok) else 0
+        ex = exhaustion[exhaustion["scenario"] == name]["exhaustion_year"].dropna()
+        runs_out = str(int(ex.max())) if len(ex) and len(ex) == (exhaustion["scenario"] == name).sum() else "beyond horizon"
+        kpis.append(f'<div class="kpi">{esc(name)}<b>{met}/{len(mine)}</b>targets met<b>{violations}</b>violations<b>{esc(runs_out)}</b>land runs out</div>')
+    parts.append("<section><h2>Summary 概要</h2>" + "".join(kpis) + "</section>")
+    if len(tables["scenarios"]):
+        parts.append("<section><h2>Scenarios 情景</h2>" + _html_table(tables["scenarios"]) + "</section>")
+    parts.append("<section><h2>Targets 目标 — met / missed</h2>" + _html_table(targets, met_column="met") + "</section>")
+    parts.append("<section><h2>Indicators 指标</h2>" + _html_table(tables["indicators"]) + "</section>")
+    if len(tables["differences"]):
+        changed = tables["differences"][tables["differences"]["difference"].fillna(0).abs() > 1e-9]
+        parts.append("<section><h2>Differences from the base 与基准方案的差异</h2>" + _html_table(changed) + "</section>")
+    parts.append(f'<section><h2>Land consumption and remaining land 用地消耗与剩余土地</h2><img alt="land consumption per year" src="{_png(_consumption_chart(tables["consumption"]))}"><img alt="remaining land until exhaustion" src="{_png(plot_timeline(tables["timeline"], exhaustion=exhaustion))}">')
+    parts.append(_html_table(exhaustion) + "</section>")
+    if maps:
+        parts.append("<section><h2>Maps 地图</h2>")
+        for map_title, page in maps:
+            parts.append(f'<h3>{esc(map_title)}</h3><iframe title="{esc(map_title)}" sandbox="allow-scripts" srcdoc="{esc(page, quote=True)}"></iframe>')
+        parts.append("</section>")
+    parts.append("<section><h2>Compliance 合规检查</h2>" + _html_table(compliance, met_column="compliant") + _html_table(tables["findings"]) + _html_table(tables["violations"], limit=200) + "</section>")
+    parts.append("<section><h2>Data sources and assumptions 数据来源与假设</h2>" + _html_table(tables["sources"]) + "</section>")
+    parts.append("</body></html>")
+    path = Path(path)
+    with atomic_path(path, suffix=".tmp.html") as tmp:
+        tmp.write_text("".join(parts), encoding="utf-8")
+    return path
+
+
+# -- one call -----------------------------------------------------------------------------------
+def write_report(
+    plan: Plan,
+    path: str | Path,
+    *,
+    scenarios: Sequence[str] = (),
+    years: Sequence[int | None] | None = None,
+    by: str = "zone",
+    maps: Sequence[str] = REPORT_MAP_KINDS,
+    progress: bool | None = None,
+) -> dict[str, Any]:
+    """Compare ``plan`` with its stored ``scenarios`` and write the report to ``path``.
+
+    Parameters
+    ----------
+    plan
+        The base plan (its GeoPackage holds the scenarios).
+    path
+        ``.html`` (self-contained, offline) or ``.xlsx`` (one sheet per table).
+    scenarios
+        Names of stored scenarios to include (the base is always included).
+    years
+        Years to judge (default: the plan as it stands).
+    by
+        Grouping level of indicators and timelines.
+    maps
+        Map kinds embedded in the HTML report.
+    progress
+        Progress bar (None: on a terminal only).
+
+    Returns
+    -------
+    dict
+        The report in its JSON form (:func:`report_json`), e.g. for ``--json``.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".html", ".htm", ".xlsx"):
+        raise InputError("report must be .html or .xlsx", file=path, rule="report-format")
+    plans = apply_scenarios(plan, list(scenarios), progress=progress)
+    comparison = compare(plans, years=years, by=by, progress=progress)
+    tables = report_tables(comparison, plan)
+    if suffix == ".xlsx":
+        write_excel(tables, path)
+    else:
+        judged = next((y for y in comparison.years if y is not None), None)
+        write_html(tables, path, plan=plan, comparison=comparison, maps=_maps(plans, kinds=maps, year=judged, progress=progress))
+    return report_json(tables, plan=plan, comparison=comparison)
