@@ -316,6 +316,16 @@ class ChangeResult:
         """The rows of :attr:`parcels` with a mismatch."""
         return self.parcels[self.parcels["mismatch"].notna()]
 
+    def write_evidence(self, path: str | Path) -> Path:
+        """Write the evidence (layer ``raster_mismatches``) and the per-parcel table's mismatched
+        rows to a GeoPackage for QGIS, atomically."""
+        from zoneplan.io.gpkg import atomic_path
+
+        path = Path(path)
+        with atomic_path(path, suffix=".tmp.gpkg") as tmp:
+            self.evidence.to_file(tmp, layer="raster_mismatches", driver="GPKG")
+        return path
+
     def to_json(self) -> dict:
         """The ``zoneplan raster change --json`` form."""
         cols = ["parcel_id", "status", "mismatch", "area_mu", "built_old_share", "built_new_share", "new_built_share", "new_built_mu"]

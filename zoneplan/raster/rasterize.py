@@ -20,7 +20,7 @@ multiples of the resolution. The raster is written in strips of ``block_rows`` r
 only the features its strip's bounds select through the spatial index, so memory stays bounded
 for any extent. The meaning of each value is stored as dataset tags
 (``class_<value>=<label>``, plus ``layer``, ``by``, ``scheme``). The file is written to a temporary
-name and moved into place, so an interrupted export leaves no half-written raster.
+name and moved into place (:func:`zoneplan.io.gpkg.atomic_path`), so an interrupted export leaves no half-written raster.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from rasterio.transform import from_origin
 from rasterio.windows import Window
 
 from zoneplan.errors import InputError
+from zoneplan.io.gpkg import atomic_path
 from zoneplan.layers import PARCEL_STATUSES
 from zoneplan.plan import Plan
 from zoneplan.raster.classes import get_scheme
@@ -185,15 +186,12 @@ def export_raster(
     out.parent.mkdir(parents=True, exist_ok=True)
     colormap = {0: (0, 0, 0, 0), **{int(v): _hex_rgb(c) for v, c in zip(legend["value"], legend["color"])}}
     tags = {"layer": layer, "by": by, "scheme": "landuse" if by == "landuse" else by, **{f"class_{int(v)}": str(lab) for v, lab in zip(legend["value"], legend["label"])}}
-    fd, tmp_name = tempfile.mkstemp(suffix=".tif", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    final_tmp = tmp.with_suffix(".cog.tif")
     profile = {
         "driver": "GTiff", "width": width, "height": height, "count": 1, "dtype": "uint8", "nodata": 0,
         "crs": plan.crs.to_wkt(), "transform": transform, "tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "deflate",
     }
-    try:
+    with atomic_path(out, suffix=".tmp.tif") as final, tempfile.TemporaryDirectory(dir=out.parent, prefix=".zoneplan-raster-") as work:
+        tmp = Path(work) / "strips.tif" if cog else final
         with rasterio.open(tmp, "w", **profile) as dst:
             for row0 in range(0, height, block_rows):
                 rows = min(block_rows, height - row0)
@@ -210,14 +208,7 @@ def export_raster(
             dst.write_colormap(1, colormap)
             dst.update_tags(**tags)
         if cog:
-            rasterio.shutil.copy(tmp, final_tmp, driver="COG", compress="DEFLATE", overview_resampling="nearest")
-            os.replace(final_tmp, out)
-        else:
-            os.replace(tmp, out)
-    finally:
-        for leftover in (tmp, final_tmp):
-            if leftover.exists():
-                leftover.unlink()
+            rasterio.shutil.copy(tmp, final, driver="COG", compress="DEFLATE", overview_resampling="nearest")
     counts = pd.Series(vals).value_counts()
     legend = legend.assign(count=legend["value"].map(counts).fillna(0).astype("int64"))
     epsg = plan.crs.to_epsg()
