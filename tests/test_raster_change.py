@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import rasterio
 
+from tests.conftest import box
 from tests.plans_raster import make_change_case
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
