@@ -1,1 +1,320 @@
-"""Analysis of development-zone plans (placeholder; filled in below)."""
+"""Analysis of development-zone plans: pure functions from a plan to tidy tables.
+
+============================  ==================================================================
+module                        what it answers
+============================  ==================================================================
+:mod:`.timeline`              land use and land status of every parcel in a year
+:mod:`.grouping`              zone / district / park / phase of every parcel
+:mod:`.consumption`           construction land taken per year and group; phase progress
+:mod:`.remaining`             remaining land (table and polygons), years of supply left
+:mod:`.structure`             area and share of every class; industrial share and ratio
+:mod:`.intensity`             the intensive-use evaluation: indicators, zone type, score, potential
+:mod:`.idle`                  idle land by the No. 53 order
+:mod:`.efficiency`            output per mu, retain / relocate / clear, ranking against the province
+============================  ==================================================================
+
+This module gathers them: :func:`indicators` (one row per group, one column per indicator),
+:func:`target_status` (the plan's targets against the actual values) and :func:`analyze` (both,
+in the JSON form of ``zoneplan analyze --json``). Rates are fractions (0.356, not 35.6).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from zoneplan.analysis._frame import cached
+from zoneplan.analysis.consumption import land_consumption, phase_progress
+from zoneplan.analysis.efficiency import classify_enterprises, group_efficiency, parcel_efficiency, rank_zones
+from zoneplan.analysis.grouping import LAYER_OF, LEVELS, Level, assign_groups, group_layer
+from zoneplan.analysis.idle import idle_land
+from zoneplan.analysis.intensity import (
+    INDICATORS,
+    as_of_date,
+    evaluation_indicators,
+    intensity_score,
+    load_profile,
+    potentials,
+    status_areas,
+    zone_type,
+)
+from zoneplan.analysis.remaining import remaining_geometry, remaining_land
+from zoneplan.analysis.structure import industrial_ratio, landuse_structure
+from zoneplan.analysis.timeline import landuse_at, status_at
+from zoneplan.errors import InputError
+from zoneplan.layers import METRICS
+from zoneplan.plan import Plan
+from zoneplan.units import MU_PER_KM2
+
+__all__ = [
+    "analyze",
+    "indicators",
+    "target_status",
+    "INDICATOR_NAMES",
+    "INDICATOR_UNITS",
+    "TARGET_COLUMNS",
+    # re-exports
+    "landuse_at",
+    "status_at",
+    "assign_groups",
+    "land_consumption",
+    "phase_progress",
+    "remaining_land",
+    "remaining_geometry",
+    "landuse_structure",
+    "industrial_ratio",
+    "idle_land",
+    "status_areas",
+    "evaluation_indicators",
+    "zone_type",
+    "intensity_score",
+    "potentials",
+    "load_profile",
+    "parcel_efficiency",
+    "classify_enterprises",
+    "group_efficiency",
+    "rank_zones",
+]
+
+#: Indicator names of ``analyze --json`` (and columns of :func:`indicators`), in order.
+INDICATOR_NAMES: tuple[str, ...] = (
+    "land_development_rate",
+    "land_supply_rate",
+    "land_built_rate",
+    "industrial_land_ratio",
+    "composite_far",
+    "building_density",
+    "industrial_far",
+    "industrial_building_coefficient",
+    "investment_intensity_wan_per_mu",
+    "tax_per_mu_wan",
+    "idle_land_rate",
+    "remaining_area_mu",
+    "years_of_supply_left",
+    "intensity_score",
+    "composite_tax_per_mu_wan",
+    "industrial_share",
+)
+#: Unit of each indicator, for people.
+INDICATOR_UNITS: dict[str, str] = {
+    **{k: v[1] for k, v in INDICATORS.items()},
+    "remaining_area_mu": "mu",
+    "years_of_supply_left": "years",
+    "intensity_score": "0–100",
+    "industrial_share": "fraction",
+}
+TARGET_COLUMNS = ["scope", "level", "metric", "year", "op", "target", "actual", "met", "gap", "gap_pp", "gap_mu", "unit", "note"]
+_OPS = {">=": ">=", "≥": ">=", "=>": ">=", "<=": "<=", "≤": "<=", "=<": "<=", "=": "=", "==": "=", ">": ">", "<": "<"}
+#: Relative tolerance of "=" targets when the targets table has no ``tolerance`` column.
+EQUAL_TOLERANCE = 0.005
+
+
+def _check_by(by: str) -> None:
+    if by not in LEVELS:
+        raise InputError(f"--by must be one of {', '.join(LEVELS)}, not {by!r}", rule="group-level")
+
+
+def indicators(plan: Plan, *, year: int | None = None, by: Level = "zone", profile: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """All indicators per group: one row per group, one column per name in :data:`INDICATOR_NAMES`.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    year
+        Evaluation year (statuses, codes and idle land on 31 December); ``None`` for the plan as
+        it stands (idle land judged on ``plan.meta["as_of"]``, else today).
+    by
+        ``"zone"``, ``"district"``, ``"park"`` or ``"phase"``.
+    profile
+        Scoring profile (:func:`zoneplan.analysis.intensity.load_profile`); default the bundled
+        local example.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by group id (``group_id``), the indicator columns plus ``zone_type``
+        (``industry_led`` / ``industry_city`` / ``other``). Rates are fractions.
+    """
+    _check_by(by)
+    prof = profile if profile is not None else load_profile()
+
+    def build() -> pd.DataFrame:
+        ind = evaluation_indicators(plan, by=by, year=year)
+        types = zone_type(plan, by=by, year=year, profile=prof)
+        rem = remaining_land(plan, by=by, year=year).assign(group_id=lambda d: d["group_id"].astype(str)).set_index("group_id")
+        ratio = industrial_ratio(plan, by=by, year=year).dropna(subset=["group_id"]).assign(group_id=lambda d: d["group_id"].astype(str)).set_index("group_id")
+        out = ind.copy()
+        out["remaining_area_mu"] = rem["remaining_mu"].reindex(out.index).to_numpy()
+        out["years_of_supply_left"] = rem["years_of_supply_left"].reindex(out.index).to_numpy()
+        out["intensity_score"] = intensity_score(ind, types, profile=prof).to_numpy()
+        out["industrial_share"] = ratio["industrial_share"].reindex(out.index).to_numpy()
+        out = out[list(INDICATOR_NAMES)]
+        out["zone_type"] = types.reindex(out.index).to_numpy()
+        return out
+
+    return cached(plan, ("indicators", by, year, id(prof) if profile is not None else None), build).copy()
+
+
+def _scope_levels(plan: Plan) -> dict[str, str]:
+    """Group id → level, from the group layers and the parcels' id columns (first level wins)."""
+    found: dict[str, str] = {}
+    parcels = plan.parcels
+    for level in LEVELS:
+        ids = list(group_layer(plan, level)["group_id"].dropna().astype(str))
+        col = f"{level}_id"
+        if col in parcels.columns:
+            ids += list(parcels[col].dropna().astype(str).unique())
+        for i in ids:
+            found.setdefault(i, level)
+    return found
+
+
+def _compare(actual: float, op: str, target: float, tol: float) -> bool | None:
+    if actual is None or (isinstance(actual, float) and math.isnan(actual)):
+        return None
+    slack = tol * abs(target)
+    if op == ">=":
+        return actual >= target - slack
+    if op == "<=":
+        return actual <= target + slack
+    if op == ">":
+        return actual > target
+    if op == "<":
+        return actual < target
+    return abs(actual - target) <= slack
+
+
+def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """The plan's targets against the values the plan reaches.
+
+    Parameters
+    ----------
+    plan
+        The plan (table ``targets``: ``scope``, ``metric``, ``year``, ``op``, ``value``).
+    year
+        Year for targets without a year; ``None`` for the plan as it stands.
+    profile
+        Scoring profile for ``intensity_score`` targets.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per zone-level target (:data:`TARGET_COLUMNS`): ``actual`` at the target's year,
+        ``met`` (True / False / None when the value cannot be computed), ``gap`` = actual − target
+        in the metric's unit, ``gap_pp`` (percentage points, for fractions), ``gap_mu`` (the same
+        gap in mu of land: share × urban construction land, km² × 1500), ``unit`` and ``note``.
+        ``parcel_*`` and ``env_*`` metrics are per-parcel rules checked by
+        :func:`zoneplan.compliance.check` and are left out. ``=`` targets are met within a
+        relative tolerance (the table's ``tolerance`` column, else 0.5 %).
+    """
+    targets = plan.targets
+    if targets.empty:
+        return pd.DataFrame(columns=TARGET_COLUMNS)
+    levels = _scope_levels(plan)
+    rows = []
+    for t in targets.itertuples(index=False):
+        metric = str(t.metric)
+        if metric.startswith(("parcel_", "env_")):
+            continue
+        scope = str(t.scope)
+        y = int(t.year) if pd.notna(t.year) else year
+        op = _OPS.get(str(t.op).strip(), None)
+        target = float(t.value) if pd.notna(t.value) else math.nan
+        tol = float(getattr(t, "tolerance", math.nan)) if pd.notna(getattr(t, "tolerance", math.nan)) else (EQUAL_TOLERANCE if op == "=" else 0.0)
+        level = levels.get(scope)
+        unit = INDICATOR_UNITS.get(metric) or (METRICS.get(metric, "").split(" — ")[0] or None)
+        actual, note, urban_mu = math.nan, "", math.nan
+        if op is None:
+            note = f"unknown op {t.op!r}"
+        elif level is None:
+            note = f"scope {scope!r} is no zone, district, park or phase of the plan"
+        elif metric in INDICATOR_NAMES:
+            table = indicators(plan, year=y, by=level, profile=profile)
+            actual = float(table[metric].get(scope, math.nan))
+        elif metric in ("urban_construction_area_km2", "industrial_area_km2"):
+            ratio = industrial_ratio(plan, by=level, year=y)
+            hit = ratio[ratio["group_id"] == scope]
+            actual = float(hit[metric].iloc[0]) if len(hit) else math.nan
+        else:
+            note = f"metric {metric!r} is not computed by zoneplan.analysis"
+        if metric in ("industrial_share", "industrial_land_ratio") and level is not None:
+            ratio = industrial_ratio(plan, by=level, year=y)
+            hit = ratio[ratio["group_id"] == scope]
+            if len(hit):
+                urban_mu = float(hit["urban_construction_mu" if metric == "industrial_share" else "built_urban_construction_mu"].iloc[0])
+        gap = actual - target
+        fraction = unit == "fraction"
+        gap_mu = gap * urban_mu if fraction else (gap * MU_PER_KM2 if metric.endswith("_km2") else math.nan)
+        rows.append(
+            {
+                "scope": scope,
+                "level": level,
+                "metric": metric,
+                "year": y,
+                "op": op or str(t.op),
+                "target": target,
+                "actual": actual,
+                "met": _compare(actual, op, target, tol) if op else None,
+                "gap": gap,
+                "gap_pp": gap * 100 if fraction else math.nan,
+                "gap_mu": gap_mu,
+                "unit": unit,
+                "note": note or None,
+            }
+        )
+    out = pd.DataFrame(rows, columns=TARGET_COLUMNS)
+    out["year"] = out["year"].astype("Int64")
+    return out
+
+
+def analyze(plan: Plan, *, year: int | None = None, by: Level = "zone", profile: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Indicators per group and target status, as the ``zoneplan analyze --json`` document.
+
+    Returns
+    -------
+    dict
+        ``{"year": Y, "level": by, "as_of": "YYYY-MM-DD", "profile": name, "groups": [{"level",
+        "id", "name", "zone_type", "indicators": {name: value}}], "targets": [{"scope", "metric",
+        "year", "op", "target", "actual", "met", "gap", …}]}``; NaN becomes None.
+    """
+    _check_by(by)
+    prof = profile if profile is not None else load_profile()
+    table = indicators(plan, year=year, by=by, profile=prof)
+    layer = group_layer(plan, by)
+    names = dict(zip(layer["group_id"].astype(str), plan[LAYER_OF[by]].get("name", pd.Series(dtype="string")).astype("string")))
+
+    def clean(v: Any) -> Any:
+        if v is None or v is pd.NA:
+            return None
+        if isinstance(v, (float, np.floating)):
+            return None if math.isnan(v) or math.isinf(v) else float(v)
+        if isinstance(v, (np.integer,)):
+            return int(v)
+        if isinstance(v, (np.bool_,)):
+            return bool(v)
+        return v
+
+    groups = [
+        {
+            "level": by,
+            "id": str(gid),
+            "name": clean(names.get(str(gid))),
+            "zone_type": row["zone_type"],
+            "indicators": {k: clean(row[k]) for k in INDICATOR_NAMES},
+        }
+        for gid, row in table.iterrows()
+    ]
+    targets = target_status(plan, year=year, profile=prof)
+    return {
+        "year": year,
+        "level": by,
+        "as_of": as_of_date(plan, year).isoformat(),
+        "profile": prof.get("profile", {}).get("name"),
+        "groups": groups,
+        "targets": [{k: clean(v) for k, v in r.items()} for r in targets.to_dict("records")],
+    }

@@ -1,0 +1,73 @@
+"""``zoneplan analyze``: the intensive-use indicators, remaining land and targets of a plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import pandas as pd
+import typer
+
+from zoneplan.analysis import INDICATOR_NAMES, analyze
+from zoneplan.analysis.intensity import load_profile
+from zoneplan.cli import app
+from zoneplan.cli._common import console, emit_json, load_plan, table_of
+
+#: Indicator label and unit for the human table (rates shown in %).
+_HEADERS = {
+    "land_development_rate": ("土地开发率 land development rate", "%"),
+    "land_supply_rate": ("土地供应率 land supply rate", "%"),
+    "land_built_rate": ("土地建成率 land built rate", "%"),
+    "industrial_land_ratio": ("工业用地率 industrial land ratio (A2/A)", "%"),
+    "composite_far": ("综合容积率 composite FAR", "ratio"),
+    "building_density": ("建筑密度 building density", "%"),
+    "industrial_far": ("工业用地综合容积率 industrial FAR", "ratio"),
+    "industrial_building_coefficient": ("工业用地建筑系数 industrial building coefficient", "%"),
+    "investment_intensity_wan_per_mu": ("工业用地固定资产投入强度 investment intensity", "万元/亩"),
+    "tax_per_mu_wan": ("工业用地地均税收 industrial tax per mu", "万元/亩"),
+    "idle_land_rate": ("土地闲置率 idle land rate", "%"),
+    "remaining_area_mu": ("剩余用地 remaining land", "mu"),
+    "years_of_supply_left": ("尚可供地年数 years of supply left", "years"),
+    "intensity_score": ("集约度分值 intensity score", "0–100"),
+    "composite_tax_per_mu_wan": ("综合地均税收 composite tax per mu", "万元/亩"),
+    "industrial_share": ("工业用地占比 industrial share (plan)", "%"),
+}
+_TYPES = {"industry_led": "工业主导型", "industry_city": "产城融合型", "other": "其他类型"}
+_PER_TABLE = 4
+_PERCENT = {"land_development_rate", "land_supply_rate", "land_built_rate", "industrial_land_ratio", "building_density", "industrial_building_coefficient", "idle_land_rate", "industrial_share"}
+
+
+@app.command("analyze")
+def analyze_cmd(
+    plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql:// URI.")],
+    year: Annotated[Optional[int], typer.Option("--year", help="Evaluation year (statuses, codes, idle land on 31 Dec). Default: the plan as it stands.")] = None,
+    by: Annotated[str, typer.Option("--by", help="Group by zone, district, park or phase.")] = "zone",
+    profile: Annotated[Optional[Path], typer.Option("--profile", help="Scoring profile TOML (ideal values and weights). Default: the bundled local example.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")] = False,
+) -> None:
+    """Intensive land-use indicators, remaining land, years of supply left and targets, per group."""
+    prof = load_profile(profile)
+    plan = load_plan(plan_path)
+    result = analyze(plan, year=year, by=by, profile=prof)
+    if as_json:
+        emit_json(result)
+        return
+    title = plan.meta.get("title", plan.name)
+    when = f"year {year}" if year is not None else "as the plan stands"
+    console.print(f"[bold]{title}[/] — {when}, by {by}; idle land judged on {result['as_of']}; score profile: {result['profile']}")
+    groups = result["groups"]
+    if not groups:
+        console.print("no groups")
+    for start in range(0, len(groups), _PER_TABLE):
+        chunk = groups[start : start + _PER_TABLE]
+        rows = {"indicator": [_HEADERS[k][0] for k in INDICATOR_NAMES], "unit": [_HEADERS[k][1] for k in INDICATOR_NAMES]}
+        for g in chunk:
+            values = [g["indicators"][k] for k in INDICATOR_NAMES]
+            rows[g["id"]] = [float("nan") if v is None else (v * 100 if k in _PERCENT else v) for k, v in zip(INDICATOR_NAMES, values)]
+        frame = pd.DataFrame(rows)
+        names = "; ".join(f"{g['id']} {g['name'] or ''} {_TYPES.get(g['zone_type'], g['zone_type'])}" for g in chunk)
+        console.print(table_of(frame, title=f"Indicators by {by}: {names}"))
+    targets = pd.DataFrame(result["targets"])
+    if len(targets):
+        shown = targets[["scope", "metric", "year", "op", "target", "actual", "met", "gap", "gap_pp", "gap_mu", "unit"]].rename(columns={"gap_pp": "gap pp", "gap_mu": "gap mu"})
+        console.print(table_of(shown, title="Targets (gap = actual − target)", floatfmt="{:,.4g}"))
