@@ -402,7 +402,7 @@
   ZP.init = function (map, cfg) {
     var t0 = performance.now();
     var renderer = L.canvas({ padding: 0.2, tolerance: 3 });
-    var state = { cfg: cfg, layers: {}, counts: {}, lastAreaMu: null };
+    var state = { map: map, cfg: cfg, layers: {}, counts: {}, lastAreaMu: null };
     var baseLayers = {}, overlays = {};
     (cfg.basemaps || []).forEach(function (b, i) {
       var layer = tileLayer(b);
