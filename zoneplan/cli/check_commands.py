@@ -1,0 +1,58 @@
+"""``zoneplan check``: compliance with control lines, quotas, parcel controls, adjacency, phases, idle land."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from zoneplan.cli import app
+from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, table_of
+from zoneplan.compliance import check, load_rules_file
+
+_SHOWN = 200  # violations listed in the human output; --json, --evidence and --excel carry all
+
+
+@app.command("check")
+def check_cmd(
+    plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql:// URI.")],
+    year: Annotated[Optional[int], typer.Option("--year", help="Judge the plan as it stands in this year (default: as planned).")] = None,
+    rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules file (TOML or JSON) overriding defaults and the plan's targets.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")] = False,
+    evidence: Annotated[Optional[Path], typer.Option("--evidence", help="Write the conflict geometries to this GeoPackage (for QGIS).")] = None,
+    excel: Annotated[Optional[Path], typer.Option("--excel", help="Write the findings to this Excel workbook, one sheet per rule.")] = None,
+) -> None:
+    """Check a plan against its hard rules. Exit 0 compliant, 1 violations or unjudgeable features, 2 bad input."""
+    settings = load_rules_file(rules) if rules else None
+    plan = load_plan(plan_path)
+    findings = check(plan, year=year, rules=settings)
+    if evidence:
+        findings.write_evidence(evidence)
+    if excel:
+        findings.to_excel(excel)
+    if as_json:
+        emit_json(findings.to_json())
+    else:
+        when = f" in {year}" if year is not None else " as planned"
+        summary = findings.summary.rename(columns={"area_mu": "area mu", "cannot_judge": "cannot judge"})
+        console.print(table_of(summary, title=f"Compliance of {plan_path}{when}"))
+        for family, reason in findings.not_checked.items():
+            console.print(f"  not checked: {family} — {reason}", markup=False)
+        if len(findings.violations):
+            console.print(f"[bold]{len(findings.violations)} violation(s)[/]" + (f" (first {_SHOWN})" if len(findings.violations) > _SHOWN else ""))
+            for rule, rows in findings.violations.head(_SHOWN).groupby("rule", sort=False):
+                console.print(f"  [bold]{rule}[/]")
+                for row in rows.itertuples():
+                    pair = f" ~ {row.other_id}" if isinstance(row.other_id, str) else ""
+                    console.print(f"    {row.layer} {row.feature_id}{pair}: {row.message}", markup=False, soft_wrap=True)
+        if len(findings.cannot_judge):
+            counts = findings.cannot_judge.groupby(["rule", "missing"]).size().rename("parcels").reset_index()
+            console.print(table_of(counts, title=f"{len(findings.cannot_judge)} feature(s) cannot be judged (never counted as compliant)"))
+        for label, target in (("evidence", evidence), ("workbook", excel)):
+            if target:
+                console.print(f"  {label}: {target}", markup=False)
+        verdict = "[green]compliant[/]" if findings.compliant else "[red]not compliant[/]"
+        console.print(f"{verdict}: {len(findings.violations)} violation(s), {len(findings.cannot_judge)} cannot judge")
+    if not findings.compliant:
+        raise typer.Exit(EXIT_FOUND)

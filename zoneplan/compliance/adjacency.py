@@ -1,0 +1,140 @@
+"""Environmental adjacency: polluting industry next to housing, schools, hospitals and welfare land.
+
+Rule ``env_adjacency`` (Linqing, 临政办字〔2022〕22号: no environmental-risk class IV+ project on
+industrial land adjacent to residential, school/research or hospital land): a **source** parcel —
+class-3 industrial land (100103, ``env_source_codes``) or a parcel whose ``env_risk_class`` is at
+least ``env_risk_min_class`` (default 4 = class IV) — must not lie within ``env_min_distance_m``
+(default 100 m; the plan's ``env_min_distance_m`` target; 0 means touching) of a **sensitive
+receptor** parcel (:func:`zoneplan.landuse.flags` ``sensitive_receptor``: housing, research,
+education, health and welfare land).
+
+Each pair is one finding: feature_id = the source parcel, other_id = the receptor, measured = the
+distance in m (0 when they touch), limit = the minimum distance, geometry = the shortest line
+between the two parcels. Pairs come from the spatial index (``sindex.query(predicate="dwithin")``),
+never from all pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from zoneplan.compliance._base import feature_ids, parcel_flags, usable, violations_frame
+from zoneplan.compliance.findings import Findings
+from zoneplan.compliance.rules import Rules, resolve_rules
+from zoneplan.plan import Plan
+
+__all__ = ["adjacency_pairs", "env_sources", "env_adjacency", "ENV_RULE"]
+
+ENV_RULE = "env_adjacency"
+
+
+def adjacency_pairs(sources: gpd.GeoSeries, receptors: gpd.GeoSeries, *, distance_m: float) -> pd.DataFrame:
+    """Pairs of (source, receptor) geometries no farther apart than ``distance_m``.
+
+    Parameters
+    ----------
+    sources, receptors
+        Polygons in the same projected CRS (metres).
+    distance_m
+        Maximum distance; 0 finds touching or overlapping pairs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source`` and ``receptor`` (index labels of the inputs), ``distance_m`` and ``line`` (the
+        shortest line between them), sorted by source then distance.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> a = gpd.GeoSeries([shapely.box(0, 0, 10, 10)], crs=4548)
+    >>> b = gpd.GeoSeries([shapely.box(60, 0, 70, 10), shapely.box(200, 0, 210, 10)], index=[7, 8], crs=4548)
+    >>> adjacency_pairs(a, b, distance_m=100)[["source", "receptor", "distance_m"]].values.tolist()
+    [[0, 7, 50.0]]
+    """
+    s_ok = np.flatnonzero(usable(sources))
+    r_ok = np.flatnonzero(usable(receptors))
+    sg, rg = sources.values[s_ok], receptors.values[r_ok]
+    s_idx, r_idx = shapely.STRtree(rg).query(sg, predicate="dwithin", distance=distance_m)
+    dist = shapely.distance(sg[s_idx], rg[r_idx])
+    out = pd.DataFrame(
+        {
+            "source": sources.index[s_ok[s_idx]],
+            "receptor": receptors.index[r_ok[r_idx]],
+            "distance_m": dist,
+            "line": shapely.shortest_line(sg[s_idx], rg[r_idx]),
+        }
+    )
+    return out.sort_values(["source", "distance_m"], kind="stable", ignore_index=True)
+
+
+def env_sources(plan: Plan, *, year: int | None = None, rules: Rules) -> pd.Series:
+    """True for the parcels that are pollution sources (class-3 industry or high risk), aligned to the parcels."""
+    parcels = plan.parcels
+    code = parcel_flags(plan, year)["code"].astype("string")
+    source = code.isin(list(rules.env_source_codes)).fillna(False)
+    if "env_risk_class" in parcels.columns:
+        risk = pd.to_numeric(parcels["env_risk_class"], errors="coerce")
+        # A risk class describes a project: it counts where the parcel is construction land in the year judged.
+        built = parcel_flags(plan, year)["construction"]
+        source |= ((risk >= rules.env_risk_min_class) & built).fillna(False)
+    return source.astype(bool).rename("env_source")
+
+
+def env_adjacency(plan: Plan, *, year: int | None = None, rules: Mapping[str, Any] | Rules | None = None) -> Findings:
+    """Find polluting parcels within the minimum distance of sensitive-receptor parcels.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    year
+        Judge the codes in force in this year; None judges the plan as planned.
+    rules
+        Rules mapping or :class:`~zoneplan.compliance.rules.Rules` (``env_min_distance_m``,
+        ``env_risk_min_class``, ``env_source_codes``).
+
+    Returns
+    -------
+    Findings
+        One ``env_adjacency`` violation per (source, receptor) pair.
+    """
+    rules = resolve_rules(plan, rules, year=year)
+    settings = {"env_min_distance_m": rules.env_min_distance_m, "env_risk_min_class": rules.env_risk_min_class, "env_source_codes": list(rules.env_source_codes)}
+    if not rules.env_adjacency:
+        return Findings(not_checked={ENV_RULE: "switched off by the rules"})
+    parcels = plan.parcels
+    fl = parcel_flags(plan, year)
+    source = env_sources(plan, year=year, rules=rules).to_numpy()
+    receptor = fl["sensitive_receptor"].to_numpy(dtype=bool) & ~source
+    pairs = adjacency_pairs(parcels.geometry[source], parcels.geometry[receptor], distance_m=rules.env_min_distance_m)
+    ids = feature_ids(parcels, "parcels")
+    code = fl["code"].astype("string").fillna("?")
+    risk = pd.to_numeric(parcels["env_risk_class"], errors="coerce") if "env_risk_class" in parcels.columns else pd.Series(np.nan, index=parcels.index)
+    what = [
+        f"class-3 industrial parcel ({c})" if c in rules.env_source_codes else f"risk class {int(r)} project ({c})"
+        for c, r in zip(code.loc[pairs["source"]].astype(str), risk.loc[pairs["source"]].fillna(0))
+    ]
+    violations = violations_frame(
+        ENV_RULE,
+        "parcels",
+        ids.loc[pairs["source"]],
+        other_id=ids.loc[pairs["receptor"]],
+        year=year,
+        measured=pairs["distance_m"],
+        limit=rules.env_min_distance_m,
+        unit="m",
+        message=[
+            f"{w} is {d:,.1f} m from sensitive parcel {o} ({fl.at[r, 'name_zh']}); minimum {rules.env_min_distance_m:g} m"
+            for w, d, o, r in zip(what, pairs["distance_m"], ids.loc[pairs["receptor"]], pairs["receptor"])
+        ],
+        geometry=pairs["line"].to_numpy(),
+        crs=plan.crs,
+    )
+    return Findings(violations=violations, checked=(ENV_RULE,), settings=settings, year=year)

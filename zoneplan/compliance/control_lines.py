@@ -1,0 +1,253 @@
+"""The three control lines (三条控制线): red line and farmland overlaps, the urban development boundary.
+
+Rules (standards reference §3)
+
+``ecological_redline_overlap``
+    No construction parcel (2023 classes 06–16, planned or built) may overlap the ecological
+    protection red line (生态保护红线; 厅字〔2019〕48号, 自然资发〔2022〕142号).
+``basic_farmland_overlap``
+    No construction parcel may overlap permanent basic farmland (永久基本农田; 土地管理法 Art. 35).
+``outside_urban_development_boundary``
+    Every urban-construction parcel must lie inside the urban development boundary (城镇开发边界;
+    自然资发〔2023〕193号); the area outside is reported.
+
+Each finding carries the conflict area in m² and mu and the conflict geometry (the overlapping
+part, or the part outside the boundary). Areas at or below the tolerance (default 1 m², survey
+slivers; :mod:`zoneplan.compliance.rules`) are not findings; the tolerance is reported in the
+settings of the check.
+
+Performance: the spatial index proposes candidate pairs (``sindex.query``), only those pairs are
+intersected (vectorised GEOS), and parcels lying wholly inside one boundary polygon are settled by
+the index's ``covered_by`` predicate without any overlay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from zoneplan.compliance._base import feature_ids, parcel_flags, polygonal, union_by_group, usable, violations_frame
+from zoneplan.compliance.findings import Findings
+from zoneplan.compliance.rules import Rules, resolve_rules
+from zoneplan.layers import CONTROL_LINE_KINDS
+from zoneplan.plan import Plan
+from zoneplan.units import M2_PER_MU
+
+__all__ = ["overlaps", "outside", "control_line_conflicts", "OVERLAP_RULES", "BOUNDARY_RULE"]
+
+#: Control-line kind → rule name of its no-overlap rule (order = precedence of the lines, §3.4).
+OVERLAP_RULES: dict[str, str] = {
+    "ecological_redline": "ecological_redline_overlap",
+    "basic_farmland": "basic_farmland_overlap",
+}
+#: Rule name of the urban-development-boundary rule.
+BOUNDARY_RULE = "outside_urban_development_boundary"
+
+
+def overlaps(parcels: gpd.GeoDataFrame, lines: gpd.GeoDataFrame, *, tolerance_m2: float = 1.0) -> gpd.GeoDataFrame:
+    """Overlap of each parcel with a set of control-line polygons.
+
+    Parameters
+    ----------
+    parcels
+        Polygons to test (projected CRS, metres).
+    lines
+        Control-line polygons of one kind; a ``name`` column, when present, names them.
+    tolerance_m2
+        Overlaps of this many m² or less are survey slivers and are left out.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Indexed by the overlapping parcels' index labels (a subset of ``parcels.index``): columns
+        ``overlap_m2``, ``overlap_mu``, ``line_ids`` (the control polygons involved, ``;``-joined)
+        and ``geometry`` (the overlapping part, unioned over all control polygons).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> p = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 100, 100), shapely.box(200, 0, 300, 100)], crs=4548)
+    >>> red = gpd.GeoDataFrame({"name": ["红线1"]}, geometry=[shapely.box(90, 0, 210, 50)], crs=4548)
+    >>> overlaps(p, red)["overlap_m2"].tolist()
+    [500.0, 500.0]
+    """
+    ok = np.flatnonzero(usable(parcels.geometry) )
+    lok = np.flatnonzero(usable(lines.geometry))
+    pg = parcels.geometry.values[ok]
+    lg = lines.geometry.values[lok]
+    line_names = feature_ids(lines, "control_lines").to_numpy()[lok]
+    tree = shapely.STRtree(lg)
+    p_idx, l_idx = tree.query(pg, predicate="intersects")
+    pieces = shapely.intersection(pg[p_idx], lg[l_idx])
+    area = shapely.area(pieces)
+    # The sum over pairs bounds the union from above: parcels at or under the tolerance are done.
+    bound = np.bincount(p_idx, weights=area, minlength=len(pg))
+    keep = bound[p_idx] > tolerance_m2
+    p_idx, l_idx, pieces = p_idx[keep], l_idx[keep], pieces[keep]
+    hit, local = np.unique(p_idx, return_inverse=True)
+    merged = union_by_group(pieces, local, len(hit))
+    merged_area = shapely.area(merged)
+    big = merged_area > tolerance_m2
+    names = pd.Series(line_names[l_idx]).groupby(local).agg(lambda s: ";".join(dict.fromkeys(s)))
+    out = gpd.GeoDataFrame(
+        {
+            "overlap_m2": merged_area[big],
+            "overlap_mu": merged_area[big] / M2_PER_MU,
+            "line_ids": pd.array(names.to_numpy()[big] if len(names) else [], dtype="string"),
+        },
+        geometry=polygonal(merged[big]),
+        index=parcels.index[ok[hit[big]]],
+        crs=parcels.crs,
+    )
+    return out
+
+
+def outside(parcels: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame, *, tolerance_m2: float = 1.0) -> gpd.GeoDataFrame:
+    """Part of each parcel lying outside a boundary made of one or more polygons.
+
+    Parameters
+    ----------
+    parcels
+        Polygons to test (projected CRS, metres).
+    boundary
+        The boundary polygons (e.g. the urban development boundary); their union is "inside".
+    tolerance_m2
+        Parcels with this many m² or less outside are inside (survey slivers).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Indexed by the labels of the parcels reaching outside: ``outside_m2``, ``outside_mu``,
+        ``parcel_m2`` and ``geometry`` (the part outside).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> p = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 100, 100), shapely.box(0, 0, 100, 101)], crs=4548)
+    >>> udb = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 100, 100)], crs=4548)
+    >>> outside(p, udb)["outside_m2"].round(6).tolist()
+    [100.0]
+    """
+    ok = np.flatnonzero(usable(parcels.geometry))
+    pg = parcels.geometry.values[ok]
+    bg = boundary.geometry.values[usable(boundary.geometry)]
+    tree = shapely.STRtree(bg)
+    covered = np.zeros(len(pg), dtype=bool)
+    covered[tree.query(pg, predicate="covered_by")[0]] = True
+    rest = np.flatnonzero(~covered)
+    p_idx, b_idx = tree.query(pg[rest], predicate="intersects")
+    inside = union_by_group(shapely.intersection(pg[rest][p_idx], bg[b_idx]), p_idx, len(rest))
+    has_inside = ~shapely.is_missing(inside)
+    outside_geom = pg[rest].copy()
+    outside_geom[has_inside] = shapely.difference(pg[rest][has_inside], inside[has_inside])
+    outside_area = shapely.area(outside_geom)
+    big = outside_area > tolerance_m2
+    return gpd.GeoDataFrame(
+        {
+            "outside_m2": outside_area[big],
+            "outside_mu": outside_area[big] / M2_PER_MU,
+            "parcel_m2": shapely.area(pg[rest][big]),
+        },
+        geometry=polygonal(outside_geom[big]),
+        index=parcels.index[ok[rest[big]]],
+        crs=parcels.crs,
+    )
+
+
+def control_line_conflicts(plan: Plan, *, year: int | None = None, rules: Mapping[str, Any] | Rules | None = None) -> Findings:
+    """Check construction parcels against the three control lines.
+
+    Parameters
+    ----------
+    plan
+        The plan (layers ``parcels`` and ``control_lines``).
+    year
+        Judge the plan as it stands in this year (codes in force by
+        :func:`zoneplan.analysis.timeline.landuse_at`); None judges the plan as planned.
+    rules
+        Rules mapping or :class:`~zoneplan.compliance.rules.Rules` (tolerances).
+
+    Returns
+    -------
+    Findings
+        Rules ``ecological_redline_overlap``, ``basic_farmland_overlap``: one violation per
+        parcel and kind, measured = overlap m², limit = tolerance m², geometry = the overlap.
+        ``outside_urban_development_boundary``: one per urban parcel reaching outside, measured =
+        m² outside, geometry = the part outside. A rule whose control line the plan lacks is not
+        run (``not_checked``): no red line or farmland polygons means nothing to avoid, but no
+        boundary polygons means the boundary rule cannot be judged.
+    """
+    rules = resolve_rules(plan, rules, year=year)
+    if not rules.control_lines:
+        return Findings(not_checked={"control_lines": "switched off by the rules"})
+    parcels = plan.parcels
+    lines = plan.control_lines
+    kind = lines["kind"].astype("string") if "kind" in lines.columns else pd.Series(pd.NA, index=lines.index, dtype="string")
+    fl = parcel_flags(plan, year)
+    ids = feature_ids(parcels, "parcels")
+    found: list[gpd.GeoDataFrame] = []
+    checked: list[str] = []
+    not_checked: dict[str, str] = {}
+    for line_kind, rule in OVERLAP_RULES.items():
+        these = lines[(kind == line_kind).fillna(False).to_numpy()]
+        checked.append(rule)
+        construction = parcels[fl["construction"].to_numpy()]
+        if these.empty or construction.empty:
+            continue
+        hits = overlaps(construction, these, tolerance_m2=rules.overlap_tolerance_m2)
+        label = CONTROL_LINE_KINDS[line_kind]
+        found.append(
+            violations_frame(
+                rule,
+                "parcels",
+                ids.loc[hits.index],
+                other_id=hits["line_ids"],
+                year=year,
+                measured=hits["overlap_m2"],
+                limit=rules.overlap_tolerance_m2,
+                unit="m2",
+                area_m2=hits["overlap_m2"],
+                message=[
+                    f"construction parcel ({c}) overlaps {label} {n} by {m:,.2f} mu ({a:,.1f} m²)"
+                    for c, n, m, a in zip(fl.loc[hits.index, "code"].astype(str), hits["line_ids"], hits["overlap_mu"], hits["overlap_m2"])
+                ],
+                geometry=hits.geometry.values,
+                crs=plan.crs,
+            )
+        )
+    boundary = lines[(kind == "urban_development_boundary").fillna(False).to_numpy()]
+    if boundary.empty:
+        not_checked[BOUNDARY_RULE] = "the plan has no urban_development_boundary polygons in control_lines"
+    else:
+        checked.append(BOUNDARY_RULE)
+        urban = parcels[fl["urban_construction"].to_numpy()]
+        out = outside(urban, boundary, tolerance_m2=rules.boundary_tolerance_m2)
+        found.append(
+            violations_frame(
+                BOUNDARY_RULE,
+                "parcels",
+                ids.loc[out.index],
+                year=year,
+                measured=out["outside_m2"],
+                limit=rules.boundary_tolerance_m2,
+                unit="m2",
+                area_m2=out["outside_m2"],
+                message=[
+                    f"urban construction parcel ({c}) reaches {m:,.2f} mu ({a:,.1f} m², {a / t:.1%} of it) outside the urban development boundary"
+                    for c, m, a, t in zip(fl.loc[out.index, "code"].astype(str), out["outside_mu"], out["outside_m2"], out["parcel_m2"])
+                ],
+                geometry=out.geometry.values,
+                crs=plan.crs,
+            )
+        )
+    return Findings.combine(
+        [Findings(violations=f) for f in found] + [Findings(checked=tuple(checked), not_checked=not_checked)],
+        settings={"overlap_tolerance_m2": rules.overlap_tolerance_m2, "boundary_tolerance_m2": rules.boundary_tolerance_m2},
+        year=year,
+        crs=plan.crs,
+    )

@@ -1,0 +1,115 @@
+"""Evidence of a compliance check: a GeoPackage for QGIS and an Excel workbook for the bureau.
+
+GeoPackage (:func:`write_evidence`)
+    One layer per rule with violations, named after the rule (``ecological_redline_overlap``,
+    ``env_adjacency`` …), holding the conflict geometry and every finding column; rules whose
+    findings have no geometry (``quota_exceeded``) are attribute tables. Also the tables
+    ``summary`` (rule, count, area_mu, cannot_judge), ``cannot_judge``, ``settings`` (the
+    tolerances and limits used) and the detail tables (``quota_balance``).
+Workbook (:func:`write_excel`)
+    Sheet ``summary`` first, then one sheet per rule with violations (no geometry; areas in m²
+    and mu), ``cannot_judge``, the detail tables and ``settings``.
+
+Both writes are atomic (:func:`zoneplan.io.gpkg.atomic_path`): a failed write leaves an existing
+file untouched.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from zoneplan.io.gpkg import atomic_path
+
+if TYPE_CHECKING:
+    from zoneplan.compliance.findings import Findings
+
+__all__ = ["write_evidence", "write_excel", "settings_table"]
+
+_SHEET_MAX = 31  # Excel's limit on sheet-name length
+
+
+def settings_table(findings: Findings) -> pd.DataFrame:
+    """The settings of the check as ``setting, value`` text rows (lists and mappings as JSON)."""
+    rows = [(k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)) for k, v in findings.settings.items()]
+    return pd.DataFrame(rows, columns=["setting", "value"], dtype="string")
+
+
+def _tables(findings: Findings) -> dict[str, pd.DataFrame]:
+    return {
+        "summary": findings.summary,
+        "cannot_judge": findings.cannot_judge,
+        **{name: table for name, table in findings.tables.items()},
+        "settings": settings_table(findings),
+    }
+
+
+def write_evidence(findings: Findings, path: str | Path) -> Path:
+    """Write the findings as a GeoPackage a reviewer can open in QGIS (see the module docstring).
+
+    Parameters
+    ----------
+    findings
+        The result of :func:`zoneplan.compliance.check`.
+    path
+        Target ``.gpkg``; replaced atomically if it exists.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    path = Path(path)
+    violations = findings.violations
+    with atomic_path(path) as tmp:
+        for rule, rows in violations.groupby(violations["rule"].astype(str), sort=False):
+            rows = rows.reset_index(drop=True)
+            if shapely.is_missing(rows.geometry.values).all():
+                pyogrio.write_dataframe(pd.DataFrame(rows.drop(columns=rows.geometry.name)), tmp, layer=rule, driver="GPKG")
+            else:
+                pyogrio.write_dataframe(gpd.GeoDataFrame(rows, crs=violations.crs), tmp, layer=rule, driver="GPKG", promote_to_multi=True)
+        for name, table in _tables(findings).items():
+            pyogrio.write_dataframe(pd.DataFrame(table).reset_index(drop=True), tmp, layer=name, driver="GPKG")
+    return path
+
+
+def write_excel(findings: Findings, path: str | Path) -> Path:
+    """Write the findings as an Excel workbook, one sheet per rule (see the module docstring).
+
+    Parameters
+    ----------
+    findings
+        The result of :func:`zoneplan.compliance.check`.
+    path
+        Target ``.xlsx``; replaced atomically if it exists.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    path = Path(path)
+    violations = pd.DataFrame(findings.violations.drop(columns=findings.violations.geometry.name))
+    sheets: dict[str, pd.DataFrame] = {"summary": findings.summary}
+    for rule, rows in violations.groupby(violations["rule"].astype(str), sort=False):
+        sheets[rule[:_SHEET_MAX]] = rows
+    tables = _tables(findings)
+    tables.pop("summary")
+    sheets.update(tables)
+    with atomic_path(path, suffix=".tmp.xlsx") as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for name, table in sheets.items():
+                frame = pd.DataFrame(table).astype(object).where(lambda d: d.notna(), None)
+                frame.to_excel(writer, sheet_name=name, index=False)
+                sheet = writer.sheets[name]
+                sheet.freeze_panes = "A2"
+                for column, header in zip(sheet.columns, frame.columns):
+                    width = max([len(str(header)), *(len(str(v)) for v in frame[header].head(200) if v is not None)])
+                    sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
+    return path

@@ -1,0 +1,146 @@
+"""The result of a compliance check: violations with their conflict geometry, and what cannot be judged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from zoneplan.compliance._base import CANNOT_JUDGE_COLUMNS, VIOLATION_COLUMNS
+
+__all__ = ["Findings"]
+
+#: Keys of each violation in ``check --json``.
+JSON_VIOLATION_KEYS = ["rule", "layer", "feature_id", "other_id", "year", "measured", "limit", "unit", "area_mu", "message"]
+
+
+def _empty_violations(crs: object = None) -> gpd.GeoDataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="float64" if c in ("measured", "limit", "area_m2", "area_mu") else "string") for c in VIOLATION_COLUMNS})
+    frame["year"] = frame["year"].astype("Int64")
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+def _empty_cannot_judge() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="string") for c in CANNOT_JUDGE_COLUMNS})
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What a compliance check found.
+
+    Attributes
+    ----------
+    violations
+        GeoDataFrame, one row per violation: ``rule, layer, feature_id, other_id, year,
+        measured, limit, unit, area_m2, area_mu, message`` and ``geometry`` — the conflict
+        geometry (the overlapping part, the part outside the boundary, the offending parcel, the
+        shortest line between a polluter and a sensitive parcel; empty for quotas).
+    cannot_judge
+        DataFrame ``rule, layer, feature_id, missing, message``: features a rule applies to whose
+        data are missing. They are never counted as compliant.
+    checked
+        The rules that were run (a rule with no violations is listed in :attr:`summary` with 0).
+    not_checked
+        Rule family → why it was not run (switched off, no data such as no quotas table).
+    tables
+        Detail tables by name (``quota_balance``: quota, use, excess and cumulative balance per
+        zone and year).
+    settings
+        The tolerances and limits used (:meth:`zoneplan.compliance.rules.Rules.as_dict`).
+    year
+        The year judged, or None for the plan as planned.
+    """
+
+    violations: gpd.GeoDataFrame = field(default_factory=_empty_violations)
+    cannot_judge: pd.DataFrame = field(default_factory=_empty_cannot_judge)
+    checked: tuple[str, ...] = ()
+    not_checked: Mapping[str, str] = field(default_factory=dict)
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    year: int | None = None
+
+    @classmethod
+    def combine(cls, parts: Iterable[Findings], *, settings: Mapping[str, Any] | None = None, year: int | None = None, crs: object = None) -> Findings:
+        """Concatenate the findings of several rule families into one."""
+        parts = list(parts)
+        violations = [p.violations for p in parts if len(p.violations)]
+        cannot = [p.cannot_judge for p in parts if len(p.cannot_judge)]
+        crs = crs if crs is not None else next((v.crs for v in violations if v.crs is not None), None)
+        return cls(
+            violations=(
+                gpd.GeoDataFrame(pd.concat([v.to_crs(crs) if crs and v.crs and v.crs != crs else v for v in violations], ignore_index=True), crs=crs)
+                if violations
+                else _empty_violations(crs)
+            ),
+            cannot_judge=pd.concat(cannot, ignore_index=True) if cannot else _empty_cannot_judge(),
+            checked=tuple(dict.fromkeys(r for p in parts for r in p.checked)),
+            not_checked={k: v for p in parts for k, v in p.not_checked.items()},
+            tables={k: v for p in parts for k, v in p.tables.items()},
+            settings=dict(settings or {}),
+            year=year,
+        )
+
+    @property
+    def compliant(self) -> bool:
+        """True when no rule is violated and nothing that a rule applies to is left unjudged."""
+        return self.violations.empty and self.cannot_judge.empty
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Per rule run: ``rule, count`` (violations), ``area_mu`` (area in conflict) and ``cannot_judge``."""
+        rules = list(dict.fromkeys([*self.checked, *self.violations["rule"].astype(str), *self.cannot_judge["rule"].astype(str)]))
+        v = self.violations.groupby(self.violations["rule"].astype(str))
+        count = v.size().reindex(rules, fill_value=0)
+        area = v["area_mu"].sum(min_count=1).reindex(rules).fillna(0.0)
+        cannot = self.cannot_judge.groupby(self.cannot_judge["rule"].astype(str)).size().reindex(rules, fill_value=0)
+        return pd.DataFrame(
+            {"rule": rules, "count": count.to_numpy(dtype="int64"), "area_mu": area.to_numpy(dtype="float64"), "cannot_judge": cannot.to_numpy(dtype="int64")}
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``zoneplan check --json`` form.
+
+        Returns
+        -------
+        dict
+            ``{"compliant", "year", "violations": [{rule, layer, feature_id, other_id, year,
+            measured, limit, unit, area_mu, message}], "cannot_judge": [{rule, layer, feature_id,
+            missing, message}], "summary": {rule: {count, area_mu, cannot_judge}}, "not_checked":
+            {family: reason}, "settings": {...}}`` with NaN as null.
+        """
+        from zoneplan.cli._common import to_jsonable
+
+        violations = pd.DataFrame(self.violations[JSON_VIOLATION_KEYS]).astype(object).where(lambda d: d.notna(), None)
+        cannot = self.cannot_judge[CANNOT_JUDGE_COLUMNS].astype(object).where(lambda d: d.notna(), None)
+        return to_jsonable(
+            {
+                "compliant": self.compliant,
+                "year": self.year,
+                "violations": violations.to_dict("records"),
+                "cannot_judge": cannot.to_dict("records"),
+                "summary": {r.rule: {"count": int(r.count), "area_mu": float(r.area_mu), "cannot_judge": int(r.cannot_judge)} for r in self.summary.itertuples()},
+                "not_checked": dict(self.not_checked),
+                "settings": dict(self.settings),
+            }
+        )
+
+    def write_evidence(self, path: str | Path) -> Path:
+        """Write the conflict geometries as a GeoPackage for QGIS (see :func:`zoneplan.compliance.evidence.write_evidence`)."""
+        from zoneplan.compliance.evidence import write_evidence
+
+        return write_evidence(self, path)
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write the findings as a workbook, one sheet per rule (see :func:`zoneplan.compliance.evidence.write_excel`)."""
+        from zoneplan.compliance.evidence import write_excel
+
+        return write_excel(self, path)
+
+    def __repr__(self) -> str:
+        state = "compliant" if self.compliant else f"{len(self.violations)} violation(s), {len(self.cannot_judge)} cannot judge"
+        return f"<Findings {state}; rules run: {len(self.checked)}>"
+

@@ -1,0 +1,204 @@
+"""Phases (分期): inside the zone, of the target size, on schedule.
+
+Rules
+
+``phase_outside_zone``
+    A phase polygon, or a parcel of a phase, reaching outside the phase's zone (more than the
+    overlap tolerance, default 1 m²); geometry = the part outside.
+``phase_area``
+    A phase whose area differs from its ``target_area_mu`` by more than ``phase_area_tolerance``
+    (default 1 %: plan documents give "about" figures, e.g. Zhangdian phase 1 约1022亩); measured
+    = the phase's area in mu, limit = the target, area = the difference.
+``phase_schedule``
+    A construction parcel of a phase whose ``built_year`` — or, not yet built, whose
+    ``planned_year`` — is after the phase's ``end_year``; and, when the plan is judged in a year
+    after ``end_year``, a parcel of the phase still not built. Judging the plan as planned (no
+    year), a parcel of a phase with an end year but neither a built nor a planned year cannot be
+    judged. Parcels of status ``unbuildable`` are left out.
+
+Parcels belong to the phase of :func:`zoneplan.analysis.grouping.assign_groups` (their
+``phase_id``, else the phase polygon holding their representative point).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from zoneplan.compliance._base import cannot_judge_frame, feature_ids, group_of, parcel_flags, polygonal, usable, violations_frame
+from zoneplan.compliance.findings import Findings
+from zoneplan.compliance.rules import Rules, resolve_rules
+from zoneplan.measure import area_m2
+from zoneplan.plan import Plan
+from zoneplan.units import M2_PER_MU
+
+__all__ = ["phase_findings", "outside_own_zone", "PHASE_RULES"]
+
+PHASE_RULES = ("phase_outside_zone", "phase_area", "phase_schedule")
+
+
+def outside_own_zone(gdf: gpd.GeoDataFrame, zone_ids: pd.Series, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Part of each feature outside the zone named by ``zone_ids`` (row by row, vectorised).
+
+    Parameters
+    ----------
+    gdf
+        Features (projected CRS).
+    zone_ids
+        Zone id of each feature, aligned to ``gdf``; features with no or an unknown zone are left out.
+    zones
+        The zones layer (``zone_id``); several polygons of one zone are unioned.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Indexed like the judged features: ``zone_id``, ``outside_m2`` and ``geometry`` (part outside).
+    """
+    zone_geom = zones[usable(zones.geometry)].dissolve("zone_id").geometry if len(zones) else gpd.GeoSeries([], crs=gdf.crs)
+    zid = zone_ids.astype("string")
+    keep = (zid.isin(zone_geom.index.astype(str)) & pd.Series(usable(gdf.geometry), index=gdf.index)).to_numpy(dtype=bool)
+    zone_geom.index = zone_geom.index.astype(str)
+    part = shapely.difference(gdf.geometry.values[keep], zone_geom.loc[zid[keep].astype(str)].values)
+    return gpd.GeoDataFrame({"zone_id": zid[keep].to_numpy(), "outside_m2": shapely.area(part)}, geometry=polygonal(part), index=gdf.index[keep], crs=gdf.crs)
+
+
+def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, Any] | Rules | None = None) -> Findings:
+    """Check every phase: inside its zone, area against target, schedule against end year.
+
+    Parameters
+    ----------
+    plan
+        The plan (layers ``phases``, ``zones``, ``parcels``).
+    year
+        The year judged (enables the "not built by the end year" rule); None judges the plan's data.
+    rules
+        Rules mapping or :class:`~zoneplan.compliance.rules.Rules` (``phase_area_tolerance``,
+        ``overlap_tolerance_m2``).
+
+    Returns
+    -------
+    Findings
+        Rules ``phase_outside_zone``, ``phase_area``, ``phase_schedule``.
+    """
+    rules = resolve_rules(plan, rules, year=year)
+    if not rules.phases:
+        return Findings(not_checked={"phases": "switched off by the rules"})
+    phases = plan.phases
+    if phases.empty:
+        return Findings(not_checked={"phases": "the plan has no phases layer"})
+    parcels = plan.parcels
+    phase_ids = feature_ids(phases, "phases")
+    parcel_ids = feature_ids(parcels, "parcels")
+    parts: list[Findings] = [Findings(checked=PHASE_RULES)]
+    tol = rules.overlap_tolerance_m2
+
+    # -- inside the zone ------------------------------------------------------------------------
+    member = group_of(plan, "phase")
+    phase_zone = pd.Series(phases["zone_id"].astype("string").to_numpy(), index=phase_ids.to_numpy()) if "zone_id" in phases.columns else pd.Series(dtype="string")
+    phase_zone = phase_zone[~phase_zone.index.duplicated()]
+    in_phase = member.notna() & member.isin(phase_zone.index)
+    for layer, gdf, zid, ids, other in (
+        ("phases", phases, phases["zone_id"] if "zone_id" in phases.columns else pd.Series(pd.NA, index=phases.index), phase_ids, None),
+        ("parcels", parcels[in_phase.to_numpy()], phase_zone.reindex(member[in_phase].to_numpy()).set_axis(member[in_phase].index), parcel_ids, member),
+    ):
+        out = outside_own_zone(gdf, zid, plan.zones)
+        out = out[out["outside_m2"] > tol]
+        parts.append(
+            Findings(
+                violations=violations_frame(
+                    "phase_outside_zone",
+                    layer,
+                    ids.loc[out.index],
+                    other_id=None if other is None else other.loc[out.index],
+                    year=year,
+                    measured=out["outside_m2"],
+                    limit=tol,
+                    unit="m2",
+                    area_m2=out["outside_m2"],
+                    message=[
+                        f"{'phase' if other is None else f'parcel of phase {other.at[i]}'} reaches {m / M2_PER_MU:,.2f} mu ({m:,.1f} m²) outside zone {z}"
+                        for i, m, z in zip(out.index, out["outside_m2"], out["zone_id"])
+                    ],
+                    geometry=out.geometry.values,
+                    crs=plan.crs,
+                )
+            )
+        )
+
+    # -- area against target --------------------------------------------------------------------
+    if "target_area_mu" in phases.columns:
+        area_mu = area_m2(phases) / M2_PER_MU
+        target = pd.to_numeric(phases["target_area_mu"], errors="coerce")
+        off = ((area_mu - target).abs() > rules.phase_area_tolerance * target).fillna(False).to_numpy(dtype=bool)
+        parts.append(
+            Findings(
+                violations=violations_frame(
+                    "phase_area",
+                    "phases",
+                    phase_ids[off],
+                    year=year,
+                    measured=area_mu[off],
+                    limit=target[off],
+                    unit="mu",
+                    area_m2=(area_mu[off] - target[off]).abs().to_numpy() * M2_PER_MU,
+                    message=[f"phase area {a:,.2f} mu differs from its target {t:,.2f} mu by {(a - t) / t:+.2%} (tolerance {rules.phase_area_tolerance:.0%})" for a, t in zip(area_mu[off], target[off])],
+                    geometry=phases.geometry.values[off],
+                    crs=plan.crs,
+                )
+            )
+        )
+
+    # -- schedule -------------------------------------------------------------------------------
+    if "end_year" in phases.columns:
+        end_by_phase = pd.Series(pd.to_numeric(phases["end_year"], errors="coerce").to_numpy(), index=phase_ids.to_numpy())
+        end_by_phase = end_by_phase[~end_by_phase.index.duplicated()]
+        end = pd.Series(end_by_phase.reindex(member.to_numpy()).to_numpy(), index=parcels.index)
+
+        def years(col: str) -> pd.Series:
+            return pd.to_numeric(parcels[col], errors="coerce").astype("float64") if col in parcels.columns else pd.Series(np.nan, index=parcels.index)
+
+        built_year, planned_year = years("built_year"), years("planned_year")
+        status = parcels["status"].astype("string") if "status" in parcels.columns else pd.Series(pd.NA, index=parcels.index, dtype="string")
+        subject = (end.notna() & parcel_flags(plan, None)["construction"] & (status != "unbuildable").fillna(True)).to_numpy(dtype=bool)
+        is_built = (built_year.notna() | (status == "built").fillna(False)).to_numpy(dtype=bool)
+        late_built = subject & (built_year > end).to_numpy(dtype=bool)
+        late_plan = subject & ~is_built & (planned_year > end).to_numpy(dtype=bool)
+        overdue = subject & ~is_built & ~late_plan & (np.zeros(len(parcels), bool) if year is None else (end <= year).fillna(False).to_numpy(dtype=bool))
+        unknown = subject & ~is_built & planned_year.isna().to_numpy() if year is None else np.zeros(len(parcels), dtype=bool)
+        measured = np.where(late_built, built_year, np.where(late_plan, planned_year, np.nan))
+        bad = late_built | late_plan | overdue
+        what = np.where(late_built[bad], "built in", np.where(late_plan[bad], "planned for", "not built by"))
+        parts.append(
+            Findings(
+                violations=violations_frame(
+                    "phase_schedule",
+                    "parcels",
+                    parcel_ids[bad],
+                    other_id=member[bad],
+                    year=year,
+                    measured=measured[bad],
+                    limit=end[bad],
+                    unit="year",
+                    area_m2=shapely.area(parcels.geometry.values[bad]),
+                    message=[
+                        f"parcel of phase {p} {w} {int(m) if not np.isnan(m) else year}, after the phase's end year {int(e)}" if w != "not built by" else f"parcel of phase {p} is not built by {year}; the phase was to end in {int(e)}"
+                        for p, w, m, e in zip(member[bad], what, measured[bad], end[bad])
+                    ],
+                    geometry=parcels.geometry.values[bad],
+                    crs=plan.crs,
+                ),
+                cannot_judge=cannot_judge_frame(
+                    "phase_schedule",
+                    "parcels",
+                    parcel_ids[unknown],
+                    missing="planned_year",
+                    message=[f"parcel of phase {p} is not built and has no planned_year to compare with the end year {int(e)}" for p, e in zip(member[unknown], end[unknown])],
+                ),
+            )
+        )
+    return Findings.combine(parts, settings={"phase_area_tolerance": rules.phase_area_tolerance}, year=year, crs=plan.crs)
