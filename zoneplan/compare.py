@@ -121,10 +121,13 @@ def _differences(tidy: pd.DataFrame) -> pd.DataFrame:
 
 
 # -- land until exhaustion ---------------------------------------------------------------------
-def _default_start_year(consumption: pd.DataFrame) -> int:
-    this_year = datetime.date.today().year
-    past = consumption.loc[consumption["year"] <= this_year, "year"]
-    return int(past.max()) if len(past) else this_year
+def _default_start_year(plan: Plan) -> int:
+    """The last year of actual supply (parcels now built or supplied), else this year."""
+    from zoneplan.analysis.timeline import supply_year
+
+    status = plan.parcels["status"].astype("string") if "status" in plan.parcels.columns else pd.Series(pd.NA, index=plan.parcels.index, dtype="string")
+    actual = supply_year(plan)[status.isin(["built", "supplied"]).fillna(False).to_numpy(dtype=bool)].dropna()
+    return int(actual.max()) if len(actual) else datetime.date.today().year
 
 
 def supply_timeline(
@@ -145,7 +148,8 @@ def supply_timeline(
         Grouping level (``zone``, ``district``, ``park``, ``phase``).
     start_year
         Last year of actual history; projection starts the year after. Default: the plan's
-        ``meta["as_of_year"]`` when set, else the last year with supply that is not in the future.
+        ``meta["as_of_year"]`` when set, else the last supply year of parcels that are built or
+        supplied (actual history; a future ``supplied_year`` of a ``ready`` parcel is a schedule).
     horizon_years
         Project at most this many years after ``start_year``.
     scenario
@@ -168,7 +172,7 @@ def supply_timeline(
     consumption = consumption[consumption["group_id"].notna()]
     if start_year is None:
         as_of = plan.meta.get("as_of_year")
-        start_year = int(as_of) if as_of else _default_start_year(consumption)
+        start_year = int(as_of) if as_of else _default_start_year(plan)
     remaining = remaining_land(plan, by=by).reset_index(drop=True)
     remaining = remaining[remaining["group_id"].notna()]
     groups = pd.Index(remaining["group_id"].astype(str)).union(pd.Index(consumption["group_id"].astype(str))).unique()
@@ -427,7 +431,7 @@ def compare(
         targets=pd.concat(targets, ignore_index=True),
         findings=pd.concat(findings, ignore_index=True) if findings else pd.DataFrame(columns=FINDING_COLUMNS),
         violations=pd.concat(violations, ignore_index=True) if violations else pd.DataFrame(columns=VIOLATION_COLUMNS),
-        compliant=pd.DataFrame(compliant, columns=["scenario", "year", "compliant", "violations", "cannot_judge"]),
+        compliant=pd.DataFrame(compliant, columns=["scenario", "year", "compliant", "violations", "cannot_judge"]).astype({"year": "Int64"}),
         consumption=pd.concat(consumption, ignore_index=True),
         consumption_differences=_consumption_differences(pd.concat(consumption, ignore_index=True)),
         timeline=pd.concat(timelines, ignore_index=True),
