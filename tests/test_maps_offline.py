@@ -24,6 +24,10 @@ from zoneplan.maps.offline import external_urls
 from zoneplan.maps.print import cjk_font, print_spec
 from zoneplan.maps.style import classify, landuse_legend
 
+def _layer(spec, name):
+    return next(o for o in spec.overlays if o.name == name)
+
+
 CDN = re.compile(r"cdn\.jsdelivr|unpkg\.com|cdnjs\.cloudflare|code\.jquery\.com|maxcdn|bootstrapcdn")
 
 
@@ -75,8 +79,8 @@ def test_compact_encoding_of_holes_and_multipolygons():
 def test_amap_shifts_overlays_about_520_m_near_linqing_and_back():
     plan = layout_plan()  # at 115.7°E 36.8°N, Linqing
     spec = phases_spec(plan)
-    wgs = map_config(spec, basemap="none")["layers"][1]["geometry"]
-    gcj = map_config(spec, basemap="amap")["layers"][1]["geometry"]
+    wgs = map_config(spec, basemap="none")["layers"][0]["geometry"]
+    gcj = map_config(spec, basemap="amap")["layers"][0]["geometry"]
     lon0, lat0 = np.array(wgs["coords"][:2]) / 1e6
     lon1, lat1 = np.array(gcj["coords"][:2]) / 1e6
     assert 115.5 < lon0 < 115.9 and 36.7 < lat0 < 37.0
@@ -97,7 +101,7 @@ def test_attributes_cannot_close_the_script_tag():
 
 def test_phase_labels_legend_and_fields_in_schedule_order():
     spec = phases_spec(layout_plan())
-    phases = spec.overlays[1]
+    phases = _layer(spec, "分期 Phases")
     assert phases.labels.tolist() == ["一期 Phase 1\n600.0 亩 mu", "二期 Phase 2\n900.0 亩 mu", "三期 Phase 3\n1,500.0 亩 mu"]
     assert [i.label for i in spec.legend] == ["一期 2021–2023 · 600.0 亩 · 80.0 亿元", "二期 2022–2024 · 900.0 亩 · 100.0 亿元", "三期 2023–2027 · 1,500.0 亩 · 130.0 亿元"]
     fields = {f.label: f.values.tolist() for f in phases.fields}
@@ -129,14 +133,14 @@ def test_classify_equal_interval_and_missing_values():
 def test_indicator_and_compliance_specs_from_contract_tables():
     plan = layout_plan()
     spec = indicator_spec(plan, "investment_intensity_wan_per_mu", by="park", table=indicator_table())
-    parks = spec.overlays[1]
+    parks = _layer(spec, "investment_intensity_wan_per_mu (park)")
     values = dict(zip(parks.data["park_id"], next(f.values for f in parks.fields if f.label == "investment_intensity_wan_per_mu")))
     assert values["A1"] == 120.0 and values["A3"] == 310.0 and np.isnan(values["A4"])
     assert parks.fill.tolist()[3] == "#CCCCCC"
     with pytest.raises(InputError, match="unknown indicator 'tax'"):
         indicator_spec(plan, "tax", by="park", table=indicator_table())
     comp = compliance_spec(plan, violations=violations_of(plan))
-    v = comp.overlays[-1]
+    v = _layer(comp, "违规 Violations")
     assert v.name == "违规 Violations" and len(v.data) == 2
     assert next(f for f in v.fields if f.label == "面积 Area (亩 mu)").values.tolist() == [60.0, 33.75]
     assert [i.label for i in comp.legend[:2]] == ["违规 Violation: parcel_min_far (1)", "违规 Violation: ecological_redline (1)"]

@@ -225,7 +225,7 @@ def phases_spec(plan: Plan) -> MapSpec:
         LegendItem(colors.loc[i], f"{phase_label(nos.loc[i])} {_txt(start.loc[i])}–{_txt(end.loc[i])} · {area.loc[i]:,.1f} 亩" + (f" · {invest.loc[i]:,.1f} 亿元" if pd.notna(invest.loc[i]) else ""))
         for i in schedule_order(phases)
     ]
-    return _spec(plan, "phases", "分期建设 Phases", [_zone_outline(plan), overlay], "分期（按建设时序） Phases by schedule", legend)
+    return _spec(plan, "phases", "分期建设 Phases", [overlay, _zone_outline(plan)], "分期（按建设时序） Phases by schedule", legend)
 
 
 def _txt(value: object) -> str:
@@ -237,30 +237,29 @@ def layout_spec(plan: Plan) -> MapSpec:
     districts, parks = plan.districts, plan.parks
     d_colors = qualitative(len(districts), cmap="Pastel1")
     p_colors = qualitative(len(parks), cmap="Set3")
-    overlays = [
-        _zone_outline(plan),
-        Overlay(
-            "板块 Districts",
-            districts,
-            pd.Series(d_colors, index=districts.index, dtype=object),
-            color="#4d4d4d",
-            weight=2,
-            fill_opacity=0.3,
-            fields=(Field("编号 District id", _col(districts, "district_id")), Field("名称 Name", _col(districts, "name")), Field("定位 Role", _col(districts, "role")), Field("面积 Area (亩 mu)", area_in(districts), 1)),
-        ),
-        Overlay(
-            "产业园 Parks",
-            parks,
-            pd.Series(p_colors, index=parks.index, dtype=object),
-            color="#333333",
-            weight=1.5,
-            fill_opacity=0.65,
-            fields=(Field("编号 Park id", _col(parks, "park_id")), Field("名称 Name", _col(parks, "name")), Field("产业 Industry", _col(parks, "industry")), Field("面积 Area (亩 mu)", area_in(parks), 1)),
-            labels=_col(parks, "name").astype("string").fillna(_col(parks, "park_id").astype("string")),
-        ),
-    ]
+    district_overlay = Overlay(
+        "板块 Districts",
+        districts,
+        pd.Series(d_colors, index=districts.index, dtype=object),
+        color="#08519c",
+        weight=3,
+        fill_opacity=0.15,
+        fields=(Field("编号 District id", _col(districts, "district_id")), Field("名称 Name", _col(districts, "name")), Field("定位 Role", _col(districts, "role")), Field("面积 Area (亩 mu)", area_in(districts), 1)),
+    )
+    park_overlay = Overlay(
+        "产业园 Parks",
+        parks,
+        pd.Series(p_colors, index=parks.index, dtype=object),
+        color="#333333",
+        weight=1.5,
+        fill_opacity=0.65,
+        fields=(Field("编号 Park id", _col(parks, "park_id")), Field("名称 Name", _col(parks, "name")), Field("产业 Industry", _col(parks, "industry")), Field("面积 Area (亩 mu)", area_in(parks), 1)),
+        labels=_col(parks, "name").astype("string").fillna(_col(parks, "park_id").astype("string")),
+    )
+    # parks first, districts over them (light fill, strong outline), the zone boundary on top
+    overlays = [park_overlay, district_overlay, _zone_outline(plan)]
     legend = [LegendItem(ZONE_COLOR, "开发区边界 Zone boundary", outline=True)]
-    legend += [LegendItem(c, f"{_txt(n)}") for c, n in zip(d_colors, _col(districts, "name").fillna(_col(districts, "district_id")))]
+    legend += [LegendItem(c, f"板块 {_txt(n)}") for c, n in zip(d_colors, _col(districts, "name").fillna(_col(districts, "district_id")))]
     legend += [LegendItem(c, f"{_txt(n)}") for c, n in zip(p_colors, _col(parks, "name").fillna(_col(parks, "park_id")))]
     return _spec(plan, "layout", "两区八园 Layout", overlays, "空间布局 Layout", legend)
 
@@ -295,7 +294,7 @@ def landuse_spec(plan: Plan, *, year: int | None = None) -> MapSpec:
     codes = _parcel_codes(plan, year)
     overlay = Overlay("用地 Land use", parcels, landuse_colors(codes), color="#666666", weight=0.5, fill_opacity=0.85, fields=_parcel_fields(parcels, codes))
     when = f" {year}" if year is not None else ""
-    return _spec(plan, "landuse", f"土地利用{when} Land use{when}", [_zone_outline(plan), overlay], f"用地用海分类（2023） Land use{when}", landuse_legend(codes))
+    return _spec(plan, "landuse", f"土地利用{when} Land use{when}", [overlay, _zone_outline(plan)], f"用地用海分类（2023） Land use{when}", landuse_legend(codes))
 
 
 def _context_parcels(plan: Plan, *, show: bool = True) -> Overlay:
@@ -348,7 +347,7 @@ def remaining_spec(plan: Plan, *, year: int | None = None, remaining: gpd.GeoDat
         *_control_legend(plan),
     ]
     when = f" {year}" if year is not None else ""
-    return _spec(plan, "remaining", f"剩余用地{when} Remaining land{when}", [_zone_outline(plan), _context_parcels(plan), *_control_lines(plan), overlay], "剩余用地 Remaining land", legend)
+    return _spec(plan, "remaining", f"剩余用地{when} Remaining land{when}", [_context_parcels(plan), *_control_lines(plan), overlay, _zone_outline(plan)], "剩余用地 Remaining land", legend)
 
 
 def compliance_spec(plan: Plan, *, year: int | None = None, violations: gpd.GeoDataFrame | None = None) -> MapSpec:
@@ -387,7 +386,7 @@ def compliance_spec(plan: Plan, *, year: int | None = None, violations: gpd.GeoD
         legend = [LegendItem(VIOLATION_COLOR, "无违规 No violations")]
     legend += [LegendItem("#D9D9D9", "地块 Parcels"), LegendItem(ZONE_COLOR, "开发区边界 Zone boundary", outline=True), *_control_legend(plan)]
     when = f" {year}" if year is not None else ""
-    return _spec(plan, "compliance", f"合规检查{when} Compliance{when}", [_zone_outline(plan), _context_parcels(plan), *_control_lines(plan), overlay], "合规检查 Compliance findings", legend)
+    return _spec(plan, "compliance", f"合规检查{when} Compliance{when}", [_context_parcels(plan), *_control_lines(plan), overlay, _zone_outline(plan)], "合规检查 Compliance findings", legend)
 
 
 def indicator_spec(plan: Plan, indicator: str, *, by: str = "zone", year: int | None = None, table: pd.DataFrame | None = None, k: int = 5, scheme: str = "naturalbreaks") -> MapSpec:
@@ -423,7 +422,7 @@ def indicator_spec(plan: Plan, indicator: str, *, by: str = "zone", year: int | 
         fields=(Field("编号 Id", groups[id_col]), Field("名称 Name", _col(groups, "name")), Field(indicator, group_values, 3), Field("面积 Area (亩 mu)", area_in(groups), 1)),
         labels=_col(groups, "name").astype("string").fillna(groups[id_col].astype("string")),
     )
-    overlays = [overlay] if by == "zone" else [_zone_outline(plan), overlay]
+    overlays = [overlay] if by == "zone" else [overlay, _zone_outline(plan)]
     when = f" {year}" if year is not None else ""
     return _spec(plan, "indicator", f"{indicator}{when}", overlays, f"{indicator} ({scheme}, {len(legend)} classes)", legend)
 

@@ -134,6 +134,15 @@
     return out;
   }
 
+  function closedRings(shape) {
+    var out = [];
+    (function walk(a) {
+      if (typeof a[0][0] === "number") out.push(a.concat([a[0]]));
+      else for (var k = 0; k < a.length; k++) walk(a[k]);
+    })(shape);
+    return out;
+  }
+
   function colourOf(cfg, i) {
     var fill = cfg.fill;
     if (!fill) return cfg.style.fillColor || cfg.style.color;
@@ -157,7 +166,9 @@
         fillOpacity: base.fillOpacity,
         smoothFactor: 1.0,
       };
-      var shape = L.polygon(shapes[i], opts);
+      // Outline-only layers (zone boundaries) are drawn as closed lines, so they answer the
+      // mouse on their boundary only and never hide the parcels beneath from tooltips.
+      var shape = opts.fill ? L.polygon(shapes[i], opts) : L.polyline(closedRings(shapes[i]), opts);
       shape.zpIndex = i;
       group.addLayer(shape);
     }
