@@ -33,18 +33,22 @@ def write(path: Path, arr: np.ndarray, *, year: int | None, crs: str = "EPSG:454
 
 
 def make_change_case(tmp_path: Path) -> tuple[Plan, Path, Path]:
-    """One 1000 m zone with six 100 m × 100 m parcels (15 mu each) and two WorldCover rasters,
-    2020 and 2023. Planted: P2 (recorded built, bare in 2023) and P3 (recorded supplied, built
-    since 2020)."""
+    """One 1000 m zone with seven 100 m × 100 m parcels (15 mu each), a 20 m one, and two
+    WorldCover rasters, 2020 and 2023. Planted: P2 (recorded built, bare in 2023) and P3 (recorded
+    supplied, built since 2020). Not mismatches: P7, a built park that looks green, and P8, a
+    parcel of 4 cells (too small to judge) fully built-up since 2020."""
     parcels = gpd.GeoDataFrame(
         {
-            "parcel_id": ["P1", "P2", "P3", "P4", "P5", "P6"],
-            "landuse_code": ["100101"] * 6,
-            "status": ["built", "built", "supplied", "ready", "built", "unready"],
-            "built_year": [2018, 2021, pd.NA, pd.NA, 2022, pd.NA],
-            "planned_year": [pd.NA, pd.NA, 2025, 2021, pd.NA, pd.NA],
+            "parcel_id": ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8"],
+            "landuse_code": ["100101"] * 6 + ["1401", "100101"],
+            "status": ["built", "built", "supplied", "ready", "built", "unready", "built", "ready"],
+            "built_year": [2018, 2021, pd.NA, pd.NA, 2022, pd.NA, 2019, pd.NA],
+            "planned_year": [pd.NA, pd.NA, 2025, 2021, pd.NA, pd.NA, pd.NA, pd.NA],
         },
-        geometry=[box(0, 0, 100, 100), box(200, 0, 100, 100), box(400, 0, 100, 100), box(600, 0, 100, 100), box(0, 200, 100, 100), box(200, 200, 100, 100)],
+        geometry=[
+            box(0, 0, 100, 100), box(200, 0, 100, 100), box(400, 0, 100, 100), box(600, 0, 100, 100),
+            box(0, 200, 100, 100), box(200, 200, 100, 100), box(400, 200, 100, 100), box(800, 200, 20, 20),
+        ],
         crs=4548,
     )
     zones = gpd.GeoDataFrame({"zone_id": ["Z1"]}, geometry=[box(0, 0, 1000, 1000)], crs=4548)
@@ -53,6 +57,7 @@ def make_change_case(tmp_path: Path) -> tuple[Plan, Path, Path]:
     paint(old, 0, 0, 100, 100, 50)  # P1 built before 2020
     paint(old, 600, 0, 100, 100, 50)  # P4: old village, built in both years
     paint(old, 800, 800, 100, 100, 50)  # outside parcels: built 2020, gone by 2023
+    paint(old, 400, 200, 100, 100, 30)  # P7 park: grass in both years
     new = old.copy()
     paint(new, 800, 800, 100, 100, 60)
     paint(new, 200, 0, 100, 100, 60)  # P2 recorded built 2021 but bare
@@ -60,4 +65,5 @@ def make_change_case(tmp_path: Path) -> tuple[Plan, Path, Path]:
     paint(new, 0, 200, 100, 100, 50)  # P5 built 2022 as recorded
     paint(new, 200, 200, 100, 20, 50)  # P6: 20 % newly built-up — below the threshold
     paint(new, 500, 500, 50, 100, 50)  # outside parcels: 5000 m² new built-up
+    paint(new, 800, 200, 20, 20, 50)  # P8: 400 m² newly built-up
     return plan, write(tmp_path / "lc_2020.tif", old, year=None), write(tmp_path / "lc.tif", new, year=2023)

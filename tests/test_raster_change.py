@@ -24,9 +24,9 @@ def change_case(tmp_path: Path) -> tuple[Plan, Path, Path]:
 
 def test_recorded_built_uses_history_not_plan(change_case: tuple[Plan, Path, Path]) -> None:
     plan, _, _ = change_case
-    assert recorded_built(plan, 2023).tolist() == [True, True, False, False, True, False]
+    assert recorded_built(plan, 2023).tolist() == [True, True, False, False, True, False, True, False]
     # in 2021, P5 (built 2022) is not yet built; P4's planned_year 2021 is no record
-    assert recorded_built(plan, 2021).tolist() == [True, True, False, False, False, False]
+    assert recorded_built(plan, 2021).tolist() == [True, True, False, False, False, False, True, False]
 
 
 def test_change_finds_exactly_the_planted_parcels(change_case: tuple[Plan, Path, Path]) -> None:
@@ -40,6 +40,9 @@ def test_change_finds_exactly_the_planted_parcels(change_case: tuple[Plan, Path,
     assert p.loc["P4", "built_old_share"] == 1.0 and p.loc["P4", "new_built_mu"] == 0.0
     assert p.loc["P6", "new_built_share"] == pytest.approx(0.2)
     assert p.loc["P2", "built_new_share"] == 0.0 and p.loc["P2", "built_old_share"] == 0.0
+    # P7 is a built park: green, yet no mismatch; P8 is fully newly built-up but only 4 cells
+    assert p.loc["P7", "built_new_share"] == 0.0 and bool(p.loc["P7", "judged"])
+    assert p.loc["P8", "new_built_share"] == 1.0 and not bool(p.loc["P8", "judged"])
 
 
 def test_group_change_and_evidence(change_case: tuple[Plan, Path, Path]) -> None:
@@ -48,14 +51,14 @@ def test_group_change_and_evidence(change_case: tuple[Plan, Path, Path]) -> None
     assert (result.old_year, result.new_year) == (2020, 2023)
     z = result.groups.iloc[0]
     assert z["group_id"] == "Z1"
-    # 2020: P1 + P4 + corner = 30000 m²; 2023: P1 + P4 + P3(6000) + P5 + P6(2000) + 5000
+    # 2020: P1 + P4 + corner = 30000 m²; 2023: P1 + P4 + P3(6000) + P5 + P6(2000) + P8(400) + 5000
     assert z["built_old_mu"] == pytest.approx(30000 / MU)
-    assert z["built_new_mu"] == pytest.approx((10000 + 10000 + 6000 + 10000 + 2000 + 5000) / MU)
-    assert z["new_built_mu"] == pytest.approx((6000 + 10000 + 2000 + 5000) / MU)
+    assert z["built_new_mu"] == pytest.approx((10000 + 10000 + 6000 + 10000 + 2000 + 400 + 5000) / MU)
+    assert z["new_built_mu"] == pytest.approx((6000 + 10000 + 2000 + 400 + 5000) / MU)
     assert z["lost_built_mu"] == pytest.approx(10000 / MU)
     # recorded new construction 2021–2023: P2 (built 2021) and P5 (built 2022)
     assert z["recorded_new_built_mu"] == pytest.approx(20000 / MU)
-    assert z["unrecorded_new_built_mu"] == pytest.approx(3000 / MU)
+    assert z["unrecorded_new_built_mu"] == pytest.approx(3400 / MU)
     assert (z["unauthorised_count"], z["looks_bare_count"]) == (1, 1)
     assert z["unauthorised_mu"] == pytest.approx(15.0) and z["looks_bare_mu"] == pytest.approx(15.0)
     ev = result.evidence.set_index("parcel_id")

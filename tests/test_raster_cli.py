@@ -57,8 +57,8 @@ def test_export_and_bad_input(case: tuple[Path, Path, Path], tmp_path: Path, cap
     plan, _, _ = case
     tif = tmp_path / "status.tif"
     code, out, _ = run(["raster", "export", str(plan), "--layer", "parcels", "--by", "status", "--resolution", "20", "-o", str(tif), "--json"], capsys)
-    assert code == 0 and (json.loads(out)["width"], json.loads(out)["height"]) == (35, 15)  # parcels span 700 × 300 m
+    assert code == 0 and (json.loads(out)["width"], json.loads(out)["height"]) == (41, 15)  # parcels span 820 × 300 m
     with rasterio.open(tif) as ds:
-        assert (ds.read(1) == 1).sum() == 3 * 25  # P1, P2, P5 built: 5 × 5 cells each
+        assert (ds.read(1) == 1).sum() == 4 * 25  # P1, P2, P5, P7 built: 5 × 5 cells each
     code, _, err = run(["raster", "stats", str(plan), str(tmp_path / "nope.tif")], capsys)
     assert code == 2 and "raster not found" in err

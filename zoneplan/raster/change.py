@@ -13,14 +13,17 @@ Set against the plan's records
     history; a ``planned_year`` is the plan's intention and is not a record.) Then:
 
     ``recorded_built_looks_bare``
-        recorded built, yet less than ``bare_below`` of the parcel is built-up in the newer
-        raster. Evidence: the parts of the parcel that are not built-up.
+        recorded built, with a land use that is built up when built (construction land other
+        than 14 绿地与开敞空间 — parks and squares look green, not built-up), yet less than
+        ``bare_below`` of the parcel is built-up in the newer raster. Evidence: the parts of the
+        parcel that are not built-up.
     ``unauthorised_construction``
         not recorded built, yet at least ``new_built_above`` of the parcel became built-up
         between the two years (未批先建 / 违法占地 to be checked on the ground). Evidence: the
         newly built-up cells inside the parcel.
 
-    Parcels less than ``min_covered`` covered by valid cells in both rasters are not judged.
+    Parcels less than ``min_covered`` covered by valid cells in both rasters, or smaller than
+    ``min_cells`` raster cells (too small to see at the raster's resolution), are not judged.
     Built-up land present in both years on a parcel recorded unbuilt (old villages, existing
     plants awaiting redevelopment) is not flagged: it is not new construction.
 """
@@ -44,10 +47,10 @@ from rasterio.windows import Window, from_bounds
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 from zoneplan.raster.classes import ClassScheme, get_scheme, scheme_from_table
-from zoneplan.raster.zonal import ClassSource, Level, RasterLike, _Extract, _extract, _wide, group_polygons, open_raster
+from zoneplan.raster.zonal import ClassSource, Level, RasterLike, _Extract, _extract, _wide, cell_areas_geographic, group_polygons, open_raster
 from zoneplan.units import M2_PER_MU
 
-__all__ = ["CHANGE_SCHEME", "MISMATCH_KINDS", "raster_year", "recorded_built", "parcel_change", "built_change", "mismatches", "ChangeResult", "compare"]
+__all__ = ["CHANGE_SCHEME", "MISMATCH_KINDS", "raster_year", "recorded_built", "expected_built_up", "parcel_change", "built_change", "mismatches", "ChangeResult", "compare"]
 
 #: The four change classes of the combined raster (bit 0: built-up in the old year, bit 1: in the new).
 CHANGE_SCHEME: ClassScheme = scheme_from_table(
@@ -85,8 +88,8 @@ class _ChangeSource(ClassSource):
         super().__init__(old, band=band, extra_nodata=old_scheme.nodata, name="change")
         self.new = _on_grid(new, old)
         self.new_nodata = new_scheme.nodata
-        self.old_built = np.asarray(old_scheme.built_values, dtype="int64")
-        self.new_built = np.asarray(new_scheme.built_values, dtype="int64")
+        self.old_built = np.asarray(old_scheme.built_values)
+        self.new_built = np.asarray(new_scheme.built_values)
         self.new_band = band
 
     def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ma.MaskedArray:
@@ -97,7 +100,7 @@ class _ChangeSource(ClassSource):
             mask = np.ma.getmaskarray(old) | np.ma.getmaskarray(new)
             if self.new_nodata is not None:
                 mask |= new.data == self.new_nodata
-            code = np.isin(old.data, self.old_built).astype("int64") + 2 * np.isin(new.data, self.new_built)
+            code = np.isin(old.data, self.old_built).astype("uint8") + np.uint8(2) * np.isin(new.data, self.new_built)
             self._arr = np.ma.MaskedArray(code, mask=mask)
             self._key = key
         return self._arr
@@ -159,13 +162,37 @@ def _change_columns(ex: _Extract, index: pd.Index) -> pd.DataFrame:
     )
 
 
-def _parcel_table(plan: Plan, pair: _Pair, *, bare_below: float, new_built_above: float, min_covered: float, max_cells_in_memory: int) -> pd.DataFrame:
+def _cell_m2(ds: DatasetReader) -> float:
+    """Area of one cell (m²): planar, or on the ellipsoid at the raster's middle row."""
+    t = ds.transform
+    if not ds.crs.is_geographic:
+        return abs(t.a * t.e)
+    mid = t.f + t.e * (ds.height // 2)
+    return float(cell_areas_geographic(np.array([mid]), np.array([mid + t.e]), abs(t.a), crs=ds.crs.to_wkt())[0])
+
+
+def expected_built_up(plan: Plan) -> pd.Series:
+    """Whether each parcel's land use is built up once built: construction land other than
+    14 绿地与开敞空间; parcels without a known code count as built up."""
+    from zoneplan.landuse import flags
+
+    parcels = plan.parcels
+    if "landuse_code" not in parcels.columns:
+        return pd.Series(True, index=parcels.index, name="expected_built_up")
+    f = flags(parcels["landuse_code"].astype("string"))
+    known = f["code"].notna().to_numpy()
+    level1 = f["code"].astype("string").str[:2].to_numpy(dtype=object, na_value="")
+    out = ~known | (f["construction"].to_numpy(dtype=bool) & (level1 != "14"))
+    return pd.Series(out, index=parcels.index, name="expected_built_up")
+
+
+def _parcel_table(plan: Plan, pair: _Pair, *, bare_below: float, new_built_above: float, min_covered: float, min_cells: float, max_cells_in_memory: int) -> pd.DataFrame:
     parcels = plan.parcels
     ex = _extract(parcels, pair.source.ds, pair.source, max_cells_in_memory=max_cells_in_memory)
     out = _change_columns(ex, parcels.index)
     rec = recorded_built(plan, pair.new_year)
-    judged = out["covered_share"] >= min_covered
-    bare = judged & rec & (out["built_new_share"] < bare_below)
+    judged = (out["covered_share"] >= min_covered) & (out["area_mu"] * M2_PER_MU >= min_cells * _cell_m2(pair.source.ds))
+    bare = judged & rec & expected_built_up(plan) & (out["built_new_share"] < bare_below)
     unauthorised = judged & ~rec & (out["new_built_share"] >= new_built_above)
     mismatch = pd.Series(pd.NA, index=parcels.index, dtype="string")
     mismatch[bare] = "recorded_built_looks_bare"
@@ -190,6 +217,7 @@ def parcel_change(
     bare_below: float = 0.2,
     new_built_above: float = 0.3,
     min_covered: float = 0.5,
+    min_cells: float = 9.0,
     band: int = 1,
     max_cells_in_memory: int = 30_000_000,
 ) -> pd.DataFrame:
@@ -212,6 +240,8 @@ def parcel_change(
         A parcel not recorded built with at least this share newly built-up is flagged.
     min_covered
         Parcels with a smaller share of valid cells are not judged.
+    min_cells
+        Parcels smaller than this many raster cells are not judged.
     band, max_cells_in_memory
         As in :func:`zoneplan.raster.zonal.class_areas`.
 
@@ -226,7 +256,7 @@ def parcel_change(
     new_s = get_scheme(new_scheme) if new_scheme is not None else old_s
     with open_raster(old) as o, open_raster(new) as n:
         pair = _Pair(o, n, old_scheme=old_s, new_scheme=new_s, old_year=old_year, new_year=new_year, band=band)
-        return _parcel_table(plan, pair, bare_below=bare_below, new_built_above=new_built_above, min_covered=min_covered, max_cells_in_memory=max_cells_in_memory)
+        return _parcel_table(plan, pair, bare_below=bare_below, new_built_above=new_built_above, min_covered=min_covered, min_cells=min_cells, max_cells_in_memory=max_cells_in_memory)
 
 
 def _group_table(plan: Plan, pair: _Pair, parcel_table: pd.DataFrame, by: Level, max_cells_in_memory: int) -> pd.DataFrame:
@@ -276,6 +306,7 @@ def built_change(
     bare_below: float = 0.2,
     new_built_above: float = 0.3,
     min_covered: float = 0.5,
+    min_cells: float = 9.0,
     band: int = 1,
     max_cells_in_memory: int = 30_000_000,
 ) -> pd.DataFrame:
@@ -296,7 +327,7 @@ def built_change(
     """
     return compare(
         plan, old, new, by=by, old_year=old_year, new_year=new_year, old_scheme=old_scheme, new_scheme=new_scheme,
-        bare_below=bare_below, new_built_above=new_built_above, min_covered=min_covered, band=band,
+        bare_below=bare_below, new_built_above=new_built_above, min_covered=min_covered, min_cells=min_cells, band=band,
         max_cells_in_memory=max_cells_in_memory, evidence=False,
     ).groups
 
@@ -351,6 +382,7 @@ def compare(
     bare_below: float = 0.2,
     new_built_above: float = 0.3,
     min_covered: float = 0.5,
+    min_cells: float = 9.0,
     band: int = 1,
     max_cells_in_memory: int = 30_000_000,
     evidence: bool = True,
@@ -361,7 +393,7 @@ def compare(
     new_s = get_scheme(new_scheme) if new_scheme is not None else old_s
     with open_raster(old) as o, open_raster(new) as n:
         pair = _Pair(o, n, old_scheme=old_s, new_scheme=new_s, old_year=old_year, new_year=new_year, band=band)
-        ptable = _parcel_table(plan, pair, bare_below=bare_below, new_built_above=new_built_above, min_covered=min_covered, max_cells_in_memory=max_cells_in_memory)
+        ptable = _parcel_table(plan, pair, bare_below=bare_below, new_built_above=new_built_above, min_covered=min_covered, min_cells=min_cells, max_cells_in_memory=max_cells_in_memory)
         gtable = _group_table(plan, pair, ptable, by, max_cells_in_memory)
         ev = _evidence(plan, pair, ptable) if evidence else _empty_evidence(plan)
     return ChangeResult(gtable, ptable, ev, pair.old_year, pair.new_year)
