@@ -27,7 +27,7 @@ test: $(STAMP) system-deps
 	$(PY) -m pytest
 
 layers: $(STAMP)
-	$(PY) -m zoneplan.datasets.build
+	$(PY) layers/build.py
 
 bench: $(STAMP) system-deps
 	$(PY) -m benchmarks
