@@ -124,7 +124,7 @@ def parcel_efficiency(plan: Plan, *, year: int | None = None, tax_years: Sequenc
         {
             "parcel_id": parcels["parcel_id"].astype("string") if "parcel_id" in parcels.columns else parcels.index.astype(str),
             "enterprise": name,
-            "code": f["code"],
+            "code": f["code"].astype("string"),
             "area_mu": area / M2_PER_MU,
             "far": f["floor_area_m2"] / area.where(area > 0),
             "tax_per_mu_wan": wan_per_mu(f["tax_yuan"], area),

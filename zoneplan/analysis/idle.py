@@ -30,7 +30,7 @@ import datetime as _dt
 import numpy as np
 import pandas as pd
 
-from zoneplan.analysis.timeline import status_at
+from zoneplan.analysis.timeline import BUILT, SUPPLIED, status_codes
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 
@@ -46,7 +46,7 @@ def _dates(parcels: pd.DataFrame, name: str) -> pd.Series:
     if name not in parcels.columns:
         return pd.Series(pd.NaT, index=parcels.index, dtype="datetime64[ns]")
     raw = parcels[name]
-    out = pd.to_datetime(raw.astype("string"), errors="coerce", format="mixed") if not pd.api.types.is_datetime64_any_dtype(raw) else raw
+    out = pd.to_datetime(raw.astype("string"), errors="coerce", format="ISO8601") if not pd.api.types.is_datetime64_any_dtype(raw) else raw
     bad = raw.notna() & out.isna() & raw.astype("string").str.strip().ne("").fillna(False)
     if bad.any():
         first = bad.to_numpy().nonzero()[0][0]
@@ -98,18 +98,22 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
     """
     if isinstance(as_of, _dt.datetime):
         as_of = as_of.date()
-    parcels = plan.parcels
+    everything = plan.parcels
+    status_all = status_codes(plan, as_of.year)
+    # only supplied parcels can be idle: parse dates and shares on those rows only
+    rows = np.flatnonzero(status_all == SUPPLIED)
+    needed = [c for c in ("parcel_id", "agreed_start_date", "started_date", "suspended_date", "developed_share", "invested_share", "idle_cause") if c in everything.columns]
+    parcels = pd.DataFrame(everything[needed]).iloc[rows]
     n = len(parcels)
-    status = status_at(plan, as_of.year).to_numpy(dtype=object)
-    supplied = status == "supplied"
+    supplied = np.ones(n, dtype=bool)
     agreed = _dates(parcels, "agreed_start_date")
     started = _dates(parcels, "started_date")
     suspended = _dates(parcels, "suspended_date")
     ts = pd.Timestamp(as_of)
     has_started = (started.notna() & (started <= ts)).to_numpy()
-    dev = pd.to_numeric(parcels["developed_share"], errors="coerce").to_numpy(dtype=float) if "developed_share" in parcels else np.full(n, np.nan)
-    inv = pd.to_numeric(parcels["invested_share"], errors="coerce").to_numpy(dtype=float) if "invested_share" in parcels else np.full(n, np.nan)
-    cause = parcels["idle_cause"].astype("string").str.strip().str.lower().isin(_EXCUSED).to_numpy() if "idle_cause" in parcels else np.zeros(n, bool)
+    dev = pd.to_numeric(parcels["developed_share"], errors="coerce").to_numpy(dtype=float, na_value=np.nan) if "developed_share" in parcels else np.full(n, np.nan)
+    inv = pd.to_numeric(parcels["invested_share"], errors="coerce").to_numpy(dtype=float, na_value=np.nan) if "invested_share" in parcels else np.full(n, np.nan)
+    cause = parcels["idle_cause"].astype("string").str.strip().str.lower().isin(_EXCUSED).to_numpy(dtype=bool) if "idle_cause" in parcels else np.zeros(n, bool)
 
     full_agreed, frac_agreed = _full_years(agreed, as_of)
     full_susp, frac_susp = _full_years(suspended, as_of)
@@ -130,8 +134,6 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
 
     reason = np.select(
         [
-            ~supplied & (status == "built"),
-            ~supplied,
             excused,
             idle1 & idle,
             idle2 & idle,
@@ -141,8 +143,6 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
             has_started & is_susp & ~low,
         ],
         [
-            "built",
-            "not supplied",
             "government or force-majeure cause (Art. 8): handled by delay, change of use or exchange",
             "not started within one year of the agreed start date (Art. 2 (1))",
             "started, developed < 1/3 or invested < 25 %, suspended for one year or more (Art. 2 (2))",
@@ -154,7 +154,20 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
         default="started, construction in progress",
     )
     sanction = np.where(full >= 2, SANCTION_RECOVERY, np.where(full >= 1, SANCTION_FEE, None))
-    return pd.DataFrame(
-        {"idle": idle, "cannot_judge": cannot, "idle_years": years, "reason": reason, "sanction": np.where(idle, sanction, None).astype(object)},
-        index=parcels.index,
+    total = len(everything)
+    out = pd.DataFrame(
+        {
+            "idle": np.zeros(total, dtype=bool),
+            "cannot_judge": np.zeros(total, dtype=bool),
+            "idle_years": np.full(total, np.nan),
+            "reason": np.where(status_all == BUILT, "built", "not supplied").astype(object),
+            "sanction": np.full(total, None, dtype=object),
+        },
+        index=everything.index,
     )
+    out.iloc[rows, 0] = idle
+    out.iloc[rows, 1] = cannot
+    out.iloc[rows, 2] = years
+    out.iloc[rows, 3] = reason
+    out.iloc[rows, 4] = np.where(idle, sanction, None).astype(object)
+    return out

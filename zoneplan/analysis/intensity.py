@@ -87,9 +87,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from zoneplan.analysis._frame import cached, groups, parcel_frame
+from zoneplan.analysis._frame import cached, group_sum, parcel_frame
 from zoneplan.analysis.grouping import Level, group_layer, LAYER_OF
 from zoneplan.analysis.idle import idle_land
+from zoneplan.analysis.timeline import BUILT, READY, SUPPLIED, UNBUILDABLE, UNREADY
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_HA, M2_PER_MU, YUAN_PER_WAN
@@ -204,21 +205,21 @@ def status_areas(plan: Plan, *, by: Level = "zone", year: int | None = None, as_
     def build() -> pd.DataFrame:
         f = parcel_frame(plan, year)
         area = f["area_m2"].to_numpy()
-        status = f["status"].to_numpy(dtype=object)
-        built = status == "built"
+        st = f["st"].to_numpy()
+        built = st == BUILT
         a = built & (f["urban_construction"].to_numpy() | f["mining"].to_numpy())
         a2 = a & f["industrial_storage"].to_numpy()
-        supplied = status == "supplied"
-        known = np.isin(status, ["built", "supplied", "ready", "unready", "unbuildable"])
+        supplied = st == SUPPLIED
+        known = st >= 0
         g = supplied & _idle(plan, when)
         masks = {
             "A_m2": a,
             "A1_m2": a & f["residential"].to_numpy(),
             "A2_m2": a2,
             "B1_m2": built & ~a,
-            "B21_m2": supplied | (status == "ready"),
-            "B22_m2": status == "unready",
-            "C_m2": status == "unbuildable",
+            "B21_m2": supplied | (st == READY),
+            "B22_m2": st == UNREADY,
+            "C_m2": st == UNBUILDABLE,
             "D_m2": supplied | a,
             "G_m2": g,
             "unknown_m2": ~known,
@@ -233,14 +234,7 @@ def status_areas(plan: Plan, *, by: Level = "zone", year: int | None = None, as_
             "tax_A2_yuan": np.where(a2, f["tax_yuan"], np.nan),
             "tax_A_yuan": np.where(a, f["tax_yuan"], np.nan),
         }
-        df = pd.DataFrame({**data, **sums})
-        df["group_id"] = groups(plan, by).to_numpy(dtype=object)
-        grouped = df.groupby("group_id", sort=True)
-        out = pd.concat([grouped[_AREA_COLUMNS].sum(), grouped[_SUM_COLUMNS].sum(min_count=1)], axis=1)
-        layer_ids = group_layer(plan, by)["group_id"].dropna()
-        out = out.reindex(pd.Index(pd.unique(np.r_[layer_ids.to_numpy(dtype=object), out.index.to_numpy(dtype=object)]), dtype=object))
-        out[_AREA_COLUMNS] = out[_AREA_COLUMNS].fillna(0.0)
-        out.index = pd.Index(out.index.astype(str), dtype="string", name="group_id")
+        out = pd.concat([group_sum(plan, by, data), group_sum(plan, by, sums, skipna_min_count=True)], axis=1)
         return out
 
     return cached(plan, key, build)

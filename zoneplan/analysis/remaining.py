@@ -37,8 +37,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoneplan.analysis._frame import cached, groups, parcel_frame
+from zoneplan.analysis._frame import cached, group_sum, groups, parcel_frame
 from zoneplan.analysis.consumption import land_consumption
+from zoneplan.analysis.timeline import BUILT, STATUS_ORDER, SUPPLIED, UNBUILDABLE
 from zoneplan.analysis.grouping import LAYER_OF, Level, group_layer
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_MU
@@ -59,7 +60,7 @@ REMAINING_COLUMNS = [
     "years_of_supply_left",
     "assumption",
 ]
-_SUBTRACTED = ("built", "supplied", "unbuildable")
+_SUBTRACTED = (BUILT, SUPPLIED, UNBUILDABLE)
 _PROHIBITING = ("ecological_redline", "basic_farmland")
 
 
@@ -170,25 +171,24 @@ def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -
         unbuildable_mu + forbidden_mu + remaining_mu`` holds for every group.
     """
     frame = parcel_frame(plan, year)
-    gid = groups(plan, by)
     layer = group_layer(plan, by)
     layer = layer[layer["group_id"].notna()]
-    ids = pd.Index(pd.unique(pd.concat([layer["group_id"], gid.dropna()]).to_numpy(dtype=object)), dtype=object)
-
-    status = frame["status"].to_numpy(dtype=object)
+    st = frame["st"].to_numpy()
     area = frame["area_m2"].to_numpy()
     pforb = _parcel_forbidden(plan)
-    sub = np.isin(status, _SUBTRACTED)
+    sub = np.isin(st, _SUBTRACTED)
     keep_non_construction = ~sub & ~parcel_frame(plan, None)["construction"].to_numpy()
-    per = pd.DataFrame(
+    sums = group_sum(
+        plan,
+        by,
         {
-            "group_id": gid.to_numpy(dtype=object),
-            **{f"{s}_m2": np.where(status == s, area, 0.0) for s in _SUBTRACTED},
+            **{f"{STATUS_ORDER[s]}_m2": np.where(st == s, area, 0.0) for s in _SUBTRACTED},
             "sub_forbidden_m2": np.where(sub, pforb, 0.0),
             "non_suppliable_m2": np.where(keep_non_construction, area - pforb, 0.0),
-        }
+        },
     )
-    sums = per.groupby("group_id").sum().reindex(ids).fillna(0.0)
+    ids = pd.Index(sums.index.to_numpy(dtype=object), dtype=object)
+    sums.index = ids
     poly = layer.drop_duplicates("group_id").set_index("group_id")
     garea = pd.Series(shapely.area(poly.geometry.to_numpy()), index=poly.index).reindex(ids)
     gforb = pd.Series(forbidden_area(plan, poly.geometry.to_numpy()), index=poly.index).reindex(ids)
@@ -248,7 +248,7 @@ def remaining_geometry(plan: Plan, *, year: int | None = None, by: Level = "zone
     frame = parcel_frame(plan, year)
     gid = groups(plan, by).fillna("").to_numpy(dtype=object)
     layer = group_layer(plan, by)
-    sub = np.isin(frame["status"].to_numpy(dtype=object), _SUBTRACTED)
+    sub = np.isin(frame["st"].to_numpy(), _SUBTRACTED)
     pgeoms = plan.parcels.geometry.to_numpy()
     mode, parts, _ = _masks(plan)
     mask = shapely.union_all(parts) if mode is not None else None

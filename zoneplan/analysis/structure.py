@@ -19,8 +19,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from zoneplan.analysis._frame import groups, parcel_frame
+from zoneplan.analysis._frame import cached, group_index, group_sum, parcel_frame
 from zoneplan.analysis.grouping import Level
+from zoneplan.analysis.timeline import BUILT
 from zoneplan.landuse import classes
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_KM2, M2_PER_MU
@@ -75,22 +76,31 @@ def landuse_structure(
     Returns
     -------
     pandas.DataFrame
-        One row per group, year and class (columns :data:`STRUCTURE_COLUMNS`); ``share`` is the
-        class's fraction of the group's parcel area in that year, so shares sum to 1 per group and
-        year. Parcels with no code in the year form the class ``<NA>`` ("no land-use code").
+        One row per group, year and class (columns :data:`STRUCTURE_COLUMNS`), sorted by group
+        (layer order) and class; ``share`` is the class's fraction of the group's parcel area in
+        that year, so shares sum to 1 per group and year. Parcels with no code in the year form
+        the class ``<NA>`` ("no land-use code"); parcels in no group are left out.
     """
     if class_level not in (1, 2, 3):
         raise ValueError(f"class_level must be 1, 2 or 3, not {class_level!r}")
     names = classes()[["name_zh", "name_en"]]
-    gid = groups(plan, by).to_numpy(dtype=object)
+    gcode, ids = group_index(plan, by)
     parts = []
     for y in _years(year):
         frame = parcel_frame(plan, y)
-        code = frame["code"].astype("string").str[: 2 * class_level]
-        data = pd.DataFrame({"group_id": gid, "code": code.to_numpy(dtype=object), "area_m2": frame["area_m2"].to_numpy()})
-        agg = data.groupby(["group_id", "code"], dropna=False, sort=True)["area_m2"].sum().reset_index()
+        cat = frame["code"].cat
+        truncated = pd.Series(cat.categories.astype(str), dtype="string").str[: 2 * class_level]
+        tcodes, cuniq = truncated.factorize()
+        raw = cat.codes.to_numpy()
+        ccode = np.where(raw >= 0, tcodes[np.maximum(raw, 0)] if len(tcodes) else -1, -1)
+        keep = gcode >= 0
+        data = pd.DataFrame({"g": gcode[keep], "c": ccode[keep], "area_m2": frame["area_m2"].to_numpy()[keep]})
+        agg = data.groupby(["g", "c"], sort=True)["area_m2"].sum().reset_index()
+        cuniq = np.asarray(cuniq, dtype=object)
+        agg["group_id"] = ids.to_numpy(dtype=object)[agg["g"].to_numpy()]
+        agg["code"] = np.where(agg["c"].to_numpy() >= 0, cuniq[np.maximum(agg["c"].to_numpy(), 0)] if len(cuniq) else None, None)
         agg["year"] = pd.array([y] * len(agg), dtype="Int64")
-        parts.append(agg)
+        parts.append(agg.drop(columns=["g", "c"]))
     out = pd.concat(parts, ignore_index=True)
     out["code"] = out["code"].astype("string")
     looked = names.reindex(pd.Index(out["code"].fillna("")))
@@ -119,27 +129,34 @@ def industrial_ratio(plan: Plan, *, by: Level = "zone", year: int | Sequence[int
     Returns
     -------
     pandas.DataFrame
-        One row per group and year with :data:`RATIO_COLUMNS`; ratios are fractions (0.356),
-        NaN where the denominator is zero.
+        One row per group and year with :data:`RATIO_COLUMNS` (groups of the layer first, then
+        groups named only by parcels; parcels in no group are left out); ratios are fractions
+        (0.356), NaN where the denominator is zero.
     """
-    gid = groups(plan, by).to_numpy(dtype=object)
+    key = ("industrial_ratio", by, tuple(_years(year)))
+    return cached(plan, key, lambda: _industrial_ratio(plan, by, _years(year))).copy()
+
+
+def _industrial_ratio(plan: Plan, by: Level, years: list[int | None]) -> pd.DataFrame:
+    """The work of :func:`industrial_ratio` (cached per plan, level and years)."""
     parts = []
-    for y in _years(year):
+    for y in years:
         f = parcel_frame(plan, y)
         area = f["area_m2"].to_numpy()
         urban = f["urban_construction"].to_numpy()
-        built = (f["status"] == "built").to_numpy() & urban
-        data = pd.DataFrame(
+        # A of the evaluation: built urban construction land, mining included (see .intensity)
+        built = (f["st"].to_numpy() == BUILT) & (urban | f["mining"].to_numpy())
+        agg = group_sum(
+            plan,
+            by,
             {
-                "group_id": gid,
                 "urban": np.where(urban, area, 0.0),
                 "industrial": np.where(urban & f["industrial"].to_numpy(), area, 0.0),
                 "storage": np.where(urban & f["storage"].to_numpy(), area, 0.0),
                 "built_urban": np.where(built, area, 0.0),
                 "built_ind": np.where(built & f["industrial_storage"].to_numpy(), area, 0.0),
-            }
-        )
-        agg = data.groupby("group_id", dropna=False, sort=True).sum().reset_index()
+            },
+        ).reset_index()
         agg["year"] = pd.array([y] * len(agg), dtype="Int64")
         parts.append(agg)
     a = pd.concat(parts, ignore_index=True)
