@@ -93,7 +93,7 @@ def overlaps(parcels: gpd.GeoDataFrame, lines: gpd.GeoDataFrame, *, tolerance_m2
     merged = union_by_group(pieces, local, len(hit))
     merged_area = shapely.area(merged)
     big = merged_area > tolerance_m2
-    names = pd.Series(line_names[l_idx]).groupby(local).agg(lambda s: ";".join(dict.fromkeys(s)))
+    names = pd.Series(line_names[l_idx]).groupby(local).agg(lambda s: ";".join(sorted(set(s))))
     out = gpd.GeoDataFrame(
         {
             "overlap_m2": merged_area[big],

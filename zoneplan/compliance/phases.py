@@ -11,10 +11,11 @@ Rules
     = the phase's area in mu, limit = the target, area = the difference.
 ``phase_schedule``
     A construction parcel of a phase whose ``built_year`` — or, not yet built, whose
-    ``planned_year`` — is after the phase's ``end_year``; and, when the plan is judged in a year
-    after ``end_year``, a parcel of the phase still not built. Judging the plan as planned (no
+    ``planned_year`` — is after the phase's ``end_year``; and, when the plan is judged in the end
+    year or later, a parcel of the phase not recorded as built (no ``built_year``, status not
+    ``built``) — the record, not the plan's intention, decides. Judging the plan as planned (no
     year), a parcel of a phase with an end year but neither a built nor a planned year cannot be
-    judged. Parcels of status ``unbuildable`` are left out.
+    judged. Parcels of status ``unbuildable`` and non-construction land are left out.
 
 Parcels belong to the phase of :func:`zoneplan.analysis.grouping.assign_groups` (their
 ``phase_id``, else the phase polygon holding their representative point).
