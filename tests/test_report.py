@@ -1,0 +1,139 @@
+"""Reports: the offline HTML page in headless Chromium, the workbook against the JSON output."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.plans_scenario import scenario_plan
+from tests.test_scenario_compare import MOVE_B
+from zoneplan.cli import main
+from zoneplan.report import header_of, unit_of
+from zoneplan.scenario import ChangeTargets, Scenario, save_scenario
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIGHTER = Scenario("far-2.5", [ChangeTargets(rows=[{"scope": "Z1", "metric": "parcel_min_far", "op": ">=", "value": 2.5}])], description="容积率下限提高到 2.5")
+
+
+@pytest.fixture(scope="module")
+def plan_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "plan.gpkg"
+    scenario_plan().write(path)
+    save_scenario(path, MOVE_B)
+    save_scenario(path, TIGHTER)
+    return path
+
+
+def _run(args: list[str], capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as done:
+        main(args)
+    captured = capsys.readouterr()
+    return int(done.value.code or 0), captured.out, captured.err
+
+
+def test_units_in_headers() -> None:
+    assert header_of("remaining_mu") == "remaining_mu [mu]"
+    assert header_of("investment_intensity_wan_per_mu") == "investment_intensity_wan_per_mu [万元/亩]"
+    assert header_of("industrial_land_ratio") == "industrial_land_ratio [fraction]"
+    assert header_of("years_of_supply_left") == "years_of_supply_left [years]"
+    assert unit_of("scenario") is None and header_of("group_id") == "group_id"
+
+
+def test_workbook_numbers_equal_the_json_output(plan_path: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "report.xlsx"
+    code, stdout, err = _run(["report", str(plan_path), "--scenario", "b-to-3", "--scenario", "far-2.5", "--by", "phase", "-o", str(out), "--json"], capsys)
+    assert code == 0 and err == ""
+    payload = json.loads(stdout)
+    tables = payload["tables"]
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == list(tables)
+    compared = 0
+    for name, rows in tables.items():
+        sheet = book[name]
+        assert sheet.freeze_panes == "A2", name
+        headers = [c.value for c in sheet[1]]
+        keys = list(rows[0]) if rows else [h.split(" [")[0] for h in headers]
+        assert headers == [header_of(k) for k in keys], name
+        assert sheet.max_row == len(rows) + 1, name
+        for row, record in zip(sheet.iter_rows(min_row=2, values_only=True), rows):
+            for cell, key in zip(row, keys):
+                value = record[key]
+                if isinstance(value, bool):
+                    assert cell is value
+                elif isinstance(value, (int, float)):
+                    assert isinstance(cell, (int, float)) and not isinstance(cell, bool), (name, key, cell)
+                    assert cell == pytest.approx(value, rel=1e-12, abs=1e-12), (name, key)
+                    compared += 1
+                elif value is None:
+                    assert cell is None, (name, key, cell)
+                else:
+                    assert cell == value, (name, key)
+    assert compared > 500
+    # the numbers that matter, read straight from the workbook
+    moved = [r for r in book["consumption_differences"].iter_rows(min_row=2, values_only=True) if r[0] == "b-to-3" and abs(r[-1]) > 1e-9]
+    assert [(r[2], r[3], round(r[-1], 9)) for r in moved] == [("PH2", 2023, -100.0), ("PH3", 2024, 100.0)]
+    far = [r for r in book["violations"].iter_rows(min_row=2, values_only=True) if r[0] == "far-2.5" and r[2] == "parcel_min_far"]
+    assert [(r[4], r[5], r[6]) for r in far] == [("D", 1.5, 2.5)]
+
+
+def test_report_refuses_unknown_formats_and_scenarios(plan_path: Path, tmp_path: Path, capsys) -> None:
+    code, _, err = _run(["report", str(plan_path), "-o", str(tmp_path / "r.pdf")], capsys)
+    assert code == 2 and "report must be .html or .xlsx" in err
+    code, _, err = _run(["report", str(plan_path), "--scenario", "missing", "-o", str(tmp_path / "r.html")], capsys)
+    assert code == 2 and "no scenario 'missing'" in err
+    assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.browser
+def test_html_report_opens_offline_in_chromium(plan_path: Path, tmp_path: Path, capsys) -> None:
+    from playwright.sync_api import sync_playwright
+
+    out = tmp_path / "report.html"
+    code, stdout, _ = _run(["report", str(plan_path), "--scenario", "b-to-3", "--scenario", "far-2.5", "-o", str(out)], capsys)
+    assert code == 0 and "Wrote" in stdout
+    text = out.read_text(encoding="utf-8")
+    # nothing that loads a resource from elsewhere, in the page or the maps embedded in it
+    loads = re.compile(r"""<(script|link|img|iframe|source|video|audio)\b[^>]*\s(src|href)\s*=\s*["']?(https?:)?//""", re.I)
+    assert not loads.search(html.unescape(text)), "an external resource in the report"
+    screenshots = Path("artifacts/screenshots")
+    screenshots.mkdir(parents=True, exist_ok=True)
+    external: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+
+            def route(r) -> None:
+                if r.request.url.startswith(("file:", "data:", "about:", "blob:")):
+                    r.continue_()
+                else:
+                    external.append(r.request.url)
+                    r.abort()
+
+            page.context.route("**/*", route)
+            page.goto(out.as_uri())
+            page.wait_for_load_state("load")
+            frames = page.frames[1:]
+            # maps: base land use, phases, remaining, compliance, and land use of each scenario
+            assert len(frames) == 6
+            for frame in frames:
+                frame.wait_for_function("typeof L === 'object' && document.querySelector('.leaflet-overlay-pane canvas, .leaflet-overlay-pane svg') !== null", timeout=15000)
+            charts = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.src.slice(0, 22), i.naturalWidth])")
+            assert len(charts) == 2 and all(src == "data:image/png;base64," and width > 300 for src, width in charts)
+            assert page.locator("td.met").count() >= 3  # industrial share met in every scenario
+            assert "容积率下限提高到 2.5" in page.inner_text("body")
+            page.screenshot(path=str(screenshots / "report.png"), full_page=True)
+            page.locator("iframe").first.scroll_into_view_if_needed()
+            page.locator("iframe").first.screenshot(path=str(screenshots / "report_map.png"))
+        finally:
+            browser.close()
+    assert external == []
+    assert errors == []
