@@ -58,6 +58,8 @@ __all__ = ["FIGURES", "GEOMETRY_NOTE", "PLANS", "build", "build_all", "load_figu
 FIGURES = HERE / "figures.toml"
 GEOMETRY_NOTE = "illustrative geometry — no official boundary published"
 CRS = 4548
+#: Date the sample plans' state (status, idle land) is judged at when no year is given (``meta['as_of']``).
+AS_OF = "2024-06-30"
 SEEDS = {"zhangdian": 20220225, "linqing": 20221011, "liaocheng": 20220601}
 _TO_GK = pyproj.Transformer.from_crs(4490, CRS, always_xy=True)
 
@@ -448,11 +450,14 @@ def build_zhangdian(fig: dict) -> Plan:
     for lt, far in zip(plant_lots, planted_far):
         lt.attrs["planted_far"] = far
 
+    years = {f"zhangdian-phase-{ph['phase_no']}": (ph["start_year"], ph["end_year"]) for ph in z["phases"]}
     for lt in lots:
         a = lt.attrs
         a["zone_id"] = zone_id
         if lt.cell.startswith("zhangdian-phase"):
             a["phase_id"] = lt.cell
+        start, end = years.get(lt.cell, (2023, 2025))
+        end = max(end, 2023)  # planned work lies after the judgement date
         if lt.kind == "road":
             a.update(landuse_code="1207", base_landuse_code="1207", status="built", built_year=int(rng.integers(1995, 2016)))
             continue
@@ -494,7 +499,7 @@ def build_zhangdian(fig: dict) -> Plan:
             far = a.pop("planted_far")
             _industrial_controls(a, area, rng, far=far)
             if a["project"] == "new":
-                a.update(status="supplied", supplied_year=int(rng.choice([2022, 2023])), planned_year=int(rng.choice([2023, 2024])))
+                a.update(status="supplied", supplied_year=int(rng.choice([2022, 2023])), planned_year=int(rng.integers(2023, end + 1)))
                 a.pop("built_year", None)
                 a["base_landuse_code"] = "0103"
                 for year in (2019, 2020, 2021):
@@ -502,14 +507,14 @@ def build_zhangdian(fig: dict) -> Plan:
                 a.pop("tax_yuan", None)
                 a["enterprise"] = company(rng, "淄博", "智能制造")
             else:
-                a["planned_year"] = int(rng.choice([2023, 2024]))
+                a["planned_year"] = int(rng.integers(2023, end + 1))
             a["note"] = f"planted: FAR {far:.2f} on a {a['project']} industrial project (rule FAR ≥ 2.0)"
         else:
             a["project"] = "existing"
             _industrial_controls(a, area, rng, far=far_existing)
             if in_phase and code != "1101" and rng.uniform() < 0.25:
                 # renovated project that meets the rule comfortably
-                a.update(project="renovated", planned_year=int(rng.integers(2023, 2026)))
+                a.update(project="renovated", planned_year=int(rng.integers(2023, end + 1)))
                 a["floor_area_m2"] = area * rng.uniform(2.1, 3.0)
 
     _ids("ZD-", lots)
@@ -568,6 +573,7 @@ def build_zhangdian(fig: dict) -> Plan:
         "title": "张店经济开发区（科技工业园）转型升级 Zhangdian EDZ transformation and upgrading plan",
         "source": src,
         "geometry": GEOMETRY_NOTE,
+        "as_of": AS_OF,
     }
     return Plan({"zones": zones, "phases": phase_gdf, "parcels": parcels, "named_roads": named_roads}, {"targets": targets}, crs=CRS, meta=meta, layer_meta=layer_meta)
 
@@ -980,7 +986,7 @@ def build_linqing(fig: dict) -> tuple[Plan, dict]:
         ),
         "control_lines": _meta(src + "; 八、推进现代化改造 (三条控制线)", "ecological red line (Yellow River old-course geological park), permanent basic farmland, urban development boundary — positions illustrative"),
     }
-    meta = {"name": "linqing", "title": "临清市经济开发区产业发展总体规划（2021—2025年） Linqing EDZ industrial master plan 2021–2025", "source": src, "geometry": GEOMETRY_NOTE, "base_year": "2020"}
+    meta = {"name": "linqing", "title": "临清市经济开发区产业发展总体规划（2021—2025年） Linqing EDZ industrial master plan 2021–2025", "source": src, "geometry": GEOMETRY_NOTE, "base_year": "2020", "as_of": AS_OF}
     plan = Plan(
         {"zones": zones, "districts": district_gdf, "parks": park_gdf, "parcels": parcels_gdf, "control_lines": control},
         {"targets": pd.DataFrame(targets), "quotas": quotas_df},
