@@ -176,3 +176,15 @@ def test_bad_inputs(tmp_path: Path, gk_raster: Path) -> None:
     with pytest.raises(InputError, match="1 band"):
         class_areas(polys, gk_raster, band=2)
     assert isinstance(class_areas(polys.iloc[:0], gk_raster), pd.DataFrame)
+
+
+def test_ring_repeating_its_last_vertex_in_another_crs(tmp_path: Path) -> None:
+    """GEOS 3.14 ``segmentize`` collapses a ring whose closing vertex is repeated (as some plan
+    files store them); the polygon must still be measured whole when reprojected."""
+    ring = [(X0 + 2, Y0 + 3), (X0 + 330, Y0 + 40), (X0 + 300, Y0 + 310), (X0 + 20, Y0 + 290), (X0 + 2, Y0 + 3), (X0 + 2, Y0 + 3)]
+    parcel = shapely.Polygon(ring)
+    t = pyproj.Transformer.from_crs(4548, "EPSG:32650", always_xy=True)
+    minx, miny, maxx, maxy = _move(parcel, t).bounds
+    raster = _split_raster(tmp_path, "EPSG:32650", (minx - 50, miny - 50, maxx + 50, maxy + 50), 10.0, miny - 100)  # all built-up
+    areas = class_areas(gpd.GeoDataFrame(geometry=[parcel], crs=4548), raster)
+    assert areas.loc[0, 50] == pytest.approx(parcel.area, rel=1e-6)

@@ -135,7 +135,7 @@ class _Grid(RasterSource):
 
 
 class ClassSource(_Grid):
-    """Band of a classified raster as masked integers; the declared nodata and the scheme's
+    """Band of a classified raster as masked integers (native type); the declared nodata and the scheme's
     nodata value are masked. The last window read is cached for sources derived from it."""
 
     def __init__(self, ds: DatasetReader, *, band: int = 1, extra_nodata: int | None = None, name: str = "cls") -> None:
@@ -154,7 +154,7 @@ class ClassSource(_Grid):
             mask = np.ma.getmaskarray(arr)
             if self.extra_nodata is not None:
                 mask = mask | (arr.data == self.extra_nodata)
-            self._arr = np.ma.MaskedArray(arr.data.astype(np.int64, copy=False), mask=mask)
+            self._arr = np.ma.MaskedArray(arr.data, mask=mask)
             self._key = key
         return self._arr
 
@@ -213,10 +213,11 @@ def _to_raster_crs(polygons: gpd.GeoDataFrame, crs: rasterio.crs.CRS) -> tuple[g
     """Polygons reprojected to ``crs`` (densified) and their area measured in that CRS's terms:
     planar when projected, ellipsoidal (equal-area projection on its ellipsoid) when geographic."""
     target = pyproj.CRS.from_user_input(crs.to_wkt())
-    geoms = polygons.geometry.segmentize(DENSIFY_M)
     if pyproj.CRS.from_user_input(polygons.crs) == target:
-        moved = geoms
+        geoms = moved = polygons.geometry
     else:
+        # repeated vertices first: GEOS 3.14 segmentize collapses rings that repeat their last point
+        geoms = polygons.geometry.remove_repeated_points(0.0).segmentize(DENSIFY_M)
         moved = geoms.to_crs(target)
     if not target.is_geographic:
         return moved, moved.area.to_numpy()
@@ -268,12 +269,15 @@ def _extract(
         ops = [
             Operation("unique", "unique", source),
             Operation("frac", "frac", source),
-            Operation("count", "covered", source, None, {"coverage_weight": "area_cartesian"}),
+            Operation("count", "covered", source),  # Σ coverage fraction of valid cells
         ]
+        cell_m2 = abs(ds.transform.a * ds.transform.e)
     out = exact_extract(source, feats, ops, include_cols=["pos"], output="pandas", max_cells_in_memory=max_cells_in_memory)
     pos = out["pos"].to_numpy(dtype="int64")
     scale = np.divide(plan_area[pos], raster_area[pos], out=np.ones(len(pos)), where=raster_area[pos] > 0)
     covered_raw = out["covered"].to_numpy(dtype="float64")
+    if not ds.crs.is_geographic:
+        covered_raw = covered_raw * cell_m2
     covered[pos] = np.nan_to_num(covered_raw) * scale
     lens = out["unique"].map(len).to_numpy()
     if lens.sum() == 0:
