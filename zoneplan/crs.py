@@ -193,7 +193,7 @@ def gcj02_to_wgs84(
     Examples
     --------
     >>> lon, lat = gcj02_to_wgs84(*wgs84_to_gcj02(115.70, 36.84))
-    >>> abs(lon - 115.70) < 1e-8 and abs(lat - 36.84) < 1e-8
+    >>> bool(abs(lon - 115.70) < 1e-8 and abs(lat - 36.84) < 1e-8)
     True
     """
     glon = np.asarray(lon, dtype="float64")
