@@ -9,13 +9,14 @@ Rules
 -----
 Land use (:func:`landuse_at`, the cross-team contract)
     A parcel has its ``landuse_code`` in year *Y* when ``built_year <= Y``, or
-    ``planned_year <= Y``, or it has neither year and ``status == "built"``; otherwise it has its
+    ``planned_year <= Y``, or it has neither year and ``status == "built"`` (unless its
+    ``supplied_year`` is after *Y*: land supplied later cannot have been built); otherwise it has its
     ``base_landuse_code`` (``<NA>`` when the plan has none — counted as not construction land).
     ``year=None`` means "as the plan stands": the ``landuse_code`` column.
 Land status (:func:`status_at`)
     ``built`` when ``built_year <= Y``, or ``planned_year <= Y`` (the plan's expectation: a
     parcel planned for *Y* is counted as built from *Y* on, so planned years describe the plan's
-    target state), or the parcel is ``built`` with no built year;
+    target state), or the parcel is ``built`` with neither year (and no supply year after *Y*);
     ``supplied`` when not built and ``supplied_year <= Y`` or the parcel is ``supplied`` with no
     supply year; a parcel that is ``built`` or ``supplied`` today but whose years lie after *Y*
     was **not yet supplied** in *Y* and is counted as ``ready`` (已达到供地条件 — it was supplied
@@ -86,7 +87,9 @@ def landuse_at(plan: Plan, year: int | None) -> pd.Series:
     planned = _int_col(parcels, "planned_year")
     status = _text_col(parcels, "status")
     current = _reached(built, year) | _reached(planned, year)
-    current |= (built.isna() & planned.isna() & (status == "built")).fillna(False).to_numpy(dtype=bool)
+    supplied = _int_col(parcels, "supplied_year")
+    undated = (built.isna() & planned.isna() & (status == "built") & ~(supplied > year).fillna(False)).fillna(False)
+    current |= undated.to_numpy(dtype=bool)
     base = _text_col(parcels, "base_landuse_code")
     return code.where(current, base)
 
@@ -122,7 +125,8 @@ def status_codes(plan: Plan, year: int | None) -> np.ndarray:
     is_built = current == BUILT
     is_supplied = current == SUPPLIED
     no_years = no_built_y & no_planned_y
-    built = _reached(built_y, year) | _reached(planned_y, year) | (is_built & no_years)
+    not_after = ~(supplied_y > year).fillna(False).to_numpy(dtype=bool)
+    built = _reached(built_y, year) | _reached(planned_y, year) | (is_built & no_years & not_after)
     supplied = ~built & (_reached(supplied_y, year) | ((is_built | is_supplied) & no_supplied_y & no_years))
     later = ~built & ~supplied & (is_built | is_supplied | ~no_built_y | ~no_supplied_y)
     out = current.copy()
