@@ -168,7 +168,7 @@ LAYERS: dict[str, LayerSpec] = {
 
 #: Target metrics understood by analysis and compliance (``targets.metric``), with their unit.
 #: Zone-level indicators use the names of :func:`zoneplan.analysis` output; ``parcel_*`` metrics
-#: switch on per-parcel rules in :mod:`zoneplan.analysis.compliance`.
+#: switch on per-parcel rules in :mod:`zoneplan.compliance` (``env_min_distance_m`` sets its adjacency distance).
 METRICS: dict[str, str] = {
     "industrial_share": "fraction — industrial land (1001xx) / urban construction land (plan documents' 工业用地占比)",
     "industrial_land_ratio": "fraction — built industrial+storage / built urban construction land (evaluation 工业用地率)",

@@ -55,8 +55,8 @@ def adjacency_pairs(sources: gpd.GeoSeries, receptors: gpd.GeoSeries, *, distanc
     >>> import shapely
     >>> a = gpd.GeoSeries([shapely.box(0, 0, 10, 10)], crs=4548)
     >>> b = gpd.GeoSeries([shapely.box(60, 0, 70, 10), shapely.box(200, 0, 210, 10)], index=[7, 8], crs=4548)
-    >>> adjacency_pairs(a, b, distance_m=100)[["source", "receptor", "distance_m"]].values.tolist()
-    [[0, 7, 50.0]]
+    >>> adjacency_pairs(a, b, distance_m=100)[["source", "receptor", "distance_m"]].to_dict("records")
+    [{'source': 0, 'receptor': 7, 'distance_m': 50.0}]
     """
     s_ok = np.flatnonzero(usable(sources))
     r_ok = np.flatnonzero(usable(receptors))
@@ -131,8 +131,8 @@ def env_adjacency(plan: Plan, *, year: int | None = None, rules: Mapping[str, An
         limit=rules.env_min_distance_m,
         unit="m",
         message=[
-            f"{w} is {d:,.1f} m from sensitive parcel {o} ({fl.at[r, 'name_zh']}); minimum {rules.env_min_distance_m:g} m"
-            for w, d, o, r in zip(what, pairs["distance_m"], ids.loc[pairs["receptor"]], pairs["receptor"])
+            f"{w} is {d:,.1f} m from sensitive parcel {o} ({n}); minimum {rules.env_min_distance_m:g} m"
+            for w, d, o, n in zip(what, pairs["distance_m"], ids.loc[pairs["receptor"]], fl["name_zh"].loc[pairs["receptor"]].astype(str))
         ],
         geometry=pairs["line"].to_numpy(),
         crs=plan.crs,

@@ -49,13 +49,33 @@ OVERLAP_RULES: dict[str, str] = {
 BOUNDARY_RULE = "outside_urban_development_boundary"
 
 
-def overlaps(parcels: gpd.GeoDataFrame, lines: gpd.GeoDataFrame, *, tolerance_m2: float = 1.0) -> gpd.GeoDataFrame:
+def _candidates(geoms: np.ndarray, big: np.ndarray, predicate: str) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (index into ``geoms``, index into ``big``) where ``predicate(big, geom)`` holds.
+
+    The spatial index proposes pairs by bounding box; the predicate runs vectorised with the
+    ``big`` side prepared once (preparing each of a million parcels instead, as
+    ``STRtree.query(predicate=...)`` does for its inputs, is ten times slower).
+    """
+    g_idx, b_idx = shapely.STRtree(big).query(geoms)
+    shapely.prepare(big)
+    hold = getattr(shapely, predicate)(big[b_idx], geoms[g_idx])
+    return g_idx[hold], b_idx[hold]
+
+
+def _geoms(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the usable polygons of ``gdf`` and their geometries as an object array."""
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    ok = np.flatnonzero(usable(geoms))
+    return ok, geoms[ok]
+
+
+def overlaps(parcels: gpd.GeoDataFrame | gpd.GeoSeries, lines: gpd.GeoDataFrame, *, tolerance_m2: float = 1.0) -> gpd.GeoDataFrame:
     """Overlap of each parcel with a set of control-line polygons.
 
     Parameters
     ----------
     parcels
-        Polygons to test (projected CRS, metres).
+        Polygons to test (projected CRS, metres); a GeoSeries of their geometry is enough.
     lines
         Control-line polygons of one kind; a ``name`` column, when present, names them.
     tolerance_m2
@@ -65,24 +85,21 @@ def overlaps(parcels: gpd.GeoDataFrame, lines: gpd.GeoDataFrame, *, tolerance_m2
     -------
     geopandas.GeoDataFrame
         Indexed by the overlapping parcels' index labels (a subset of ``parcels.index``): columns
-        ``overlap_m2``, ``overlap_mu``, ``line_ids`` (the control polygons involved, ``;``-joined)
-        and ``geometry`` (the overlapping part, unioned over all control polygons).
+        ``overlap_m2``, ``overlap_mu``, ``line_ids`` (the control polygons involved, sorted and
+        ``;``-joined) and ``geometry`` (the overlapping part, unioned over all control polygons).
 
     Examples
     --------
     >>> import shapely
-    >>> p = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 100, 100), shapely.box(200, 0, 300, 100)], crs=4548)
+    >>> p = gpd.GeoSeries([shapely.box(0, 0, 100, 100), shapely.box(200, 0, 300, 100)], crs=4548)
     >>> red = gpd.GeoDataFrame({"name": ["红线1"]}, geometry=[shapely.box(90, 0, 210, 50)], crs=4548)
     >>> overlaps(p, red)["overlap_m2"].tolist()
     [500.0, 500.0]
     """
-    ok = np.flatnonzero(usable(parcels.geometry) )
-    lok = np.flatnonzero(usable(lines.geometry))
-    pg = parcels.geometry.values[ok]
-    lg = lines.geometry.values[lok]
+    ok, pg = _geoms(parcels)
+    lok, lg = _geoms(lines)
     line_names = feature_ids(lines, "control_lines").to_numpy()[lok]
-    tree = shapely.STRtree(lg)
-    p_idx, l_idx = tree.query(pg, predicate="intersects")
+    p_idx, l_idx = _candidates(pg, lg, "intersects")
     pieces = shapely.intersection(pg[p_idx], lg[l_idx])
     area = shapely.area(pieces)
     # The sum over pairs bounds the union from above: parcels at or under the tolerance are done.
@@ -91,10 +108,10 @@ def overlaps(parcels: gpd.GeoDataFrame, lines: gpd.GeoDataFrame, *, tolerance_m2
     p_idx, l_idx, pieces = p_idx[keep], l_idx[keep], pieces[keep]
     hit, local = np.unique(p_idx, return_inverse=True)
     merged = union_by_group(pieces, local, len(hit))
-    merged_area = shapely.area(merged)
+    merged_area = shapely.area(merged) if len(hit) else np.array([], dtype=float)
     big = merged_area > tolerance_m2
     names = pd.Series(line_names[l_idx]).groupby(local).agg(lambda s: ";".join(sorted(set(s))))
-    out = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
             "overlap_m2": merged_area[big],
             "overlap_mu": merged_area[big] / M2_PER_MU,
@@ -104,16 +121,15 @@ def overlaps(parcels: gpd.GeoDataFrame, lines: gpd.GeoDataFrame, *, tolerance_m2
         index=parcels.index[ok[hit[big]]],
         crs=parcels.crs,
     )
-    return out
 
 
-def outside(parcels: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame, *, tolerance_m2: float = 1.0) -> gpd.GeoDataFrame:
+def outside(parcels: gpd.GeoDataFrame | gpd.GeoSeries, boundary: gpd.GeoDataFrame, *, tolerance_m2: float = 1.0) -> gpd.GeoDataFrame:
     """Part of each parcel lying outside a boundary made of one or more polygons.
 
     Parameters
     ----------
     parcels
-        Polygons to test (projected CRS, metres).
+        Polygons to test (projected CRS, metres); a GeoSeries of their geometry is enough.
     boundary
         The boundary polygons (e.g. the urban development boundary); their union is "inside".
     tolerance_m2
@@ -128,24 +144,23 @@ def outside(parcels: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame, *, tolerance_
     Examples
     --------
     >>> import shapely
-    >>> p = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 100, 100), shapely.box(0, 0, 100, 101)], crs=4548)
+    >>> p = gpd.GeoSeries([shapely.box(0, 0, 100, 100), shapely.box(0, 0, 100, 101)], crs=4548)
     >>> udb = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 100, 100)], crs=4548)
     >>> outside(p, udb)["outside_m2"].round(6).tolist()
     [100.0]
     """
-    ok = np.flatnonzero(usable(parcels.geometry))
-    pg = parcels.geometry.values[ok]
-    bg = boundary.geometry.values[usable(boundary.geometry)]
-    tree = shapely.STRtree(bg)
+    ok, pg = _geoms(parcels)
+    _, bg = _geoms(boundary)
+    # Parcels wholly inside one boundary polygon are settled by the prepared predicate alone.
     covered = np.zeros(len(pg), dtype=bool)
-    covered[tree.query(pg, predicate="covered_by")[0]] = True
+    covered[_candidates(pg, bg, "covers")[0]] = True
     rest = np.flatnonzero(~covered)
-    p_idx, b_idx = tree.query(pg[rest], predicate="intersects")
+    p_idx, b_idx = _candidates(pg[rest], bg, "intersects")
     inside = union_by_group(shapely.intersection(pg[rest][p_idx], bg[b_idx]), p_idx, len(rest))
     has_inside = ~shapely.is_missing(inside)
     outside_geom = pg[rest].copy()
     outside_geom[has_inside] = shapely.difference(pg[rest][has_inside], inside[has_inside])
-    outside_area = shapely.area(outside_geom)
+    outside_area = shapely.area(outside_geom) if len(rest) else np.array([], dtype=float)
     big = outside_area > tolerance_m2
     return gpd.GeoDataFrame(
         {
@@ -196,7 +211,7 @@ def control_line_conflicts(plan: Plan, *, year: int | None = None, rules: Mappin
     for line_kind, rule in OVERLAP_RULES.items():
         these = lines[(kind == line_kind).fillna(False).to_numpy()]
         checked.append(rule)
-        construction = parcels[fl["construction"].to_numpy()]
+        construction = parcels.geometry[fl["construction"].to_numpy()]
         if these.empty or construction.empty:
             continue
         hits = overlaps(construction, these, tolerance_m2=rules.overlap_tolerance_m2)
@@ -225,7 +240,7 @@ def control_line_conflicts(plan: Plan, *, year: int | None = None, rules: Mappin
         not_checked[BOUNDARY_RULE] = "the plan has no urban_development_boundary polygons in control_lines"
     else:
         checked.append(BOUNDARY_RULE)
-        urban = parcels[fl["urban_construction"].to_numpy()]
+        urban = parcels.geometry[fl["urban_construction"].to_numpy()]
         out = outside(urban, boundary, tolerance_m2=rules.boundary_tolerance_m2)
         found.append(
             violations_frame(

@@ -43,13 +43,13 @@ __all__ = ["phase_findings", "outside_own_zone", "PHASE_RULES"]
 PHASE_RULES = ("phase_outside_zone", "phase_area", "phase_schedule")
 
 
-def outside_own_zone(gdf: gpd.GeoDataFrame, zone_ids: pd.Series, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def outside_own_zone(gdf: gpd.GeoDataFrame | gpd.GeoSeries, zone_ids: pd.Series, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Part of each feature outside the zone named by ``zone_ids`` (row by row, vectorised).
 
     Parameters
     ----------
     gdf
-        Features (projected CRS).
+        Features (projected CRS); a GeoSeries of their geometry is enough.
     zone_ids
         Zone id of each feature, aligned to ``gdf``; features with no or an unknown zone are left out.
     zones
@@ -58,14 +58,21 @@ def outside_own_zone(gdf: gpd.GeoDataFrame, zone_ids: pd.Series, zones: gpd.GeoD
     Returns
     -------
     geopandas.GeoDataFrame
-        Indexed like the judged features: ``zone_id``, ``outside_m2`` and ``geometry`` (part outside).
+        Indexed like the judged features: ``zone_id``, ``outside_m2`` and ``geometry`` (part
+        outside; empty for features inside). Features their zone covers are settled by a prepared
+        ``covers`` test; only the others are cut.
     """
     zone_geom = zones[usable(zones.geometry)].dissolve("zone_id").geometry if len(zones) else gpd.GeoSeries([], crs=gdf.crs)
-    zid = zone_ids.astype("string")
-    keep = (zid.isin(zone_geom.index.astype(str)) & pd.Series(usable(gdf.geometry), index=gdf.index)).to_numpy(dtype=bool)
     zone_geom.index = zone_geom.index.astype(str)
-    part = shapely.difference(gdf.geometry.values[keep], zone_geom.loc[zid[keep].astype(str)].values)
-    return gpd.GeoDataFrame({"zone_id": zid[keep].to_numpy(), "outside_m2": shapely.area(part)}, geometry=polygonal(part), index=gdf.index[keep], crs=gdf.crs)
+    zid = zone_ids.astype("string")
+    keep = (zid.isin(zone_geom.index) & pd.Series(usable(gdf.geometry), index=gdf.index)).fillna(False).to_numpy(dtype=bool)
+    geoms = np.asarray(gdf.geometry.values, dtype=object)[keep]
+    shapely.prepare(zone_geom.values)
+    container = zone_geom.loc[zid[keep].astype(str)].to_numpy()
+    part = np.array([shapely.Polygon()] * len(geoms), dtype=object)
+    cut = ~shapely.covers(container, geoms) if len(geoms) else np.zeros(0, dtype=bool)
+    part[cut] = shapely.difference(geoms[cut], container[cut])
+    return gpd.GeoDataFrame({"zone_id": zid[keep].to_numpy(), "outside_m2": shapely.area(part) if len(part) else np.zeros(0)}, geometry=polygonal(part), index=gdf.index[keep], crs=gdf.crs)
 
 
 def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, Any] | Rules | None = None) -> Findings:
@@ -105,7 +112,7 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
     in_phase = member.notna() & member.isin(phase_zone.index)
     for layer, gdf, zid, ids, other in (
         ("phases", phases, phases["zone_id"] if "zone_id" in phases.columns else pd.Series(pd.NA, index=phases.index), phase_ids, None),
-        ("parcels", parcels[in_phase.to_numpy()], phase_zone.reindex(member[in_phase].to_numpy()).set_axis(member[in_phase].index), parcel_ids, member),
+        ("parcels", parcels.geometry[in_phase.to_numpy()], phase_zone.reindex(member[in_phase].to_numpy()).set_axis(member[in_phase].index), parcel_ids, member),
     ):
         out = outside_own_zone(gdf, zid, plan.zones)
         out = out[out["outside_m2"] > tol]
