@@ -62,6 +62,7 @@ __all__ = [
     "supply_timeline",
     "exhaustion_years",
     "plot_timeline",
+    "use_cjk_font",
     "indicator_table",
     "records",
     "TIMELINE_COLUMNS",
@@ -270,13 +271,12 @@ def plot_timeline(timeline: pd.DataFrame, *, exhaustion: pd.DataFrame | None = N
     import matplotlib
 
     if ax is None:
-        matplotlib.use("Agg", force=False) if matplotlib.get_backend().lower() == "" else None
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(9, 4.8), dpi=110)
     else:
         fig = ax.figure
-    _use_cjk_font()
+    use_cjk_font()
     totals = timeline.groupby(["scenario", "year"], sort=False)[["new_construction_mu", "remaining_mu"]].sum().reset_index()
     colors = matplotlib.colormaps["tab10"]
     for i, (name, rows) in enumerate(totals.groupby("scenario", sort=False)):
@@ -299,19 +299,26 @@ def plot_timeline(timeline: pd.DataFrame, *, exhaustion: pd.DataFrame | None = N
     return fig
 
 
-def _use_cjk_font() -> None:
-    """Prefer an installed CJK font so Chinese labels are not drawn as empty boxes."""
-    import matplotlib
-    from matplotlib import font_manager
+def use_cjk_font() -> str | None:
+    """Make matplotlib draw Chinese labels with an installed CJK font; return its name (None if none).
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    for candidate in ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "SimHei", "Microsoft YaHei"):
-        if candidate in names:
-            family = list(matplotlib.rcParams["font.sans-serif"])
-            if family[:1] != [candidate]:
-                matplotlib.rcParams["font.sans-serif"] = [candidate, *family]
-            matplotlib.rcParams["axes.unicode_minus"] = False
-            return
+    Uses :func:`zoneplan.maps.print.cjk_font`; without a CJK font charts still draw (Chinese
+    characters then show as boxes) rather than fail.
+    """
+    import matplotlib
+
+    from zoneplan.errors import ZoneplanError
+    from zoneplan.maps.print import cjk_font
+
+    try:
+        font = cjk_font()
+    except ZoneplanError:
+        return None
+    family = [f for f in matplotlib.rcParams["font.sans-serif"] if f != font]
+    matplotlib.rcParams["font.sans-serif"] = [font, *family]
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    return font
 
 
 def records(table: pd.DataFrame) -> list[dict[str, Any]]:

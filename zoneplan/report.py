@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from zoneplan.compare import Comparison, compare, plot_timeline, records
+from zoneplan.compare import Comparison, compare, plot_timeline, records, use_cjk_font
 from zoneplan.errors import InputError, ZoneplanError
 from zoneplan.io.gpkg import atomic_path
 from zoneplan.plan import Plan
@@ -259,9 +259,7 @@ def _png(fig: Any) -> str:
 def _consumption_chart(consumption: pd.DataFrame) -> Any:
     import matplotlib.pyplot as plt
 
-    from zoneplan.compare import _use_cjk_font
-
-    _use_cjk_font()
+    use_cjk_font()
     totals = consumption.groupby(["year", "scenario"], sort=True)["new_construction_mu"].sum().unstack("scenario").fillna(0.0)
     fig, ax = plt.subplots(figsize=(9, 3.8), dpi=110)
     if len(totals):
