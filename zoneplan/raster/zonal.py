@@ -5,7 +5,8 @@ How the areas are made exact
         :mod:`exactextract` computes, for every raster cell a polygon touches, the exact fraction
         of the cell the polygon covers — cells cut by a polygon edge count by their covered
         fraction, not all-or-nothing. The polygons are reprojected to the raster's CRS for this
-        (densified first, so straight plan edges stay straight on the ground).
+        (densified first, so straight plan edges stay straight on the ground; spikes and slivers
+        under 2 cm wide are closed first, as exactextract miscounts rings that double back).
     Cell area
         In a projected raster CRS every cell has the planar area ``|dx · dy|``. In a geographic
         (lon-lat) raster CRS cells shrink towards the poles: each row's cells get the exact area
@@ -74,6 +75,8 @@ LEVEL_LAYERS: dict[str, str] = {"zone": "zones", "district": "districts", "park"
 
 #: Longest polygon edge (m) kept straight when polygons are reprojected to the raster CRS.
 DENSIFY_M = 25.0
+#: Half-width (m) of the slivers and spikes removed before coverage is computed.
+SLIVER_M = 0.01
 
 
 @contextmanager
@@ -213,15 +216,21 @@ def _to_raster_crs(polygons: gpd.GeoDataFrame, crs: rasterio.crs.CRS) -> tuple[g
     """Polygons reprojected to ``crs`` (densified) and their area measured in that CRS's terms:
     planar when projected, ellipsoidal (equal-area projection on its ellipsoid) when geographic."""
     target = pyproj.CRS.from_user_input(crs.to_wkt())
+    # close slivers and spikes narrower than 2 cm (exactextract over-counts cells along a ring that
+    # doubles back on itself); a mitred ±1 cm buffer leaves every other edge where it was
+    geoms = polygons.geometry.buffer(-SLIVER_M, join_style="mitre").buffer(SLIVER_M, join_style="mitre")
     if pyproj.CRS.from_user_input(polygons.crs) == target:
-        geoms = moved = polygons.geometry
+        moved = geoms
     else:
-        # repeated vertices first: GEOS 3.14 segmentize collapses rings that repeat their last point
-        geoms = polygons.geometry.remove_repeated_points(0.0).segmentize(DENSIFY_M)
+        dense = geoms.segmentize(DENSIFY_M)
+        # GEOS 3.14 segmentize collapses some valid rings (e.g. with a spike of near-repeated
+        # vertices) to ~0 m²: keep those polygons as they are (straight edges, no densifying)
+        broken = ~np.isclose(dense.area.to_numpy(), geoms.area.to_numpy(), rtol=1e-9, atol=1e-6)
+        geoms = dense.where(~broken, geoms) if broken.any() else dense
         moved = geoms.to_crs(target)
     if not target.is_geographic:
         return moved, moved.area.to_numpy()
-    lon_lat = geoms.to_crs(target)
+    lon_lat = moved
     cx, cy = np.nanmean(lon_lat.bounds[["minx", "maxx"]].to_numpy()), np.nanmean(lon_lat.bounds[["miny", "maxy"]].to_numpy())
     ellps = target.ellipsoid
     laea = pyproj.CRS.from_proj4(f"+proj=laea +lat_0={cy} +lon_0={cx} +a={ellps.semi_major_metre} +b={ellps.semi_minor_metre} +units=m +no_defs")
