@@ -44,14 +44,20 @@ def test_land_consumption_parts_sum_to_the_zone_at_every_level() -> None:
 def test_phase_progress_against_linear_schedule() -> None:
     out = phase_progress(analysis_plan())
     ph1 = out[out["phase_id"] == "PH1"].set_index("year")
-    assert ph1.index.tolist() == [2018, 2019, 2020, 2021]
-    assert ph1["planned_cumulative_mu"].tolist() == pytest.approx([150.0, 300.0, 450.0, 600.0])
-    assert ph1["cumulative_mu"].tolist() == pytest.approx([30.0, 60.0, 60.0, 75.0])
-    assert ph1.loc[2021, "progress"] == pytest.approx(0.125)
-    assert ph1.loc[2021, "behind_mu"] == pytest.approx(525.0)
+    # completions in PH1: a built 2019 (30 mu), b and c built 2020 (30 mu), f planned 2025 (15 mu)
+    assert ph1.index.tolist() == list(range(2018, 2026))
+    assert ph1["planned_cumulative_mu"].tolist() == pytest.approx([150.0, 300.0, 450.0, 600.0, 600.0, 600.0, 600.0, 600.0])
+    assert ph1["cumulative_mu"].tolist() == pytest.approx([0.0, 30.0, 60.0, 60.0, 60.0, 60.0, 60.0, 75.0])
+    assert ph1.loc[2021, "progress"] == pytest.approx(0.1)
+    assert ph1.loc[2021, "behind_mu"] == pytest.approx(540.0)
     assert not ph1["on_schedule"].any()
     ph2 = out[out["phase_id"] == "PH2"]
     assert ph2["year"].tolist() == [2022, 2023, 2024] and (ph2["cumulative_mu"] == 0).all()
+    # a phase that delivers its target on time is on schedule
+    plan = analysis_plan()
+    small = plan.with_layer("phases", plan.phases.assign(target_area_mu=[60.0, 300.0], start_year=[2019, 2022], end_year=[2020, 2024]))
+    on_time = phase_progress(small, year=2020)
+    assert on_time.loc[on_time["phase_id"] == "PH1", "on_schedule"].tolist() == [True, True]
 
 
 def test_remaining_land_per_zone() -> None:

@@ -111,6 +111,10 @@ TARGET_COLUMNS = ["scope", "level", "metric", "year", "op", "target", "actual", 
 _OPS = {">=": ">=", "≥": ">=", "=>": ">=", "<=": "<=", "≤": "<=", "=<": "<=", "=": "=", "==": "=", ">": ">", "<": "<"}
 #: Relative tolerance of "=" targets when the targets table has no ``tolerance`` column.
 EQUAL_TOLERANCE = 0.005
+#: Relative tolerance of "≥" / "≤" targets: plan figures are quoted rounded to about four
+#: significant digits (0.3437 for 9.75 / 28.37 = 0.343673…), so a value within half a unit of the
+#: fourth digit meets the target. Override per row with a ``tolerance`` column.
+BOUND_TOLERANCE = 0.0005
 
 
 def _check_by(by: str) -> None:
@@ -210,7 +214,8 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
         gap in mu of land: share × urban construction land, km² × 1500), ``unit`` and ``note``.
         ``parcel_*`` and ``env_*`` metrics are per-parcel rules checked by
         :func:`zoneplan.compliance.check` and are left out. ``=`` targets are met within a
-        relative tolerance (the table's ``tolerance`` column, else 0.5 %).
+        relative tolerance (the table's ``tolerance`` column, else 0.5 %); ``>=`` / ``<=`` within
+        :data:`BOUND_TOLERANCE` (0.05 %, the rounding of quoted plan figures).
     """
     targets = plan.targets
     if targets.empty:
@@ -225,7 +230,7 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
         y = int(t.year) if pd.notna(t.year) else year
         op = _OPS.get(str(t.op).strip(), None)
         target = float(t.value) if pd.notna(t.value) else math.nan
-        tol = float(getattr(t, "tolerance", math.nan)) if pd.notna(getattr(t, "tolerance", math.nan)) else (EQUAL_TOLERANCE if op == "=" else 0.0)
+        tol = float(getattr(t, "tolerance", math.nan)) if pd.notna(getattr(t, "tolerance", math.nan)) else (EQUAL_TOLERANCE if op == "=" else BOUND_TOLERANCE)
         level = levels.get(scope)
         unit = INDICATOR_UNITS.get(metric) or (METRICS.get(metric, "").split(" — ")[0] or None)
         actual, note, urban_mu = math.nan, "", math.nan

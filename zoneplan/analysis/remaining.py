@@ -149,6 +149,18 @@ def _supply_rates(plan: Plan, consumption: pd.DataFrame, ids: pd.Index, ref_year
     return mean, text, span
 
 
+def _published_remaining(plan: Plan, by: Level, ids: pd.Index, parcel_counts: pd.Series) -> pd.Series | None:
+    """m² of the plan's ``remaining_land`` layer per group, for groups without parcels (else None)."""
+    if "remaining_land" not in plan.layers:
+        return None
+    layer = plan["remaining_land"]
+    col = f"{by}_id"
+    if col not in layer.columns:
+        return None
+    area = pd.Series(shapely.area(layer.geometry.to_numpy()), index=layer[col].astype(str).to_numpy()).groupby(level=0).sum()
+    return area.reindex(ids).where(parcel_counts.reindex(ids).to_numpy() == 0)
+
+
 def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -> pd.DataFrame:
     """Remaining land and years of supply left per group (definitions in the module docstring).
 
@@ -168,7 +180,11 @@ def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -
         One row per group (groups of the layer, then groups named only by parcels), columns
         :data:`REMAINING_COLUMNS`; areas in mu. ``area_mu`` is NaN (and so is ``remaining_mu``)
         for a group with no polygon. The identity ``area_mu = built_mu + supplied_mu +
-        unbuildable_mu + forbidden_mu + remaining_mu`` holds for every group.
+        unbuildable_mu + forbidden_mu + remaining_mu`` holds for every group with parcels. A group
+        with no parcels at all whose remaining land the plan carries as a ``remaining_land`` layer
+        (published figures, e.g. the Liaocheng zones) takes its remaining land from that layer;
+        its built / supplied / unbuildable / forbidden columns are then NaN and the assumption
+        says so.
     """
     frame = parcel_frame(plan, year)
     layer = group_layer(plan, by)
@@ -185,6 +201,7 @@ def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -
             **{f"{STATUS_ORDER[s]}_m2": np.where(st == s, area, 0.0) for s in _SUBTRACTED},
             "sub_forbidden_m2": np.where(sub, pforb, 0.0),
             "non_suppliable_m2": np.where(keep_non_construction, area - pforb, 0.0),
+            "parcels": np.ones(len(area)),
         },
     )
     ids = pd.Index(sums.index.to_numpy(dtype=object), dtype=object)
@@ -196,6 +213,14 @@ def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -
     remaining = garea - sums["built_m2"] - sums["supplied_m2"] - sums["unbuildable_m2"] - forbidden
     suppliable = (remaining - sums["non_suppliable_m2"]).clip(lower=0.0).where(remaining.notna())
 
+    published = _published_remaining(plan, by, ids, sums["parcels"])
+    if published is not None:
+        hit = published.notna()
+        remaining = remaining.where(~hit, published)
+        suppliable = suppliable.where(~hit, published)
+        for col in ("built_m2", "supplied_m2", "unbuildable_m2"):
+            sums[col] = sums[col].where(~hit)
+        forbidden = forbidden.where(~hit)
     consumption = land_consumption(plan, by=by)
     ref = year if year is not None else (int(consumption["year"].max()) if len(consumption) else None)
     rate, basis, span = _supply_rates(plan, consumption, ids, ref)
@@ -206,6 +231,8 @@ def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -
         else (f"no construction land supplied in {span}: years of supply left cannot be computed" if pd.notna(s) else "group has no polygon: remaining land unknown")
         for s, r, b in zip(supp_mu, rate, basis)
     ]
+    if published is not None:
+        assumption = [f"{a} (no parcels: remaining land from the plan's remaining_land layer)" if h else a for a, h in zip(assumption, published.notna())]
     out = pd.DataFrame(
         {
             "level": by,
