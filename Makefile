@@ -28,6 +28,7 @@ test: $(STAMP) system-deps
 
 layers: $(STAMP)
 	$(PY) layers/build.py
+	$(PY) layers/build_rasters.py
 
 bench: $(STAMP) system-deps
 	$(PY) -m benchmarks
