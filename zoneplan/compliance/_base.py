@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 
 from zoneplan.errors import InputError
-from zoneplan.landuse import flags
+from zoneplan.landuse import FLAG_COLUMNS, flags
 from zoneplan.layers import LAYERS
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_MU
@@ -153,10 +153,14 @@ def cannot_judge_frame(rule: str, layer: str, feature_id: object, *, missing: ob
 
 def feature_ids(gdf: gpd.GeoDataFrame, layer: str) -> pd.Series:
     """Identifier of each feature of ``layer`` (its id column, else its ``name``, else ``#<row>``), aligned to ``gdf``."""
-    rows = pd.Series([f"#{i}" for i in range(len(gdf))], index=gdf.index, dtype="string")
     spec = LAYERS.get(layer)
     column = spec.id_column if spec and spec.id_column in gdf.columns else "name" if "name" in gdf.columns else None
-    return rows if column is None else gdf[column].astype("string").fillna(rows)
+    ids = pd.Series(pd.NA, index=gdf.index, dtype="string") if column is None else gdf[column].astype("string")
+    missing = np.flatnonzero(ids.isna().to_numpy())
+    if len(missing):
+        ids = ids.copy()
+        ids.iloc[missing] = [f"#{i}" for i in missing]
+    return ids
 
 
 def usable(geoms: np.ndarray | gpd.GeoSeries) -> np.ndarray:
@@ -202,7 +206,12 @@ def parcel_flags(plan: Plan, year: int | None) -> pd.DataFrame:
             from zoneplan.analysis.timeline import landuse_at
 
             codes = landuse_at(plan, int(year))
-        per_plan[year] = flags(pd.Series(codes, index=parcels.index))
+        # Look up each distinct code once; text columns come back categorical (cheap to take).
+        positions, uniques = pd.Series(codes, index=parcels.index).astype("string").factorize()
+        table = flags(pd.Series([*np.asarray(uniques, dtype=object), pd.NA], dtype="string"))
+        text = [c for c in table.columns if c not in FLAG_COLUMNS]
+        table[text] = table[text].astype("category")
+        per_plan[year] = table.take(np.where(positions >= 0, positions, len(table) - 1)).set_axis(parcels.index)
     return per_plan[year]
 
 
