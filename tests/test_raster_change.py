@@ -11,7 +11,7 @@ from tests.conftest import box
 from tests.plans_raster import make_change_case
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
-from zoneplan.raster.change import built_change, compare, parcel_change, recorded_built
+from zoneplan.raster.change import built_change, compare, mismatches, parcel_change, recorded_built
 
 MU = 10000 / 15
 
@@ -68,6 +68,7 @@ def test_group_change_and_evidence(change_case: tuple[Plan, Path, Path]) -> None
     assert ev.loc["P2", "evidence_mu"] == pytest.approx(15.0)
     assert "P3" in ev.loc["P3", "message"] and ev.crs == plan.crs
     assert result.to_json()["mismatches"][1]["parcel_id"] == "P3"
+    assert mismatches(plan, old, new, bare_below=0.0)["parcel_id"].tolist() == ["P3"]  # nothing is below 0 % built-up
 
 
 def test_new_raster_on_another_grid_and_crs(change_case: tuple[Plan, Path, Path], tmp_path: Path) -> None:

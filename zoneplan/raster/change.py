@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -205,45 +206,9 @@ def _parcel_table(plan: Plan, pair: _Pair, *, bare_below: float, new_built_above
     )
 
 
-def parcel_change(
-    plan: Plan,
-    old: RasterLike,
-    new: RasterLike,
-    *,
-    old_year: int | None = None,
-    new_year: int | None = None,
-    old_scheme: str | Path | ClassScheme = "worldcover",
-    new_scheme: str | Path | ClassScheme | None = None,
-    bare_below: float = 0.2,
-    new_built_above: float = 0.3,
-    min_covered: float = 0.5,
-    min_cells: float = 9.0,
-    band: int = 1,
-    max_cells_in_memory: int = 30_000_000,
-) -> pd.DataFrame:
-    """Built-up land per parcel in two rasters and the parcels whose record the ground contradicts.
-
-    Parameters
-    ----------
-    plan
-        The plan (its ``parcels`` with ``status`` and ``built_year``).
-    old, new
-        Classified rasters of an earlier and a later year (any CRS; the new one is read on the old
-        one's grid).
-    old_year, new_year
-        Years the rasters show; default: the rasters' ``year`` tag or a year in the file name.
-    old_scheme, new_scheme
-        Class schemes (``new_scheme`` defaults to ``old_scheme``).
-    bare_below
-        A recorded-built parcel with a smaller built-up share in the new raster looks bare.
-    new_built_above
-        A parcel not recorded built with at least this share newly built-up is flagged.
-    min_covered
-        Parcels with a smaller share of valid cells are not judged.
-    min_cells
-        Parcels smaller than this many raster cells are not judged.
-    band, max_cells_in_memory
-        As in :func:`zoneplan.raster.zonal.class_areas`.
+def parcel_change(plan: Plan, old: RasterLike, new: RasterLike, **options: Any) -> pd.DataFrame:
+    """Built-up land per parcel in two rasters and the parcels whose record the ground contradicts
+    (``options`` as in :func:`compare`).
 
     Returns
     -------
@@ -252,11 +217,7 @@ def parcel_change(
         covered_share, built_old_mu, built_new_mu, new_built_mu, lost_built_mu, built_old_share,
         built_new_share, new_built_share, mismatch`` (a key of :data:`MISMATCH_KINDS` or NA).
     """
-    old_s = get_scheme(old_scheme)
-    new_s = get_scheme(new_scheme) if new_scheme is not None else old_s
-    with open_raster(old) as o, open_raster(new) as n:
-        pair = _Pair(o, n, old_scheme=old_s, new_scheme=new_s, old_year=old_year, new_year=new_year, band=band)
-        return _parcel_table(plan, pair, bare_below=bare_below, new_built_above=new_built_above, min_covered=min_covered, min_cells=min_cells, max_cells_in_memory=max_cells_in_memory)
+    return compare(plan, old, new, **{**options, "by": None, "evidence": False}).parcels
 
 
 def _group_table(plan: Plan, pair: _Pair, parcel_table: pd.DataFrame, by: Level, max_cells_in_memory: int) -> pd.DataFrame:
@@ -291,45 +252,6 @@ def _group_table(plan: Plan, pair: _Pair, parcel_table: pd.DataFrame, by: Level,
     out.insert(2, "old_year", pair.old_year)
     out.insert(3, "new_year", pair.new_year)
     return out.reset_index(drop=True)
-
-
-def built_change(
-    plan: Plan,
-    old: RasterLike,
-    new: RasterLike,
-    *,
-    by: Level = "zone",
-    old_year: int | None = None,
-    new_year: int | None = None,
-    old_scheme: str | Path | ClassScheme = "worldcover",
-    new_scheme: str | Path | ClassScheme | None = None,
-    bare_below: float = 0.2,
-    new_built_above: float = 0.3,
-    min_covered: float = 0.5,
-    min_cells: float = 9.0,
-    band: int = 1,
-    max_cells_in_memory: int = 30_000_000,
-) -> pd.DataFrame:
-    """Built-up land per group in two years, the new construction seen on the ground, and what
-    the plan records for the same years.
-
-    Parameters are those of :func:`parcel_change`, plus ``by`` (``zone``, ``district``, ``park``,
-    ``phase`` or ``parcel``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per group: ``level, group_id, old_year, new_year, area_mu, covered_share,
-        built_old_mu, built_new_mu, new_built_mu, lost_built_mu`` (measured over the group's
-        polygon), ``recorded_new_built_mu`` (parcels whose ``built_year`` lies in
-        (old_year, new_year]), ``unauthorised_mu``/``_count`` and ``looks_bare_mu``/``_count``
-        (mismatched parcels), and ``unrecorded_new_built_mu`` = measured − recorded new built-up.
-    """
-    return compare(
-        plan, old, new, by=by, old_year=old_year, new_year=new_year, old_scheme=old_scheme, new_scheme=new_scheme,
-        bare_below=bare_below, new_built_above=new_built_above, min_covered=min_covered, min_cells=min_cells, band=band,
-        max_cells_in_memory=max_cells_in_memory, evidence=False,
-    ).groups
 
 
 class ChangeResult:
@@ -374,7 +296,7 @@ def compare(
     old: RasterLike,
     new: RasterLike,
     *,
-    by: Level = "zone",
+    by: Level | None = "zone",
     old_year: int | None = None,
     new_year: int | None = None,
     old_scheme: str | Path | ClassScheme = "worldcover",
@@ -387,19 +309,62 @@ def compare(
     max_cells_in_memory: int = 30_000_000,
     evidence: bool = True,
 ) -> ChangeResult:
-    """Per-group change, per-parcel change and evidence geometry in one pass over the rasters
-    (parameters as in :func:`built_change`; ``evidence=False`` skips the geometry)."""
+    """Per-group change, per-parcel change and evidence geometry in one pass over the rasters.
+
+    Parameters
+    ----------
+    plan
+        The plan (its ``parcels`` with ``status`` and ``built_year``).
+    old, new
+        Classified rasters of an earlier and a later year (any CRS; the new one is read on the old
+        one's grid).
+    by
+        Grouping level of :attr:`ChangeResult.groups` (``zone``, ``district``, ``park``, ``phase``
+        or ``parcel``); None skips the group table.
+    old_year, new_year
+        Years the rasters show; default: the rasters' ``year`` tag or a year in the file name.
+    old_scheme, new_scheme
+        Class schemes (``new_scheme`` defaults to ``old_scheme``).
+    bare_below
+        A recorded-built parcel with a smaller built-up share in the new raster looks bare.
+    new_built_above
+        A parcel not recorded built with at least this share newly built-up is flagged.
+    min_covered
+        Parcels with a smaller share of valid cells are not judged.
+    min_cells
+        Parcels smaller than this many raster cells are not judged.
+    band, max_cells_in_memory
+        As in :func:`zoneplan.raster.zonal.class_areas`.
+    evidence
+        Vectorise the evidence geometry of the mismatched parcels.
+    """
     old_s = get_scheme(old_scheme)
     new_s = get_scheme(new_scheme) if new_scheme is not None else old_s
     with open_raster(old) as o, open_raster(new) as n:
         pair = _Pair(o, n, old_scheme=old_s, new_scheme=new_s, old_year=old_year, new_year=new_year, band=band)
         ptable = _parcel_table(plan, pair, bare_below=bare_below, new_built_above=new_built_above, min_covered=min_covered, min_cells=min_cells, max_cells_in_memory=max_cells_in_memory)
-        gtable = _group_table(plan, pair, ptable, by, max_cells_in_memory)
+        gtable = _group_table(plan, pair, ptable, by, max_cells_in_memory) if by is not None else pd.DataFrame()
         ev = _evidence(plan, pair, ptable) if evidence else _empty_evidence(plan)
     return ChangeResult(gtable, ptable, ev, pair.old_year, pair.new_year)
 
 
-def mismatches(plan: Plan, old: RasterLike, new: RasterLike, **options: object) -> gpd.GeoDataFrame:
+def built_change(plan: Plan, old: RasterLike, new: RasterLike, *, by: Level = "zone", **options: Any) -> pd.DataFrame:
+    """Built-up land per group in two years, the new construction seen on the ground, and what
+    the plan records for the same years (``options`` as in :func:`compare`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: ``level, group_id, old_year, new_year, area_mu, covered_share,
+        built_old_mu, built_new_mu, new_built_mu, lost_built_mu`` (measured over the group's
+        polygon), ``recorded_new_built_mu`` (parcels whose ``built_year`` lies in
+        (old_year, new_year]), ``unauthorised_mu``/``_count`` and ``looks_bare_mu``/``_count``
+        (mismatched parcels), and ``unrecorded_new_built_mu`` = measured − recorded new built-up.
+    """
+    return compare(plan, old, new, **{**options, "by": by, "evidence": False}).groups
+
+
+def mismatches(plan: Plan, old: RasterLike, new: RasterLike, **options: Any) -> gpd.GeoDataFrame:
     """Evidence of the parcels whose record the rasters contradict (options of :func:`compare`).
 
     Returns
@@ -409,7 +374,7 @@ def mismatches(plan: Plan, old: RasterLike, new: RasterLike, **options: object) 
         new_built_share, evidence_mu, message`` and the evidence geometry in the plan CRS (newly
         built-up cells for unauthorised construction, the not-built-up part for a bare parcel).
     """
-    return compare(plan, old, new, **options).evidence
+    return compare(plan, old, new, **{**options, "by": None}).evidence
 
 
 def _empty_evidence(plan: Plan) -> gpd.GeoDataFrame:
