@@ -195,11 +195,14 @@ def control_line_conflicts(plan: Plan, *, year: int | None = None, rules: Mappin
         ``outside_urban_development_boundary``: one per urban parcel reaching outside, measured =
         m² outside, geometry = the part outside. A rule whose control line the plan lacks is not
         run (``not_checked``): no red line or farmland polygons means nothing to avoid, but no
-        boundary polygons means the boundary rule cannot be judged.
+        boundary polygons means the boundary rule cannot be judged; a plan without a
+        ``control_lines`` layer is not checked against any line.
     """
     rules = resolve_rules(plan, rules, year=year)
     if not rules.control_lines:
         return Findings(not_checked={"control_lines": "switched off by the rules"})
+    if "control_lines" not in plan:
+        return Findings(not_checked={"control_lines": "the plan has no control_lines layer"})
     parcels = plan.parcels
     lines = plan.control_lines
     kind = lines["kind"].astype("string") if "kind" in lines.columns else pd.Series(pd.NA, index=lines.index, dtype="string")
