@@ -193,3 +193,13 @@ def test_ring_with_a_near_repeated_vertex_in_another_crs(tmp_path: Path) -> None
     raster = _split_raster(tmp_path, "EPSG:32650", (minx - 50, miny - 50, maxx + 50, maxy + 50), 10.0, miny - 100)  # all built-up
     areas = class_areas(gpd.GeoDataFrame(geometry=[parcel], crs=4548), raster)
     assert areas.loc[0, 50] == pytest.approx(parcel.area, rel=1e-6)
+
+
+def test_big_polygons_are_read_in_pieces(gk_raster: Path) -> None:
+    """A polygon spanning more cells than ``max_cells_in_memory`` is processed window by window
+    and gives the same areas as in one read."""
+    polys = gpd.GeoDataFrame(geometry=[box(5, 5, 190, 170)], crs=4548)
+    whole = class_areas(polys, gk_raster)
+    pieces = class_areas(polys, gk_raster, max_cells_in_memory=25)
+    assert whole.loc[0, 50] == pytest.approx(95 * 170) and whole.loc[0, 40] == pytest.approx(95 * 170)
+    pd.testing.assert_frame_equal(whole, pieces, rtol=1e-12)

@@ -48,7 +48,7 @@ from rasterio.windows import Window, from_bounds
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 from zoneplan.raster.classes import ClassScheme, get_scheme, scheme_from_table
-from zoneplan.raster.zonal import ClassSource, Level, RasterLike, _Extract, _extract, _wide, cell_areas_geographic, group_polygons, open_raster
+from zoneplan.raster.zonal import MAX_CELLS, ClassSource, Level, RasterLike, _Extract, _extract, _wide, cell_areas_geographic, group_polygons, open_raster
 from zoneplan.units import M2_PER_MU
 
 __all__ = ["CHANGE_SCHEME", "MISMATCH_KINDS", "raster_year", "recorded_built", "expected_built_up", "parcel_change", "built_change", "mismatches", "ChangeResult", "compare"]
@@ -306,7 +306,7 @@ def compare(
     min_covered: float = 0.5,
     min_cells: float = 9.0,
     band: int = 1,
-    max_cells_in_memory: int = 30_000_000,
+    max_cells_in_memory: int = MAX_CELLS,
     evidence: bool = True,
 ) -> ChangeResult:
     """Per-group change, per-parcel change and evidence geometry in one pass over the rasters.

@@ -22,8 +22,8 @@ How the areas are made exact
     Memory
         Features are processed one at a time and exactextract reads only the window each one
         needs, never more than ``max_cells_in_memory`` cells at once (a large polygon is done in
-        pieces), so a 20,000 × 20,000 raster is summarised in bounded memory
-        (``benchmarks/bench_raster.py``).
+        pieces, :data:`MAX_CELLS`), so memory does not grow with the raster: a 20,000 × 20,000
+        raster is summarised in bounded memory (``benchmarks/bench_raster.py``).
 
 Functions take polygons (a GeoDataFrame in a projected CRS) or a plan and return tables aligned
 to the polygons' index (:func:`class_areas`) or tidy long tables (:func:`zonal_stats`).
@@ -65,6 +65,7 @@ __all__ = [
     "class_areas",
     "zonal_stats",
     "group_polygons",
+    "MAX_CELLS",
 ]
 
 Level = Literal["zone", "district", "park", "phase", "parcel"]
@@ -75,6 +76,9 @@ LEVEL_LAYERS: dict[str, str] = {"zone": "zones", "district": "districts", "park"
 
 #: Longest polygon edge (m) kept straight when polygons are reprojected to the raster CRS.
 DENSIFY_M = 25.0
+#: Most raster cells exactextract holds at once (a larger polygon is processed in pieces): the
+#: memory bound, ~17 bytes a cell (value, mask, coverage fraction) above the interpreter's own.
+MAX_CELLS = 4_000_000
 #: Half-width (m) of the slivers and spikes removed before coverage is computed.
 SLIVER_M = 0.01
 
@@ -314,7 +318,7 @@ def class_areas(
     scheme: str | Path | ClassScheme = "worldcover",
     band: int = 1,
     unit: str = "m2",
-    max_cells_in_memory: int = 30_000_000,
+    max_cells_in_memory: int = MAX_CELLS,
 ) -> pd.DataFrame:
     """Area of each land-cover class inside each polygon.
 
@@ -398,7 +402,7 @@ def zonal_stats(
     by: Level = "zone",
     scheme: str | Path | ClassScheme = "worldcover",
     band: int = 1,
-    max_cells_in_memory: int = 30_000_000,
+    max_cells_in_memory: int = MAX_CELLS,
 ) -> pd.DataFrame:
     """Land-cover class areas per zone, district, park, phase or parcel of a plan, in m² and mu.
 
