@@ -44,11 +44,18 @@ def analyze_cmd(
     by: Annotated[str, typer.Option("--by", help="Group by zone, district, park or phase.")] = "zone",
     profile: Annotated[Optional[Path], typer.Option("--profile", help="Scoring profile TOML (ideal values and weights). Default: the bundled local example.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")] = False,
+    dask: Annotated[bool, typer.Option("--dask", help="Run partitioned by zone on dask: a local cluster on all cores.")] = False,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Run on an existing dask cluster (tcp://host:8786); implies --dask.")] = None,
 ) -> None:
     """Intensive land-use indicators, remaining land, years of supply left and targets, per group."""
     prof = load_profile(profile)
     plan = load_plan(plan_path)
-    result = analyze(plan, year=year, by=by, profile=prof)
+    if dask or scheduler:
+        from zoneplan import distributed
+
+        result = distributed.analyze(plan, year=year, by=by, profile=prof, scheduler=scheduler)
+    else:
+        result = analyze(plan, year=year, by=by, profile=prof)
     if as_json:
         emit_json(result)
         return

@@ -22,11 +22,18 @@ def check_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")] = False,
     evidence: Annotated[Optional[Path], typer.Option("--evidence", help="Write the conflict geometries to this GeoPackage (for QGIS).")] = None,
     excel: Annotated[Optional[Path], typer.Option("--excel", help="Write the findings to this Excel workbook, one sheet per rule.")] = None,
+    dask: Annotated[bool, typer.Option("--dask", help="Run partitioned by zone on dask: a local cluster on all cores.")] = False,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Run on an existing dask cluster (tcp://host:8786); implies --dask.")] = None,
 ) -> None:
     """Check a plan against its hard rules. Exit 0 compliant, 1 violations or unjudgeable features, 2 bad input."""
     settings = load_rules_file(rules) if rules else None
     plan = load_plan(plan_path)
-    findings = check(plan, year=year, rules=settings)
+    if dask or scheduler:
+        from zoneplan import distributed
+
+        findings = distributed.check(plan, year=year, rules=settings, scheduler=scheduler)
+    else:
+        findings = check(plan, year=year, rules=settings)
     if evidence:
         findings.write_evidence(evidence)
     if excel:
