@@ -24,6 +24,7 @@ __all__ = [
     "VIOLATION_COLUMNS",
     "CANNOT_JUDGE_COLUMNS",
     "violations_frame",
+    "area_violations",
     "cannot_judge_frame",
     "feature_ids",
     "parcel_flags",
@@ -122,6 +123,39 @@ def violations_frame(
     }
     geoms = _column(geometry, n)
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geoms, crs=crs), crs=crs)
+
+
+def area_violations(
+    rule: str,
+    layer: str,
+    feature_id: object,
+    *,
+    area_m2: object,
+    tolerance_m2: float,
+    message: object,
+    geometry: object,
+    crs: object,
+    year: object = None,
+    other_id: object = None,
+) -> gpd.GeoDataFrame:
+    """Violations whose measure is an area in conflict (overlap, part outside) against a sliver tolerance.
+
+    measured = ``area_m2``, limit = ``tolerance_m2``, unit ``m2``; the rest as :func:`violations_frame`.
+    """
+    return violations_frame(
+        rule,
+        layer,
+        feature_id,
+        other_id=other_id,
+        year=year,
+        measured=area_m2,
+        limit=tolerance_m2,
+        unit="m2",
+        area_m2=area_m2,
+        message=message,
+        geometry=geometry,
+        crs=crs,
+    )
 
 
 def cannot_judge_frame(rule: str, layer: str, feature_id: object, *, missing: object, message: object) -> pd.DataFrame:

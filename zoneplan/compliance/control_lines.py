@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoneplan.compliance._base import feature_ids, parcel_flags, polygonal, union_by_group, usable, violations_frame
+from zoneplan.compliance._base import area_violations, feature_ids, parcel_flags, polygonal, union_by_group, usable
 from zoneplan.compliance.findings import Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.layers import CONTROL_LINE_KINDS
@@ -220,16 +220,14 @@ def control_line_conflicts(plan: Plan, *, year: int | None = None, rules: Mappin
         hits = overlaps(construction, these, tolerance_m2=rules.overlap_tolerance_m2)
         label = CONTROL_LINE_KINDS[line_kind]
         found.append(
-            violations_frame(
+            area_violations(
                 rule,
                 "parcels",
                 ids.loc[hits.index],
                 other_id=hits["line_ids"],
                 year=year,
-                measured=hits["overlap_m2"],
-                limit=rules.overlap_tolerance_m2,
-                unit="m2",
                 area_m2=hits["overlap_m2"],
+                tolerance_m2=rules.overlap_tolerance_m2,
                 message=[
                     f"construction parcel ({c}) overlaps {label} {n} by {m:,.2f} mu ({a:,.1f} m²)"
                     for c, n, m, a in zip(fl.loc[hits.index, "code"].astype(str), hits["line_ids"], hits["overlap_mu"], hits["overlap_m2"])
@@ -246,15 +244,13 @@ def control_line_conflicts(plan: Plan, *, year: int | None = None, rules: Mappin
         urban = parcels.geometry[fl["urban_construction"].to_numpy()]
         out = outside(urban, boundary, tolerance_m2=rules.boundary_tolerance_m2)
         found.append(
-            violations_frame(
+            area_violations(
                 BOUNDARY_RULE,
                 "parcels",
                 ids.loc[out.index],
                 year=year,
-                measured=out["outside_m2"],
-                limit=rules.boundary_tolerance_m2,
-                unit="m2",
                 area_m2=out["outside_m2"],
+                tolerance_m2=rules.boundary_tolerance_m2,
                 message=[
                     f"urban construction parcel ({c}) reaches {m:,.2f} mu ({a:,.1f} m², {a / t:.1%} of it) outside the urban development boundary"
                     for c, m, a, t in zip(fl.loc[out.index, "code"].astype(str), out["outside_mu"], out["outside_m2"], out["parcel_m2"])

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoneplan.compliance._base import cannot_judge_frame, feature_ids, group_of, parcel_flags, polygonal, usable, violations_frame
+from zoneplan.compliance._base import area_violations, cannot_judge_frame, feature_ids, group_of, parcel_flags, polygonal, usable, violations_frame
 from zoneplan.compliance.findings import Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.measure import area_m2
@@ -118,16 +118,14 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
         out = out[out["outside_m2"] > tol]
         parts.append(
             Findings(
-                violations=violations_frame(
+                violations=area_violations(
                     "phase_outside_zone",
                     layer,
                     ids.loc[out.index],
                     other_id=None if other is None else other.loc[out.index],
                     year=year,
-                    measured=out["outside_m2"],
-                    limit=tol,
-                    unit="m2",
                     area_m2=out["outside_m2"],
+                    tolerance_m2=tol,
                     message=[
                         f"{'phase' if other is None else f'parcel of phase {other.at[i]}'} reaches {m / M2_PER_MU:,.2f} mu ({m:,.1f} m²) outside zone {z}"
                         for i, m, z in zip(out.index, out["outside_m2"], out["zone_id"])
