@@ -238,10 +238,17 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
             note = f"unknown op {t.op!r}"
         elif level is None:
             note = f"scope {scope!r} is no zone, district, park or phase of the plan"
-        elif metric in INDICATOR_NAMES:
+        elif metric in INDICATORS:
+            # only what the metric needs: the evaluation's indicators, not remaining land or score
+            actual = float(evaluation_indicators(plan, by=level, year=y)[metric].get(scope, math.nan))
+        elif metric in ("remaining_area_mu", "years_of_supply_left"):
+            rem = remaining_land(plan, by=level, year=y)
+            hit = rem[rem["group_id"] == scope]
+            actual = float(hit["remaining_mu" if metric == "remaining_area_mu" else metric].iloc[0]) if len(hit) else math.nan
+        elif metric == "intensity_score":
             table = indicators(plan, year=y, by=level, profile=profile)
             actual = float(table[metric].get(scope, math.nan))
-        elif metric in ("urban_construction_area_km2", "industrial_area_km2"):
+        elif metric in ("urban_construction_area_km2", "industrial_area_km2", "industrial_share"):
             ratio = industrial_ratio(plan, by=level, year=y)
             hit = ratio[ratio["group_id"] == scope]
             actual = float(hit[metric].iloc[0]) if len(hit) else math.nan

@@ -33,6 +33,11 @@ def cached(plan: Plan, key: Any, build) -> Any:
     return store[key]
 
 
+def cached_status(plan: Plan, year: int | None) -> np.ndarray:
+    """Cached :func:`zoneplan.analysis.timeline.status_codes`."""
+    return cached(plan, ("status", year), lambda: status_codes(plan, year))
+
+
 def _numeric(parcels: pd.DataFrame, name: str) -> np.ndarray:
     if name in parcels.columns:
         return pd.to_numeric(parcels[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -56,7 +61,7 @@ def _build(plan: Plan, year: int | None) -> pd.DataFrame:
     code = table["code"].astype(object).where(table["code"].notna(), None).to_numpy(dtype=object)
     categories = pd.unique(code[code != None])  # noqa: E711 - elementwise
     cat_codes = pd.Index(categories).get_indexer(code)
-    status = status_codes(plan, year)
+    status = cached_status(plan, year)
     frame = pd.DataFrame(
         {
             "area_m2": area_m2(parcels).to_numpy() if len(parcels) else np.array([], dtype=float),
@@ -86,14 +91,14 @@ def base_frame(plan: Plan) -> pd.DataFrame:
     def build() -> pd.DataFrame:
         parcels = plan.parcels
         base = parcels["base_landuse_code"] if "base_landuse_code" in parcels.columns else pd.Series(pd.NA, index=parcels.index, dtype="string")
-        info = flags(base.astype("string"))
+        pos, table = _flag_table(base)
         return pd.DataFrame(
             {
-                "base_known": info["code"].notna().to_numpy(),
-                "base_agricultural": info["agricultural"].to_numpy(dtype=bool),
-                "base_natural": info["natural"].to_numpy(dtype=bool),
-                "base_construction": info["construction"].to_numpy(dtype=bool),
-                "supply_year": supply_year(plan).to_numpy(),
+                "base_known": table["code"].notna().to_numpy()[pos],
+                "base_agricultural": table["agricultural"].to_numpy(dtype=bool)[pos],
+                "base_natural": table["natural"].to_numpy(dtype=bool)[pos],
+                "base_construction": table["construction"].to_numpy(dtype=bool)[pos],
+                "supply_year": supply_year(plan).to_numpy(dtype=float, na_value=np.nan),
             },
             index=parcels.index,
         )
@@ -134,10 +139,13 @@ def group_sum(plan: Plan, level: Level, columns: dict[str, np.ndarray], *, skipn
     """
     codes, ids = group_index(plan, level)
     valid = codes >= 0
-    c = codes[valid]
+    everyone = bool(valid.all())
+    c = codes if everyone else codes[valid]
     out = {}
     for name, values in columns.items():
-        v = np.asarray(values, dtype=float)[valid]
+        v = np.asarray(values, dtype=float)
+        if not everyone:
+            v = v[valid]
         nan = np.isnan(v)
         total = np.bincount(c, weights=np.where(nan, 0.0, v), minlength=len(ids))
         if skipna_min_count:

@@ -271,6 +271,12 @@ def evaluation_indicators(plan: Plan, *, by: Level = "zone", year: int | None = 
     pandas.DataFrame
         Indexed by group id, one column per name in :data:`INDICATORS`.
     """
+    when = as_of or as_of_date(plan, year)
+    return cached(plan, ("evaluation_indicators", by, year, when), lambda: _evaluation_indicators(plan, by, year, when)).copy()
+
+
+def _evaluation_indicators(plan: Plan, by: Level, year: int | None, as_of: _dt.date) -> pd.DataFrame:
+    """The work of :func:`evaluation_indicators` (cached per plan, level, year and date)."""
     s = status_areas(plan, by=by, year=year, as_of=as_of)
     a, a2 = s["A_m2"], s["A2_m2"]
     b = s["B1_m2"] + s["B21_m2"] + s["B22_m2"]
