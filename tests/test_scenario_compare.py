@@ -108,12 +108,14 @@ def test_chart_draws_remaining_land_of_every_scenario(plan: Plan) -> None:
     t1, e1 = supply_timeline(base, start_year=2022)
     t2, e2 = supply_timeline(MOVE_B.apply(base), start_year=2022, scenario="b-to-3")
     fig = plot_timeline(pd.concat([t1, t2]), exhaustion=pd.concat([e1, e2]))
-    ax = fig.axes[0]
-    remaining = [line for line in ax.get_lines() if "remaining" in line.get_label()]
-    assert [line.get_label().split(":")[0] for line in remaining] == ["base", "b-to-3"]
+    (ax,) = fig.axes
+    assert ax.get_title() == "Z1"
+    remaining = [line for line in ax.get_lines() if line.get_label().endswith(": remaining")]
+    assert [line.get_label() for line in remaining] == ["base: remaining", "b-to-3: remaining"]
     years, values = remaining[1].get_data()
     assert dict(zip(years, values))[2023] == pytest.approx(2680.0)
-    assert [int(line.get_xdata()[0]) for line in ax.get_lines() if line.get_linestyle() == "--"] == [2056, 2056]
+    markers = [line for line in ax.get_lines() if "runs out" in line.get_label()]
+    assert [(m.get_label(), int(m.get_xdata()[0]), m.get_ydata()[0]) for m in markers] == [("base: runs out 2056", 2056, 0), ("b-to-3: runs out 2056", 2056, 0)]
 
 
 def test_compare_command_json_equals_the_python_result(plan: Plan, tmp_path, capsys) -> None:

@@ -262,39 +262,61 @@ def exhaustion_years(plan: Plan, *, by: str = "zone", start_year: int | None = N
     return pd.Series(exhaustion["exhaustion_year"].to_numpy(), index=pd.Index(exhaustion["group_id"], name="group_id"), name="exhaustion_year")
 
 
-def plot_timeline(timeline: pd.DataFrame, *, exhaustion: pd.DataFrame | None = None, title: str | None = None, ax: Any = None) -> matplotlib.figure.Figure:
-    """A chart of remaining land (lines) and new construction land (steps) per scenario.
+def plot_timeline(
+    timeline: pd.DataFrame,
+    *,
+    exhaustion: pd.DataFrame | None = None,
+    title: str | None = None,
+    max_panels: int = 6,
+) -> matplotlib.figure.Figure:
+    """Remaining land per scenario until it runs out: one panel per group, one line per scenario.
 
-    Groups are summed per scenario; the exhaustion year of the whole (all groups exhausted) is
-    marked. Returns the matplotlib figure (drawn on ``ax`` when given).
+    Parameters
+    ----------
+    timeline, exhaustion
+        Output of :func:`supply_timeline` (several scenarios concatenated).
+    title
+        Figure title.
+    max_panels
+        With more groups than this, groups are summed into one panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Lines are labelled ``"<scenario>: remaining"``; each exhaustion year is a marker labelled
+        ``"<scenario>: runs out <year>"`` at zero.
     """
     import matplotlib
+    import matplotlib.pyplot as plt
 
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        fig, ax = plt.subplots(figsize=(9, 4.8), dpi=110)
-    else:
-        fig = ax.figure
     use_cjk_font()
-    totals = timeline.groupby(["scenario", "year"], sort=False)[["new_construction_mu", "remaining_mu"]].sum().reset_index()
+    data = timeline.assign(group_id=timeline["group_id"].astype(str))
+    groups = list(dict.fromkeys(data["group_id"]))
+    if len(groups) > max_panels:
+        data = data.groupby(["scenario", "year"], sort=False)["remaining_mu"].sum().reset_index().assign(group_id="all groups 全部")
+        groups = ["all groups 全部"]
+        exhaustion = None
+    scenarios = list(dict.fromkeys(data["scenario"]))
+    fig, axes = plt.subplots(1, len(groups), figsize=(min(4.6 * len(groups), 14), 4.2), dpi=110, squeeze=False, sharey=False)
     colors = matplotlib.colormaps["tab10"]
-    for i, (name, rows) in enumerate(totals.groupby("scenario", sort=False)):
-        color = colors(i % 10)
-        ax.plot(rows["year"], rows["remaining_mu"], color=color, linewidth=2, label=f"{name}: remaining 剩余 (mu)")
-        ax.step(rows["year"], rows["new_construction_mu"], where="mid", color=color, linestyle=":", linewidth=1.2, label=f"{name}: new 新增 (mu/yr)")
-        if exhaustion is not None:
-            mine = exhaustion[exhaustion["scenario"] == name]
-            if len(mine) and mine["exhaustion_year"].notna().all():
-                year = int(mine["exhaustion_year"].max())
-                ax.axvline(year, color=color, linestyle="--", linewidth=0.8)
-                ax.annotate(f"{year}", (year, 0), xytext=(2, 4), textcoords="offset points", color=color, fontsize=8)
-    ax.set_xlabel("year 年")
-    ax.set_ylabel("mu 亩")
-    ax.set_ylim(bottom=0)
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7, ncol=2, loc="upper right")
-    ax.set_title(title or "Remaining land until exhaustion 剩余土地与用尽年份")
+    styles = ["-", "--", "-.", ":"]
+    for ax, group in zip(axes[0], groups):
+        for i, name in enumerate(scenarios):
+            rows = data[(data["scenario"] == name) & (data["group_id"] == group)]
+            color = colors(i % 10)
+            ax.plot(rows["year"], rows["remaining_mu"], color=color, linestyle=styles[i % len(styles)], linewidth=max(3.0 - 0.6 * i, 1.2), label=f"{name}: remaining")
+            if exhaustion is not None:
+                mine = exhaustion[(exhaustion["scenario"] == name) & (exhaustion["group_id"].astype(str) == group)]["exhaustion_year"].dropna()
+                if len(mine):
+                    year = int(mine.iloc[0])
+                    ax.plot([year], [0], marker="v", markersize=9, color=color, linestyle="none", label=f"{name}: runs out {year}")
+        ax.set_title(group, fontsize=10)
+        ax.set_xlabel("year 年")
+        ax.set_ylim(bottom=0)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7, loc="upper right")
+    axes[0][0].set_ylabel("remaining suppliable land 剩余可供地 (mu)")
+    fig.suptitle(title or "Remaining land until exhaustion 剩余土地与用尽年份")
     fig.tight_layout()
     return fig
 
@@ -370,9 +392,9 @@ class Comparison:
             out[name] = records(table)
         return out
 
-    def plot(self, *, ax: Any = None) -> matplotlib.figure.Figure:
+    def plot(self, *, title: str | None = None) -> matplotlib.figure.Figure:
         """:func:`plot_timeline` of this comparison."""
-        return plot_timeline(self.timeline, exhaustion=self.exhaustion, ax=ax)
+        return plot_timeline(self.timeline, exhaustion=self.exhaustion, title=title)
 
 
 def compare(

@@ -54,6 +54,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import tomllib
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -701,6 +702,18 @@ def supply_rates_of(plan: Plan) -> pd.Series:
 
 
 # -- scenarios ---------------------------------------------------------------------------------
+_PROBLEMS: weakref.WeakKeyDictionary[Plan, pd.DataFrame] = weakref.WeakKeyDictionary()
+
+
+def _validated(plan: Plan) -> pd.DataFrame:
+    """:func:`zoneplan.validate.validate` of ``plan``, once per plan value (plans are immutable)."""
+    from zoneplan.validate import validate as validate_plan
+
+    if plan not in _PROBLEMS:
+        _PROBLEMS[plan] = validate_plan(plan)
+    return _PROBLEMS[plan]
+
+
 def _problem_keys(problems: pd.DataFrame) -> pd.Series:
     if problems.empty:
         return pd.Series([], dtype=str)
@@ -749,9 +762,7 @@ class Scenario:
             An edit cannot be applied or makes the plan invalid; the message names the scenario,
             the edit number and kind, and the validation problems.
         """
-        from zoneplan.validate import validate as validate_plan
-
-        before = set(_problem_keys(validate_plan(plan))) if validate else set()
+        before = set(_problem_keys(_validated(plan))) if validate else set()
         for number, edit in enumerate(self.edits, start=1):
             where = f"scenario {self.name!r}, edit {number} ({edit.kind})"
             try:
@@ -760,7 +771,7 @@ class Scenario:
                 raise PlanError(f"{where}: {exc.message}", file=exc.file, layer=exc.layer, feature=exc.feature, rule=exc.rule) from None
             if not validate:
                 continue
-            problems = validate_plan(plan)
+            problems = _validated(plan)
             keys = _problem_keys(problems)
             new = problems[~keys.isin(before).to_numpy()] if len(problems) else problems
             if len(new):
