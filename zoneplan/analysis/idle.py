@@ -104,7 +104,7 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
     # only supplied parcels can be idle: parse dates and shares on those rows only
     rows = np.flatnonzero(status_all == SUPPLIED)
     needed = [c for c in ("parcel_id", "agreed_start_date", "started_date", "suspended_date", "developed_share", "invested_share", "idle_cause") if c in everything.columns]
-    parcels = pd.DataFrame(everything[needed]).iloc[rows]
+    parcels = pd.DataFrame({c: everything[c].iloc[rows] for c in needed}, index=everything.index[rows])
     n = len(parcels)
     supplied = np.ones(n, dtype=bool)
     agreed = _dates(parcels, "agreed_start_date")
@@ -156,19 +156,18 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
     )
     sanction = np.where(full >= 2, SANCTION_RECOVERY, np.where(full >= 1, SANCTION_FEE, None))
     total = len(everything)
+    idle_all = np.zeros(total, dtype=bool)
+    idle_all[rows] = idle
+    cannot_all = np.zeros(total, dtype=bool)
+    cannot_all[rows] = cannot
+    years_all = np.full(total, np.nan)
+    years_all[rows] = years
+    reason_all = np.array(["not supplied", "built"], dtype=object)[(status_all == BUILT).astype(np.intp)]
+    reason_all[rows] = reason
+    sanction_all = np.full(total, None, dtype=object)
+    sanction_all[rows] = np.where(idle, sanction, None)
     out = pd.DataFrame(
-        {
-            "idle": np.zeros(total, dtype=bool),
-            "cannot_judge": np.zeros(total, dtype=bool),
-            "idle_years": np.full(total, np.nan),
-            "reason": np.where(status_all == BUILT, "built", "not supplied").astype(object),
-            "sanction": np.full(total, None, dtype=object),
-        },
+        {"idle": idle_all, "cannot_judge": cannot_all, "idle_years": years_all, "reason": reason_all, "sanction": pd.Series(sanction_all, index=everything.index, dtype=object)},
         index=everything.index,
     )
-    out.iloc[rows, 0] = idle
-    out.iloc[rows, 1] = cannot
-    out.iloc[rows, 2] = years
-    out.iloc[rows, 3] = reason
-    out.iloc[rows, 4] = np.where(idle, sanction, None).astype(object)
     return out
