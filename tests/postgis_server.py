@@ -61,8 +61,14 @@ def _run(cmd: list[str], *, as_postgres: bool) -> None:
 
 
 @contextlib.contextmanager
-def start_cluster() -> Iterator[str]:
-    """Start a throw-away PostgreSQL cluster with PostGIS; yield its database URI; stop and delete it."""
+def start_cluster(*, settings: dict[str, str] | None = None) -> Iterator[str]:
+    """Start a throw-away PostgreSQL cluster with PostGIS; yield its database URI; stop and delete it.
+
+    Parameters
+    ----------
+    settings
+        Extra server settings (``{"shared_buffers": "1GB"}``), passed as ``-c name=value``.
+    """
     import psycopg
 
     as_postgres = os.geteuid() == 0
@@ -76,6 +82,7 @@ def start_cluster() -> Iterator[str]:
     try:
         _run([_bin("initdb"), "-D", str(data), "--auth=trust", "-E", "UTF8", "-U", "postgres", "--no-sync"], as_postgres=as_postgres)
         opts = f"-p {port} -c listen_addresses=127.0.0.1 -k {sock} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        opts += "".join(f" -c {k}={v}" for k, v in (settings or {}).items())
         _run([_bin("pg_ctl"), "-D", str(data), "-w", "-l", str(root / "server.log"), "-o", opts, "start"], as_postgres=as_postgres)
         try:
             admin = f"postgresql://postgres@127.0.0.1:{port}/postgres"
