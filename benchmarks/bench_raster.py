@@ -10,7 +10,13 @@ EPSG:4548) strip by strip, then measures, each in a fresh process:
 - ``whole``: the same for one polygon covering the whole raster (exactextract reads it in pieces
   of at most ``max_cells_in_memory`` cells).
 
-Peak memory is the child process's maximum resident set size. Printed: seconds and peak MB of
+Peak memory is the child process's maximum resident set size.
+
+Measured (2 cores, shared; 400 M cells, 4.6 MB on disk): baseline 955 MB peak; ``zones`` and
+``whole`` **240 MB** peak each (×0.25 of the baseline; the interpreter with geopandas alone is
+~200 MB), 15 s and 19 s; class areas equal the cell counts to 6e-12. Before the GDAL block cache was
+capped (``zoneplan.raster.zonal.GDAL_CACHE_MB``) and the cells in memory bounded to 4 M, the same
+runs peaked at 754 and 1136 MB. Printed: seconds and peak MB of
 each, and the ratios against the baseline. ``ZONEPLAN_BENCH_RASTER_SIZE`` sets another side length
 (cells) for a quick run.
 """
