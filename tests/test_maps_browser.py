@@ -62,15 +62,8 @@ class Opened:
         self.page.wait_for_selector("body[data-zp-ready='1']", timeout=30_000)
 
     def at(self, layer: str, index: int) -> tuple[float, float]:
-        """Screen position of feature ``index`` of ``layer``'s centre."""
-        return tuple(
-            self.page.evaluate(
-                """([name, i]) => { const s = ZP.state; let out = null;
-                   s.layers[name].group.eachLayer(l => { if (l.zpIndex === i) { const p = s.map.latLngToContainerPoint(l.getCenter()); out = [p.x, p.y]; } });
-                   return out; }""",
-                [layer, index],
-            )
-        )
+        """Screen position of the centre of feature ``index`` of ``layer``."""
+        return tuple(self.page.evaluate("([name, i]) => ZP.featurePoint(name, i)", [layer, index]))
 
 
 def _open(browser, spec, tmp_path: Path, name: str, **kw) -> Opened:

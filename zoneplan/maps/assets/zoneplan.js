@@ -108,82 +108,239 @@
     return box;
   }
 
-  // Decode one layer's compact geometry into Leaflet lat-lng arrays (one entry per feature).
+  // ---------------------------------------------------------------- polygon layer ---------
+  // One canvas per layer, drawn in a few batched paths (one fill per colour, one stroke), from
+  // Web-Mercator "unit" coordinates (0..1) decoded once into typed arrays. No Leaflet object per
+  // feature: 100,000 parcels cost ~1 MB of numbers, not 100,000 layers for the garbage collector.
+  var PI = Math.PI;
+  function unitY(lat) {
+    var s = Math.sin((Math.max(Math.min(lat, 85.0511287798), -85.0511287798) * PI) / 180);
+    return 0.5 - Math.log((1 + s) / (1 - s)) / (4 * PI);
+  }
+  function unitToLatLng(x, y) {
+    return L.latLng((Math.atan(Math.sinh(PI * (1 - 2 * y))) * 180) / PI, x * 360 - 180);
+  }
+
   function decode(geom) {
-    var c = geom.coords, ringLen = geom.ring_len, partRings = geom.part_rings, featParts = geom.feat_parts;
-    var nFeat = geom.n, out = new Array(nFeat);
-    var ci = 0, ri = 0, pi = 0, x = 0, y = 0, scale = 1e-6;
-    for (var f = 0; f < nFeat; f++) {
-      var nParts = featParts ? featParts[f] : 1, parts = new Array(nParts);
-      for (var p = 0; p < nParts; p++) {
-        var nRings = partRings ? partRings[pi] : 1, rings = new Array(nRings);
-        pi++;
-        for (var r = 0; r < nRings; r++) {
-          var nv = ringLen[ri++], ring = new Array(nv);
-          for (var v = 0; v < nv; v++) {
-            x += c[ci++];
-            y += c[ci++];
-            ring[v] = [y * scale, x * scale];
-          }
-          rings[r] = ring;
-        }
-        parts[p] = rings;
+    var c = geom.coords, nv = c.length / 2, n = geom.n;
+    var ringLen = geom.ring_len, partRings = geom.part_rings, featParts = geom.feat_parts;
+    var xy = new Float64Array(c.length), x = 0, y = 0;
+    for (var v = 0; v < nv; v++) {
+      x += c[2 * v];
+      y += c[2 * v + 1];
+      xy[2 * v] = (x * 1e-6 + 180) / 360;
+      xy[2 * v + 1] = unitY(y * 1e-6);
+    }
+    var nRings = ringLen.length, ringStart = new Int32Array(nRings + 1);
+    for (var r = 0; r < nRings; r++) ringStart[r + 1] = ringStart[r] + ringLen[r];
+    var featRing = new Int32Array(n + 1), pi = 0, ri = 0;
+    for (var f = 0; f < n; f++) {
+      var parts = featParts ? featParts[f] : 1;
+      for (var p = 0; p < parts; p++) ri += partRings ? partRings[pi++] : 1;
+      featRing[f + 1] = ri;
+    }
+    var bbox = new Float64Array(4 * n);
+    for (f = 0; f < n; f++) {
+      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (var k = ringStart[featRing[f]]; k < ringStart[featRing[f + 1]]; k++) {
+        var px = xy[2 * k], py = xy[2 * k + 1];
+        if (px < x0) x0 = px;
+        if (px > x1) x1 = px;
+        if (py < y0) y0 = py;
+        if (py > y1) y1 = py;
       }
-      out[f] = nParts === 1 ? parts[0] : parts;
+      bbox[4 * f] = x0; bbox[4 * f + 1] = y0; bbox[4 * f + 2] = x1; bbox[4 * f + 3] = y1;
     }
-    return out;
+    return { n: n, xy: xy, ringStart: ringStart, featRing: featRing, bbox: bbox };
   }
 
-  function closedRings(shape) {
-    var out = [];
-    (function walk(a) {
-      if (typeof a[0][0] === "number") out.push(a.concat([a[0]]));
-      else for (var k = 0; k < a.length; k++) walk(a[k]);
-    })(shape);
-    return out;
-  }
-
-  function colourOf(cfg, i) {
-    var fill = cfg.fill;
-    if (!fill) return cfg.style.fillColor || cfg.style.color;
-    if (fill.index) return fill.index[i] < 0 ? fill.missing || "#cccccc" : fill.palette[fill.index[i]];
-    return fill.constant;
-  }
-
-  function buildLayer(map, cfg, renderer) {
-    var shapes = decode(cfg.geometry);
-    var group = L.featureGroup();
-    var base = cfg.style;
-    for (var i = 0; i < shapes.length; i++) {
-      var opts = {
-        renderer: renderer,
-        color: base.color,
-        weight: base.weight,
-        opacity: base.opacity === undefined ? 1 : base.opacity,
-        dashArray: base.dashArray || null,
-        fill: base.fill !== false,
-        fillColor: colourOf(cfg, i),
-        fillOpacity: base.fillOpacity,
-        smoothFactor: 1.0,
+  var PolygonLayer = L.Layer.extend({
+    initialize: function (cfg, zIndex) {
+      this.cfg = cfg;
+      this.g = decode(cfg.geometry);
+      this.zIndex = zIndex;
+      this.drawn = 0;
+      var fill = cfg.fill, n = this.g.n;
+      this.filled = cfg.style.fill !== false;
+      // colour index per feature and the palette
+      if (fill && fill.index) {
+        this.palette = fill.palette.concat([fill.missing || "#cccccc"]);
+        var miss = this.palette.length - 1;
+        this.colorIndex = Int32Array.from(fill.index, function (i) { return i < 0 ? miss : i; });
+      } else {
+        this.palette = [fill && fill.constant ? fill.constant : cfg.style.color];
+        this.colorIndex = new Int32Array(n);
+      }
+    },
+    onAdd: function (map) {
+      this._canvas = L.DomUtil.create("canvas", "zp-canvas-layer");
+      this._canvas.style.zIndex = String(this.zIndex);
+      this._canvas.style.pointerEvents = "none";
+      map.getPane("overlayPane").appendChild(this._canvas);
+      map.on("moveend zoomend resize viewreset", this.redraw, this);
+      this.redraw();
+    },
+    onRemove: function (map) {
+      map.off("moveend zoomend resize viewreset", this.redraw, this);
+      L.DomUtil.remove(this._canvas);
+      this._canvas = null;
+      this.drawn = 0;
+    },
+    _view: function () {
+      var map = this._map, zoom = map.getZoom();
+      var scale = map.options.crs.scale(zoom), tl = map.getPixelBounds().min, size = map.getSize();
+      return { scale: scale, ox: tl.x, oy: tl.y, w: size.x, h: size.y };
+    },
+    _trace: function (ctx, f, v) {
+      var g = this.g, xy = g.xy, rs = g.ringStart, bb = g.bbox;
+      var w = (bb[4 * f + 2] - bb[4 * f]) * v.scale, h = (bb[4 * f + 3] - bb[4 * f + 1]) * v.scale;
+      if (w < 2 && h < 2) {
+        // under two pixels a feature's shape cannot be seen: one rectangle instead of its rings
+        ctx.rect(bb[4 * f] * v.scale - v.ox, bb[4 * f + 1] * v.scale - v.oy, Math.max(w, 0.75), Math.max(h, 0.75));
+        return;
+      }
+      for (var r = g.featRing[f]; r < g.featRing[f + 1]; r++) {
+        var a = rs[r], b = rs[r + 1];
+        if (b - a < 2) continue;
+        ctx.moveTo(xy[2 * a] * v.scale - v.ox, xy[2 * a + 1] * v.scale - v.oy);
+        for (var k = a + 1; k < b; k++) ctx.lineTo(xy[2 * k] * v.scale - v.ox, xy[2 * k + 1] * v.scale - v.oy);
+        ctx.closePath();
+      }
+    },
+    redraw: function () {
+      if (!this._map) return;
+      var map = this._map, v = this._view(), canvas = this._canvas, dpr = window.devicePixelRatio || 1;
+      canvas.width = Math.round(v.w * dpr);
+      canvas.height = Math.round(v.h * dpr);
+      canvas.style.width = v.w + "px";
+      canvas.style.height = v.h + "px";
+      L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
+      var ctx = canvas.getContext("2d");
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      var g = this.g, bb = g.bbox, n = g.n, st = this.cfg.style;
+      var ux0 = v.ox / v.scale, uy0 = v.oy / v.scale, ux1 = (v.ox + v.w) / v.scale, uy1 = (v.oy + v.h) / v.scale;
+      var visible = new Int32Array(n), nv = 0;
+      for (var f = 0; f < n; f++) {
+        if (bb[4 * f + 2] < ux0 || bb[4 * f] > ux1 || bb[4 * f + 3] < uy0 || bb[4 * f + 1] > uy1) continue;
+        visible[nv++] = f;
+      }
+      this.drawn = nv;
+      var BATCH = 4000, i, c;
+      if (this.filled) {
+        ctx.globalAlpha = st.fillOpacity;
+        for (c = 0; c < this.palette.length; c++) {
+          ctx.fillStyle = this.palette[c];
+          var inPath = 0;
+          ctx.beginPath();
+          for (i = 0; i < nv; i++) {
+            f = visible[i];
+            if (this.colorIndex[f] !== c) continue;
+            this._trace(ctx, f, v);
+            if (++inPath === BATCH) { ctx.fill(); ctx.beginPath(); inPath = 0; }
+          }
+          if (inPath) ctx.fill();
+        }
+      }
+      if (st.weight > 0) {
+        ctx.globalAlpha = st.opacity === undefined ? 1 : st.opacity;
+        ctx.strokeStyle = st.color;
+        ctx.lineWidth = st.weight;
+        ctx.lineJoin = "round";
+        ctx.setLineDash(st.dashArray ? st.dashArray.split(/[ ,]+/).map(Number) : []);
+        var minPx = this.filled ? 3 : 0, count = 0;
+        ctx.beginPath();
+        for (i = 0; i < nv; i++) {
+          f = visible[i];
+          // a stroke wider than a tiny feature would hide its colour: outline features of 3 px or more
+          if ((bb[4 * f + 2] - bb[4 * f]) * v.scale < minPx && (bb[4 * f + 3] - bb[4 * f + 1]) * v.scale < minPx) continue;
+          this._trace(ctx, f, v);
+          if (++count === BATCH) { ctx.stroke(); ctx.beginPath(); count = 0; }
+        }
+        if (count) ctx.stroke();
+      }
+    },
+    _grid: function () {
+      if (this._gridIndex) return this._gridIndex;
+      var g = this.g, n = g.n, bb = g.bbox;
+      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, f;
+      for (f = 0; f < n; f++) {
+        x0 = Math.min(x0, bb[4 * f]); y0 = Math.min(y0, bb[4 * f + 1]);
+        x1 = Math.max(x1, bb[4 * f + 2]); y1 = Math.max(y1, bb[4 * f + 3]);
+      }
+      var side = Math.max(1, Math.min(512, Math.ceil(Math.sqrt(n / 2))));
+      var cw = (x1 - x0) / side || 1, ch = (y1 - y0) / side || 1;
+      var cell = function (x, y) {
+        return [Math.min(side - 1, Math.max(0, Math.floor((x - x0) / cw))), Math.min(side - 1, Math.max(0, Math.floor((y - y0) / ch)))];
       };
-      // Outline-only layers (zone boundaries) are drawn as closed lines, so they answer the
-      // mouse on their boundary only and never hide the parcels beneath from tooltips.
-      var shape = opts.fill ? L.polygon(shapes[i], opts) : L.polyline(closedRings(shapes[i]), opts);
-      shape.zpIndex = i;
-      group.addLayer(shape);
-    }
-    if (cfg.fields && cfg.fields.length) {
-      group.bindTooltip(function (layer) { return infoTable(cfg, layer.zpIndex, true); }, { sticky: true, className: "zp-tooltip" });
-      group.bindPopup(function (layer) { return infoTable(cfg, layer.zpIndex, true); }, { maxWidth: 420, className: "zp-popup" });
-      group.on("mouseover", function (e) {
-        var l = e.propagatedFrom || e.layer;
-        if (l && l.setStyle) l.setStyle({ weight: base.weight + 2 });
-      });
-      group.on("mouseout", function (e) {
-        var l = e.propagatedFrom || e.layer;
-        if (l && l.setStyle) l.setStyle({ weight: base.weight });
-      });
-    }
+      var counts = new Int32Array(side * side + 1), pass, a, b, cx, cy;
+      var start, items, fillPos;
+      for (pass = 0; pass < 2; pass++) {
+        if (pass === 1) {
+          start = new Int32Array(side * side + 1);
+          for (var k = 0; k < side * side; k++) start[k + 1] = start[k] + counts[k];
+          items = new Int32Array(start[side * side]);
+          fillPos = start.slice();
+        }
+        for (f = 0; f < n; f++) {
+          a = cell(bb[4 * f], bb[4 * f + 1]);
+          b = cell(bb[4 * f + 2], bb[4 * f + 3]);
+          for (cy = a[1]; cy <= b[1]; cy++)
+            for (cx = a[0]; cx <= b[0]; cx++) {
+              if (pass === 0) counts[cy * side + cx]++;
+              else items[fillPos[cy * side + cx]++] = f;
+            }
+        }
+      }
+      this._gridIndex = { cell: cell, side: side, start: start, items: items, x0: x0, y0: y0, x1: x1, y1: y1 };
+      return this._gridIndex;
+    },
+    // The top-most feature under a container point, or -1.
+    hit: function (pt) {
+      if (!this._map) return -1;
+      var v = this._view(), ux = (pt.x + v.ox) / v.scale, uy = (pt.y + v.oy) / v.scale, tol = 4 / v.scale;
+      var G = this._grid(), g = this.g, bb = g.bbox, xy = g.xy, rs = g.ringStart;
+      if (ux < G.x0 - tol || ux > G.x1 + tol || uy < G.y0 - tol || uy > G.y1 + tol) return -1;
+      var c = G.cell(ux, uy), k = c[1] * G.side + c[0], best = -1;
+      for (var i = G.start[k]; i < G.start[k + 1]; i++) {
+        var f = G.items[i];
+        if (f < best) continue;
+        if (ux < bb[4 * f] - tol || ux > bb[4 * f + 2] + tol || uy < bb[4 * f + 1] - tol || uy > bb[4 * f + 3] + tol) continue;
+        var inside = false, near = false;
+        for (var r = g.featRing[f]; r < g.featRing[f + 1]; r++) {
+          for (var a = rs[r], b = rs[r + 1], p = b - 1, q = a; q < b; p = q++) {
+            var x1 = xy[2 * p], y1 = xy[2 * p + 1], x2 = xy[2 * q], y2 = xy[2 * q + 1];
+            if (y2 > uy !== y1 > uy && ux < ((x1 - x2) * (uy - y2)) / (y1 - y2) + x2) inside = !inside;
+            if (!this.filled && !near) {
+              var dx = x2 - x1, dy = y2 - y1, t = dx || dy ? ((ux - x1) * dx + (uy - y1) * dy) / (dx * dx + dy * dy) : 0;
+              t = Math.max(0, Math.min(1, t));
+              var ex = x1 + t * dx - ux, ey = y1 + t * dy - uy;
+              near = ex * ex + ey * ey <= tol * tol;
+            }
+          }
+        }
+        if (this.filled ? inside : near) best = f;
+      }
+      return best;
+    },
+    latLngs: function (f) {
+      var g = this.g, out = [];
+      for (var r = g.featRing[f]; r < g.featRing[f + 1]; r++) {
+        var ring = [];
+        for (var k = g.ringStart[r]; k < g.ringStart[r + 1]; k++) ring.push(unitToLatLng(g.xy[2 * k], g.xy[2 * k + 1]));
+        out.push(ring);
+      }
+      return out;
+    },
+    centre: function (f) {
+      var bb = this.g.bbox;
+      return unitToLatLng((bb[4 * f] + bb[4 * f + 2]) / 2, (bb[4 * f + 1] + bb[4 * f + 3]) / 2);
+    },
+  });
+
+  function buildLayer(map, cfg, zIndex) {
+    var t0 = performance.now();
+    var layer = new PolygonLayer(cfg, zIndex);
+    ZP.decodeMs = (ZP.decodeMs || 0) + performance.now() - t0;
     var labels = null;
     if (cfg.labels) {
       labels = L.layerGroup();
@@ -197,7 +354,51 @@
         L.marker(cfg.labels.at[k], { icon: icon, interactive: false, keyboard: false }).addTo(labels);
       }
     }
-    return { group: group, labels: labels, n: shapes.length };
+    return { layer: layer, labels: labels, n: layer.g.n };
+  }
+
+  // Tooltips, popups and hover highlight for all polygon layers: the top-most layer hit wins.
+  function interaction(map, state, topRenderer) {
+    var tooltip = L.tooltip({ className: "zp-tooltip", direction: "top", offset: [0, -10], opacity: 0.95 });
+    var highlight = null, current = null;
+    function hitAt(pt) {
+      for (var i = state.order.length - 1; i >= 0; i--) {
+        var layer = state.order[i];
+        if (!layer._map || !(layer.cfg.fields || []).length) continue;
+        var f = layer.hit(pt);
+        if (f >= 0) return { layer: layer, f: f };
+      }
+      return null;
+    }
+    function clear() {
+      if (highlight) map.removeLayer(highlight);
+      highlight = null;
+      current = null;
+      map.closeTooltip(tooltip);
+    }
+    map.on("mousemove", function (e) {
+      if (state.drawing) return clear();
+      var h = hitAt(e.containerPoint);
+      if (!h) return clear();
+      if (!current || current.layer !== h.layer || current.f !== h.f) {
+        clear();
+        current = h;
+        var st = h.layer.cfg.style;
+        highlight = L.polygon(h.layer.latLngs(h.f), { renderer: topRenderer, interactive: false, color: st.color, weight: st.weight + 2, fill: false }).addTo(map);
+        tooltip.setContent(infoTable(h.layer.cfg, h.f, true));
+        tooltip.setLatLng(e.latlng);
+        map.openTooltip(tooltip);
+      } else {
+        tooltip.setLatLng(e.latlng);
+      }
+    });
+    map.on("mouseout", clear);
+    map.on("click", function (e) {
+      if (state.drawing) return;
+      var h = hitAt(e.containerPoint);
+      if (!h) return;
+      L.popup({ maxWidth: 420, className: "zp-popup" }).setLatLng(e.latlng).setContent(infoTable(h.layer.cfg, h.f, true)).openOn(map);
+    });
   }
 
   // ---------------------------------------------------------------- controls --------------
@@ -258,7 +459,7 @@
 
   // Measure (temporary) and draw-phase (kept, exportable) tools: click to add vertices,
   // double-click or "完成 Finish" to close. Area is planar in the plan's Gauss–Krüger zone.
-  function drawTool(map, cfg, state) {
+  function drawTool(map, cfg, state, topRenderer) {
     var tm = tmFactory(cfg.crs.lon0, cfg.crs.k0, cfg.crs.a, cfg.crs.f);
     var gcj = !!cfg.gcj02;
     var drawnLayer = L.featureGroup().addTo(map);
@@ -286,7 +487,9 @@
     }
     function start(mode) {
       cancel();
-      active = { mode: mode, pts: [], line: L.polyline([], { color: "#e31a1c", weight: 2, dashArray: "4 4", interactive: false }).addTo(map) };
+      active = { mode: mode, pts: [], line: L.polyline([], { renderer: topRenderer, color: "#e31a1c", weight: 2, dashArray: "4 4", interactive: false }).addTo(map) };
+      state.drawing = true;
+      map.closePopup();
       map.doubleClickZoom.disable();
       L.DomUtil.addClass(map.getContainer(), "zp-drawing");
       areaOut.textContent = mode === "measure" ? "测量：点击地图添加顶点 Measure: click to add vertices" : "绘制分期：点击地图添加顶点 Draw a phase: click to add vertices";
@@ -297,6 +500,7 @@
       map.removeLayer(active.line);
       if (active.poly) map.removeLayer(active.poly);
       active = null;
+      state.drawing = false;
       map.doubleClickZoom.enable();
       L.DomUtil.removeClass(map.getContainer(), "zp-drawing");
       finishBtn.style.display = "none";
@@ -315,6 +519,7 @@
       var m2 = areaM2(pts);
       show(m2);
       var style = mode === "measure" ? { color: "#e31a1c", weight: 2, fillOpacity: 0.1, dashArray: "4 4" } : { color: "#6a3d9a", weight: 3, fillColor: "#cab2d6", fillOpacity: 0.45 };
+      style.renderer = topRenderer;
       var poly = L.polygon(pts, style);
       poly.zpMode = mode;
       poly.zpAreaMu = m2 / (10000 / 15);
@@ -412,20 +617,31 @@
   // ---------------------------------------------------------------- entry point -----------
   ZP.init = function (map, cfg) {
     var t0 = performance.now();
-    var renderer = L.canvas({ padding: 0.2, tolerance: 3 });
-    var state = { map: map, cfg: cfg, layers: {}, counts: {}, lastAreaMu: null };
+    map.createPane("zpTop").style.zIndex = 450; // above the layers' canvases, below labels
+    var topRenderer = L.svg({ pane: "zpTop" });
+    var state = { map: map, cfg: cfg, layers: {}, order: [], counts: {}, lastAreaMu: null, drawing: false };
     var baseLayers = {}, overlays = {};
     (cfg.basemaps || []).forEach(function (b, i) {
       var layer = tileLayer(b);
       baseLayers[b.name] = layer;
       if (i === 0) layer.addTo(map);
     });
-    cfg.layers.forEach(function (lc) {
-      var built = buildLayer(map, lc, renderer);
+    var timings = (state.timings = {});
+    var mark = function (name, since) { timings[name] = (timings[name] || 0) + performance.now() - since; };
+    var t1 = performance.now();
+    if (cfg.bounds) map.fitBounds(cfg.bounds, { animate: false, padding: [16, 16] });
+    mark("fit", t1);
+    cfg.layers.forEach(function (lc, i) {
+      var tb = performance.now();
+      var built = buildLayer(map, lc, 100 + i);
+      mark("build", tb);
+      tb = performance.now();
       state.layers[lc.name] = built;
       state.counts[lc.name] = built.n;
-      if (lc.show !== false) built.group.addTo(map);
-      overlays[lc.name] = built.group;
+      state.order.push(built.layer);
+      if (lc.show !== false) built.layer.addTo(map);
+      mark("add", tb);
+      overlays[lc.name] = built.layer;
       if (built.labels) {
         var labelName = lc.name + " · 标注 labels";
         overlays[labelName] = built.labels;
@@ -436,9 +652,9 @@
     if (cfg.title) titleControl(cfg.title).addTo(map);
     L.control.scale({ metric: true, imperial: false, position: "bottomleft" }).addTo(map);
     fullscreenControl(map).addTo(map);
-    state.drawn = drawTool(map, cfg, state);
+    interaction(map, state, topRenderer);
+    state.drawn = drawTool(map, cfg, state, topRenderer);
     if (cfg.legend && cfg.legend.items.length) legendControl(cfg.legend).addTo(map);
-    if (cfg.bounds) map.fitBounds(cfg.bounds, { animate: false });
     ZP.maps.push(state);
     ZP.state = state;
     // Ready once the canvas has painted: two animation frames after the layers were added.
@@ -452,14 +668,19 @@
     return state;
   };
 
-  // Features drawn per layer: on the map and projected into at least one visible ring part.
+  // Features drawn per layer in the last paint (on the map and inside the view).
   ZP.drawnCounts = function () {
     var out = {};
     Object.keys(ZP.state.layers).forEach(function (name) {
-      var n = 0;
-      ZP.state.layers[name].group.eachLayer(function (l) { if (l._map && l._parts && l._parts.length) n++; });
-      out[name] = n;
+      var layer = ZP.state.layers[name].layer;
+      out[name] = layer._map ? layer.drawn : 0;
     });
     return out;
+  };
+
+  // Screen position (container pixels) of the centre of feature i's bounding box in layer name.
+  ZP.featurePoint = function (name, i) {
+    var p = ZP.state.map.latLngToContainerPoint(ZP.state.layers[name].layer.centre(i));
+    return [p.x, p.y];
   };
 })();
