@@ -60,7 +60,7 @@ def _every_kind() -> Scenario:
             AddParcels(features=[{"geometry": shapely.box(X0 + 1700, Y0 + 600, X0 + 1900, Y0 + 800).wkt, "parcel_id": "N1", "landuse_code": "100101", "status": "ready", "planned_year": 2026}]),
             ChangeTargets(rows=[{"scope": "Z1", "metric": "parcel_min_far", "op": ">=", "value": 2.5}]),
             ChangeQuotas(rows=[{"zone_id": "Z1", "year": 2026, "new_construction_mu": 200.0}]),
-            ChangeRules(rules={"parcel_min_far": {"tolerance": 1e-9}}),
+            ChangeRules(rules={"ratio_rel_tolerance": 1e-9, "env_min_distance_m": 50.0}),
             SupplyRate(annual_supply_mu=50.0),
         ],
         description="one edit of every kind",
@@ -208,6 +208,13 @@ def test_scenario_round_trips_through_the_geopackage_with_identical_results(plan
     for name in ("targets", "quotas", "supply_rates"):
         pd.testing.assert_frame_equal(in_memory.table(name).reset_index(drop=True), from_file.table(name).reset_index(drop=True), check_dtype=False)
     assert rules_of(from_file) == rules_of(in_memory)
+    # and the analysis of both is identical, number for number
+    from zoneplan.compare import compare
+
+    results = [compare({"base": plan, "everything": p}, years=[None, 2025], progress=False) for p in (in_memory, from_file)]
+    for name in ("indicators", "targets", "findings", "consumption", "timeline", "exhaustion"):
+        left, right = (getattr(r, name).query("scenario == 'everything'").reset_index(drop=True) for r in results)
+        pd.testing.assert_frame_equal(left, right, check_exact=False, rtol=1e-12, atol=1e-9)
     plans = apply_scenarios(stored_plan, ["slip"], progress=False)
     assert list(plans) == ["base", "slip"] and plans["base"] is stored_plan
     assert list(scenarios_of(without_scenario(stored_plan, "slip"))) == ["everything"]

@@ -11,7 +11,7 @@ from tests.plans_scenario import scenario_plan
 from zoneplan.cli import main
 from zoneplan.compare import compare, plot_timeline, supply_timeline
 from zoneplan.plan import Plan
-from zoneplan.scenario import AssignParcels, ChangeStatus, ChangeTargets, Scenario, SupplyRate, save_scenario
+from zoneplan.scenario import AssignParcels, ChangeRules, ChangeStatus, ChangeTargets, Scenario, SupplyRate, save_scenario
 
 MOVE_B = Scenario("b-to-3", [AssignParcels(parcels=["B"], phase_id="PH3")], description="parcel B (100 mu) moves from phase 2 to phase 3")
 
@@ -66,15 +66,18 @@ def test_differences_from_the_base_are_exact(plan: Plan) -> None:
 
 def test_tightened_plot_ratio_rule_finds_the_renovated_parcel(plan: Plan) -> None:
     tighter = Scenario("far-2.5", [ChangeTargets(rows=[{"scope": "Z1", "metric": "parcel_min_far", "op": ">=", "value": 2.5}])])
-    result = compare({"base": plan, "far-2.5": tighter.apply(plan)}, progress=False)
+    # the same rule as a compliance-rule override instead of a target
+    as_rule = Scenario("far-rule", [ChangeRules(rules={"parcel_min_far": 2.5})])
+    result = compare({"base": plan, "far-2.5": tighter.apply(plan), "far-rule": as_rule.apply(plan)}, progress=False)
     counts = result.findings.set_index(["scenario", "rule"])["count"]
     assert counts[("base", "parcel_min_far")] == 0
-    assert counts[("far-2.5", "parcel_min_far")] == 1
-    hit = result.violations[(result.violations["scenario"] == "far-2.5") & (result.violations["rule"] == "parcel_min_far")]
-    # D: 60 000 m² floor area on 40 000 m² = FAR 1.5 (renovated); A is an existing enterprise
-    assert list(hit["feature_id"]) == ["D"]
-    assert hit["measured"].iloc[0] == pytest.approx(1.5) and hit["limit"].iloc[0] == 2.5
-    assert hit["area_mu"].iloc[0] == pytest.approx(60.0)
+    for name in ("far-2.5", "far-rule"):
+        assert counts[(name, "parcel_min_far")] == 1
+        hit = result.violations[(result.violations["scenario"] == name) & (result.violations["rule"] == "parcel_min_far")]
+        # D: 60 000 m² floor area on 40 000 m² = FAR 1.5 (renovated); A is an existing enterprise
+        assert list(hit["feature_id"]) == ["D"]
+        assert hit["measured"].iloc[0] == pytest.approx(1.5) and hit["limit"].iloc[0] == 2.5
+        assert hit["area_mu"].iloc[0] == pytest.approx(60.0)
 
 
 def test_land_runs_out_in_the_hand_computed_year(plan: Plan) -> None:
