@@ -7,7 +7,8 @@ convention, so its derived tables can be reused by ``analyze`` across indicators
 from __future__ import annotations
 
 import weakref
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -25,8 +26,11 @@ _FLAGS = ("construction", "urban_construction", "industrial", "storage", "mining
 _CACHE: "weakref.WeakKeyDictionary[Plan, dict[Any, Any]]" = weakref.WeakKeyDictionary()
 
 
-def cached(plan: Plan, key: Any, build) -> Any:
-    """``build()`` once per ``plan`` and ``key``."""
+T = TypeVar("T")
+
+
+def cached(plan: Plan, key: Hashable, build: Callable[[], T]) -> T:
+    """``build()`` once per ``plan`` and ``key`` (kept while the plan object lives)."""
     store = _CACHE.setdefault(plan, {})
     if key not in store:
         store[key] = build()
