@@ -23,16 +23,11 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
+from tests.conftest import X0, Y0, box
 from zoneplan.plan import Plan
 
-X0, Y0 = 384_000.0, 4_080_000.0
-
-
-def box(x: float, y: float, w: float, h: float) -> shapely.Polygon:
-    """A w × h metre rectangle with its south-west corner at (X0 + x, Y0 + y)."""
-    return shapely.box(X0 + x, Y0 + y, X0 + x + w, Y0 + y + h)
+__all__ = ["X0", "Y0", "box", "scenario_plan"]
 
 
 def scenario_plan() -> Plan:
