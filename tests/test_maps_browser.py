@@ -105,6 +105,39 @@ def test_each_kind_draws_offline_with_legend(browser, tmp_path, kind):
     page.close()
 
 
+@pytest.mark.parametrize(
+    ("name", "kind", "extra"),
+    [("linqing", "layout", {}), ("linqing", "compliance", {}), ("linqing", "indicator", {"indicator": "investment_intensity_wan_per_mu", "by": "park"}), ("linqing", "landuse", {"year": 2020}), ("zhangdian", "phases", {})],
+)
+def test_sample_plans_draw_end_to_end(browser, tmp_path, name, kind, extra):
+    from zoneplan import datasets
+    from zoneplan.maps import make_map
+
+    plan = datasets.load(name)
+    path = save_map(make_map(plan, kind=kind, **extra), tmp_path / f"{name}_{kind}.html")
+    opened = Opened(browser, path)
+    page = opened.page
+    page.screenshot(path=str(SHOTS / f"maps_{name}_{kind}.png"))
+    assert opened.errors == [] and opened.external == []
+    counts = page.evaluate("ZP.drawnCounts()")
+    if kind == "layout":  # 两区带动、八园支撑
+        assert counts == {"产业园 Parks": 8, "板块 Districts": 2, "开发区 Zone": 1}
+    elif kind == "compliance":
+        from zoneplan.compliance import check
+
+        v = check(plan).violations
+        assert counts["违规 Violations"] == int((v.geometry.notna() & ~v.geometry.is_empty).sum()) > 0
+    elif kind == "indicator":
+        assert counts == {"开发区 Zone": 1, "investment_intensity_wan_per_mu (park)": 8}
+    elif kind == "landuse":
+        assert counts["用地 Land use"] == len(plan.parcels)
+    else:
+        assert counts == {"分期 Phases": 3, "开发区 Zone": 1}
+        assert page.locator(".zp-label-text").all_inner_texts()[:3] == ["一期 Phase 1\n1,022.0 亩 mu\n80.0 亿元 · 2022–2023", "二期 Phase 2\n1,872.0 亩 mu\n100.0 亿元 · 2022–2024", "三期 Phase 3\n1,400.0 亩 mu\n130.0 亿元 · 2023–2027"]
+    assert page.locator(".zp-legend .zp-legend-item").count() > 0
+    page.close()
+
+
 def test_attributes_show_as_text_in_tooltips_and_popups(browser, tmp_path):
     opened = _open(browser, landuse_spec(layout_plan()), tmp_path, "xss")
     page = opened.page

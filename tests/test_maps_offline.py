@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ import pytest
 import shapely
 from matplotlib import image as mpimg
 
+from tests.conftest import X0, Y0
 from tests.plans_maps import indicator_table, layout_plan, violations_of
 from zoneplan.cli import main
 from zoneplan.crs import geometry_from_gcj02
@@ -103,7 +105,7 @@ def test_attributes_cannot_close_the_script_tag():
 def test_phase_labels_legend_and_fields_in_schedule_order():
     spec = phases_spec(layout_plan())
     phases = _layer(spec, "分期 Phases")
-    assert phases.labels.tolist() == ["一期 Phase 1\n600.0 亩 mu", "二期 Phase 2\n900.0 亩 mu", "三期 Phase 3\n1,500.0 亩 mu"]
+    assert phases.labels.tolist() == ["一期 Phase 1\n600.0 亩 mu\n80.0 亿元 · 2021–2023", "二期 Phase 2\n900.0 亩 mu\n100.0 亿元 · 2022–2024", "三期 Phase 3\n1,500.0 亩 mu\n130.0 亿元 · 2023–2027"]
     assert [i.label for i in spec.legend] == ["一期 2021–2023 · 600.0 亩 · 80.0 亿元", "二期 2022–2024 · 900.0 亩 · 100.0 亿元", "三期 2023–2027 · 1,500.0 亩 · 130.0 亿元"]
     fields = {f.label: f.values.tolist() for f in phases.fields}
     assert fields["投资 Investment (亿元)"] == [80.0, 100.0, 130.0]
@@ -193,3 +195,31 @@ def test_draw_tool_settings_follow_the_plan():
     cfg = map_config(phases_spec(layout_plan()))
     assert cfg["crs"]["lon0"] == 117.0 and cfg["crs"]["k0"] == 1.0  # EPSG:4548, CM 117°E
     assert cfg["draw"] == {"zone_id": "Z1", "next_phase_no": 4, "id_prefix": "drawn-"}
+
+
+def test_thin_findings_are_widened_and_findings_without_geometry_skipped():
+    plan = layout_plan()
+    v = violations_of(plan)
+    line = shapely.LineString([(X0 + 250, Y0 + 50), (X0 + 250, Y0 + 250)])  # the 200 m boundary Q1 | Q2
+    v = pd.concat([v, v.iloc[[0]].assign(rule="env_adjacency", area_mu=0.0, geometry=[line]), v.iloc[[0]].assign(rule="quota_exceeded", geometry=[None])], ignore_index=True)
+    spec = compliance_spec(plan, violations=v)
+    drawn = _layer(spec, "违规 Violations").data
+    assert drawn.geom_type.tolist()[:3] == ["Polygon", "Polygon", "Polygon"]
+    assert drawn.geometry.iloc[2].area == pytest.approx(200 * 6 + np.pi * 9, rel=1e-3)  # 3 m each side, round caps
+    assert drawn.geometry.iloc[3] is None
+    cfg = map_config(spec)
+    assert next(layer for layer in cfg["layers"] if layer["name"] == "违规 Violations")["geometry"]["n"] == 3
+
+
+def test_zhangdian_print_map_shows_three_phases_in_mu(caplog):
+    from zoneplan import datasets
+
+    plan = datasets.load("zhangdian")
+    spec = phases_spec(plan)
+    labels = _layer(spec, "分期 Phases").labels.tolist()
+    assert [label.split("\n")[:2] for label in labels] == [["一期 Phase 1", "1,022.0 亩 mu"], ["二期 Phase 2", "1,872.0 亩 mu"], ["三期 Phase 3", "1,400.0 亩 mu"]]
+    out = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots" / "print_zhangdian_phases.png"
+    with caplog.at_level(logging.WARNING):
+        print_spec(spec, out, paper="A3", dpi=300)
+    assert not [r for r in caplog.records if "missing from" in r.getMessage() or "Glyph" in r.getMessage()]
+    assert _png_size(out) == (3507, 4960)  # A3 landscape at 300 dpi

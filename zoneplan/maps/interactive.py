@@ -158,8 +158,9 @@ def _encode_fill(fill: str | pd.Series | None, index: pd.Index) -> dict[str, Any
 
 
 def _encode_overlay(o: Overlay, *, gcj02: bool, simplify_m: float) -> tuple[dict[str, Any], np.ndarray]:
+    # only polygons are drawn (kinds.polygonal widens lines and points where a layer may hold them)
     gdf = o.data
-    keep = gdf.geometry.notna().to_numpy() & ~gdf.geometry.is_empty.to_numpy()
+    keep = gdf.geometry.notna().to_numpy() & ~gdf.geometry.is_empty.to_numpy() & gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
     gdf = gdf[keep]
     geoms = _display_geometry(gdf.geometry, gcj02=gcj02, simplify_m=simplify_m)
     cfg: dict[str, Any] = {

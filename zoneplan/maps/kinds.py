@@ -34,6 +34,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
+import shapely
 
 from zoneplan import landuse
 from zoneplan.errors import InputError
@@ -70,6 +71,7 @@ __all__ = [
     "compliance_spec",
     "indicator_spec",
     "phase_label",
+    "polygonal",
 ]
 
 Kind = Literal["phases", "layout", "landuse", "remaining", "compliance", "indicator"]
@@ -129,6 +131,25 @@ class MapSpec:
     date: datetime.date = field(default_factory=datetime.date.today)
     draw_zone_id: str | None = None
     next_phase_no: int = 1
+
+
+def polygonal(gdf: gpd.GeoDataFrame, *, buffer_m: float = 3.0) -> gpd.GeoDataFrame:
+    """``gdf`` with lines and points (e.g. a shared boundary found by a rule) widened to polygons.
+
+    Polygons are kept as they are; lines and points are buffered by ``buffer_m`` metres so they can
+    be drawn, hovered and printed like the other findings; rows without geometry stay empty.
+    """
+    geoms = gdf.geometry
+    thin = geoms.notna() & ~geoms.is_empty & ~geoms.geom_type.isin(["Polygon", "MultiPolygon"])
+    if not thin.any():
+        return gdf
+    parts = geoms[thin]
+    collections = parts.geom_type == "GeometryCollection"
+    widened = parts.buffer(buffer_m)
+    if collections.any():
+        polys = parts[collections].apply(lambda g: shapely.union_all([p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")] or [g.buffer(buffer_m)]))
+        widened[collections] = polys
+    return gdf.set_geometry(geoms.where(~thin, widened))
 
 
 def _title(plan: Plan, what: str) -> str:
@@ -203,7 +224,10 @@ def phases_spec(plan: Plan) -> MapSpec:
     years = start.astype("string").fillna("?") + "–" + end.astype("string").fillna("?")
     invest = yuan_to_yi(_num(phases, "investment_yuan"))
     colors = schedule_colors(phases)
-    labels = pd.Series([f"{phase_label(n)} Phase {n}\n{a:,.1f} 亩 mu" for n, a in zip(nos, area)], index=phases.index)
+    labels = pd.Series(
+        [f"{phase_label(n)} Phase {n}\n{a:,.1f} 亩 mu" + (f"\n{i:,.1f} 亿元 · {y}" if pd.notna(i) else f"\n{y}") for n, a, i, y in zip(nos, area, invest, years)],
+        index=phases.index,
+    )
     overlay = Overlay(
         "分期 Phases",
         phases,
@@ -361,6 +385,7 @@ def compliance_spec(plan: Plan, *, year: int | None = None, violations: gpd.GeoD
         violations = check(plan, year=year).violations
     if violations.crs is not None and violations.crs != plan.crs:
         violations = violations.to_crs(plan.crs)
+    violations = polygonal(violations)
     area_mu = _num(violations, "area_mu") if "area_mu" in violations else area_in(violations)
     overlay = Overlay(
         "违规 Violations",
