@@ -452,6 +452,7 @@ def compare(
     notes = {
         "differences": "difference = scenario value − base value, same group, year and indicator",
         "timeline": "after the start year each year supplies max(scheduled supply, annual rate) until nothing is left",
+        "exhaustion": f"exhaustion_year is empty when the land lasts beyond start_year + {DEFAULT_HORIZON_YEARS} years",
         "units": "areas in mu (1 mu = 10000/15 m²); rates as fractions; money per mu in 万元/亩",
     }
     return Comparison(

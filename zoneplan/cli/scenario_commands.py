@@ -16,7 +16,7 @@ import typer
 
 from zoneplan.cli import app
 from zoneplan.cli._common import console, emit_json, load_plan, table_of
-from zoneplan.compare import compare
+from zoneplan.compare import DEFAULT_HORIZON_YEARS, compare
 from zoneplan.errors import InputError
 from zoneplan.io import is_database_uri
 from zoneplan.progress import quiet
@@ -120,5 +120,9 @@ def compare_cmd(
         met = result.targets.groupby(["scenario", "judged_year"], dropna=False)["met"].agg(lambda s: f"{int(s.fillna(False).astype(bool).sum())}/{len(s)}").reset_index()
         console.print(table_of(met.rename(columns={"met": "targets met"}), title="Targets"))
     console.print(table_of(result.compliant, title="Compliance"))
-    ex = result.exhaustion.drop(columns=["level"]).rename(columns={"remaining_mu": "remaining mu", "annual_supply_mu": "supply mu/yr"})
-    console.print(table_of(ex, title="Remaining land until exhaustion"))
+    ex = result.exhaustion.astype({"exhaustion_year": object}).rename(columns={"remaining_mu": "remaining mu", "annual_supply_mu": "supply mu/yr", "exhaustion_year": "runs out", "years_left": "years left"})
+    beyond = result.exhaustion["exhaustion_year"].isna().to_numpy()
+    ex.loc[beyond, "runs out"] = [f"after {y + DEFAULT_HORIZON_YEARS}" for y in ex.loc[beyond, "start_year"]]
+    console.print(table_of(ex.drop(columns=["level", "rate_source"]), title="Remaining land until exhaustion"))
+    for source in dict.fromkeys(result.exhaustion["rate_source"]):
+        console.print(f"  supply rate: {source}", markup=False)
