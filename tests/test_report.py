@@ -39,6 +39,7 @@ def _run(args: list[str], capsys) -> tuple[int, str, str]:
 def test_units_in_headers() -> None:
     assert header_of("remaining_mu") == "remaining_mu [mu]"
     assert header_of("investment_intensity_wan_per_mu") == "investment_intensity_wan_per_mu [万元/亩]"
+    assert header_of("tax_per_mu_wan") == "tax_per_mu_wan [万元/亩]"
     assert header_of("industrial_land_ratio") == "industrial_land_ratio [fraction]"
     assert header_of("years_of_supply_left") == "years_of_supply_left [years]"
     assert unit_of("scenario") is None and header_of("group_id") == "group_id"

@@ -48,6 +48,7 @@ REPORT_MAP_KINDS: tuple[str, ...] = ("landuse", "phases", "remaining", "complian
 
 _UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_wan_per_mu", "万元/亩"),
+    ("_per_mu_wan", "万元/亩"),
     ("_wan", "万元"),
     ("_yuan", "yuan"),
     ("_m2", "m²"),
@@ -72,7 +73,7 @@ def unit_of(column: str) -> str | None:
     Examples
     --------
     >>> unit_of("tax_per_mu_wan"), unit_of("industrial_land_ratio"), unit_of("group_id")
-    ('万元', 'fraction', None)
+    ('万元/亩', 'fraction', None)
     """
     if column in _UNIT_NAMES:
         return _UNIT_NAMES[column]
