@@ -80,8 +80,8 @@ def _specs():
         "phases": (phases_spec(plan), {"分期 Phases": 3, "开发区 Zone": 1}, 3),
         "layout": (layout_spec(plan), {"开发区 Zone": 1, "板块 Districts": 2, "产业园 Parks": 4}, 7),
         "landuse": (landuse_spec(plan), {"开发区 Zone": 1, "用地 Land use": 8}, 8),
-        "remaining": (remaining_spec(plan), {"开发区 Zone": 1, "地块 Parcels": 8, "三条控制线 Control lines": 1, "剩余用地 Remaining land": len(remaining)}, 4),
-        "compliance": (compliance_spec(plan, violations=violations_of(plan)), {"开发区 Zone": 1, "地块 Parcels": 8, "三条控制线 Control lines": 1, "违规 Violations": 2}, 5),
+        "remaining": (remaining_spec(plan), {"开发区 Zone": 1, "地块 Parcels": 8, "生态保护红线 ecological redline": 1, "剩余用地 Remaining land": len(remaining)}, 4),
+        "compliance": (compliance_spec(plan, violations=violations_of(plan)), {"开发区 Zone": 1, "地块 Parcels": 8, "生态保护红线 ecological redline": 1, "违规 Violations": 2}, 5),
         "indicator": (indicator_spec(plan, "investment_intensity_wan_per_mu", by="park", table=indicator_table()), {"开发区 Zone": 1, "investment_intensity_wan_per_mu (park)": 4}, 4),
     }
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +47,7 @@ from jinja2 import Template
 
 from zoneplan.crs import geometry_to_gcj02, gk_epsg
 from zoneplan.errors import InputError
+from zoneplan.io.gpkg import atomic_path
 from zoneplan.maps.kinds import Field, MapSpec, Overlay, build_spec
 from zoneplan.maps.offline import make_offline
 from zoneplan.plan import Plan
@@ -294,16 +294,9 @@ def make_map(
 
 
 def save_map(m: folium.Map, path: str | os.PathLike) -> Path:
-    """Write ``m`` as one self-contained HTML file, atomically (a temporary file, then rename)."""
+    """Write ``m`` as one self-contained HTML file, atomically (:func:`zoneplan.io.gpkg.atomic_path`)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     html = m.get_root().render()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path, suffix=".tmp.html") as tmp:
+        tmp.write_text(html, encoding="utf-8")
     return path

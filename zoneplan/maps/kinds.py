@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyproj
 import shapely
@@ -42,7 +41,6 @@ from zoneplan.layers import CONTROL_LINE_KINDS, PARCEL_STATUSES
 from zoneplan.maps.style import (
     CONTROL_LINE_COLORS,
     REMAINING_COLOR,
-    UNKNOWN_COLOR,
     VIOLATION_COLOR,
     ZONE_COLOR,
     LegendItem,
@@ -256,28 +254,28 @@ def _txt(value: object) -> str:
     return "?" if pd.isna(value) else str(value)
 
 
+def _group_overlay(name: str, gdf: gpd.GeoDataFrame, id_col: str, extra: tuple[str, str], colors: list[str], **style) -> Overlay:
+    """A district or park layer: one colour per feature, fields id, name, ``extra`` and area in mu."""
+    label, column = extra
+    fields = (Field("编号 Id", _col(gdf, id_col)), Field("名称 Name", _col(gdf, "name")), Field(label, _col(gdf, column)), Field("面积 Area (亩 mu)", area_in(gdf), 1))
+    return Overlay(name, gdf, pd.Series(colors, index=gdf.index, dtype=object), fields=fields, **style)
+
+
 def layout_spec(plan: Plan) -> MapSpec:
     """Zone, districts (板块) and parks (产业园) with their names."""
     districts, parks = plan.districts, plan.parks
     d_colors = qualitative(len(districts), cmap="Pastel1")
     p_colors = qualitative(len(parks), cmap="Set3")
-    district_overlay = Overlay(
-        "板块 Districts",
-        districts,
-        pd.Series(d_colors, index=districts.index, dtype=object),
-        color="#08519c",
-        weight=3,
-        fill_opacity=0.15,
-        fields=(Field("编号 District id", _col(districts, "district_id")), Field("名称 Name", _col(districts, "name")), Field("定位 Role", _col(districts, "role")), Field("面积 Area (亩 mu)", area_in(districts), 1)),
-    )
-    park_overlay = Overlay(
+    district_overlay = _group_overlay("板块 Districts", districts, "district_id", ("定位 Role", "role"), d_colors, color="#08519c", weight=3, fill_opacity=0.15)
+    park_overlay = _group_overlay(
         "产业园 Parks",
         parks,
-        pd.Series(p_colors, index=parks.index, dtype=object),
+        "park_id",
+        ("产业 Industry", "industry"),
+        p_colors,
         color="#333333",
         weight=1.5,
         fill_opacity=0.65,
-        fields=(Field("编号 Park id", _col(parks, "park_id")), Field("名称 Name", _col(parks, "name")), Field("产业 Industry", _col(parks, "industry")), Field("面积 Area (亩 mu)", area_in(parks), 1)),
         labels=_col(parks, "name").astype("string").fillna(_col(parks, "park_id").astype("string")),
     )
     # parks first, districts over them (light fill, strong outline), the zone boundary on top
@@ -328,18 +326,36 @@ def _context_parcels(plan: Plan, *, show: bool = True) -> Overlay:
 
 
 def _control_lines(plan: Plan) -> list[Overlay]:
+    """One overlay per control-line kind: red line and basic farmland filled, the urban development
+    boundary (a large area holding most of the zone) as a dashed outline."""
     lines = plan.control_lines
     if lines.empty:
         return []
     kind = _col(lines, "kind", "string")
-    colors = kind.map(CONTROL_LINE_COLORS).astype(object).fillna(UNKNOWN_COLOR)
-    label = (kind + " " + kind.map(CONTROL_LINE_KINDS).astype("string").fillna("")).str.strip()
-    return [Overlay("三条控制线 Control lines", lines, colors, color="#333333", weight=1, fill_opacity=0.25, dash="4 3", fields=(Field("类型 Kind", label), Field("名称 Name", _col(lines, "name")), Field("面积 Area (亩 mu)", area_in(lines), 2)))]
+    out = []
+    for k, name_zh in CONTROL_LINE_KINDS.items():
+        part = lines[(kind == k).fillna(False).to_numpy()]
+        if part.empty:
+            continue
+        outline = k == "urban_development_boundary"
+        out.append(
+            Overlay(
+                f"{name_zh} {k.replace('_', ' ')}",
+                part,
+                None if outline else CONTROL_LINE_COLORS[k],
+                color=CONTROL_LINE_COLORS[k],
+                weight=2.5 if outline else 1,
+                fill_opacity=0.35,
+                dash="6 4",
+                fields=(Field("类型 Kind", pd.Series(f"{k} {name_zh}", index=part.index)), Field("名称 Name", _col(part, "name")), Field("面积 Area (亩 mu)", area_in(part), 2)),
+            )
+        )
+    return out
 
 
 def _control_legend(plan: Plan) -> list[LegendItem]:
     present = set(_col(plan.control_lines, "kind", "string").dropna())
-    return [LegendItem(CONTROL_LINE_COLORS[k], f"{CONTROL_LINE_KINDS[k]} {k.replace('_', ' ')}") for k in CONTROL_LINE_KINDS if k in present]
+    return [LegendItem(CONTROL_LINE_COLORS[k], f"{CONTROL_LINE_KINDS[k]} {k.replace('_', ' ')}", outline=k == "urban_development_boundary") for k in CONTROL_LINE_KINDS if k in present]
 
 
 def remaining_spec(plan: Plan, *, year: int | None = None, remaining: gpd.GeoDataFrame | None = None) -> MapSpec:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import math
 import os
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -24,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from zoneplan.errors import InputError, ZoneplanError
+from zoneplan.io.gpkg import atomic_path
 from zoneplan.maps.kinds import MapSpec, build_spec
 from zoneplan.plan import Plan
 
@@ -216,15 +216,8 @@ def print_spec(
         note = f"来源 Source: {spec.source}    坐标系 CRS: {spec.crs.name} ({crs})    制图日期 Date: {when}    制图 Drawn with zoneplan"
         fig.text(left, 0.03, note, ha="left", va="center", fontsize=base - 2, color="#333333")
         fig.add_artist(Rectangle((0.01, 0.015), 0.98, 0.97, transform=fig.transFigure, fill=False, linewidth=1.5, edgecolor="black"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-        os.close(fd)
-        try:
+        with atomic_path(path, suffix=f".tmp{path.suffix}") as tmp:
             fig.savefig(tmp, dpi=dpi, format=fmt, metadata={"Title": spec.title} if fmt == "pdf" else None)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
     return path
 
 

@@ -424,10 +424,12 @@
     return ctl;
   }
 
-  function titleControl(text) {
-    var ctl = L.control({ position: "topright" });
-    ctl.onAdd = function () { return el("div", "zp-title leaflet-control", text); };
-    return ctl;
+  function addTitle(map, text) {
+    // centred over the map, outside Leaflet's corner controls
+    var box = el("div", "zp-title", text);
+    map.getContainer().appendChild(box);
+    L.DomEvent.disableClickPropagation(box);
+    return box;
   }
 
   function fullscreenControl(map) {
@@ -629,7 +631,7 @@
     var timings = (state.timings = {});
     var mark = function (name, since) { timings[name] = (timings[name] || 0) + performance.now() - since; };
     var t1 = performance.now();
-    if (cfg.bounds) map.fitBounds(cfg.bounds, { animate: false, padding: [16, 16] });
+    if (cfg.bounds) map.fitBounds(cfg.bounds, { animate: false, paddingTopLeft: [56, 56], paddingBottomRight: [16, 16] });
     mark("fit", t1);
     cfg.layers.forEach(function (lc, i) {
       var tb = performance.now();
@@ -649,7 +651,7 @@
       }
     });
     L.control.layers(baseLayers, overlays, { collapsed: false, position: "topright" }).addTo(map);
-    if (cfg.title) titleControl(cfg.title).addTo(map);
+    if (cfg.title) addTitle(map, cfg.title);
     L.control.scale({ metric: true, imperial: false, position: "bottomleft" }).addTo(map);
     fullscreenControl(map).addTo(map);
     interaction(map, state, topRenderer);
