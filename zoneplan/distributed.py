@@ -251,7 +251,14 @@ def cluster_client(*, client: Any = None, scheduler: str | None = None, n_worker
             yield c
         return
     with LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as c:
+        c.run(_warm_up)
         yield c
+
+
+def _warm_up() -> None:
+    """Import the analysis and compliance code in a fresh worker (a long-running cluster has it already)."""
+    import zoneplan.analysis  # noqa: F401
+    import zoneplan.compliance  # noqa: F401
 
 
 def _n_partitions(c: Any, n_partitions: int | None) -> int:
@@ -260,9 +267,10 @@ def _n_partitions(c: Any, n_partitions: int | None) -> int:
     return sum(c.nthreads().values()) or 1
 
 
-def _map(c: Any, func: Callable, parts: Sequence[Partition], **kwargs: Any) -> list:
-    futures = c.map(func, [p.plan for p in parts], pure=False, **kwargs)
-    return c.gather(futures)
+def _map(c: Any, func: Callable, plans: Sequence[Plan], **kwargs: Any) -> list:
+    """``func(plan, **kwargs)`` for every plan on the cluster; the plans are scattered to the workers first."""
+    data = c.scatter(list(plans), hash=False)
+    return c.gather(c.map(func, data, pure=False, **kwargs))
 
 
 # -- analyze -----------------------------------------------------------------------------------------
@@ -355,7 +363,7 @@ def analyze(
     wide = _plan_wide_scopes(plan)
     with cluster_client(client=client, scheduler=scheduler) as c:
         parts = partition_plan(plan, n_partitions=_n_partitions(c, n_partitions))
-        results = _map(c, _analyze_part, parts, year=year, by=by, profile=profile, anchor=_supply_anchor(plan) if year is None else None)
+        results = _map(c, _analyze_part, [p.plan for p in parts], year=year, by=by, profile=profile, anchor=_supply_anchor(plan) if year is None else None)
     order = _group_order(plan, by)
     seen: set[tuple] = set()
     groups = []
@@ -463,7 +471,8 @@ def check(
     halo = float(getattr(resolved, "env_min_distance_m", 0.0) or 0.0)
     with cluster_client(client=client, scheduler=scheduler) as c:
         parts = partition_plan(plan, n_partitions=_n_partitions(c, n_partitions), halo_m=halo)
-        futures = [c.submit(_check_part, p.plan, year=year, rules=resolved, home=p.home_parcels if halo > 0 else None, pure=False) for p in parts]
+        data = c.scatter([p.plan for p in parts], hash=False)
+        futures = [c.submit(_check_part, d, year=year, rules=resolved, home=p.home_parcels if halo > 0 else None, pure=False) for d, p in zip(data, parts)]
         results = c.gather(futures)
     return canonical_findings(_combine_findings(Findings, results, settings=resolved.as_dict(), year=year, crs=plan.crs), plan)
 
@@ -494,26 +503,37 @@ def canonical_findings(findings: Any, plan: Plan) -> Any:
     """
     from dataclasses import replace
 
-    rules = {r: i for i, r in enumerate(findings.checked)}
-    position: dict[tuple[str, str], int] = {}
-    for name, gdf in plan.layers.items():
-        from zoneplan.layers import LAYERS
+    from zoneplan.layers import LAYERS
 
+    rules = {r: i for i, r in enumerate(findings.checked)}
+    positions: dict[str, pd.Series] = {}
+    for name, gdf in plan.layers.items():
         spec = LAYERS.get(name)
         if spec and spec.id_column and spec.id_column in gdf.columns:
-            ids = gdf[spec.id_column].astype(str).tolist()
-            position.update({(name, fid): i for i, fid in enumerate(ids) if (name, fid) not in position})
+            ids = gdf[spec.id_column].astype(str)
+            positions[name] = pd.Series(np.arange(len(ids)), index=ids.to_numpy())[lambda s: ~s.index.duplicated()]
+
+    def position(layers: pd.Series, ids: pd.Series) -> np.ndarray:
+        out = np.full(len(ids), -1, dtype="int64")
+        layers = layers.astype(str).to_numpy()
+        ids = ids.astype(str).to_numpy()
+        for name in pd.unique(layers):
+            if name in positions:
+                mask = layers == name
+                out[mask] = positions[name].reindex(ids[mask]).fillna(-1).to_numpy(dtype="int64")
+        return out
 
     def ordered(frame: pd.DataFrame) -> pd.DataFrame:
         if not len(frame):
             return frame
+        has_other = "other_id" in frame.columns
         key = pd.DataFrame(
             {
                 "r": frame["rule"].astype(str).map(lambda r: rules.get(r, len(rules))).to_numpy(),
-                "p": [position.get((str(lay), str(fid)), -1) for lay, fid in zip(frame["layer"], frame["feature_id"])],
+                "p": position(frame["layer"], frame["feature_id"]),
                 "f": frame["feature_id"].astype(str).to_numpy(),
-                "q": [position.get((str(lay), str(oid)), -1) for lay, oid in zip(frame["layer"], frame["other_id"])] if "other_id" in frame.columns else -1,
-                "o": frame["other_id"].astype(str).to_numpy() if "other_id" in frame.columns else "",
+                "q": position(frame["layer"], frame["other_id"]) if has_other else -1,
+                "o": frame["other_id"].astype(str).to_numpy() if has_other else "",
                 "y": frame["year"].astype("Int64").fillna(-1).to_numpy() if "year" in frame.columns else 0,
             }
         )
