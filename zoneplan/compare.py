@@ -297,7 +297,7 @@ def plot_timeline(
         groups = ["all groups 全部"]
         exhaustion = None
     scenarios = list(dict.fromkeys(data["scenario"]))
-    fig, axes = plt.subplots(1, len(groups), figsize=(min(4.6 * len(groups), 14), 4.2), dpi=110, squeeze=False, sharey=False)
+    fig, axes = plt.subplots(1, len(groups), figsize=(max(8.0, min(4.6 * len(groups), 14.0)), 4.2), dpi=110, squeeze=False, sharey=False)
     colors = matplotlib.colormaps["tab10"]
     styles = ["-", "--", "-.", ":"]
     for ax, group in zip(axes[0], groups):

@@ -273,8 +273,8 @@ def _consumption_chart(consumption: pd.DataFrame) -> Any:
     return fig
 
 
-def _maps(plans: Mapping[str, Plan], *, kinds: Sequence[str], year: int | None, progress: bool | None) -> list[tuple[str, str]]:
-    """(title, srcdoc HTML) of each map; a map the plan cannot draw becomes a note."""
+def _maps(plans: Mapping[str, Plan], *, kinds: Sequence[str], year: int | None, progress: bool | None) -> list[tuple[str, str | None, str]]:
+    """(title, page HTML or None, note) of each map; a map the plan cannot draw becomes a note."""
     from zoneplan.maps import make_map
 
     jobs = [("base", kind) for kind in kinds] + [(name, "landuse") for name in plans if name != "base" and "landuse" in kinds]
@@ -284,9 +284,9 @@ def _maps(plans: Mapping[str, Plan], *, kinds: Sequence[str], year: int | None, 
         try:
             page = make_map(plans[name], kind=kind, year=year).get_root().render()
         except ZoneplanError as exc:
-            out.append((title, f"<p>map not drawn: {html.escape(str(exc))}</p>"))
+            out.append((title, None, f"map not drawn: {exc}"))
             continue
-        out.append((title, page))
+        out.append((title, page, ""))
     return out
 
 
@@ -302,7 +302,7 @@ td.met{background:#d8f0d8;color:#185c18;text-align:center}td.missed{background:#
 """
 
 
-def write_html(tables: Mapping[str, pd.DataFrame], path: str | Path, *, plan: Plan, comparison: Comparison, maps: Sequence[tuple[str, str]] = ()) -> Path:
+def write_html(tables: Mapping[str, pd.DataFrame], path: str | Path, *, plan: Plan, comparison: Comparison, maps: Sequence[tuple[str, str | None, str]] = ()) -> Path:
     """Write the self-contained HTML report (no external reference; atomic)."""
     esc = html.escape
     title = plan.meta.get("title", plan.name)
@@ -332,8 +332,11 @@ def write_html(tables: Mapping[str, pd.DataFrame], path: str | Path, *, plan: Pl
     parts.append(_html_table(exhaustion) + "</section>")
     if maps:
         parts.append("<section><h2>Maps 地图</h2>")
-        for map_title, page in maps:
-            parts.append(f'<h3>{esc(map_title)}</h3><iframe title="{esc(map_title)}" sandbox="allow-scripts" srcdoc="{esc(page, quote=True)}"></iframe>')
+        for map_title, page, note in maps:
+            if page is None:
+                parts.append(f'<h3>{esc(map_title)}</h3><p class="note">{esc(note)}</p>')
+            else:
+                parts.append(f'<h3>{esc(map_title)}</h3><iframe title="{esc(map_title)}" sandbox="allow-scripts" srcdoc="{esc(page, quote=True)}"></iframe>')
         parts.append("</section>")
     parts.append("<section><h2>Compliance 合规检查</h2>" + _html_table(compliance, met_column="compliant") + _html_table(tables["findings"]) + _html_table(tables["violations"], limit=200) + "</section>")
     parts.append("<section><h2>Data sources and assumptions 数据来源与假设</h2>" + _html_table(tables["sources"]) + "</section>")
