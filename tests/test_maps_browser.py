@@ -152,6 +152,10 @@ def test_attributes_show_as_text_in_tooltips_and_popups(browser, tmp_path):
     assert popup.locator("script, b").count() == 0
     assert page.evaluate("window.__zpXss === undefined")
     page.screenshot(path=str(SHOTS / "maps_popup_escaped.png"))
+    page.click(".zp-fullscreen-button")
+    assert "zp-fullscreen" in page.eval_on_selector(".folium-map", "e => e.className")
+    page.click(".zp-fullscreen-button")
+    assert "zp-fullscreen" not in page.eval_on_selector(".folium-map", "e => e.className")
     assert opened.errors == [] and opened.external == []
     page.close()
 

@@ -75,6 +75,17 @@ def cjk_font() -> str:
     )
 
 
+def _em_width(text: str) -> float:
+    """Approximate width of ``text`` in ems: CJK and full-width characters 1, others 0.55."""
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text)
+
+
+def _fit_size(lines: list[str], *, width_pt: float, largest: float, smallest: float = 5.0) -> float:
+    """The largest font size (≤ ``largest``) at which every line fits in ``width_pt`` points."""
+    widest = max((_em_width(line) for line in lines), default=1.0) or 1.0
+    return max(smallest, min(largest, width_pt / widest))
+
+
 def _nice_length(span_m: float) -> float:
     """A round scale-bar length (1, 2 or 5 × 10ⁿ m) of about a fifth of ``span_m``."""
     target = span_m / 5
@@ -207,14 +218,22 @@ def print_spec(
             Patch(facecolor="none", edgecolor=item.color, linewidth=2, label=item.label) if item.outline else Patch(facecolor=item.color, edgecolor="#555555", linewidth=0.5, label=item.label)
             for item in spec.legend
         ]
-        legend = legend_ax.legend(handles=handles, loc="upper left", title=spec.legend_title, fontsize=base - 1, title_fontsize=base, frameon=True, borderaxespad=0, handlelength=2.2, handleheight=1.2)
+        # legend text sized to the panel: width (swatch ≈ 4 em) and height (≈ 1.9 em per row)
+        panel_w_pt = (1 - (left + map_w + 0.015) - 0.02) * width_mm / _MM_PER_INCH * 72
+        panel_h_pt = map_h * height_mm / _MM_PER_INCH * 72
+        size = _fit_size([i.label + " " * 7 for i in spec.legend] + [spec.legend_title], width_pt=panel_w_pt, largest=base - 1)
+        size = max(5.0, min(size, panel_h_pt / (1.9 * (len(handles) + 1.5))))
+        legend = legend_ax.legend(handles=handles, loc="upper left", title=spec.legend_title, fontsize=size, title_fontsize=size + 0.5, frameon=True, borderaxespad=0, handlelength=2.2, handleheight=1.2)
         legend._legend_box.align = "left"
-        fig.text(0.5, 0.955, spec.title, ha="center", va="center", fontsize=base + 10)
+        title_lines = spec.title.split(" · ") if _em_width(spec.title) * (base + 10) > 0.92 * width_mm / _MM_PER_INCH * 72 else [spec.title]
+        title_size = _fit_size(title_lines, width_pt=0.92 * width_mm / _MM_PER_INCH * 72, largest=base + 10)
+        fig.text(0.5, 0.945, "\n".join(title_lines), ha="center", va="center", fontsize=title_size, linespacing=1.15)
         epsg = spec.crs.to_epsg()
         crs = f"EPSG:{epsg}" if epsg else spec.crs.name
         when = (date or spec.date).isoformat()
         note = f"来源 Source: {spec.source}    坐标系 CRS: {spec.crs.name} ({crs})    制图日期 Date: {when}    制图 Drawn with zoneplan"
-        fig.text(left, 0.03, note, ha="left", va="center", fontsize=base - 2, color="#333333")
+        note_size = _fit_size([note], width_pt=0.94 * width_mm / _MM_PER_INCH * 72, largest=base - 2)
+        fig.text(left, 0.03, note, ha="left", va="center", fontsize=note_size, color="#333333")
         fig.add_artist(Rectangle((0.01, 0.015), 0.98, 0.97, transform=fig.transFigure, fill=False, linewidth=1.5, edgecolor="black"))
         with atomic_path(path, suffix=f".tmp{path.suffix}") as tmp:
             fig.savefig(tmp, dpi=dpi, format=fmt, metadata={"Title": spec.title} if fmt == "pdf" else None)
