@@ -20,11 +20,10 @@ import folium
 
 from benchmarks.synthetic import make_plan
 from zoneplan.maps import make_map, save_map
+from zoneplan.maps._browser import launch_chromium
 from zoneplan.maps.offline import make_offline
 from zoneplan.maps.style import landuse_colors
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT_MS = 240_000
 
 
@@ -67,7 +66,7 @@ def main(out_dir: Path) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     results: dict[str, dict] = {}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch_chromium(pw)
         for n in sizes:
             plan = make_plan(n, n_zones=max(1, n // 2000), n_control_polygons=10)
             zp_path, plain_path = out_dir / f"map_zoneplan_{n}.html", out_dir / f"map_folium_plain_{n}.html"

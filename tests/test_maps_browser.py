@@ -12,6 +12,7 @@ import numpy as np
 import pyproj
 import pytest
 
+from tests.browser import Opened
 from tests.plans_maps import XSS, indicator_table, layout_plan, violations_of
 from zoneplan.cli import main
 from zoneplan.crs import wgs84_to_gcj02
@@ -22,48 +23,7 @@ from zoneplan.plan import Plan
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
-LOCAL = ("file:", "data:", "blob:", "about:")
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    yield b
-    b.close()
-    pw.stop()
-
-
-class Opened:
-    """A page with its console errors and the requests that tried to leave localhost."""
-
-    def __init__(self, browser, path: Path) -> None:
-        self.page = browser.new_page(viewport={"width": 1280, "height": 800})
-        self.errors: list[str] = []
-        self.external: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-        def route(r):
-            url = r.request.url
-            if url.startswith(LOCAL):
-                r.continue_()
-            else:
-                self.external.append(url)
-                r.abort()
-
-        self.page.route("**/*", route)
-        self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_selector("body[data-zp-ready='1']", timeout=30_000)
-
-    def at(self, layer: str, index: int) -> tuple[float, float]:
-        """Screen position of the centre of feature ``index`` of ``layer``."""
-        return tuple(self.page.evaluate("([name, i]) => ZP.featurePoint(name, i)", [layer, index]))
 
 
 def _open(browser, spec, tmp_path: Path, name: str, **kw) -> Opened:

@@ -12,11 +12,11 @@ import pytest
 
 from tests.plans_scenario import scenario_plan
 from tests.test_scenario_compare import MOVE_B
+from tests.browser import Opened
 from zoneplan.cli import main
 from zoneplan.report import header_of, unit_of
 from zoneplan.scenario import ChangeTargets, Scenario, save_scenario
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIGHTER = Scenario("far-2.5", [ChangeTargets(rows=[{"scope": "Z1", "metric": "parcel_min_far", "op": ">=", "value": 2.5}])], description="容积率下限提高到 2.5")
 
 
@@ -91,9 +91,7 @@ def test_report_refuses_unknown_formats_and_scenarios(plan_path: Path, tmp_path:
 
 
 @pytest.mark.browser
-def test_html_report_opens_offline_in_chromium(plan_path: Path, tmp_path: Path, capsys) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_html_report_opens_offline_in_chromium(plan_path: Path, tmp_path: Path, capsys, browser) -> None:
     out = tmp_path / "report.html"
     code, stdout, _ = _run(["report", str(plan_path), "--scenario", "b-to-3", "--scenario", "far-2.5", "-o", str(out)], capsys)
     assert code == 0 and "Wrote" in stdout
@@ -103,38 +101,22 @@ def test_html_report_opens_offline_in_chromium(plan_path: Path, tmp_path: Path, 
     assert not loads.search(html.unescape(text)), "an external resource in the report"
     screenshots = Path("artifacts/screenshots")
     screenshots.mkdir(parents=True, exist_ok=True)
-    external: list[str] = []
-    errors: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-
-            def route(r) -> None:
-                if r.request.url.startswith(("file:", "data:", "about:", "blob:")):
-                    r.continue_()
-                else:
-                    external.append(r.request.url)
-                    r.abort()
-
-            page.context.route("**/*", route)
-            page.goto(out.as_uri())
-            page.wait_for_load_state("load")
-            frames = page.frames[1:]
-            # maps: base land use, phases, remaining, compliance, and land use of each scenario
-            assert len(frames) == 6
-            for frame in frames:
-                frame.wait_for_function("typeof L === 'object' && document.querySelector('.leaflet-overlay-pane canvas, .leaflet-overlay-pane svg') !== null", timeout=15000)
-            charts = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.src.slice(0, 22), i.naturalWidth])")
-            assert len(charts) == 2 and all(src == "data:image/png;base64," and width > 300 for src, width in charts)
-            assert page.locator("td.met").count() >= 3  # industrial share met in every scenario
-            assert "容积率下限提高到 2.5" in page.inner_text("body")
-            page.screenshot(path=str(screenshots / "report.png"), full_page=True)
-            page.locator("iframe").first.scroll_into_view_if_needed()
-            page.locator("iframe").first.screenshot(path=str(screenshots / "report_map.png"))
-        finally:
-            browser.close()
-    assert external == []
-    assert errors == []
+    opened = Opened(browser, out, ready=None, viewport={"width": 1280, "height": 900})
+    page = opened.page
+    try:
+        frames = page.frames[1:]
+        # maps: base land use, phases, remaining, compliance, and land use of each scenario
+        assert len(frames) == 6
+        for frame in frames:
+            frame.wait_for_function("typeof L === 'object' && document.querySelector('.leaflet-overlay-pane canvas, .leaflet-overlay-pane svg') !== null", timeout=15000)
+        charts = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.src.slice(0, 22), i.naturalWidth])")
+        assert len(charts) == 2 and all(src == "data:image/png;base64," and width > 300 for src, width in charts)
+        assert page.locator("td.met").count() >= 3  # industrial share met in every scenario
+        assert "容积率下限提高到 2.5" in page.inner_text("body")
+        page.screenshot(path=str(screenshots / "report.png"), full_page=True)
+        page.locator("iframe").first.scroll_into_view_if_needed()
+        page.locator("iframe").first.screenshot(path=str(screenshots / "report_map.png"))
+    finally:
+        page.close()
+    assert opened.external == []
+    assert opened.errors == []
