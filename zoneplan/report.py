@@ -17,7 +17,12 @@ Examples
 --------
 >>> from zoneplan import datasets
 >>> from zoneplan.report import write_report
->>> write_report(datasets.load("linqing"), "linqing.html", years=[2025, 2035])  # doctest: +SKIP
+>>> import tempfile, pathlib
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "linqing.xlsx"
+>>> report = write_report(datasets.load("linqing"), out, years=[2025, 2035], progress=False)
+>>> import openpyxl
+>>> openpyxl.load_workbook(out).sheetnames[:3]
+['indicators', 'targets', 'differences']
 """
 
 from __future__ import annotations

@@ -29,8 +29,11 @@ Settings, defaults and their sources: :mod:`zoneplan.compliance.rules`.
 Examples
 --------
 >>> from zoneplan import datasets
->>> findings = check(datasets.load("linqing"))  # doctest: +SKIP
->>> findings.summary  # doctest: +SKIP
+>>> findings = check(datasets.load("linqing"))
+>>> findings.compliant
+False
+>>> findings.summary.set_index("rule")["count"].to_dict()  # the violations planted in the sample plan
+{'ecological_redline_overlap': 1, 'basic_farmland_overlap': 2, 'outside_urban_development_boundary': 4, 'quota_exceeded': 1, 'parcel_min_investment_intensity_wan_per_mu': 3, 'env_adjacency': 1, 'idle_land': 3}
 """
 
 from __future__ import annotations
