@@ -101,3 +101,15 @@ def test_import_bad_map_is_exit_2(tmp_path, tiny_plan):
     tiny_plan.zones.to_file(src)
     r = run("import", src, "--into", tmp_path / "p.gpkg", "--layer", "zones", "--map", "nonsense")
     assert r.returncode == 2 and "SOURCE=TARGET" in r.stderr
+
+
+def test_tables_never_show_negative_zero():
+    import pandas as pd
+    from rich.console import Console
+
+    from zoneplan.cli._common import table_of
+
+    console = Console(record=True, width=80)
+    console.print(table_of(pd.DataFrame({"remaining_mu": [-1e-9, -0.0, -2.5]})))
+    text = console.export_text()
+    assert "-0.00" not in text and "0.00" in text and "-2.50" in text

@@ -53,6 +53,14 @@ def load_plan(location: str) -> Plan:
     return Plan.read(location)
 
 
+def _number(value: float, fmt: str) -> str:
+    """Format a number, never showing a rounding residue as "-0.00"."""
+    text = fmt.format(value)
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        return text[1:]
+    return text
+
+
 def table_of(df: pd.DataFrame, *, title: str | None = None, floatfmt: str = "{:,.2f}") -> Table:
     """A rich table of a DataFrame, numbers right-aligned and formatted."""
     table = Table(title=title, show_lines=False)
@@ -63,7 +71,7 @@ def table_of(df: pd.DataFrame, *, title: str | None = None, floatfmt: str = "{:,
         cells = []
         for v in row:
             if isinstance(v, (float, np.floating)):
-                cells.append("" if math.isnan(v) else floatfmt.format(v))
+                cells.append("" if math.isnan(v) else _number(v, floatfmt))
             elif v is None or v is pd.NA:
                 cells.append("")
             else:
