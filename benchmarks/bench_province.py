@@ -26,8 +26,10 @@ GeoPackage, and on that same data, each in a fresh process so peak memory is its
     separately. Memory is the server backend's peak (``VmHWM``) plus the client's.
 ``naive_overlay``
     the same questions answered the way a desktop-GIS script does it: ``geopandas.overlay`` of
-    whole layers (parcels × zones, construction parcels × dissolved red line/farmland, urban
-    parcels − dissolved boundary, buffered polluters × sensitive parcels, zones × dissolved lines).
+    whole layers (parcels × zones, construction parcels × red line/farmland with the pieces
+    unioned per parcel and kind, urban parcels − boundary, buffered polluters × sensitive
+    parcels, zones × lines). Dissolving the lines first (one multipolygon per kind) is what many
+    scripts do and is far slower still; it is not used here.
 
 The three answers are cross-checked (total area of red-line/farmland overlaps, total area outside
 the boundary, number of adjacency pairs) and printed beside the times.
@@ -146,14 +148,14 @@ def _naive(path: str) -> dict:
     # 2. consumption per zone and year
     supply = parcels["supplied_year"].fillna(parcels["built_year"])
     parcels[parcels["construction"] & supply.notna()].assign(y=supply, a=lambda d: d.area).groupby(["zone_id", "y"])["a"].sum()
-    # 3. construction parcels × red line / farmland, dissolved by kind
-    prohibited = lines[lines["kind"].isin(_RED_FARM)].dissolve("kind").reset_index()[["kind", "geometry"]]
+    # 3. construction parcels × red line / farmland: overlay, then union the pieces per parcel and kind
+    prohibited = lines[lines["kind"].isin(_RED_FARM)][["kind", "geometry"]]
     cons = parcels[parcels["construction"]][["parcel_id", "geometry"]]
-    over = gpd.overlay(cons, prohibited, how="intersection", keep_geom_type=True)
+    over = gpd.overlay(cons, prohibited, how="intersection", keep_geom_type=True).dissolve(["parcel_id", "kind"])
     over_area = over.area
     overlap_m2 = float(over_area[over_area > _TOL_M2].sum())
     # 4. urban parcels outside the development boundary
-    udb = lines[lines["kind"] == "urban_development_boundary"].dissolve()[["geometry"]]
+    udb = lines[lines["kind"] == "urban_development_boundary"][["geometry"]]
     outside = gpd.overlay(parcels[parcels["urban"]][["parcel_id", "geometry"]], udb, how="difference", keep_geom_type=True)
     out_area = outside.area
     outside_m2 = float(out_area[out_area > _TOL_M2].sum())
@@ -164,8 +166,8 @@ def _naive(path: str) -> dict:
     pairs = gpd.overlay(src, rec, how="intersection", keep_geom_type=False)
     n_pairs = int(len(pairs.drop_duplicates(["src", "parcel_id"])))
     # 6. forbidden area per zone
-    forb = gpd.overlay(zones[["zone_id", "geometry"]], prohibited, how="intersection", keep_geom_type=True)
-    forb.assign(a=forb.area).groupby("zone_id")["a"].sum()
+    forb = gpd.overlay(zones[["zone_id", "geometry"]], prohibited, how="intersection", keep_geom_type=True).dissolve("zone_id")
+    forb.area.sum()
     gpd.overlay(zones[["zone_id", "geometry"]], udb, how="difference", keep_geom_type=True).area.sum()
     # 7. plot-ratio rule
     ind = parcels[parcels["industrial"] & parcels["project"].isin(["new", "renovated"])]
@@ -384,11 +386,14 @@ def main(out_dir: Path) -> dict:
     if "zoneplan" in results and "read" in results:
         ratios["zoneplan_over_read"] = results["zoneplan"]["seconds"] / results["read"]["seconds"]
     summary["ratios"] = ratios
-    summary["targets"] = {
-        "zoneplan ≥ 3× faster than naive overlay": ratios.get("naive_over_zoneplan", 0) >= 3,
-        "zoneplan not slower than PostGIS": ratios.get("postgis_over_zoneplan", 0) >= 1,
-        "peak memory ≤ 4 GB": all(r.get("peak_rss_gb", 0) <= 4 for k, r in results.items() if k in ("zoneplan",)),
-    }
+    targets = {}
+    if "naive_over_zoneplan" in ratios:
+        targets["zoneplan ≥ 3× faster than naive overlay"] = ratios["naive_over_zoneplan"] >= 3
+    if "postgis_over_zoneplan" in ratios:
+        targets["zoneplan not slower than PostGIS"] = ratios["postgis_over_zoneplan"] >= 1
+    if "zoneplan" in results:
+        targets["zoneplan peak memory ≤ 4 GB"] = results["zoneplan"]["peak_rss_gb"] <= 4
+    summary["targets"] = targets
     for k, v in ratios.items():
         print(f"  {k}: {v:.2f}")
     for k, v in summary["targets"].items():
