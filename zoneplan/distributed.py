@@ -29,9 +29,8 @@ Where it runs
 ``client=`` an existing :class:`distributed.Client`; else ``scheduler="tcp://host:8786"`` connects
 to an existing cluster; else a :class:`distributed.LocalCluster` with one single-threaded worker
 process per core is started for the call and closed afterwards. Partitions are built on the
-client from the in-memory plan with vectorised pandas/geopandas (spatial index queries); the
-dask-geopandas :func:`dask_geopandas.from_geopandas` frame of the parcels is what is partitioned
-(``partitioned_parcels``) when a caller wants to keep working lazily on the parcels.
+client from the in-memory plan with vectorised pandas/geopandas (spatial index queries), scattered
+to the workers, and the partial results gathered back.
 """
 
 from __future__ import annotations
@@ -50,7 +49,7 @@ import shapely
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 
-__all__ = ["Partition", "partition_plan", "partitioned_parcels", "analyze", "check", "canonical_findings", "cluster_client"]
+__all__ = ["Partition", "partition_plan", "analyze", "check", "canonical_findings", "cluster_client"]
 
 _NO_ZONE = "\x00no-zone"
 _SUB_LEVELS = ("district", "park", "phase")
@@ -205,22 +204,6 @@ def partition_plan(plan: Plan, *, n_partitions: int, halo_m: float = 0.0) -> lis
         sub = Plan(layers, tables, crs=plan.crs, meta=plan.meta, layer_meta=plan.layer_meta)
         out.append(Partition(zone_ids, sub, parcels.index[own]))
     return out
-
-
-def partitioned_parcels(plan: Plan, *, n_partitions: int) -> Any:
-    """The parcels as a dask-geopandas GeoDataFrame with one partition per zone bin of :func:`partition_plan`.
-
-    Rows are ordered by partition (zones dealt as in :func:`partition_plan`), so each dask
-    partition holds whole zones; use it for further lazy, zone-local work on the parcels.
-    """
-    import dask_geopandas
-
-    parts = partition_plan(plan.with_layer("parcels", plan.parcels), n_partitions=n_partitions)
-    order = np.concatenate([plan.parcels.index.get_indexer(p.home_parcels) for p in parts])
-    ordered = plan.parcels.iloc[order]
-    sizes = [len(p.home_parcels) for p in parts]
-    frame = dask_geopandas.from_geopandas(ordered, chunksize=max(sizes) if sizes else 1, sort=False)
-    return frame
 
 
 # -- cluster ---------------------------------------------------------------------------------------
