@@ -179,3 +179,26 @@ def test_amap_page_shifts_into_gcj02_and_measures_in_wgs(browser, tmp_path):
     assert js_m2 == pytest.approx(40_000.0, abs=0.05)
     assert [e for e in opened.errors if "ERR_FAILED" not in e and "Failed to load resource" not in e] == []
     page.close()
+
+
+def test_map_in_an_unsized_iframe_fits_once_laid_out(browser, tmp_path):
+    """Reports embed maps in iframes that may run before layout: no NaN view, fit on resize."""
+    import html as html_lib
+
+    page_path = save_map(render_spec(phases_spec(layout_plan())), tmp_path / "inner.html")
+    outer = tmp_path / "outer.html"
+    outer.write_text(
+        '<!doctype html><meta charset="utf-8"><iframe id="f" style="width:0;height:0;border:0" sandbox="allow-scripts" '
+        f'srcdoc="{html_lib.escape(page_path.read_text(encoding="utf-8"), quote=True)}"></iframe>',
+        encoding="utf-8",
+    )
+    opened = Opened(browser, outer, ready=None)
+    frame = opened.page.frames[1]
+    frame.wait_for_function("window.ZP && ZP.maps.length === 1")
+    opened.page.evaluate("() => { const f = document.getElementById('f'); f.style.width = '800px'; f.style.height = '500px'; }")
+    frame.wait_for_function("ZP.maps[0].map.getSize().x === 800")
+    zoom = frame.evaluate("ZP.maps[0].map.getZoom()")
+    inside = frame.evaluate("(() => { const m = ZP.maps[0].map; return m.getBounds().contains(L.latLngBounds(ZP.maps[0].cfg.bounds)); })()")
+    opened.page.close()
+    assert opened.errors == [] and opened.external == []
+    assert zoom > 10 and inside

@@ -616,6 +616,21 @@
     return L.layerGroup([base, L.tileLayer(b.annotation, opts)]);
   }
 
+  // A page embedded in an iframe (reports) may run before the frame is laid out: fitting the
+  // bounds into a 0 × 0 map gives a NaN zoom. Show the bounds' centre first, fit once sized.
+  function fitWhenSized(map, bounds) {
+    var pad = { animate: false, paddingTopLeft: [56, 56], paddingBottomRight: [16, 16] };
+    var fits = function () { var s = map.getSize(); return s.x > 96 && s.y > 96; };
+    if (fits()) { map.fitBounds(bounds, pad); return; }
+    map.setView(L.latLngBounds(bounds).getCenter(), 12, { animate: false });
+    if (typeof ResizeObserver === "undefined") return;
+    var seen = new ResizeObserver(function () {
+      map.invalidateSize({ animate: false });
+      if (fits()) { map.fitBounds(bounds, pad); seen.disconnect(); }
+    });
+    seen.observe(map.getContainer());
+  }
+
   // ---------------------------------------------------------------- entry point -----------
   ZP.init = function (map, cfg) {
     var t0 = performance.now();
@@ -631,7 +646,7 @@
     var timings = (state.timings = {});
     var mark = function (name, since) { timings[name] = (timings[name] || 0) + performance.now() - since; };
     var t1 = performance.now();
-    if (cfg.bounds) map.fitBounds(cfg.bounds, { animate: false, paddingTopLeft: [56, 56], paddingBottomRight: [16, 16] });
+    if (cfg.bounds) fitWhenSized(map, cfg.bounds);
     mark("fit", t1);
     cfg.layers.forEach(function (lc, i) {
       var tb = performance.now();
