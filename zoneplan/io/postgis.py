@@ -44,11 +44,15 @@ Writes and concurrency
 
 Examples
 --------
->>> from zoneplan.io import postgis  # doctest: +SKIP
->>> postgis.write_plan(plan, "postgresql://planner@db.bureau/plans#linqing")  # doctest: +SKIP
->>> parcels = postgis.read_layer("postgresql://planner@db.bureau/plans#linqing", "parcels", versions=True)  # doctest: +SKIP
->>> edit = parcels.loc[parcels.parcel_id == "P1", ["parcel_id", "zp_version", "status"]].assign(status="built")  # doctest: +SKIP
->>> postgis.update_features("postgresql://planner@db.bureau/plans#linqing", "parcels", edit)  # doctest: +SKIP
+On a bureau's server (the tests run the same calls against a throw-away local server)::
+
+    from zoneplan.io import postgis
+    uri = "postgresql://planner@db.bureau/plans#linqing"
+    postgis.write_plan(plan, uri)
+    parcels = postgis.read_layer(uri, "parcels", versions=True)
+    edit = parcels.loc[parcels.parcel_id == "P1", ["parcel_id", "zp_version", "status"]].assign(status="built")
+    postgis.update_features(uri, "parcels", edit)   # ConflictError if someone changed P1 meanwhile
+
 """
 
 from __future__ import annotations
