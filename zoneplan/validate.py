@@ -68,6 +68,19 @@ def _ids(gdf: gpd.GeoDataFrame, name: str) -> pd.Series:
     return pd.Series([f"#{i}" for i in range(len(gdf))], index=gdf.index)
 
 
+def _schema_problems(name: str, gdf: gpd.GeoDataFrame) -> list[pd.DataFrame]:
+    spec = LAYERS.get(name)
+    if spec is None:
+        return []
+    missing = [c for c in spec.required if c not in gdf.columns]
+    out = [_problems(name, pd.Series(["<layer>"] * len(missing)), "missing_column", [f"required column {c!r} is missing" for c in missing], missing)]
+    if spec.id_column and spec.id_column in gdf.columns:
+        ids = gdf[spec.id_column].astype("string")
+        counts = ids[ids.duplicated(keep=False) & ids.notna()].value_counts(sort=False)
+        out.append(_problems(name, pd.Series(counts.index), "duplicate_id", [f"id {i!r} is used {n} times" for i, n in counts.items()], counts.index))
+    return out
+
+
 def _geometry_problems(name: str, gdf: gpd.GeoDataFrame, ids: pd.Series) -> list[pd.DataFrame]:
     geoms = gdf.geometry.values
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
@@ -220,14 +233,7 @@ def validate(plan: Plan) -> pd.DataFrame:
     """
     found: list[pd.DataFrame] = []
     for name, gdf in plan.layers.items():
-        spec = LAYERS.get(name)
-        if spec:
-            missing = [c for c in spec.required if c not in gdf.columns]
-            found.append(_problems(name, pd.Series(["<layer>"] * len(missing)), "missing_column", [f"required column {c!r} is missing" for c in missing], missing))
-            if spec.id_column and spec.id_column in gdf.columns:
-                ids_col = gdf[spec.id_column].astype("string")
-                dup = ids_col.duplicated(keep=False) & ids_col.notna()
-                found.append(_problems(name, ids_col[dup].drop_duplicates(), "duplicate_id", [f"id {i!r} is used {n} times" for i, n in ids_col[dup].value_counts().reindex(ids_col[dup].drop_duplicates()).items()], ids_col[dup].drop_duplicates()))
+        found += _schema_problems(name, gdf)
         ids = _ids(gdf, name)
         found += _geometry_problems(name, gdf, ids)
         found += _code_problems(name, gdf, ids)
