@@ -74,9 +74,9 @@ def test_failed_write_leaves_previous_plan_intact(tiny_plan, tmp_path, monkeypat
 _WRITER = """
 import sys, geopandas as gpd, shapely, numpy as np
 from zoneplan.plan import Plan
-n = 60000
-xs = 384000 + (np.arange(n) % 300) * 20.0
-ys = 4080000 + (np.arange(n) // 300) * 20.0
+n = 150000
+xs = 384000 + (np.arange(n) % 400) * 20.0
+ys = 4080000 + (np.arange(n) // 400) * 20.0
 parcels = gpd.GeoDataFrame({"parcel_id": [f"K{i}" for i in range(n)], "landuse_code": ["100101"] * n},
                            geometry=shapely.box(xs, ys, xs + 15, ys + 15), crs=4548)
 print("ready", flush=True)
@@ -97,10 +97,12 @@ def test_killed_save_leaves_previous_plan_readable_and_unchanged(tiny_plan, tmp_
         while not any(p.name.startswith(".plan.gpkg.") for p in tmp_path.iterdir()):
             assert time.time() < deadline, "writer never started writing"
             time.sleep(0.01)
-        time.sleep(0.2)
+        time.sleep(0.1)
     finally:
         proc.kill()
         proc.wait()
+    # killed half-way: the temporary file is still there, the plan is untouched
+    assert any(p.name.startswith(".plan.gpkg.") for p in tmp_path.iterdir())
     assert _digest(path) == before
     back = Plan.read(path)
     assert list(back.parcels["parcel_id"]) == ["P1", "P2", "P3", "P4"]
