@@ -425,10 +425,17 @@
   }
 
   function addTitle(map, text) {
-    // centred over the map, outside Leaflet's corner controls
+    // centred in the band between the left and right corner controls, never under them
     var box = el("div", "zp-title", text);
-    map.getContainer().appendChild(box);
+    var container = map.getContainer();
+    container.appendChild(box);
     L.DomEvent.disableClickPropagation(box);
+    var layout = function () {
+      var right = container.querySelector(".leaflet-top.leaflet-right");
+      box.style.right = ((right ? right.offsetWidth : 0) + 10) + "px";
+    };
+    layout();
+    map.on("resize", layout);
     return box;
   }
 
