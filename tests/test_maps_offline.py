@@ -146,7 +146,9 @@ def test_indicator_and_compliance_specs_from_contract_tables():
     v = _layer(comp, "违规 Violations")
     assert v.name == "违规 Violations" and len(v.data) == 2
     assert next(f for f in v.fields if f.label == "面积 Area (亩 mu)").values.tolist() == [60.0, 33.75]
-    assert [i.label for i in comp.legend[:2]] == ["违规 Violation: parcel_min_far (1)", "违规 Violation: ecological_redline (1)"]
+    assert [i.label for i in comp.legend[:2]] == ["容积率低于下限 Plot ratio below the minimum (1)", "ecological_redline (1)"]
+    assert comp.legend[0].color != comp.legend[1].color  # one colour per rule
+    assert v.fill.tolist() == [comp.legend[0].color, comp.legend[1].color]
 
 
 def _png_size(path):

@@ -10,6 +10,7 @@ import typer
 from zoneplan.cli import app
 from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, table_of
 from zoneplan.compliance import check, load_rules_file
+from zoneplan.compliance.findings import rule_title
 
 _SHOWN = 200  # violations listed in the human output; --json, --evidence and --excel carry all
 
@@ -43,13 +44,14 @@ def check_cmd(
     else:
         when = f" in {year}" if year is not None else " as planned"
         summary = findings.summary.rename(columns={"area_mu": "area mu", "cannot_judge": "cannot judge"})
+        summary["rule"] = summary["rule"].map(rule_title)
         console.print(table_of(summary, title=f"Compliance of {plan_path}{when}"))
         for family, reason in findings.not_checked.items():
             console.print(f"  not checked: {family} — {reason}", markup=False)
         if len(findings.violations):
             console.print(f"[bold]{len(findings.violations)} violation(s)[/]" + (f" (first {_SHOWN})" if len(findings.violations) > _SHOWN else ""))
             for rule, rows in findings.violations.head(_SHOWN).groupby("rule", sort=False):
-                console.print(f"  [bold]{rule}[/]")
+                console.print(f"  [bold]{rule_title(rule)}[/] ({rule})")
                 for row in rows.itertuples():
                     pair = f" ~ {row.other_id}" if isinstance(row.other_id, str) else ""
                     console.print(f"    {row.layer} {row.feature_id}{pair}: {row.message}", markup=False, soft_wrap=True)

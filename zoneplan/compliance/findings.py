@@ -15,6 +15,30 @@ from zoneplan.compliance._base import CANNOT_JUDGE_COLUMNS, VIOLATION_COLUMNS
 __all__ = ["Findings"]
 
 #: Keys of each violation in ``check --json``.
+#: Title of each rule for people (Chinese, then English); ``rule_title`` falls back to the id.
+RULE_TITLES: dict[str, str] = {
+    "ecological_redline_overlap": "占用生态保护红线 On the ecological red line",
+    "basic_farmland_overlap": "占用永久基本农田 On permanent basic farmland",
+    "outside_urban_development_boundary": "超出城镇开发边界 Outside the urban development boundary",
+    "quota_exceeded": "超出新增建设用地指标 New construction land over quota",
+    "parcel_min_far": "容积率低于下限 Plot ratio below the minimum",
+    "parcel_min_investment_intensity_wan_per_mu": "投资强度低于下限 Investment intensity below the minimum",
+    "parcel_min_building_coefficient": "建筑系数低于下限 Building coefficient below the minimum",
+    "parcel_max_office_share": "行政办公及生活服务设施用地超标 Office/living land above the maximum",
+    "parcel_max_green_ratio": "绿地率超标 Green ratio above the maximum",
+    "env_adjacency": "环境风险项目邻近敏感用地 High-risk industry near sensitive land",
+    "phase_outside_zone": "分期超出开发区 Phase outside the zone",
+    "phase_area": "分期面积与目标不符 Phase area off its target",
+    "phase_schedule": "分期逾期 Phase behind schedule",
+    "idle_land": "闲置土地 Idle land",
+}
+
+
+def rule_title(rule: str) -> str:
+    """People's title of ``rule`` (``RULE_TITLES``), or the id itself for a rule without one."""
+    return RULE_TITLES.get(rule, rule)
+
+
 JSON_VIOLATION_KEYS = ["rule", "layer", "feature_id", "other_id", "year", "measured", "limit", "unit", "area_mu", "message"]
 
 

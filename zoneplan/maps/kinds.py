@@ -36,12 +36,14 @@ import pyproj
 import shapely
 
 from zoneplan import landuse
+from zoneplan.compliance.findings import rule_title
 from zoneplan.errors import InputError
 from zoneplan.layers import CONTROL_LINE_KINDS, PARCEL_STATUSES
 from zoneplan.maps.style import (
     CONTROL_LINE_COLORS,
     REMAINING_COLOR,
     VIOLATION_COLOR,
+    VIOLATION_COLORS,
     ZONE_COLOR,
     LegendItem,
     classify,
@@ -403,15 +405,18 @@ def compliance_spec(plan: Plan, *, year: int | None = None, violations: gpd.GeoD
         violations = violations.to_crs(plan.crs)
     violations = polygonal(violations)
     area_mu = _num(violations, "area_mu") if "area_mu" in violations else area_in(violations)
+    rule = _col(violations, "rule", "string")
+    rules = rule.value_counts()
+    colors = {r: VIOLATION_COLORS[i % len(VIOLATION_COLORS)] for i, r in enumerate(rules.index)}
     overlay = Overlay(
         "违规 Violations",
         violations,
-        VIOLATION_COLOR,
+        rule.map(colors).fillna(VIOLATION_COLOR),
         color="#99000d",
         weight=2.5,
         fill_opacity=0.45,
         fields=(
-            Field("规则 Rule", _col(violations, "rule")),
+            Field("规则 Rule", rule.map(rule_title, na_action="ignore")),
             Field("图层 Layer", _col(violations, "layer")),
             Field("要素 Feature", _col(violations, "feature_id")),
             Field("实测 Measured", _num(violations, "measured"), 3),
@@ -421,8 +426,7 @@ def compliance_spec(plan: Plan, *, year: int | None = None, violations: gpd.GeoD
             Field("说明 Message", _col(violations, "message")),
         ),
     )
-    rules = _col(violations, "rule", "string").value_counts()
-    legend = [LegendItem(VIOLATION_COLOR, f"违规 Violation: {rule} ({n})") for rule, n in rules.items()]
+    legend = [LegendItem(colors[r], f"{rule_title(r)} ({n})") for r, n in rules.items()]
     if not legend:
         legend = [LegendItem(VIOLATION_COLOR, "无违规 No violations")]
     legend += [LegendItem("#D9D9D9", "地块 Parcels"), LegendItem(ZONE_COLOR, "开发区边界 Zone boundary", outline=True), *_control_legend(plan)]

@@ -37,6 +37,9 @@ __all__ = [
 
 UNKNOWN_COLOR = "#CCCCCC"
 VIOLATION_COLOR = "#E31A1C"
+#: Colours of violations, one per rule in order of appearance (reds, oranges and purples that
+#: stand out from the land-use palette); repeated when there are more rules.
+VIOLATION_COLORS = ("#E31A1C", "#FF7F00", "#6A3D9A", "#B15928", "#FB9A99", "#CAB2D6", "#FDBF6F", "#800026")
 REMAINING_COLOR = "#33A02C"
 ZONE_COLOR = "#D7191C"
 CONTROL_LINE_COLORS: dict[str, str] = {
