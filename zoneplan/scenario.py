@@ -54,7 +54,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import tomllib
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +65,7 @@ import pandas as pd
 import shapely
 import tomli_w
 
+from zoneplan._cache import cached
 from zoneplan.errors import InputError, PlanError
 from zoneplan.layers import LAYERS, TABLES
 from zoneplan.plan import Plan
@@ -702,16 +702,11 @@ def supply_rates_of(plan: Plan) -> pd.Series:
 
 
 # -- scenarios ---------------------------------------------------------------------------------
-_PROBLEMS: weakref.WeakKeyDictionary[Plan, pd.DataFrame] = weakref.WeakKeyDictionary()
-
-
 def _validated(plan: Plan) -> pd.DataFrame:
     """:func:`zoneplan.validate.validate` of ``plan``, once per plan value (plans are immutable)."""
     from zoneplan.validate import validate as validate_plan
 
-    if plan not in _PROBLEMS:
-        _PROBLEMS[plan] = validate_plan(plan)
-    return _PROBLEMS[plan]
+    return cached(plan, "validation", lambda: validate_plan(plan))
 
 
 def _problem_keys(problems: pd.DataFrame) -> pd.Series:

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from zoneplan.analysis._frame import cached
+from zoneplan._cache import cached
 from zoneplan.analysis.consumption import land_consumption, phase_progress
 from zoneplan.analysis.efficiency import classify_enterprises, group_efficiency, parcel_efficiency, rank_zones
 from zoneplan.analysis.grouping import LAYER_OF, LEVELS, Level, assign_groups, group_layer

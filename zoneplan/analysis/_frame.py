@@ -6,36 +6,21 @@ convention, so its derived tables can be reused by ``analyze`` across indicators
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
+from zoneplan._cache import cached
 from zoneplan.analysis.grouping import Level, assign_groups
 from zoneplan.analysis.timeline import STATUS_ORDER, landuse_at, status_codes, supply_year
 from zoneplan.landuse import flags
 from zoneplan.measure import area_m2
 from zoneplan.plan import Plan
 
-__all__ = ["parcel_frame", "base_frame", "groups", "group_index", "group_sum", "cached", "NUMERIC"]
+__all__ = ["parcel_frame", "base_frame", "groups", "group_index", "group_sum", "NUMERIC"]
 
 NUMERIC = ("floor_area_m2", "footprint_m2", "investment_yuan", "tax_yuan")
 _FLAGS = ("construction", "urban_construction", "industrial", "storage", "mining", "agricultural", "natural")
-_CACHE: "weakref.WeakKeyDictionary[Plan, dict[Any, Any]]" = weakref.WeakKeyDictionary()
-
-
-T = TypeVar("T")
-
-
-def cached(plan: Plan, key: Hashable, build: Callable[[], T]) -> T:
-    """``build()`` once per ``plan`` and ``key`` (kept while the plan object lives)."""
-    store = _CACHE.setdefault(plan, {})
-    if key not in store:
-        store[key] = build()
-    return store[key]
-
 
 def cached_status(plan: Plan, year: int | None) -> np.ndarray:
     """Cached :func:`zoneplan.analysis.timeline.status_codes`."""

@@ -87,7 +87,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from zoneplan.analysis._frame import cached, group_sum, parcel_frame
+from zoneplan._cache import cached
+from zoneplan.analysis._frame import group_sum, parcel_frame
 from zoneplan.analysis.grouping import Level, group_layer, LAYER_OF
 from zoneplan.analysis.idle import idle_land
 from zoneplan.analysis.timeline import BUILT, READY, SUPPLIED, UNBUILDABLE, UNREADY

@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoneplan.analysis._frame import cached, group_sum, groups, parcel_frame
+from zoneplan._cache import cached
+from zoneplan.analysis._frame import group_sum, groups, parcel_frame
 from zoneplan.analysis.consumption import land_consumption
 from zoneplan.analysis.timeline import BUILT, STATUS_ORDER, SUPPLIED, UNBUILDABLE
 from zoneplan.analysis.grouping import LAYER_OF, Level, group_layer

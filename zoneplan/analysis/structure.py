@@ -19,7 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from zoneplan.analysis._frame import cached, group_index, group_sum, parcel_frame
+from zoneplan._cache import cached
+from zoneplan.analysis._frame import group_index, group_sum, parcel_frame
 from zoneplan.analysis.grouping import Level
 from zoneplan.analysis.timeline import BUILT
 from zoneplan.landuse import classes

@@ -6,7 +6,6 @@ and :func:`cannot_judge_frame`, so all findings have the same columns whatever t
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -14,6 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoneplan._cache import cached
 from zoneplan.errors import InputError
 from zoneplan.landuse import FLAG_COLUMNS, flags
 from zoneplan.layers import LAYERS
@@ -205,11 +205,6 @@ def usable(geoms: np.ndarray | gpd.GeoSeries) -> np.ndarray:
     return ok
 
 
-# Land-use flags of a plan's parcels for a year are used by several rules; a plan is immutable by
-# convention, so they are computed once per (plan, year) and dropped with the plan.
-_FLAGS_CACHE: weakref.WeakKeyDictionary[Plan, dict[int | None, pd.DataFrame]] = weakref.WeakKeyDictionary()
-
-
 def parcel_flags(plan: Plan, year: int | None) -> pd.DataFrame:
     """Land-use flags of each parcel's code in force, aligned to ``plan.parcels.index``.
 
@@ -229,8 +224,7 @@ def parcel_flags(plan: Plan, year: int | None) -> pd.DataFrame:
         The columns of :func:`zoneplan.landuse.flags` (``code``, ``construction``,
         ``urban_construction``, ``industrial``, ``sensitive_receptor`` …).
     """
-    per_plan = _FLAGS_CACHE.setdefault(plan, {})
-    if year not in per_plan:
+    def build() -> pd.DataFrame:
         parcels = plan.parcels
         if year is None:
             if "landuse_code" not in parcels.columns:
@@ -245,8 +239,9 @@ def parcel_flags(plan: Plan, year: int | None) -> pd.DataFrame:
         table = flags(pd.Series([*np.asarray(uniques, dtype=object), pd.NA], dtype="string"))
         text = [c for c in table.columns if c not in FLAG_COLUMNS]
         table[text] = table[text].astype("category")
-        per_plan[year] = table.take(np.where(positions >= 0, positions, len(table) - 1)).set_axis(parcels.index)
-    return per_plan[year]
+        return table.take(np.where(positions >= 0, positions, len(table) - 1)).set_axis(parcels.index)
+
+    return cached(plan, ("compliance-flags", year), build)
 
 
 def group_of(plan: Plan, level: str) -> pd.Series:
