@@ -1,22 +1,303 @@
-"""Exact areas of features, in square metres and mu.
+"""Areas of features in square metres and mu: planar (Gauss–Krüger plane) and ellipsoidal (椭球面积).
 
-Areas are planar areas in the layer's projected CRS (a Gauss–Krüger zone in metres). A geographic
-CRS is refused rather than silently giving square degrees.
+Two areas are first-class:
+
+* **planar** — the area in the layer's projected CRS (a Gauss–Krüger zone in metres):
+  :func:`area_m2`. A geographic CRS is refused rather than silently giving square degrees.
+* **ellipsoidal** — the area on the CRS's own ellipsoid (CGCS2000, Xian-80/IAG 1975 or
+  Beijing-54/Krasovsky) by the national method of 国土调查办发〔2008〕32号 《图幅理论面积与图斑椭球
+  面积计算公式及要求》, the area the 三调 and the annual 变更调查 give as a 图斑's TBMJ:
+  :func:`ellipsoidal_area_m2`.
+
+The national method. Every vertex is inverse-projected from Gauss–Krüger (x, y) to geodetic
+(B, L) on the data's ellipsoid (pyproj; a zone number in the easting is handled by the CRS's
+false easting), and the ring's area is the sum over its edges of the signed ellipsoidal trapezoid
+between the edge and a reference meridian:
+
+    S = 2 b² ΔL [ A sin(ΔB/2) cos Bm − B′ sin(3ΔB/2) cos 3Bm + C sin(5ΔB/2) cos 5Bm
+                  − D sin(7ΔB/2) cos 7Bm + E sin(9ΔB/2) cos 9Bm ]
+
+with ΔL the edge's mean longitude from the reference meridian, ΔB = B₂ − B₁, Bm = (B₁ + B₂)/2,
+b the semi-minor axis and A … E the series in e² of the notice (:func:`trapezoid_coefficients`).
+The bracket is exact to e¹⁰ (< 1e-12 relative). Holes are subtracted and the parts of
+multi-polygons added; lines and points have area 0, missing geometry NaN. Everything is computed
+on flat numpy arrays of all vertices of all features at once (no Python loop per feature):
+1M parcels take ≈ 0.7 × the time of reading them (``make bench``, ``bench_measure``).
+
+An edge drawn straight in the Gauss–Krüger plane is slightly curved on the ellipsoid; the notice's
+sum over vertices treats it as straight in (L, F(B)). By default one midpoint per edge corrects
+that (``edges="straight"``, see :func:`ellipsoidal_area_m2`).
+
+Gauss–Krüger is conformal with scale ≥ 1, so the ellipsoidal area is never larger than the
+planar one: ≈ +0.006 % at 50 km from the central meridian, +0.025 % at 100 km, +0.05 % at a 3°
+zone's edge. The method's users check exactly this (an ellipsoidal area above the plane area
+means the algorithm is wrong). Against the geodesic polygon area of ``pyproj.Geod`` on the same
+ellipsoid it agrees to < 3e-9 relative for parcels and whole zones at 0°, 0.7° and 1.4° from the
+central meridian (``tests/test_measure.py`` tabulates the figures), against planar/ellipsoidal
+gaps of 1e-7 … 4e-4 there.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyproj
+import shapely
 
 from zoneplan.crs import require_projected
+from zoneplan.errors import CRSError
 from zoneplan.units import AREA_UNITS
 
-__all__ = ["area_m2", "area_in", "areas"]
+__all__ = [
+    "AREA_BASES",
+    "area_m2",
+    "area_in",
+    "areas",
+    "ellipsoidal_area_m2",
+    "basis_area_m2",
+    "trapezoid_coefficients",
+    "sheet_theoretical_area_m2",
+    "Ellipsoid",
+    "ellipsoid_of",
+]
+
+#: The two area bases: ``planar`` (Gauss–Krüger plane) and ``ellipsoidal`` (椭球面积, the national method).
+AREA_BASES: tuple[str, ...] = ("ellipsoidal", "planar")
+
+
+class Ellipsoid(NamedTuple):
+    """An ellipsoid by semi-major axis ``a`` (m) and inverse flattening ``rf``; ``e2`` and ``b`` derived."""
+
+    name: str
+    a: float
+    rf: float
+
+    @property
+    def e2(self) -> float:
+        """First eccentricity squared, e² = (a² − b²)/a² = f(2 − f)."""
+        f = 1.0 / self.rf
+        return f * (2.0 - f)
+
+    @property
+    def b(self) -> float:
+        """Semi-minor axis b = a(1 − f)."""
+        return self.a * (1.0 - 1.0 / self.rf)
+
+
+#: The ellipsoids of Chinese survey data (constants: EPSG and the notice).
+CGCS2000 = Ellipsoid("CGCS2000", 6_378_137.0, 298.257222101)
+XIAN80 = Ellipsoid("IAG 1975 (Xian-80)", 6_378_140.0, 298.257)
+BEIJING54 = Ellipsoid("Krasovsky 1940 (Beijing-54)", 6_378_245.0, 298.3)
+
+
+def ellipsoid_of(crs: pyproj.CRS) -> Ellipsoid:
+    """The ellipsoid a CRS's coordinates are on, with ``e2`` derived from ``a`` and ``f``.
+
+    Examples
+    --------
+    >>> import pyproj
+    >>> ellipsoid_of(pyproj.CRS.from_epsg(4548)).a, ellipsoid_of(pyproj.CRS.from_epsg(2383)).rf
+    (6378137.0, 298.257)
+    """
+    ell = crs.ellipsoid
+    if ell is None:
+        raise CRSError(f"CRS {crs.to_string()} names no ellipsoid", rule="ellipsoid")
+    return Ellipsoid(ell.name, float(ell.semi_major_metre), float(ell.inverse_flattening))
+
+
+def trapezoid_coefficients(e2: float) -> tuple[float, float, float, float, float]:
+    """The series coefficients A, B′, C, D, E of 国土调查办发〔2008〕32号 for eccentricity² ``e2``.
+
+    Examples
+    --------
+    >>> [round(c, 12) for c in trapezoid_coefficients(CGCS2000.e2)][:2]
+    [1.003364089834, 0.001124189382]
+    """
+    e4, e6, e8 = e2 * e2, e2**3, e2**4
+    a = 1 + 3 / 6 * e2 + 30 / 80 * e4 + 35 / 112 * e6 + 630 / 2304 * e8
+    b = 1 / 6 * e2 + 15 / 80 * e4 + 21 / 112 * e6 + 420 / 2304 * e8
+    c = 3 / 80 * e4 + 7 / 112 * e6 + 180 / 2304 * e8
+    d = 1 / 112 * e6 + 45 / 2304 * e8
+    e = 5 / 2304 * e8
+    return a, b, c, d, e
+
+
+def _trapezoid_bracket(b1: np.ndarray, b2: np.ndarray, coef: tuple[float, ...]) -> np.ndarray:
+    """The bracket of the notice's trapezoid formula for latitudes ``b1`` → ``b2`` (radians), as printed."""
+    a, bp, c, d, e = coef
+    db, bm = b2 - b1, 0.5 * (b1 + b2)
+    return (
+        a * np.sin(db / 2) * np.cos(bm)
+        - bp * np.sin(3 * db / 2) * np.cos(3 * bm)
+        + c * np.sin(5 * db / 2) * np.cos(5 * bm)
+        - d * np.sin(7 * db / 2) * np.cos(7 * bm)
+        + e * np.sin(9 * db / 2) * np.cos(9 * bm)
+    )
+
+
+#: sin(kB) as odd polynomials in s = sin B, k = 1, 3, 5, 7, 9 (coefficients of s, s³, s⁵, s⁷, s⁹).
+_SIN_MULTIPLE = np.array(
+    [
+        [1, 0, 0, 0, 0],
+        [3, -4, 0, 0, 0],
+        [5, -20, 16, 0, 0],
+        [7, -56, 112, -64, 0],
+        [9, -120, 432, -576, 256],
+    ],
+    dtype="float64",
+)
+
+
+def _meridian_integral(lat: np.ndarray, ell: Ellipsoid) -> np.ndarray:
+    """F(B) with F(B₂) − F(B₁) = 2b² × the notice's bracket: the trapezoid's area per radian of ΔL.
+
+    Since 2 sin(kΔB/2) cos(kBm) = sin kB₂ − sin kB₁, the bracket telescopes into
+    F(B) = b² (A sin B − B′ sin 3B + C sin 5B − D sin 7B + E sin 9B), evaluated per vertex as an
+    odd polynomial in sin B (one sine per vertex instead of ten per edge). Differences of F lose
+    < 1e-11 relative for a 1 m edge.
+    """
+    signed = np.array(trapezoid_coefficients(ell.e2)) * np.array([1, -1, 1, -1, 1])
+    poly = ell.b**2 * (signed @ _SIN_MULTIPLE)  # coefficients of s, s³, …, s⁹
+    s = np.sin(lat)
+    s2 = s * s
+    acc = s2 * poly[4]
+    for coef in poly[3:0:-1]:
+        acc += coef
+        acc *= s2
+    acc += poly[0]
+    acc *= s
+    return acc
+
+
+def sheet_theoretical_area_m2(b_south: float, b_north: float, dl_minutes: float, *, ellipsoid: Ellipsoid = CGCS2000) -> float:
+    """Theoretical area of a map sheet (图幅理论面积) between two parallels, ``dl_minutes`` of longitude wide.
+
+    The notice's own check of an implementation: 4πb²ΔL/(360·60) times the same bracket.
+
+    Parameters
+    ----------
+    b_south, b_north
+        Latitudes of the sheet's edges in degrees.
+    dl_minutes
+        Width of the sheet in minutes of longitude.
+    ellipsoid
+        Default CGCS2000.
+
+    Examples
+    --------
+    >>> round(sheet_theoretical_area_m2(36.0, 36.0 + 2.5 / 60, 3.75) / 1e6, 6)  # a 1:10 000 sheet at 36°N, km²
+    26.04655
+    """
+    coef = trapezoid_coefficients(ellipsoid.e2)
+    bracket = _trapezoid_bracket(np.radians(b_south), np.radians(b_north), coef)
+    return float(4 * np.pi * ellipsoid.b**2 * dl_minutes / (360 * 60) * bracket)
+
+
+def _geometries(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
+    return np.asarray(gdf.geometry.values if isinstance(gdf, gpd.GeoDataFrame) else gdf.values, dtype=object)
+
+
+def _rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every polygon ring of ``geoms`` as flat arrays.
+
+    Returns ``xy`` (vertices), ``vertex_ring`` (ring of each vertex), ``ring_feature`` (feature of
+    each ring) and ``ring_sign`` (+1 exterior, −1 hole). Simple polygons (no holes, the usual
+    parcel) take their coordinates straight from :func:`shapely.get_coordinates`; only polygons
+    with holes, multi-polygons and collections are split into parts and rings.
+    """
+    type_id = shapely.get_type_id(geoms)
+    simple = (type_id == 3) & (shapely.get_num_interior_rings(geoms) == 0)
+    split = np.isin(type_id, (3, 6, 7)) & ~simple
+    simple_idx, split_idx = np.flatnonzero(simple), np.flatnonzero(split)
+    xy_s, ring_s = shapely.get_coordinates(geoms[simple_idx], return_index=True)
+    parts, part_of = shapely.get_parts(geoms[split_idx], return_index=True)
+    polygonal = shapely.get_type_id(parts) == 3
+    parts, part_of = parts[polygonal], part_of[polygonal]
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    xy_r, ring_r = shapely.get_coordinates(rings, return_index=True)
+    exterior = np.r_[True, ring_of[1:] != ring_of[:-1]] if len(ring_of) else np.zeros(0, bool)  # get_rings lists the exterior first
+    return (
+        np.concatenate([xy_s, xy_r]),
+        np.concatenate([ring_s, ring_r + len(simple_idx)]),
+        np.concatenate([simple_idx, split_idx[part_of[ring_of]]]),
+        np.concatenate([np.ones(len(simple_idx)), np.where(exterior, 1.0, -1.0)]),
+    )
+
+
+def ellipsoidal_area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, edges: str = "straight") -> pd.Series:
+    """Ellipsoidal area (椭球面积) of each feature in m² by the national method, aligned to ``gdf``'s index.
+
+    The ellipsoid is the one of ``gdf``'s CRS (CGCS2000, Xian-80, Beijing-54 …); projected
+    coordinates are inverse-projected with pyproj, lon-lat coordinates are used as they are.
+
+    Parameters
+    ----------
+    gdf
+        Features in any CRS with an ellipsoid (a Gauss–Krüger zone, with or without zone number,
+        or lon-lat).
+    edges
+        ``"straight"`` (default): each edge is the straight line of the CRS's own coordinates
+        between its vertices (the line the parcel was drawn with); the notice's trapezoid sum over
+        the vertices is completed by one inverse-projected midpoint per edge (Simpson's rule on
+        the thin sliver between the edge and its chord on the ellipsoid), so the result is the
+        ellipsoidal area of the drawn shape and never exceeds the planar area.
+        ``"vertices"``: the notice's sum over the vertices alone, as survey software computes
+        TBMJ; it differs from ``"straight"`` by ≈ 2e-5 relative for a 300 m parcel with diagonal
+        edges, much less for densely digitised 图斑.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> parcels = datasets.load("linqing").parcels
+    >>> planar, ellipsoidal = area_m2(parcels).sum(), ellipsoidal_area_m2(parcels).sum()
+    >>> bool(ellipsoidal < planar), round(float(1 - ellipsoidal / planar) * 100, 3)  # percent, ~1.3° from CM 117°E
+    (True, 0.034)
+    """
+    if edges not in ("straight", "vertices"):
+        raise ValueError(f"edges must be 'straight' or 'vertices', got {edges!r}")
+    if gdf.crs is None:
+        raise CRSError("cannot compute ellipsoidal area: the data has no CRS", rule="crs")
+    crs = pyproj.CRS.from_user_input(gdf.crs)
+    ell = ellipsoid_of(crs)
+    geoms = _geometries(gdf)
+    xy, vertex_ring, ring_feature, ring_sign = _rings(geoms)
+    if len(xy) == 0:
+        return pd.Series(np.where(shapely.is_missing(geoms), np.nan, 0.0), index=gdf.index, name="ellipsoidal_area_m2")
+    n = len(xy)
+    e0 = np.flatnonzero(vertex_ring[1:] == vertex_ring[:-1])  # edge e0 → e0 + 1 inside one ring (rings are closed)
+    e1 = e0 + 1
+    m = len(e0) if edges == "straight" else 0
+    x, y = np.empty(n + m), np.empty(n + m)
+    x[:n], y[:n] = xy[:, 0], xy[:, 1]
+    if m:  # the midpoint of each edge in the CRS's own coordinates
+        np.add(x[e0], x[e1], out=x[n:])
+        np.add(y[e0], y[e1], out=y[n:])
+        x[n:] *= 0.5
+        y[n:] *= 0.5
+    if crs.is_geographic:
+        lon, lat = np.radians(x, out=x), np.radians(y, out=y)
+    else:
+        inverse = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+        lon, lat = inverse.transform(x, y, radians=True, inplace=True)
+    f = _meridian_integral(lat, ell)
+    lon -= lon[0]  # reference meridian: any one, here the first vertex's
+    d_lon, d_f = lon[e1] - lon[e0], f[e1] - f[e0]
+    mean_lon = 0.5 * (lon[e1] + lon[e0])
+    edge = mean_lon * d_f  # the notice's trapezoid between the edge and the reference meridian
+    if m:  # Simpson's rule on the sliver between the edge's image and its chord (see ``edges``)
+        h_lon, h_f = lon[n:] - mean_lon, f[n:] - 0.5 * (f[e1] + f[e0])
+        edge += (2.0 / 3.0) * (h_lon * d_f - h_f * d_lon)
+    ring_area = np.abs(np.bincount(vertex_ring[e0], weights=edge, minlength=len(ring_sign)))
+    out = np.bincount(ring_feature, weights=ring_sign * ring_area, minlength=len(geoms))
+    out[shapely.is_missing(geoms)] = np.nan
+    return pd.Series(out, index=gdf.index, name="ellipsoidal_area_m2")
 
 
 def area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
-    """Area of each feature in m², aligned to ``gdf``'s index.
+    """Planar area of each feature in m² (Gauss–Krüger plane), aligned to ``gdf``'s index.
 
     Examples
     --------
@@ -30,14 +311,32 @@ def area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
     return pd.Series(geoms.area.to_numpy(), index=gdf.index, name="area_m2")
 
 
+def basis_area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries, basis: str) -> pd.Series:
+    """Area of each feature in m² on ``basis`` (``"ellipsoidal"`` or ``"planar"``).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> s = gpd.GeoSeries([shapely.box(500_000, 4_000_000, 501_000, 4_001_000)], crs=4548)
+    >>> float(basis_area_m2(s, "planar").iloc[0]), bool(basis_area_m2(s, "ellipsoidal").iloc[0] <= 1e6)
+    (1000000.0, True)
+    """
+    if basis == "planar":
+        return area_m2(gdf)
+    if basis == "ellipsoidal":
+        require_projected(gdf, what="area")
+        return ellipsoidal_area_m2(gdf)
+    raise ValueError(f"unknown area basis {basis!r}; expected one of {AREA_BASES}")
+
+
 def area_in(gdf: gpd.GeoDataFrame | gpd.GeoSeries, unit: str = "mu") -> pd.Series:
-    """Area of each feature in ``unit`` (``m2``, ``mu``, ``ha`` or ``km2``), named ``area_<unit>``."""
+    """Planar area of each feature in ``unit`` (``m2``, ``mu``, ``ha`` or ``km2``), named ``area_<unit>``."""
     if unit not in AREA_UNITS:
         raise ValueError(f"unknown area unit {unit!r}; expected one of {sorted(AREA_UNITS)}")
     return (area_m2(gdf) / AREA_UNITS[unit]).rename(f"area_{unit}")
 
 
 def areas(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, units: tuple[str, ...] = ("m2", "mu", "ha", "km2")) -> pd.DataFrame:
-    """Area of each feature in several units: columns ``area_m2``, ``area_mu``, …"""
+    """Planar area of each feature in several units: columns ``area_m2``, ``area_mu``, …"""
     m2 = area_m2(gdf)
     return pd.DataFrame({f"area_{u}": m2 / AREA_UNITS[u] for u in units}, index=gdf.index)
