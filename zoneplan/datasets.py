@@ -21,11 +21,11 @@ Examples
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
+from zoneplan.settings import settings
 
 __all__ = ["LAYERS_ENV", "available", "get_path", "layers_dir", "load"]
 
@@ -35,10 +35,9 @@ _NAMES = ("liaocheng", "linqing", "zhangdian")
 
 
 def layers_dir() -> Path:
-    """The directory the sample plans are read from (``$ZONEPLAN_LAYERS`` or ``<repo>/layers``)."""
-    env = os.environ.get(LAYERS_ENV)
-    if env:
-        return Path(env)
+    """The directory the sample plans are read from (``settings.layers_dir``: ``$ZONEPLAN_LAYERS``, else ``<repo>/layers``)."""
+    if settings.layers_dir:
+        return Path(settings.layers_dir)
     return Path(__file__).resolve().parent.parent / "layers"
 
 

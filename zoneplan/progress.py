@@ -4,9 +4,10 @@ A bar is drawn (with :mod:`rich`, on standard error) only when all of these hold
 
 * the caller did not turn it off (``enabled=False``, e.g. because ``--json`` was given);
 * standard error is a terminal (``isatty``) and ``TERM`` is not ``dumb``;
-* no ``CI`` environment variable is set (GitHub Actions, GitLab and most CI services set it);
-* ``ZONEPLAN_PROGRESS`` is not ``0``/``false``/``off`` (``1``/``true``/``on`` forces a bar on
-  even without a terminal).
+* no ``CI`` environment variable is set (:attr:`zoneplan.settings.Settings.ci`) (GitHub Actions, GitLab and most CI services set it);
+* ``zoneplan.settings.settings.progress`` (environment ``ZONEPLAN_PROGRESS``) is not ``False``
+  (``0``/``false``/``off``); ``True`` (``1``/``true``/``on``) forces a bar on even without a
+  terminal.
 
 Nothing is ever written to standard output, so ``--json`` output stays machine-readable.
 
@@ -20,7 +21,6 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, TypeVar
@@ -28,11 +28,11 @@ from typing import IO, TypeVar
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from zoneplan.settings import settings
+
 __all__ = ["progress_enabled", "track", "quiet"]
 
 T = TypeVar("T")
-_OFF = {"0", "false", "off", "no"}
-_ON = {"1", "true", "on", "yes"}
 _quiet_depth = 0
 
 
@@ -49,14 +49,9 @@ def progress_enabled(*, enabled: bool | None = None, stream: IO[str] | None = No
     """
     if enabled is False or _quiet_depth:
         return False
-    setting = os.environ.get("ZONEPLAN_PROGRESS", "").strip().lower()
-    if setting in _OFF:
-        return False
-    if setting in _ON:
-        return True
-    if os.environ.get("CI"):
-        return False
-    if os.environ.get("TERM") == "dumb":
+    if settings.progress is not None:
+        return bool(settings.progress)
+    if settings.ci or settings.dumb_terminal:
         return False
     stream = sys.stderr if stream is None else stream
     try:

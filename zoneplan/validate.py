@@ -35,15 +35,14 @@ import shapely
 from zoneplan.landuse import unknown_codes
 from zoneplan.layers import CONTROL_LINE_KINDS, LAYERS, PARCEL_STATUSES
 from zoneplan.plan import Plan
+from zoneplan.settings import settings
 from zoneplan.units import M2_PER_MU
 
-__all__ = ["validate", "fix_geometries", "PROBLEM_COLUMNS", "MAX_FAR", "AREA_TOLERANCE_M2"]
+__all__ = ["validate", "fix_geometries", "PROBLEM_COLUMNS", "MAX_FAR"]
 
 PROBLEM_COLUMNS = ["layer", "feature_id", "rule", "message", "value"]
 #: Plot ratios above this are taken as data errors.
 MAX_FAR = 20.0
-#: Overlaps and overhangs below this many m² are survey slivers, not problems.
-AREA_TOLERANCE_M2 = 1.0
 _YEAR_RANGE = (1949, 2100)
 _POLYGONAL = [3, 6]  # shapely type ids of Polygon and MultiPolygon
 
@@ -118,7 +117,7 @@ def _overlaps(gdf: gpd.GeoDataFrame, ids: pd.Series, name: str) -> pd.DataFrame:
     keep = left < right
     left, right = left[keep], right[keep]
     area = shapely.area(shapely.intersection(geoms[left], geoms[right]))
-    big = area > AREA_TOLERANCE_M2
+    big = area > settings.area_tolerance_m2
     left, right, area = left[big], right[big], area[big]
     a = ids.iloc[usable[left]].to_numpy()
     b = ids.iloc[usable[right]].to_numpy()
@@ -145,7 +144,7 @@ def _outside_zone(plan: Plan, name: str, gdf: gpd.GeoDataFrame, ids: pd.Series) 
     ]
     sub = gdf[known]
     outside = shapely.area(shapely.difference(sub.geometry.values, zone_geom.loc[zid[known]].values))
-    bad = outside > AREA_TOLERANCE_M2
+    bad = outside > settings.area_tolerance_m2
     mu = outside[bad] / M2_PER_MU
     out.append(
         _problems(

@@ -11,7 +11,6 @@ its commands on :data:`app` and is imported here automatically.
 from __future__ import annotations
 
 import importlib
-import os
 import pkgutil
 import sys
 
@@ -19,6 +18,7 @@ import typer
 
 from zoneplan.cli._common import EXIT_BAD_INPUT, err_console
 from zoneplan.errors import ZoneplanError
+from zoneplan.settings import settings
 
 app = typer.Typer(
     name="zoneplan",
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
         err_console.print(f"zoneplan: error: {exc}", markup=False, soft_wrap=True)
         code = EXIT_BAD_INPUT
     except (OSError, ValueError, KeyError) as exc:
-        if os.environ.get("ZONEPLAN_DEBUG"):
+        if settings.debug:
             raise
         err_console.print(f"zoneplan: error: {type(exc).__name__}: {exc}", markup=False, soft_wrap=True)
         code = EXIT_BAD_INPUT

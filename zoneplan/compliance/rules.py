@@ -8,7 +8,7 @@ Defaults and their source
 setting                    default      source
 =========================  ===========  ============================================================
 ``overlap_tolerance_m2``   1.0          survey slivers; the same tolerance as ``zoneplan validate``
-                                        (:data:`zoneplan.validate.AREA_TOLERANCE_M2`). The law
+                                        (``zoneplan.settings.settings.area_tolerance_m2``). The law
                                         (厅字〔2019〕48号, 土地管理法 Art. 35) allows **zero** overlap of
                                         construction land with the red line and permanent farmland;
                                         the tolerance only absorbs digitising error and is reported.
@@ -84,6 +84,7 @@ import pandas as pd
 
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
+from zoneplan.settings import settings
 
 __all__ = [
     "PARCEL_METRICS",
@@ -153,8 +154,8 @@ class Rules:
     env_adjacency: bool = True
     phases: bool = True
     idle: bool = True
-    overlap_tolerance_m2: float = 1.0
-    boundary_tolerance_m2: float = 1.0
+    overlap_tolerance_m2: float = field(default_factory=lambda: settings.area_tolerance_m2)
+    boundary_tolerance_m2: float = field(default_factory=lambda: settings.area_tolerance_m2)
     quota_tolerance_mu: float = 0.0
     parcel: tuple[ParcelRule, ...] = ()
     parcel_projects: tuple[str, ...] = ("new", "renovated")

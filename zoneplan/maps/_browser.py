@@ -1,18 +1,18 @@
 """Headless Chromium as zoneplan's tests and benchmarks drive it (Debian's ``chromium``).
 
 Playwright cannot download its own browser here, so it launches the system Chromium
-(``$ZONEPLAN_CHROMIUM``, default ``/usr/bin/chromium``) with flags that keep it from reaching for
+(``zoneplan.settings.settings.browser_path``: ``$ZONEPLAN_CHROMIUM``, default ``/usr/bin/chromium``) with flags that keep it from reaching for
 the network in the background.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-__all__ = ["CHROMIUM_PATH", "CHROMIUM_ARGS", "LOCAL_SCHEMES", "launch_chromium"]
+from zoneplan.settings import settings
 
-CHROMIUM_PATH = os.environ.get("ZONEPLAN_CHROMIUM", "/usr/bin/chromium")
+__all__ = ["CHROMIUM_ARGS", "LOCAL_SCHEMES", "launch_chromium"]
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -29,4 +29,4 @@ LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 
 def launch_chromium(playwright: Any) -> Any:
     """Launch headless Chromium from a started ``sync_playwright()``."""
-    return playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+    return playwright.chromium.launch(executable_path=settings.browser_path, args=CHROMIUM_ARGS)

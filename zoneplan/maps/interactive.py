@@ -51,6 +51,7 @@ from zoneplan.io.gpkg import atomic_path
 from zoneplan.maps.kinds import Field, MapSpec, Overlay, build_spec
 from zoneplan.maps.offline import make_offline
 from zoneplan.plan import Plan
+from zoneplan.settings import settings
 
 __all__ = ["BASEMAPS", "make_map", "render_spec", "save_map", "map_config"]
 
@@ -72,7 +73,7 @@ def _basemaps(basemap: str, *, tianditu_key: str | None) -> list[dict[str, Any]]
     if basemap == "osm":
         return [{"name": "OpenStreetMap", "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "attribution": "© OpenStreetMap contributors", "max_zoom": 19}, none]
     if basemap == "tianditu":
-        key = tianditu_key or os.environ.get(TIANDITU_KEY_ENV)
+        key = tianditu_key or settings.tianditu_key
         if not key:
             raise InputError(f"the Tianditu basemap needs a key: pass --tianditu-key or set {TIANDITU_KEY_ENV}", rule="map-basemap")
         attribution = "© 天地图 Tianditu (国家地理信息公共服务平台)"

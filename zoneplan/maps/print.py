@@ -26,6 +26,7 @@ from zoneplan.errors import InputError, ZoneplanError
 from zoneplan.io.gpkg import atomic_path
 from zoneplan.maps.kinds import MapSpec, build_spec
 from zoneplan.plan import Plan
+from zoneplan.settings import settings
 
 __all__ = ["PAPER_MM", "CJK_FONTS", "cjk_font", "print_map", "print_spec"]
 
@@ -50,27 +51,29 @@ _MM_PER_INCH = 25.4
 
 
 def cjk_font() -> str:
-    """Name of an installed font family that draws Chinese characters.
+    """Name of an installed font family that draws Chinese characters: ``settings.font`` when
+    set, else the first installed of :data:`CJK_FONTS`.
 
     Raises
     ------
     ZoneplanError
         No CJK font is installed (install ``fonts-wqy-microhei`` or ``fonts-noto-cjk``).
     """
+    wanted = (settings.font,) if settings.font else CJK_FONTS
     available = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
+    for name in wanted:
         if name in available:
             return name
     # fonts installed after matplotlib built its cache: look once more without the cache
     manager = font_manager._load_fontmanager(try_read_cache=False)
     available = {f.name for f in manager.ttflist}
-    for name in CJK_FONTS:
+    for name in wanted:
         if name in available:
             font_manager.fontManager = manager
             return name
     raise ZoneplanError(
         "no Chinese (CJK) font found for print maps; install one, e.g. `apt-get install fonts-wqy-microhei` "
-        f"(tried {', '.join(CJK_FONTS)})",
+        f"(tried {', '.join(wanted)}; settings.font / $ZONEPLAN_FONT names another)",
         rule="print-font",
     )
 
