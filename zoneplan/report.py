@@ -39,9 +39,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from zoneplan._memo import follows_data
 from zoneplan.compare import Comparison, compare, plot_timeline, records, use_cjk_font
 from zoneplan.errors import InputError, ZoneplanError
 from zoneplan.io.gpkg import atomic_path
+from zoneplan.jsonable import to_jsonable
 from zoneplan.plan import Plan
 from zoneplan.progress import track
 from zoneplan.scenario import apply_scenarios, scenarios_of
@@ -132,6 +134,7 @@ def _sources(plan: Plan, comparison: Comparison) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["topic", "item", "text"])
 
 
+@follows_data
 def report_tables(comparison: Comparison, plan: Plan) -> dict[str, pd.DataFrame]:
     """The tables of a report, by sheet name (all areas in mu, rates as fractions).
 
@@ -171,20 +174,6 @@ def report_json(tables: Mapping[str, pd.DataFrame], *, plan: Plan, comparison: C
 
 
 # -- Excel --------------------------------------------------------------------------------------
-def _cell(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) or math.isinf(value) else float(value)
-    if isinstance(value, (int, str)):
-        return value
-    return str(value)
-
-
 def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
     """Write one sheet per table: units in headers, numbers as numbers, header row frozen.
 
@@ -204,7 +193,7 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
         headers = [header_of(str(c)) for c in table.columns]
         sheet.append(headers)
         for row in table.itertuples(index=False):
-            sheet.append([_cell(v) for v in row])
+            sheet.append([to_jsonable(v) for v in row])
         for i, header in enumerate(headers, start=1):
             cell = sheet.cell(row=1, column=i)
             cell.font, cell.fill, cell.alignment = bold, fill, Alignment(wrap_text=True, vertical="top")
@@ -353,6 +342,7 @@ def write_html(tables: Mapping[str, pd.DataFrame], path: str | Path, *, plan: Pl
 
 
 # -- one call -----------------------------------------------------------------------------------
+@follows_data
 def write_report(
     plan: Plan,
     path: str | Path,

@@ -12,6 +12,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from zoneplan.jsonable import to_jsonable
 from zoneplan.plan import Plan
 
 __all__ = ["console", "err_console", "emit_json", "load_plan", "table_of", "to_jsonable", "EXIT_OK", "EXIT_FOUND", "EXIT_BAD_INPUT"]
@@ -22,25 +23,6 @@ EXIT_BAD_INPUT = 2
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
-
-
-def to_jsonable(value: Any) -> Any:
-    """Convert numpy/pandas scalars and containers to plain JSON values (NaN → null)."""
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray, pd.Series)):
-        return [to_jsonable(v) for v in list(value)]
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) or math.isinf(value) else float(value)
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (str, int)):
-        return value
-    return str(value)
 
 
 def emit_json(payload: Any) -> None:

@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from zoneplan.compliance._base import CANNOT_JUDGE_COLUMNS, VIOLATION_COLUMNS
+from zoneplan.jsonable import to_jsonable
 
 __all__ = ["Findings"]
 
@@ -136,8 +137,6 @@ class Findings:
             missing, message}], "summary": {rule: {count, area_mu, cannot_judge}}, "not_checked":
             {family: reason}, "settings": {...}}`` with NaN as null.
         """
-        from zoneplan.cli._common import to_jsonable
-
         violations = pd.DataFrame(self.violations[JSON_VIOLATION_KEYS]).astype(object).where(lambda d: d.notna(), None)
         cannot = self.cannot_judge[CANNOT_JUDGE_COLUMNS].astype(object).where(lambda d: d.notna(), None)
         return to_jsonable(

@@ -1,0 +1,48 @@
+"""Plain JSON values from numpy, pandas and Python objects (for ``--json``, reports and Excel cells).
+
+One conversion for every machine-readable output: numpy scalars become Python numbers, NaN,
+infinity, ``None``, ``pd.NA`` and ``pd.NaT`` become ``null``, containers are converted element by
+element, and anything else (dates, paths) becomes its text.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> to_jsonable({"area_mu": np.float64(12.5), "met": np.bool_(True), "gap": float("nan"), 3: [np.int64(1), pd.NA]})
+{'area_mu': 12.5, 'met': True, 'gap': None, '3': [1, None]}
+>>> records(pd.DataFrame({"id": ["a", None], "mu": [1.0, np.nan]}))
+[{'id': 'a', 'mu': 1.0}, {'id': None, 'mu': None}]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["to_jsonable", "records"]
+
+
+def to_jsonable(value: Any) -> Any:
+    """``value`` as plain JSON values (rules in the module docstring); mapping keys become text."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray, pd.Series)):
+        return [to_jsonable(v) for v in list(value)]
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (str, int)):
+        return value
+    return str(value)
+
+
+def records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of ``table`` as plain JSON records (NA/NaN → None, numpy scalars → Python)."""
+    return to_jsonable(table.astype(object).where(table.notna(), None).to_dict("records"))
