@@ -31,13 +31,15 @@ import geopandas as gpd
 import pyogrio
 
 from benchmarks.synthetic import plan_path
+from zoneplan._memo import clear
 from zoneplan.compliance import check, control_line_conflicts
 from zoneplan.compliance._base import parcel_flags
 from zoneplan.plan import Plan
 
 
 def _fresh(plan: Plan) -> Plan:
-    """The same layers in a new Plan object, so no derived table is reused from an earlier run."""
+    """The same layers in a new Plan object with nothing memoised, so no derived table is reused from an earlier run."""
+    clear()
     return Plan(plan.layers, plan.tables, crs=plan.crs, meta=plan.meta)
 
 

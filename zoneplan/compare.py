@@ -54,9 +54,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from zoneplan._memo import follows_data
 from zoneplan.errors import InputError
+from zoneplan.jsonable import records
 from zoneplan.plan import Plan
 from zoneplan.progress import track
+from zoneplan.settings import settings
 from zoneplan.scenario import rules_of, supply_rates_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -84,7 +87,6 @@ FINDING_COLUMNS = ["scenario", "year", "rule", "count", "area_mu"]
 VIOLATION_COLUMNS = ["scenario", "year", "rule", "layer", "feature_id", "measured", "limit", "unit", "area_mu", "message"]
 #: How far :func:`supply_timeline` projects when land does not run out earlier.
 DEFAULT_HORIZON_YEARS = 50
-_EPS_MU = 1e-9
 
 
 # -- indicators --------------------------------------------------------------------------------
@@ -207,7 +209,7 @@ def supply_timeline(
     actual_after = pd.Series(actual[::-1]).groupby(frame["group_id"].to_numpy()[::-1]).cumsum().to_numpy()[::-1] - actual
     remaining_mu = np.where(future, stock - cum_take, stock + actual_after)
     recorded = frame["recorded"].to_numpy()
-    kind = np.where(~future, "actual", np.where((recorded > _EPS_MU) & (recorded >= r - _EPS_MU), "scheduled", "projected"))
+    kind = np.where(~future, "actual", np.where((recorded > settings.supply_eps_mu) & (recorded >= r - settings.supply_eps_mu), "scheduled", "projected"))
     timeline = pd.DataFrame(
         {
             "scenario": scenario,
@@ -216,11 +218,11 @@ def supply_timeline(
             "year": frame["year"].astype("int64"),
             "kind": kind,
             "new_construction_mu": new,
-            "remaining_mu": np.where(np.abs(remaining_mu) < _EPS_MU, 0.0, remaining_mu),
+            "remaining_mu": np.where(np.abs(remaining_mu) < settings.supply_eps_mu, 0.0, remaining_mu),
         }
     )
     timeline["cumulative_mu"] = timeline.groupby("group_id")["new_construction_mu"].cumsum()
-    exhausted = timeline[(timeline["year"] > start_year) & (timeline["remaining_mu"] <= _EPS_MU)].groupby("group_id")["year"].min()
+    exhausted = timeline[(timeline["year"] > start_year) & (timeline["remaining_mu"] <= settings.supply_eps_mu)].groupby("group_id")["year"].min()
     # keep rows up to the exhaustion year of each group (or the horizon), from the first supply on
     stop = timeline["group_id"].astype(str).map(exhausted.rename(index=str)).fillna(years[-1]).to_numpy()
     has_any = timeline.groupby("group_id")["new_construction_mu"].transform(lambda s: s.cumsum() > 0).to_numpy(dtype=bool) | (timeline["year"].to_numpy() > start_year)
@@ -349,13 +351,6 @@ def use_cjk_font() -> str | None:
     return font
 
 
-def records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows of ``table`` as plain JSON records (NA/NaN → None, numpy scalars → Python)."""
-    from zoneplan.cli._common import to_jsonable
-
-    return to_jsonable(table.astype(object).where(table.notna(), None).to_dict("records"))
-
-
 # -- comparison --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Comparison:
@@ -403,6 +398,7 @@ class Comparison:
         return plot_timeline(self.timeline, exhaustion=self.exhaustion, title=title)
 
 
+@follows_data
 def compare(
     plans: Mapping[str, Plan],
     *,

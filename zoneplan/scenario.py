@@ -65,10 +65,11 @@ import pandas as pd
 import shapely
 import tomli_w
 
-from zoneplan._cache import cached
+from zoneplan._memo import follows_data, memo
 from zoneplan.errors import InputError, PlanError
 from zoneplan.layers import LAYERS, TABLES
 from zoneplan.plan import Plan
+from zoneplan.settings import settings
 
 __all__ = [
     "Edit",
@@ -703,10 +704,10 @@ def supply_rates_of(plan: Plan) -> pd.Series:
 
 # -- scenarios ---------------------------------------------------------------------------------
 def _validated(plan: Plan) -> pd.DataFrame:
-    """:func:`zoneplan.validate.validate` of ``plan``, once per plan value (plans are immutable)."""
+    """:func:`zoneplan.validate.validate` of ``plan``, once per plan content."""
     from zoneplan.validate import validate as validate_plan
 
-    return cached(plan, "validation", lambda: validate_plan(plan))
+    return memo(plan, ("validation", settings.area_tolerance_m2), lambda: validate_plan(plan))
 
 
 def _problem_keys(problems: pd.DataFrame) -> pd.Series:
@@ -904,6 +905,7 @@ def save_scenario(path: str | Path, scenario: Scenario, *, replace: bool = False
     return plan
 
 
+@follows_data
 def apply_scenarios(plan: Plan, names: Iterable[str] | None = None, *, progress: bool | None = None) -> dict[str, Plan]:
     """``{"base": plan, name: edited plan, …}`` for the named stored scenarios (all when None).
 

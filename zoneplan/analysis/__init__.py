@@ -24,10 +24,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from zoneplan._cache import cached
+from zoneplan._memo import follows_data, memo, value_digest
 from zoneplan.analysis.consumption import land_consumption, phase_progress
 from zoneplan.analysis.efficiency import classify_enterprises, group_efficiency, parcel_efficiency, rank_zones
 from zoneplan.analysis.grouping import LAYER_OF, LEVELS, Level, assign_groups, group_layer
@@ -46,8 +45,10 @@ from zoneplan.analysis.remaining import remaining_geometry, remaining_land
 from zoneplan.analysis.structure import industrial_ratio, landuse_structure
 from zoneplan.analysis.timeline import landuse_at, status_at
 from zoneplan.errors import InputError
+from zoneplan.jsonable import to_jsonable
 from zoneplan.layers import METRICS
 from zoneplan.plan import Plan
+from zoneplan.settings import settings
 from zoneplan.units import MU_PER_KM2
 
 __all__ = [
@@ -109,12 +110,6 @@ INDICATOR_UNITS: dict[str, str] = {
 }
 TARGET_COLUMNS = ["scope", "level", "metric", "year", "op", "target", "actual", "met", "gap", "gap_pp", "gap_mu", "unit", "note"]
 _OPS = {">=": ">=", "≥": ">=", "=>": ">=", "<=": "<=", "≤": "<=", "=<": "<=", "=": "=", "==": "=", ">": ">", "<": "<"}
-#: Relative tolerance of "=" targets when the targets table has no ``tolerance`` column.
-EQUAL_TOLERANCE = 0.005
-#: Relative tolerance of "≥" / "≤" targets: plan figures are quoted rounded to about four
-#: significant digits (0.3437 for 9.75 / 28.37 = 0.343673…), so a value within half a unit of the
-#: fourth digit meets the target. Override per row with a ``tolerance`` column.
-BOUND_TOLERANCE = 0.0005
 
 
 def _check_by(by: str) -> None:
@@ -122,6 +117,7 @@ def _check_by(by: str) -> None:
         raise InputError(f"--by must be one of {', '.join(LEVELS)}, not {by!r}", rule="group-level")
 
 
+@follows_data
 def indicators(plan: Plan, *, year: int | None = None, by: Level = "zone", profile: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """All indicators per group: one row per group, one column per name in :data:`INDICATOR_NAMES`.
 
@@ -161,7 +157,7 @@ def indicators(plan: Plan, *, year: int | None = None, by: Level = "zone", profi
         out["zone_type"] = types.reindex(out.index).to_numpy()
         return out
 
-    return cached(plan, ("indicators", by, year, id(prof) if profile is not None else None), build).copy()
+    return memo(plan, ("indicators", by, year, value_digest(prof)), build).copy()
 
 
 def _scope_levels(plan: Plan) -> dict[str, str]:
@@ -193,6 +189,7 @@ def _compare(actual: float, op: str, target: float, tol: float) -> bool | None:
     return abs(actual - target) <= slack
 
 
+@follows_data
 def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """The plan's targets against the values the plan reaches.
 
@@ -214,8 +211,10 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
         gap in mu of land: share × urban construction land, km² × 1500), ``unit`` and ``note``.
         ``parcel_*`` and ``env_*`` metrics are per-parcel rules checked by
         :func:`zoneplan.compliance.check` and are left out. ``=`` targets are met within a
-        relative tolerance (the table's ``tolerance`` column, else 0.5 %); ``>=`` / ``<=`` within
-        :data:`BOUND_TOLERANCE` (0.05 %, the rounding of quoted plan figures).
+        relative tolerance (the table's ``tolerance`` column, else
+        ``settings.target_equal_tolerance``, 0.5 %); ``>=`` / ``<=`` within
+        ``settings.target_bound_tolerance`` (0.05 %: plan figures are quoted rounded to about four
+        significant digits, 0.3437 for 9.75 / 28.37 = 0.343673…).
     """
     targets = plan.targets
     if targets.empty:
@@ -230,7 +229,7 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
         y = int(t.year) if pd.notna(t.year) else year
         op = _OPS.get(str(t.op).strip(), None)
         target = float(t.value) if pd.notna(t.value) else math.nan
-        tol = float(getattr(t, "tolerance", math.nan)) if pd.notna(getattr(t, "tolerance", math.nan)) else (EQUAL_TOLERANCE if op == "=" else BOUND_TOLERANCE)
+        tol = float(getattr(t, "tolerance", math.nan)) if pd.notna(getattr(t, "tolerance", math.nan)) else (settings.target_equal_tolerance if op == "=" else settings.target_bound_tolerance)
         level = levels.get(scope)
         unit = INDICATOR_UNITS.get(metric) or (METRICS.get(metric, "").split(" — ")[0] or None)
         actual, note, urban_mu = math.nan, "", math.nan
@@ -284,6 +283,7 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
     return out
 
 
+@follows_data
 def analyze(plan: Plan, *, year: int | None = None, by: Level = "zone", profile: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Indicators per group and target status, as the ``zoneplan analyze --json`` document.
 
@@ -300,24 +300,13 @@ def analyze(plan: Plan, *, year: int | None = None, by: Level = "zone", profile:
     layer = group_layer(plan, by)
     names = dict(zip(layer["group_id"].astype(str), plan[LAYER_OF[by]].get("name", pd.Series(dtype="string")).astype("string")))
 
-    def clean(v: Any) -> Any:
-        if v is None or v is pd.NA:
-            return None
-        if isinstance(v, (float, np.floating)):
-            return None if math.isnan(v) or math.isinf(v) else float(v)
-        if isinstance(v, (np.integer,)):
-            return int(v)
-        if isinstance(v, (np.bool_,)):
-            return bool(v)
-        return v
-
     groups = [
         {
             "level": by,
             "id": str(gid),
-            "name": clean(names.get(str(gid))),
+            "name": to_jsonable(names.get(str(gid))),
             "zone_type": row["zone_type"],
-            "indicators": {k: clean(row[k]) for k in INDICATOR_NAMES},
+            "indicators": {k: to_jsonable(row[k]) for k in INDICATOR_NAMES},
         }
         for gid, row in table.iterrows()
     ]
@@ -328,5 +317,5 @@ def analyze(plan: Plan, *, year: int | None = None, by: Level = "zone", profile:
         "as_of": as_of_date(plan, year).isoformat(),
         "profile": prof.get("profile", {}).get("name"),
         "groups": groups,
-        "targets": [{k: clean(v) for k, v in r.items()} for r in targets.to_dict("records")],
+        "targets": [{k: to_jsonable(v) for k, v in r.items()} for r in targets.to_dict("records")],
     }

@@ -1,7 +1,7 @@
 """One tidy per-parcel table that every analysis reads (internal).
 
-Built once per plan and year and cached weakly on the plan object (a plan is immutable by
-convention, so its derived tables can be reused by ``analyze`` across indicators and levels).
+Built once per plan content and year (:func:`zoneplan._memo.memo`: an in-place edit of a layer
+changes the key, so results follow the data) and reused by ``analyze`` across indicators and levels.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from zoneplan._cache import cached
+from zoneplan._memo import memo
 from zoneplan.analysis.grouping import Level, assign_groups
 from zoneplan.analysis.timeline import STATUS_ORDER, landuse_at, status_codes, supply_year
 from zoneplan.landuse import flags
@@ -24,7 +24,7 @@ _FLAGS = ("construction", "urban_construction", "industrial", "storage", "mining
 
 def cached_status(plan: Plan, year: int | None) -> np.ndarray:
     """Cached :func:`zoneplan.analysis.timeline.status_codes`."""
-    return cached(plan, ("status", year), lambda: status_codes(plan, year))
+    return memo(plan, ("status", year), lambda: status_codes(plan, year))
 
 
 def _numeric(parcels: pd.DataFrame, name: str) -> np.ndarray:
@@ -71,7 +71,7 @@ def parcel_frame(plan: Plan, year: int | None) -> pd.DataFrame:
     """Per parcel: ``area_m2``, ``code`` (categorical) and class flags in ``year``, ``status``
     (categorical) and ``st`` (its ``int8`` code, :data:`~zoneplan.analysis.timeline.STATUS_ORDER`)
     in ``year``, floor area, footprint, investment and tax (NaN when missing)."""
-    return cached(plan, ("frame", year), lambda: _build(plan, year))
+    return memo(plan, ("frame", year), lambda: _build(plan, year))
 
 
 def base_frame(plan: Plan) -> pd.DataFrame:
@@ -92,12 +92,12 @@ def base_frame(plan: Plan) -> pd.DataFrame:
             index=parcels.index,
         )
 
-    return cached(plan, "base", build)
+    return memo(plan, "base", build)
 
 
 def groups(plan: Plan, level: Level) -> pd.Series:
     """Cached :func:`zoneplan.analysis.grouping.assign_groups`."""
-    return cached(plan, ("groups", level), lambda: assign_groups(plan, level))
+    return memo(plan, ("groups", level), lambda: assign_groups(plan, level))
 
 
 def group_index(plan: Plan, level: Level) -> tuple[np.ndarray, pd.Index]:
@@ -117,7 +117,7 @@ def group_index(plan: Plan, level: Level) -> tuple[np.ndarray, pd.Index]:
         out = np.where(codes >= 0, remap[np.maximum(codes, 0)] if len(remap) else -1, -1).astype(np.int64)
         return out, pd.Index(order.astype(str), dtype="string", name="group_id")
 
-    return cached(plan, ("group_index", level), build)
+    return memo(plan, ("group_index", level), build)
 
 
 def group_sum(plan: Plan, level: Level, columns: dict[str, np.ndarray], *, skipna_min_count: bool = False) -> pd.DataFrame:

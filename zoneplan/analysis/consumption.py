@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from zoneplan._memo import follows_data
 from zoneplan.analysis._frame import base_frame, group_index, parcel_frame
 from zoneplan.analysis.timeline import _int_col
 from zoneplan.analysis.grouping import Level, group_layer
@@ -40,6 +41,7 @@ CONSUMPTION_COLUMNS = [
 ]
 
 
+@follows_data
 def land_consumption(plan: Plan, *, by: Level = "zone") -> pd.DataFrame:
     """Construction land newly supplied per group and year.
 
@@ -90,6 +92,7 @@ def land_consumption(plan: Plan, *, by: Level = "zone") -> pd.DataFrame:
     return out[CONSUMPTION_COLUMNS].reset_index(drop=True)
 
 
+@follows_data
 def phase_progress(plan: Plan, *, year: int | None = None) -> pd.DataFrame:
     """Area delivered by each phase, year by year, against its target area and schedule.
 

@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from zoneplan._memo import follows_data
 from zoneplan.analysis._frame import groups, parcel_frame
 from zoneplan.analysis.grouping import Level, group_layer, LAYER_OF
 from zoneplan.errors import InputError
@@ -89,6 +90,7 @@ def _tax_columns(parcels: pd.DataFrame, years: Sequence[int] | None) -> list[str
     return [found[y] for y in sorted(found)]
 
 
+@follows_data
 def parcel_efficiency(plan: Plan, *, year: int | None = None, tax_years: Sequence[int] | None = None) -> pd.DataFrame:
     """Tax per mu, investment intensity and FAR of every enterprise parcel.
 
@@ -141,6 +143,7 @@ def parcel_efficiency(plan: Plan, *, year: int | None = None, tax_years: Sequenc
     return out.loc[rows, ["parcel_id", "enterprise", "code", "area_mu", "far", "tax_per_mu_wan", "mean_tax_per_mu_wan", "investment_intensity_wan_per_mu"]]
 
 
+@follows_data
 def classify_enterprises(
     plan: Plan,
     *,
@@ -197,6 +200,7 @@ def classify_enterprises(
     return eff.assign(**{"class": cls, "class_zh": pd.Series(cls, index=eff.index).map(CLASSES).to_numpy(), "reason": reason})
 
 
+@follows_data
 def group_efficiency(plan: Plan, *, by: Level = "zone", year: int | None = None) -> pd.DataFrame:
     """Tax per mu and investment intensity of each group's enterprise land.
 
@@ -230,6 +234,7 @@ def group_efficiency(plan: Plan, *, by: Level = "zone", year: int | None = None)
     return out
 
 
+@follows_data
 def rank_zones(plan: Plan, *, by: Level = "zone", metrics: Sequence[str] = tuple(RANK_METRICS)) -> pd.DataFrame:
     """Rank groups by output per mu against the province mean and maximum (Liaocheng table).
 

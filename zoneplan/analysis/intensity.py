@@ -87,7 +87,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from zoneplan._cache import cached
+from zoneplan._memo import follows_data, memo
 from zoneplan.analysis._frame import group_sum, parcel_frame
 from zoneplan.analysis.grouping import Level, group_layer, LAYER_OF
 from zoneplan.analysis.idle import idle_land
@@ -173,9 +173,10 @@ def as_of_date(plan: Plan, year: int | None) -> _dt.date:
 
 
 def _idle(plan: Plan, as_of: _dt.date) -> np.ndarray:
-    return cached(plan, ("idle", as_of), lambda: idle_land(plan, as_of=as_of)["idle"].to_numpy(dtype=bool))
+    return memo(plan, ("idle", as_of), lambda: idle_land(plan, as_of=as_of)["idle"].to_numpy(dtype=bool))
 
 
+@follows_data
 def status_areas(plan: Plan, *, by: Level = "zone", year: int | None = None, as_of: _dt.date | None = None) -> pd.DataFrame:
     """Areas of the evaluation's land-status letters and the sums behind the indicators.
 
@@ -238,7 +239,7 @@ def status_areas(plan: Plan, *, by: Level = "zone", year: int | None = None, as_
         out = pd.concat([group_sum(plan, by, data), group_sum(plan, by, sums, skipna_min_count=True)], axis=1)
         return out
 
-    return cached(plan, key, build)
+    return memo(plan, key, build)
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -253,6 +254,7 @@ def _population(plan: Plan, by: Level, index: pd.Index) -> pd.Series:
     return pd.Series(pop.to_numpy(), index=group_layer(plan, by)["group_id"].astype(str).to_numpy()).groupby(level=0).sum(min_count=1).reindex(index)
 
 
+@follows_data
 def evaluation_indicators(plan: Plan, *, by: Level = "zone", year: int | None = None, as_of: _dt.date | None = None) -> pd.DataFrame:
     """The evaluation's indicators per group (definitions in the module docstring).
 
@@ -273,7 +275,7 @@ def evaluation_indicators(plan: Plan, *, by: Level = "zone", year: int | None = 
         Indexed by group id, one column per name in :data:`INDICATORS`.
     """
     when = as_of or as_of_date(plan, year)
-    return cached(plan, ("evaluation_indicators", by, year, when), lambda: _evaluation_indicators(plan, by, year, when)).copy()
+    return memo(plan, ("evaluation_indicators", by, year, when), lambda: _evaluation_indicators(plan, by, year, when)).copy()
 
 
 def _evaluation_indicators(plan: Plan, by: Level, year: int | None, as_of: _dt.date) -> pd.DataFrame:
@@ -302,6 +304,7 @@ def _evaluation_indicators(plan: Plan, by: Level, year: int | None, as_of: _dt.d
     return out[list(INDICATORS)]
 
 
+@follows_data
 def zone_type(plan: Plan, *, by: Level = "zone", year: int | None = None, profile: Mapping[str, Any] | None = None) -> pd.Series:
     """工业主导型 / 产城融合型 / other per group, by the profile's ``[zone_type]`` rule (§1.4 [P]).
 
@@ -398,6 +401,7 @@ def intensity_score(indicators: pd.DataFrame, types: pd.Series, *, profile: Mapp
     return score
 
 
+@follows_data
 def potentials(plan: Plan, *, by: Level = "zone", year: int | None = None, profile: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Expansion, structure, intensity and management potential in mu (module docstring).
 

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoneplan._cache import cached
+from zoneplan._memo import follows_data, memo
 from zoneplan.analysis._frame import group_sum, groups, parcel_frame
 from zoneplan.analysis.consumption import land_consumption
 from zoneplan.analysis.timeline import BUILT, STATUS_ORDER, SUPPLIED, UNBUILDABLE
@@ -87,7 +87,7 @@ def _masks(plan: Plan) -> tuple[str | None, np.ndarray, shapely.STRtree | None]:
         shapely.prepare(parts)
         return mode, parts, shapely.STRtree(parts)
 
-    return cached(plan, "masks", build)
+    return memo(plan, "masks", build)
 
 
 def _overlap(geoms: np.ndarray, parts: np.ndarray, tree: shapely.STRtree | None) -> np.ndarray:
@@ -131,7 +131,7 @@ def forbidden_area(plan: Plan, geoms: gpd.GeoSeries | np.ndarray) -> np.ndarray:
 
 
 def _parcel_forbidden(plan: Plan) -> np.ndarray:
-    return cached(plan, "parcel_forbidden", lambda: forbidden_area(plan, plan.parcels.geometry))
+    return memo(plan, "parcel_forbidden", lambda: forbidden_area(plan, plan.parcels.geometry))
 
 
 def _supply_rates(plan: Plan, consumption: pd.DataFrame, ids: pd.Index, ref_year: int | None) -> tuple[pd.Series, pd.Series, str]:
@@ -162,6 +162,7 @@ def _published_remaining(plan: Plan, by: Level, ids: pd.Index, parcel_counts: pd
     return area.reindex(ids).where(parcel_counts.reindex(ids).to_numpy() == 0)
 
 
+@follows_data
 def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -> pd.DataFrame:
     """Remaining land and years of supply left per group (definitions in the module docstring).
 
@@ -253,6 +254,7 @@ def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -
     return out[REMAINING_COLUMNS]
 
 
+@follows_data
 def remaining_geometry(plan: Plan, *, year: int | None = None, by: Level = "zone") -> gpd.GeoDataFrame:
     """The remaining land as polygons, one (multi)polygon per group, for maps.
 

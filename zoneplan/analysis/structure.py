@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from zoneplan._cache import cached
+from zoneplan._memo import follows_data, memo
 from zoneplan.analysis._frame import group_index, group_sum, parcel_frame
 from zoneplan.analysis.grouping import Level
 from zoneplan.analysis.timeline import BUILT
@@ -52,6 +52,7 @@ def _years(year: int | Sequence[int] | None) -> list[int | None]:
     return [None if y is None else int(y) for y in year]
 
 
+@follows_data
 def landuse_structure(
     plan: Plan,
     *,
@@ -115,6 +116,7 @@ def landuse_structure(
     return out[STRUCTURE_COLUMNS]
 
 
+@follows_data
 def industrial_ratio(plan: Plan, *, by: Level = "zone", year: int | Sequence[int] | None = None) -> pd.DataFrame:
     """Industrial share (plan documents) and industrial-land ratio (evaluation) per group and year.
 
@@ -135,7 +137,7 @@ def industrial_ratio(plan: Plan, *, by: Level = "zone", year: int | Sequence[int
         (0.356), NaN where the denominator is zero.
     """
     key = ("industrial_ratio", by, tuple(_years(year)))
-    return cached(plan, key, lambda: _industrial_ratio(plan, by, _years(year))).copy()
+    return memo(plan, key, lambda: _industrial_ratio(plan, by, _years(year))).copy()
 
 
 def _industrial_ratio(plan: Plan, by: Level, years: list[int | None]) -> pd.DataFrame:

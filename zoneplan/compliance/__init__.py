@@ -41,6 +41,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from zoneplan._memo import follows_data
 from zoneplan.compliance.adjacency import env_adjacency
 from zoneplan.compliance.control_lines import control_line_conflicts
 from zoneplan.compliance.findings import Findings
@@ -77,6 +78,7 @@ RULE_FAMILIES = {
 }
 
 
+@follows_data
 def check(plan: Plan, *, year: int | None = None, rules: Mapping[str, Any] | Rules | None = None) -> Findings:
     """Run every configured compliance rule on ``plan``.
 

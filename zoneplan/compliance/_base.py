@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoneplan._cache import cached
+from zoneplan._memo import memo
 from zoneplan.errors import InputError
 from zoneplan.landuse import FLAG_COLUMNS, flags
 from zoneplan.layers import LAYERS
@@ -241,7 +241,7 @@ def parcel_flags(plan: Plan, year: int | None) -> pd.DataFrame:
         table[text] = table[text].astype("category")
         return table.take(np.where(positions >= 0, positions, len(table) - 1)).set_axis(parcels.index)
 
-    return cached(plan, ("compliance-flags", year), build)
+    return memo(plan, ("compliance-flags", year), build)
 
 
 def group_of(plan: Plan, level: str) -> pd.Series:

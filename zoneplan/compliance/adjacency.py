@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoneplan._memo import follows_data
 from zoneplan.compliance._base import feature_ids, parcel_flags, usable, violations_frame
 from zoneplan.compliance.findings import Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
@@ -87,6 +88,7 @@ def env_sources(plan: Plan, *, year: int | None = None, rules: Rules) -> pd.Seri
     return source.astype(bool).rename("env_source")
 
 
+@follows_data
 def env_adjacency(plan: Plan, *, year: int | None = None, rules: Mapping[str, Any] | Rules | None = None) -> Findings:
     """Find polluting parcels within the minimum distance of sensitive-receptor parcels.
 

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoneplan._memo import follows_data
 from zoneplan.compliance._base import area_violations, feature_ids, parcel_flags, polygonal, union_by_group, usable
 from zoneplan.compliance.findings import Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
@@ -174,6 +175,7 @@ def outside(parcels: gpd.GeoDataFrame | gpd.GeoSeries, boundary: gpd.GeoDataFram
     )
 
 
+@follows_data
 def control_line_conflicts(plan: Plan, *, year: int | None = None, rules: Mapping[str, Any] | Rules | None = None) -> Findings:
     """Check construction parcels against the three control lines.
 

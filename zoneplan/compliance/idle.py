@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoneplan._memo import follows_data
 from zoneplan.compliance._base import cannot_judge_frame, feature_ids, violations_frame
 from zoneplan.compliance.findings import Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
@@ -27,6 +28,7 @@ __all__ = ["idle_findings", "IDLE_RULE"]
 IDLE_RULE = "idle_land"
 
 
+@follows_data
 def idle_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, Any] | Rules | None = None) -> Findings:
     """Idle parcels as findings.
 

@@ -33,6 +33,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from zoneplan._memo import follows_data
 from zoneplan.compliance._base import cannot_judge_frame, feature_ids, group_of, parcel_flags, scope_ids, violations_frame
 from zoneplan.compliance.findings import Findings
 from zoneplan.compliance.rules import PARCEL_METRICS, Rules, resolve_rules
@@ -154,6 +155,7 @@ def parcel_limits(plan: Plan, *, year: int | None = None, rules: Rules) -> pd.Da
     return out
 
 
+@follows_data
 def parcel_rule_violations(plan: Plan, *, year: int | None = None, rules: Mapping[str, Any] | Rules | None = None) -> Findings:
     """Check the switched-on per-parcel controls of industrial land.
 

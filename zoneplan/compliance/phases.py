@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoneplan._memo import follows_data
 from zoneplan.compliance._base import area_violations, cannot_judge_frame, feature_ids, group_of, parcel_flags, polygonal, usable, violations_frame
 from zoneplan.compliance.findings import Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
@@ -75,6 +76,7 @@ def outside_own_zone(gdf: gpd.GeoDataFrame | gpd.GeoSeries, zone_ids: pd.Series,
     return gpd.GeoDataFrame({"zone_id": zid[keep].to_numpy(), "outside_m2": shapely.area(part) if len(part) else np.zeros(0)}, geometry=polygonal(part), index=gdf.index[keep], crs=gdf.crs)
 
 
+@follows_data
 def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, Any] | Rules | None = None) -> Findings:
     """Check every phase: inside its zone, area against target, schedule against end year.
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from zoneplan._memo import follows_data
 from zoneplan.compliance._base import cannot_judge_frame, violations_frame
 from zoneplan.compliance.findings import Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
@@ -110,6 +111,7 @@ def quota_balance(consumption: pd.DataFrame, quotas: pd.DataFrame, *, year: int 
     return table[BALANCE_COLUMNS]
 
 
+@follows_data
 def quota_violations(plan: Plan, *, year: int | None = None, rules: Mapping[str, Any] | Rules | None = None) -> Findings:
     """Check new construction land per zone and year against the plan's quotas.
 

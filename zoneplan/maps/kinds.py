@@ -36,6 +36,7 @@ import pyproj
 import shapely
 
 from zoneplan import landuse
+from zoneplan._memo import follows_data
 from zoneplan.compliance.findings import rule_title
 from zoneplan.errors import InputError
 from zoneplan.layers import CONTROL_LINE_KINDS, PARCEL_STATUSES
@@ -472,6 +473,7 @@ def indicator_spec(plan: Plan, indicator: str, *, by: str = "zone", year: int | 
     return _spec(plan, "indicator", f"{indicator}{when}", overlays, f"{indicator} ({scheme}, {len(legend)} classes)", legend)
 
 
+@follows_data
 def build_spec(plan: Plan, *, kind: str, indicator: str | None = None, year: int | None = None, by: str = "zone") -> MapSpec:
     """The :class:`MapSpec` of one map ``kind`` (see the module docstring)."""
     if kind == "phases":

@@ -1,0 +1,199 @@
+"""Derived tables that follow the data: memoised under a fingerprint of the plan's *content* (internal).
+
+A plan's layers are ordinary GeoDataFrames and a notebook may change them in place
+(``plan.parcels["landuse_code"] = "0701"``), so nothing derived from a plan may be keyed on the
+plan object. Every memoised value (:func:`memo`) is stored under a digest of everything the plan
+holds — each layer's index, column names, dtypes and values and its geometry, each table, the
+metadata and the CRS — plus the arguments that shaped it. Change any of it and the key changes,
+so the next call computes afresh; give the same content in a new plan object (a fresh read, a
+scenario with no effect) and the stored value is reused. At most ``settings.cache_size`` plan
+contents are kept (least recently used first out).
+
+Computing the digest reads every value once (at 1M parcels about as long as computing the
+planar areas a few times over; see ``benchmarks/bench_fingerprint.py``), so it is taken once per
+top-level call: a function marked :func:`follows_data` opens a *call scope* in which a plan
+object's digest is remembered — nothing edits a plan while zoneplan computes on it — and nested
+calls reuse it. Outside a scope the digest is taken at every access, which is slower but still
+right.
+
+How values are read
+-------------------
+* numbers, booleans, dates (numpy): their bytes;
+* Arrow-backed columns (pandas' default ``string`` dtype): the Arrow buffers, offset and length;
+* nullable integers/floats/booleans: converted to Arrow, then as above;
+* geometry: coordinates (x, y and z where present), geometry type, part and coordinate counts
+  and area of each feature;
+* anything else (object columns): :func:`pandas.util.hash_pandas_object`, or the text of each
+  cell where cells are unhashable (dicts, lists).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from zoneplan.settings import settings
+
+if TYPE_CHECKING:
+    from zoneplan.plan import Plan
+
+__all__ = ["memo", "follows_data", "call_scope", "fingerprint", "frame_digest", "value_digest", "clear"]
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+_SCOPE: ContextVar[dict[int, tuple[Any, bytes]] | None] = ContextVar("zoneplan_call_scope", default=None)
+_STORE: OrderedDict[bytes, dict[Hashable, Any]] = OrderedDict()
+
+
+# -- digests -----------------------------------------------------------------------------------
+def _update_arrow(h: Any, chunked: Any) -> None:
+    chunks = getattr(chunked, "chunks", [chunked])
+    h.update(f"arrow:{chunked.type}:{len(chunks)}".encode())
+    for chunk in chunks:
+        h.update(f"{chunk.offset}:{len(chunk)}:{chunk.null_count}".encode())
+        for buffer in chunk.buffers():
+            h.update(b"\x00" if buffer is None else memoryview(buffer))
+
+
+def _update_array(h: Any, values: np.ndarray) -> None:
+    values = np.ascontiguousarray(values)
+    h.update(f"{values.dtype}:{values.shape}".encode())
+    if values.size:
+        h.update(values.reshape(-1).view(np.uint8))
+
+
+def _update_geometry(h: Any, geoms: np.ndarray) -> None:
+    geoms = np.asarray(geoms, dtype=object)
+    with_z = bool(len(geoms)) and bool(shapely.has_z(geoms).any())
+    coords = shapely.get_coordinates(geoms, include_z=with_z)
+    h.update(f"geometry:{len(geoms)}:{with_z}".encode())
+    for part in (coords, shapely.get_type_id(geoms), shapely.get_num_geometries(geoms), shapely.get_num_coordinates(geoms), shapely.area(geoms)):
+        _update_array(h, part)
+
+
+def _update_values(h: Any, values: pd.Series | pd.Index) -> None:
+    dtype = values.dtype
+    h.update(f"{dtype}|{len(values)}|".encode())
+    array = values.array
+    if getattr(dtype, "name", "") == "geometry":
+        _update_geometry(h, np.asarray(array))
+    elif isinstance(dtype, pd.CategoricalDtype):
+        _update_array(h, array.codes)
+        _update_values(h, pd.Index(array.categories))
+    elif isinstance(dtype, np.dtype) and dtype.kind in "biufcmM":
+        _update_array(h, values.to_numpy())
+    elif hasattr(array, "__arrow_array__") and not (isinstance(dtype, np.dtype) and dtype.kind == "O"):
+        _update_arrow(h, array.__arrow_array__())
+    else:
+        objects = np.asarray(values, dtype=object)
+        try:
+            _update_array(h, pd.util.hash_pandas_object(pd.Series(objects), index=False).to_numpy())
+        except TypeError:  # unhashable cells (dicts, lists): by their text
+            h.update("\x1f".join(map(repr, objects)).encode("utf-8", "surrogatepass"))
+
+
+def frame_digest(frame: pd.DataFrame, h: Any | None = None) -> bytes:
+    """Digest of a (Geo)DataFrame's content: index, column names, dtypes and values, CRS."""
+    h = h if h is not None else hashlib.sha1(usedforsecurity=False)
+    h.update(f"frame:{frame.shape}:{list(map(str, frame.columns))}".encode())
+    try:
+        crs = getattr(frame, "crs", None)
+    except AttributeError:  # a GeoDataFrame without an active geometry column
+        crs = None
+    h.update(str(crs.to_wkt() if crs is not None else None).encode())
+    _update_values(h, frame.index)
+    for i in range(frame.shape[1]):
+        _update_values(h, frame.iloc[:, i])
+    return h.digest()
+
+
+def value_digest(value: Any) -> str:
+    """Digest of a plain value (a profile, rules mapping …) by its JSON text, for memo keys."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def _plan_digest(plan: Plan) -> bytes:
+    h = hashlib.sha1(usedforsecurity=False)
+    h.update(str(plan.crs.to_wkt() if plan.crs is not None else None).encode())
+    h.update(json.dumps([dict(plan.meta), {k: dict(v) for k, v in plan.layer_meta.items()}], sort_keys=True, ensure_ascii=False, default=repr).encode())
+    for kind, frames in (("layer", plan.layers), ("table", plan.tables)):
+        for name in sorted(frames):
+            h.update(f"{kind}:{name}".encode())
+            frame_digest(frames[name], h)
+    return h.digest()
+
+
+def fingerprint(plan: Plan) -> bytes:
+    """Digest of everything ``plan`` holds (once per plan object within a call scope)."""
+    scope = _SCOPE.get()
+    if scope is not None:
+        hit = scope.get(id(plan))
+        if hit is not None and hit[0] is plan:
+            return hit[1]
+    digest = _plan_digest(plan)
+    if scope is not None:
+        scope[id(plan)] = (plan, digest)  # the plan is held, so its id cannot be reused in the scope
+    return digest
+
+
+# -- call scopes -------------------------------------------------------------------------------
+@contextlib.contextmanager
+def call_scope() -> Iterator[None]:
+    """Within this block a plan object's fingerprint is taken once (plans are not edited meanwhile)."""
+    if _SCOPE.get() is not None:
+        yield
+        return
+    token = _SCOPE.set({})
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
+def follows_data(fn: F) -> F:
+    """Mark a public function: it runs in a :func:`call_scope`, so its nested work fingerprints each plan once."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with call_scope():
+            return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+# -- the store ---------------------------------------------------------------------------------
+def memo(plan: Plan, key: Hashable, build: Callable[[], T]) -> T:
+    """``build()`` once per plan *content* and ``key``; callers must not modify what they get.
+
+    ``key`` names the value and every argument that shapes it other than the plan (a year, a
+    level, a setting, :func:`value_digest` of a profile).
+    """
+    if settings.cache_size == 0:
+        return build()
+    digest = fingerprint(plan)
+    bucket = _STORE.get(digest)
+    if bucket is None:
+        bucket = _STORE[digest] = {}
+        while len(_STORE) > settings.cache_size:
+            _STORE.popitem(last=False)
+    else:
+        _STORE.move_to_end(digest)
+    if key not in bucket:
+        bucket[key] = build()
+    return bucket[key]
+
+
+def clear() -> None:
+    """Forget every memoised value (benchmarks start cold with it)."""
+    _STORE.clear()
