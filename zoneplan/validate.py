@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoneplan._geometry import parts_outside
 from zoneplan.landuse import unknown_codes
 from zoneplan.layers import CONTROL_LINE_KINDS, LAYERS, PARCEL_STATUSES
 from zoneplan.plan import Plan
@@ -80,14 +81,12 @@ def _schema_problems(name: str, gdf: gpd.GeoDataFrame) -> list[pd.DataFrame]:
     return out
 
 
-def _geometry_problems(name: str, gdf: gpd.GeoDataFrame, ids: pd.Series) -> list[pd.DataFrame]:
+def _geometry_problems(name: str, gdf: gpd.GeoDataFrame, ids: pd.Series, usable: np.ndarray) -> list[pd.DataFrame]:
     geoms = gdf.geometry.values
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     polygonal = np.isin(shapely.get_type_id(geoms), _POLYGONAL)
     non_polygon = ~empty & ~polygonal
-    checkable = ~empty & polygonal
-    invalid = np.zeros(len(gdf), dtype=bool)
-    invalid[checkable] = ~shapely.is_valid(geoms[checkable])
+    invalid = ~empty & polygonal & ~usable
     reasons = shapely.is_valid_reason(geoms[invalid])
     return [
         _problems(name, ids[empty], "empty_geometry", "feature has no geometry", None),
@@ -103,6 +102,7 @@ def _geometry_problems(name: str, gdf: gpd.GeoDataFrame, ids: pd.Series) -> list
 
 
 def _usable(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """Present, non-empty, polygonal and valid: the features the spatial checks can judge."""
     geoms = gdf.geometry.values
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     ok &= np.isin(shapely.get_type_id(geoms), _POLYGONAL)
@@ -110,8 +110,8 @@ def _usable(gdf: gpd.GeoDataFrame) -> np.ndarray:
     return ok
 
 
-def _overlaps(gdf: gpd.GeoDataFrame, ids: pd.Series, name: str) -> pd.DataFrame:
-    usable = np.flatnonzero(_usable(gdf))
+def _overlaps(gdf: gpd.GeoDataFrame, ids: pd.Series, name: str, usable_mask: np.ndarray) -> pd.DataFrame:
+    usable = np.flatnonzero(usable_mask)
     geoms = gdf.geometry.values[usable]
     left, right = gdf.geometry.iloc[usable].sindex.query(geoms, predicate="intersects")
     keep = left < right
@@ -131,19 +131,21 @@ def _overlaps(gdf: gpd.GeoDataFrame, ids: pd.Series, name: str) -> pd.DataFrame:
     ).assign(other_id=b)
 
 
-def _outside_zone(plan: Plan, name: str, gdf: gpd.GeoDataFrame, ids: pd.Series) -> list[pd.DataFrame]:
+def _outside_zone(plan: Plan, name: str, gdf: gpd.GeoDataFrame, ids: pd.Series, usable: np.ndarray) -> list[pd.DataFrame]:
     zones = plan.zones
     if "zone_id" not in gdf.columns or not len(zones) or "zone_id" not in zones.columns:
         return []
-    zone_geom = zones.dissolve("zone_id").geometry
+    # Zones whose own geometry is unusable are reported on the zones layer; nothing is judged against them.
+    zone_geom = zones[_usable(zones)].dissolve("zone_id").geometry
     zid = gdf["zone_id"].astype("string")
-    known = zid.isin(zone_geom.index) & pd.Series(_usable(gdf), index=gdf.index)
-    unknown = zid.notna() & ~zid.isin(zone_geom.index)
+    known = zid.isin(zone_geom.index) & pd.Series(usable, index=gdf.index)
+    unknown = zid.notna() & ~zid.isin(zones["zone_id"].astype("string"))
     out = [
         _problems(name, ids[unknown], "unknown_zone", [f"zone_id {z!r} names no zone" for z in zid[unknown]], zid[unknown])
     ]
     sub = gdf[known]
-    outside = shapely.area(shapely.difference(sub.geometry.values, zone_geom.loc[zid[known]].values))
+    owner = zone_geom.index.get_indexer(zid[known])
+    outside = shapely.area(parts_outside(np.asarray(sub.geometry.values, dtype=object), zone_geom.to_numpy(), owner=owner))
     bad = outside > settings.area_tolerance_m2
     mu = outside[bad] / M2_PER_MU
     out.append(
@@ -234,13 +236,14 @@ def validate(plan: Plan) -> pd.DataFrame:
     for name, gdf in plan.layers.items():
         found += _schema_problems(name, gdf)
         ids = _ids(gdf, name)
-        found += _geometry_problems(name, gdf, ids)
+        usable = _usable(gdf)  # validity is computed once per layer: it is the costly part
+        found += _geometry_problems(name, gdf, ids, usable)
         found += _code_problems(name, gdf, ids)
         found += _value_problems(name, gdf, ids)
         if name == "parcels":
-            found.append(_overlaps(gdf, ids, name))
+            found.append(_overlaps(gdf, ids, name, usable))
         if name in ("parcels", "phases", "parks", "districts"):
-            found += _outside_zone(plan, name, gdf, ids)
+            found += _outside_zone(plan, name, gdf, ids, usable)
     found = [f for f in found if len(f)]
     if not found:
         return pd.DataFrame(columns=PROBLEM_COLUMNS)

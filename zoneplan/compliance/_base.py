@@ -1,6 +1,7 @@
-"""Plumbing shared by the compliance rule families: finding tables, parcel classes, geometry helpers.
+"""Plumbing shared by the compliance rule families: finding tables, parcel classes, groups.
 
-Nothing here is a rule. Every rule family module builds its findings with :func:`violations_frame`
+Nothing here is a rule. The geometry helpers (:func:`usable`, :func:`polygonal`,
+:func:`union_by_group`) live in :mod:`zoneplan._geometry` and are re-exported here. Every rule family module builds its findings with :func:`violations_frame`
 and :func:`cannot_judge_frame`, so all findings have the same columns whatever the rule.
 """
 
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoneplan._geometry import polygonal, union_by_group, usable
 from zoneplan._memo import memo
 from zoneplan.errors import InputError
 from zoneplan.landuse import FLAG_COLUMNS, flags
@@ -51,7 +53,6 @@ VIOLATION_COLUMNS: list[str] = [
 #: Columns of a cannot-judge table.
 CANNOT_JUDGE_COLUMNS: list[str] = ["rule", "layer", "feature_id", "missing", "message"]
 
-_POLYGONAL = (3, 6)  # shapely type ids of Polygon, MultiPolygon
 
 
 def _column(values: object, n: int, dtype: str | None = None) -> np.ndarray | pd.array:
@@ -197,14 +198,6 @@ def feature_ids(gdf: gpd.GeoDataFrame, layer: str) -> pd.Series:
     return ids
 
 
-def usable(geoms: np.ndarray | gpd.GeoSeries) -> np.ndarray:
-    """True where a geometry is present, non-empty and polygonal (rules skip the rest: ``validate`` reports them)."""
-    arr = np.asarray(geoms.values if isinstance(geoms, gpd.GeoSeries) else geoms, dtype=object)
-    ok = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
-    ok[ok] = np.isin(shapely.get_type_id(arr[ok]), _POLYGONAL)
-    return ok
-
-
 def parcel_flags(plan: Plan, year: int | None) -> pd.DataFrame:
     """Land-use flags of each parcel's code in force, aligned to ``plan.parcels.index``.
 
@@ -260,65 +253,6 @@ def group_of(plan: Plan, level: str) -> pd.Series:
             return parcels[column].astype("string")
         return pd.Series(pd.NA, index=parcels.index, dtype="string")
     return assign_groups(plan, level).astype("string")
-
-
-def union_by_group(geoms: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
-    """Union of the geometries of each group ``0 … n_groups-1``, in one vectorised GEOS call.
-
-    Groups with one geometry keep it as is; groups with several are unioned row-wise with
-    :func:`shapely.union_all` on a padded 2-D array; groups with none get ``None``.
-
-    Examples
-    --------
-    >>> g = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), shapely.box(5, 5, 6, 6)])
-    >>> shapely.area(union_by_group(g, np.array([0, 0, 2]), 3)).tolist()
-    [2.0, nan, 1.0]
-    """
-    out = np.full(n_groups, None, dtype=object)
-    if len(geoms) == 0:
-        return out
-    groups = np.asarray(groups, dtype=np.int64)
-    order = np.argsort(groups, kind="stable")
-    groups, geoms = groups[order], np.asarray(geoms, dtype=object)[order]
-    counts = np.bincount(groups, minlength=n_groups)
-    starts = np.cumsum(counts) - counts
-    single = np.flatnonzero(counts == 1)
-    out[single] = geoms[starts[single]]
-    multi = np.flatnonzero(counts > 1)
-    if len(multi):
-        in_multi = counts[groups] > 1
-        g = groups[in_multi]
-        grid = np.full((len(multi), counts[multi].max()), None, dtype=object)
-        grid[np.searchsorted(multi, g), np.flatnonzero(in_multi) - starts[g]] = geoms[in_multi]
-        out[multi] = shapely.union_all(grid, axis=1)
-    return out
-
-
-def polygonal(geoms: np.ndarray) -> np.ndarray:
-    """The polygonal part of each geometry as a (Multi)Polygon, dropping the lines and points an
-    intersection of touching polygons leaves; ``None`` stays ``None``.
-
-    Examples
-    --------
-    >>> mixed = shapely.GeometryCollection([shapely.box(0, 0, 1, 1), shapely.LineString([(1, 0), (2, 0)])])
-    >>> polygonal(np.array([mixed, None]))[0].geom_type
-    'MultiPolygon'
-    """
-    geoms = np.asarray(geoms, dtype=object)
-    out = geoms.copy()
-    present = ~shapely.is_missing(geoms)
-    mixed = np.flatnonzero(present & ~np.isin(shapely.get_type_id(geoms), _POLYGONAL))
-    if len(mixed):
-        parts, owner = shapely.get_parts(geoms[mixed], return_index=True)
-        keep = np.isin(shapely.get_type_id(parts), _POLYGONAL)
-        polys, sub = shapely.get_parts(parts[keep], return_index=True)  # split nested multipolygons
-        owner = owner[keep][sub]
-        cleaned = np.array([shapely.MultiPolygon()] * len(mixed), dtype=object)
-        if len(polys):
-            have = np.unique(owner)
-            cleaned[have] = shapely.multipolygons(polys, indices=owner)[have]
-        out[mixed] = cleaned
-    return out
 
 
 def scope_ids(plan: Plan) -> dict[str, str]:

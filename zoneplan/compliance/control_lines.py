@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoneplan._geometry import parts_outside
 from zoneplan._memo import follows_data
 from zoneplan.compliance._base import area_violations, feature_ids, parcel_flags, polygonal, union_by_group, usable
 from zoneplan.compliance.findings import Findings
@@ -152,25 +153,17 @@ def outside(parcels: gpd.GeoDataFrame | gpd.GeoSeries, boundary: gpd.GeoDataFram
     """
     ok, pg = _geoms(parcels)
     _, bg = _geoms(boundary)
-    # Parcels wholly inside one boundary polygon are settled by the prepared predicate alone.
-    covered = np.zeros(len(pg), dtype=bool)
-    covered[_candidates(pg, bg, "covers")[0]] = True
-    rest = np.flatnonzero(~covered)
-    p_idx, b_idx = _candidates(pg[rest], bg, "intersects")
-    inside = union_by_group(shapely.intersection(pg[rest][p_idx], bg[b_idx]), p_idx, len(rest))
-    has_inside = ~shapely.is_missing(inside)
-    outside_geom = pg[rest].copy()
-    outside_geom[has_inside] = shapely.difference(pg[rest][has_inside], inside[has_inside])
-    outside_area = shapely.area(outside_geom) if len(rest) else np.array([], dtype=float)
+    outside_geom = parts_outside(pg, bg)
+    outside_area = shapely.area(outside_geom) if len(pg) else np.array([], dtype=float)
     big = outside_area > tolerance_m2
     return gpd.GeoDataFrame(
         {
             "outside_m2": outside_area[big],
             "outside_mu": outside_area[big] / M2_PER_MU,
-            "parcel_m2": shapely.area(pg[rest][big]),
+            "parcel_m2": shapely.area(pg[big]),
         },
         geometry=polygonal(outside_geom[big]),
-        index=parcels.index[ok[rest[big]]],
+        index=parcels.index[ok[big]],
         crs=parcels.crs,
     )
 

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoneplan._geometry import parts_outside
 from zoneplan._memo import follows_data
 from zoneplan.compliance._base import area_violations, cannot_judge_frame, feature_ids, group_of, parcel_flags, polygonal, usable, violations_frame
 from zoneplan.compliance.findings import Findings
@@ -60,19 +61,14 @@ def outside_own_zone(gdf: gpd.GeoDataFrame | gpd.GeoSeries, zone_ids: pd.Series,
     -------
     geopandas.GeoDataFrame
         Indexed like the judged features: ``zone_id``, ``outside_m2`` and ``geometry`` (part
-        outside; empty for features inside). Features their zone covers are settled by a prepared
-        ``covers`` test; only the others are cut.
+        outside; empty for features inside), by :func:`zoneplan._geometry.parts_outside`.
     """
     zone_geom = zones[usable(zones.geometry)].dissolve("zone_id").geometry if len(zones) else gpd.GeoSeries([], crs=gdf.crs)
     zone_geom.index = zone_geom.index.astype(str)
     zid = zone_ids.astype("string")
     keep = (zid.isin(zone_geom.index) & pd.Series(usable(gdf.geometry), index=gdf.index)).fillna(False).to_numpy(dtype=bool)
     geoms = np.asarray(gdf.geometry.values, dtype=object)[keep]
-    shapely.prepare(zone_geom.values)
-    container = zone_geom.loc[zid[keep].astype(str)].to_numpy()
-    part = np.array([shapely.Polygon()] * len(geoms), dtype=object)
-    cut = ~shapely.covers(container, geoms) if len(geoms) else np.zeros(0, dtype=bool)
-    part[cut] = shapely.difference(geoms[cut], container[cut])
+    part = parts_outside(geoms, zone_geom.to_numpy(), owner=zone_geom.index.get_indexer(zid[keep].astype(str)))
     return gpd.GeoDataFrame({"zone_id": zid[keep].to_numpy(), "outside_m2": shapely.area(part) if len(part) else np.zeros(0)}, geometry=polygonal(part), index=gdf.index[keep], crs=gdf.crs)
 
 

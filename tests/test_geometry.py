@@ -1,0 +1,65 @@
+"""Containment against detailed outlines: subdivision and the part of each feature outside."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+from zoneplan._geometry import parts_outside, subdivide
+
+
+def _wiggly_zone(n_vertices: int = 12_000, radius: float = 2_000.0, *, seed: int = 0) -> shapely.Polygon:
+    """A zone outline as surveyed: thousands of vertices, never a simple shape."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 2 * np.pi, n_vertices, endpoint=False)
+    r = radius + 60 * np.sin(37 * t) + 25 * np.sin(411 * t) + rng.normal(0, 2, n_vertices)
+    return shapely.Polygon(np.c_[r * np.cos(t), r * np.sin(t)])
+
+
+def _grid(step: float, size: float, extent: float) -> np.ndarray:
+    xs, ys = np.meshgrid(np.arange(-extent, extent, step), np.arange(-extent, extent, step))
+    return shapely.box(xs.ravel(), ys.ravel(), xs.ravel() + size, ys.ravel() + size)
+
+
+def test_subdivide_covers_the_polygon_exactly_with_small_pieces() -> None:
+    zone = _wiggly_zone()
+    holed = shapely.Polygon(shapely.get_exterior_ring(zone), [shapely.Point(0, 0).buffer(500, quad_segs=400).exterior.coords])
+    multi = shapely.MultiPolygon([holed, shapely.box(5_000, 0, 5_100, 100)])
+    pieces, owner = subdivide(np.array([zone, multi]), max_vertices=100)
+    assert shapely.get_num_coordinates(pieces).max() <= 100
+    assert set(owner.tolist()) == {0, 1}
+    for i, geom in enumerate([zone, multi]):
+        mine = pieces[owner == i]
+        assert shapely.area(mine).sum() == pytest.approx(geom.area, rel=1e-12)
+        # pieces tile the polygon: their union is it, and they do not overlap
+        assert shapely.symmetric_difference(shapely.union_all(mine), geom).area < 1e-6 * geom.area
+    # the hole stays a hole
+    assert not shapely.intersects(shapely.union_all(pieces[owner == 1]), shapely.Point(0, 0))
+
+
+def test_parts_outside_equals_the_plain_difference() -> None:
+    zone = _wiggly_zone()
+    parcels = _grid(100.0, 70.0, 2_200.0)
+    got = parts_outside(parcels, np.array([zone]), owner=np.zeros(len(parcels), dtype=int))
+    expected = shapely.area(shapely.difference(parcels, zone))
+    np.testing.assert_allclose(shapely.area(got), expected, atol=1e-6)
+    # the grid has parcels inside, outside and across the outline
+    assert (expected == 0).any() and (expected > 0).any() and ((expected > 0) & (expected < 4900 - 1e-6)).any()
+    # against the union of all containers (owner None) the answer is the same for one container
+    np.testing.assert_allclose(shapely.area(parts_outside(parcels, np.array([zone]))), expected, atol=1e-6)
+
+
+def test_parts_outside_judges_each_feature_against_its_own_container() -> None:
+    west, east = shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)
+    features = np.array([shapely.box(90, 10, 110, 20), shapely.box(90, 10, 110, 20), shapely.box(10, 10, 20, 20)])
+    own = parts_outside(features, np.array([west, east]), owner=np.array([0, 1, 1]))
+    assert shapely.area(own).tolist() == [100.0, 100.0, 100.0]
+    # against the two together, the feature across their shared edge is wholly inside
+    assert shapely.area(parts_outside(features, np.array([west, east]))).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_parts_outside_with_nothing_to_judge() -> None:
+    assert len(parts_outside(np.array([], dtype=object), np.array([shapely.box(0, 0, 1, 1)]))) == 0
+    lone = parts_outside(np.array([shapely.box(0, 0, 1, 1)]), np.array([], dtype=object))
+    assert shapely.area(lone).tolist() == [1.0]
