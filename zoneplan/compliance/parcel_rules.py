@@ -132,8 +132,11 @@ def parcel_limits(plan: Plan, *, year: int | None = None, rules: Rules) -> pd.Da
     parcels = plan.parcels
     in_force = rules.for_year(year)
     levels = scope_ids(plan) if any(r.scope for r in in_force) else {}
-    groups: dict[str, pd.Series] = {}
-    out = pd.DataFrame(index=parcels.index)
+    # Group ids factorised once per level: a rule's members are then one integer comparison.
+    groups: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
+    limits: dict[str, np.ndarray] = {}
+    sources: dict[str, np.ndarray] = {}
+    labels: list[str] = []
     order = sorted(in_force, key=lambda r: (_SPECIFICITY[levels.get(r.scope) if r.scope else None], r.year or 0))
     for rule in order:
         if rule.scope is None:
@@ -143,15 +146,23 @@ def parcel_limits(plan: Plan, *, year: int | None = None, rules: Rules) -> pd.Da
             if level is None:
                 raise InputError(f"scope {rule.scope!r} names no zone, district, park or phase of the plan", layer="targets", rule=rule.metric)
             if level not in groups:
-                groups[level] = group_of(plan, level)
-            members = (groups[level] == rule.scope).fillna(False).to_numpy(dtype=bool)
-        if rule.metric not in out.columns:
-            out[rule.metric] = np.nan
-            out[f"{rule.metric}:source"] = pd.Series(pd.NA, index=parcels.index, dtype="string")
-        out.loc[members, rule.metric] = rule.value
+                codes, uniques = pd.factorize(group_of(plan, level).astype(object))
+                groups[level] = (codes, {str(u): i for i, u in enumerate(uniques)})
+            codes, position = groups[level]
+            members = codes == position.get(rule.scope, -2)
+        if rule.metric not in limits:
+            limits[rule.metric] = np.full(len(parcels), np.nan)
+            sources[rule.metric] = np.full(len(parcels), -1, dtype=np.int64)
         where = f" in {rule.scope}" if rule.scope else ""
         since = f" from {rule.year}" if rule.year else ""
-        out.loc[members, f"{rule.metric}:source"] = f"{rule.source or 'rule'}{where}{since}"
+        labels.append(f"{rule.source or 'rule'}{where}{since}")
+        limits[rule.metric][members] = rule.value
+        sources[rule.metric][members] = len(labels) - 1
+    out = pd.DataFrame(index=parcels.index)
+    label_array = pd.array([*labels, pd.NA], dtype="string")
+    for metric, values in limits.items():
+        out[metric] = values
+        out[f"{metric}:source"] = label_array.take(np.where(sources[metric] >= 0, sources[metric], len(labels)))
     return out
 
 

@@ -191,7 +191,7 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
                     area_m2=shapely.area(parcels.geometry.values[bad]),
                     message=[
                         f"parcel of phase {p} {w} {int(m) if not np.isnan(m) else year}, after the phase's end year {int(e)}" if w != "not built by" else f"parcel of phase {p} is not built by {year}; the phase was to end in {int(e)}"
-                        for p, w, m, e in zip(member[bad], what, measured[bad], end[bad])
+                        for p, w, m, e in zip(member[bad].tolist(), what.tolist(), measured[bad].tolist(), end[bad].tolist())
                     ],
                     geometry=parcels.geometry.values[bad],
                     crs=plan.crs,
@@ -201,7 +201,7 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
                     "parcels",
                     parcel_ids[unknown],
                     missing="planned_year",
-                    message=[f"parcel of phase {p} is not built and has no planned_year to compare with the end year {int(e)}" for p, e in zip(member[unknown], end[unknown])],
+                    message=[f"parcel of phase {p} is not built and has no planned_year to compare with the end year {int(e)}" for p, e in zip(member[unknown].tolist(), end[unknown].tolist())],
                 ),
             )
         )
