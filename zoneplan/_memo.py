@@ -47,12 +47,14 @@ from zoneplan.settings import settings
 if TYPE_CHECKING:
     from zoneplan.plan import Plan
 
-__all__ = ["memo", "follows_data", "call_scope", "fingerprint", "frame_digest", "value_digest", "clear"]
+__all__ = ["SHAPING_SETTINGS", "memo", "follows_data", "call_scope", "fingerprint", "frame_digest", "value_digest", "clear"]
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 _SCOPE: ContextVar[dict[int, tuple[Any, bytes]] | None] = ContextVar("zoneplan_call_scope", default=None)
 _STORE: OrderedDict[bytes, dict[Hashable, Any]] = OrderedDict()
+#: Settings that change computed values; part of every :func:`memo` key.
+SHAPING_SETTINGS: tuple[str, ...] = ("area_basis", "area_tolerance_m2", "target_equal_tolerance", "target_bound_tolerance", "supply_eps_mu")
 
 
 # -- digests -----------------------------------------------------------------------------------
@@ -177,10 +179,12 @@ def memo(plan: Plan, key: Hashable, build: Callable[[], T]) -> T:
     """``build()`` once per plan *content* and ``key``; callers must not modify what they get.
 
     ``key`` names the value and every argument that shapes it other than the plan (a year, a
-    level, a setting, :func:`value_digest` of a profile).
+    level, :func:`value_digest` of a profile); the settings that shape results
+    (:data:`SHAPING_SETTINGS`) are added to every key here.
     """
     if settings.cache_size == 0:
         return build()
+    key = (key, tuple(settings.get(name) for name in SHAPING_SETTINGS))
     digest = fingerprint(plan)
     bucket = _STORE.get(digest)
     if bucket is None:

@@ -40,11 +40,12 @@ import numpy as np
 import pandas as pd
 
 from zoneplan._memo import follows_data
-from zoneplan.compare import Comparison, compare, plot_timeline, records, use_cjk_font
+from zoneplan.compare import Comparison, compare, plot_timeline
 from zoneplan.errors import InputError, ZoneplanError
 from zoneplan.io.gpkg import atomic_path
-from zoneplan.jsonable import to_jsonable
+from zoneplan.jsonable import records, to_jsonable
 from zoneplan.plan import Plan
+from zoneplan.plotting import chart_style
 from zoneplan.progress import track
 from zoneplan.scenario import apply_scenarios, scenarios_of
 
@@ -254,21 +255,24 @@ def _png(fig: Any) -> str:
 def _consumption_chart(consumption: pd.DataFrame) -> Any:
     import matplotlib.pyplot as plt
 
-    use_cjk_font()
     totals = consumption.groupby(["year", "scenario"], sort=True)["new_construction_mu"].sum().unstack("scenario").fillna(0.0)
-    fig, ax = plt.subplots(figsize=(9, 3.8), dpi=110)
-    if len(totals):
-        totals.plot.bar(ax=ax, width=0.8)
-    ax.set_xlabel("year 年")
-    ax.set_ylabel("new construction land 新增建设用地 (mu)")
-    ax.set_title("Land consumption per year 逐年新增建设用地")
-    ax.grid(True, axis="y", alpha=0.3)
-    fig.tight_layout()
+    with chart_style():
+        fig, ax = plt.subplots(figsize=(9, 3.8), dpi=110)
+        if len(totals):
+            totals.plot.bar(ax=ax, width=0.8)
+        ax.set_xlabel("year 年")
+        ax.set_ylabel("new construction land 新增建设用地 (mu)")
+        ax.set_title("Land consumption per year 逐年新增建设用地")
+        ax.grid(True, axis="y", alpha=0.3)
+        fig.tight_layout()
     return fig
 
 
-def _maps(plans: Mapping[str, Plan], *, kinds: Sequence[str], year: int | None, progress: bool | None) -> list[tuple[str, str | None, str]]:
-    """(title, page HTML or None, note) of each map; a map the plan cannot draw becomes a note."""
+def _maps(plans: Mapping[str, Plan], *, kinds: Sequence[str], year: int | None, comparison: Comparison, progress: bool | None) -> list[tuple[str, str | None, str]]:
+    """(title, page HTML or None, note) of each map; a map the plan cannot draw becomes a note.
+
+    The compliance map draws the findings of ``comparison`` (check runs once per plan and year).
+    """
     from zoneplan.maps import make_map
 
     jobs = [("base", kind) for kind in kinds] + [(name, "landuse") for name in plans if name != "base" and "landuse" in kinds]
@@ -276,7 +280,8 @@ def _maps(plans: Mapping[str, Plan], *, kinds: Sequence[str], year: int | None, 
     for name, kind in track(jobs, description="drawing maps", enabled=progress):
         title = f"{name}: {kind}"
         try:
-            page = make_map(plans[name], kind=kind, year=year).get_root().render()
+            found = comparison.checks.get((name, year)) if kind == "compliance" else None
+            page = make_map(plans[name], kind=kind, year=year, violations=None if found is None else found.violations).get_root().render()
         except ZoneplanError as exc:
             out.append((title, None, f"map not drawn: {exc}"))
             continue
@@ -388,5 +393,5 @@ def write_report(
         write_excel(tables, path)
     else:
         judged = next((y for y in comparison.years if y is not None), None)
-        write_html(tables, path, plan=plan, comparison=comparison, maps=_maps(plans, kinds=maps, year=judged, progress=progress))
+        write_html(tables, path, plan=plan, comparison=comparison, maps=_maps(plans, kinds=maps, year=judged, comparison=comparison, progress=progress))
     return report_json(tables, plan=plan, comparison=comparison)

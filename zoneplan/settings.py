@@ -23,11 +23,11 @@ setting                    default (environment)       what it is
 ``supply_eps_mu``          ``1e-9``                    remaining land below this many mu counts as
                                                        exhausted (floating-point residue only)
 ``area_basis``             ``"planar"``                ``"planar"`` (Gauss–Krüger plane) or
-                           (``ZONEPLAN_AREA_BASIS``)   ``"ellipsoidal"`` (CGCS2000 ellipsoid): the
-                                                       area the per-year parcel state reports as
-                                                       ``area_m2``. Only the planar measure exists
-                                                       so far; asking for ``"ellipsoidal"`` is
-                                                       refused until it does
+                           (``ZONEPLAN_AREA_BASIS``)   ``"ellipsoidal"`` (the CRS's ellipsoid, the
+                                                       national method of :mod:`zoneplan.measure`):
+                                                       the parcel area of the per-year table
+                                                       (:mod:`zoneplan.state`) that analysis,
+                                                       compliance, maps and reports read
 ``progress``               ``None``                    progress bars: ``None`` on a terminal only
                            (``ZONEPLAN_PROGRESS``)     (never in CI or on a dumb terminal), ``True``
                                                        always, ``False`` never

@@ -15,11 +15,10 @@ import pandas as pd
 import shapely
 
 from zoneplan._geometry import polygonal, union_by_group, usable
-from zoneplan._memo import memo
 from zoneplan.errors import InputError
-from zoneplan.landuse import FLAG_COLUMNS, flags
 from zoneplan.layers import LAYERS
 from zoneplan.plan import Plan
+from zoneplan.state import parcel_groups, plan_state
 from zoneplan.units import M2_PER_MU
 
 __all__ = [
@@ -199,7 +198,7 @@ def feature_ids(gdf: gpd.GeoDataFrame, layer: str) -> pd.Series:
 
 
 def parcel_flags(plan: Plan, year: int | None) -> pd.DataFrame:
-    """Land-use flags of each parcel's code in force, aligned to ``plan.parcels.index``.
+    """Land-use class of each parcel's code in force: the table of :func:`zoneplan.state.plan_state`.
 
     Parameters
     ----------
@@ -214,45 +213,24 @@ def parcel_flags(plan: Plan, year: int | None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The columns of :func:`zoneplan.landuse.flags` (``code``, ``construction``,
-        ``urban_construction``, ``industrial``, ``sensitive_receptor`` …).
+        Aligned to ``plan.parcels.index``: ``code``, ``name_zh``, the flags ``construction``,
+        ``urban_construction``, ``industrial``, ``sensitive_receptor`` … (shared: do not modify).
+
+    Raises
+    ------
+    zoneplan.errors.InputError
+        Judged as planned, but the parcels have no ``landuse_code`` column.
     """
-    def build() -> pd.DataFrame:
-        parcels = plan.parcels
-        if year is None:
-            if "landuse_code" not in parcels.columns:
-                raise InputError("parcels have no landuse_code column", layer="parcels", rule="landuse_code")
-            codes = parcels["landuse_code"]
-        else:
-            from zoneplan.analysis.timeline import landuse_at
-
-            codes = landuse_at(plan, int(year))
-        # Look up each distinct code once; text columns come back categorical (cheap to take).
-        positions, uniques = pd.Series(codes, index=parcels.index).astype("string").factorize()
-        table = flags(pd.Series([*np.asarray(uniques, dtype=object), pd.NA], dtype="string"))
-        text = [c for c in table.columns if c not in FLAG_COLUMNS]
-        table[text] = table[text].astype("category")
-        return table.take(np.where(positions >= 0, positions, len(table) - 1)).set_axis(parcels.index)
-
-    return memo(plan, ("compliance-flags", year), build)
+    if year is None and "landuse_code" not in plan.parcels.columns:
+        raise InputError("parcels have no landuse_code column", layer="parcels", rule="landuse_code")
+    return plan_state(plan, year).table
 
 
 def group_of(plan: Plan, level: str) -> pd.Series:
-    """Group id (zone/district/park/phase) of each parcel, aligned to ``plan.parcels.index``.
-
-    Uses :func:`zoneplan.analysis.grouping.assign_groups` (the parcel's own ``<level>_id`` where
-    present, else the polygon of that layer holding the parcel's representative point); without
-    the analysis package, the parcel's ``<level>_id`` column alone.
-    """
-    try:
-        from zoneplan.analysis.grouping import assign_groups
-    except ImportError:
-        column = f"{level}_id"
-        parcels = plan.parcels
-        if column in parcels.columns:
-            return parcels[column].astype("string")
-        return pd.Series(pd.NA, index=parcels.index, dtype="string")
-    return assign_groups(plan, level).astype("string")
+    """Group id (zone/district/park/phase) of each parcel, aligned to ``plan.parcels.index``
+    (:func:`zoneplan.state.parcel_groups`: the parcel's own ``<level>_id`` where present, else the
+    polygon of that layer holding the parcel's representative point)."""
+    return parcel_groups(plan, level).astype("string")
 
 
 def scope_ids(plan: Plan) -> dict[str, str]:

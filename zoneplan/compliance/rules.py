@@ -1,7 +1,10 @@
 """Rule configuration of a compliance check: documented defaults, the plan's targets, a rules file.
 
-Precedence (later wins): the defaults below → the plan's ``targets`` rows with ``parcel_*`` /
-``env_*`` metrics → a rules mapping (``check(plan, rules=...)``, ``zoneplan check --rules FILE``).
+Precedence (later wins), resolved here only (:func:`resolve_rules`, used by ``check``, ``compare``,
+``report`` and the compliance map): the defaults below → the plan's ``targets`` rows with
+``parcel_*`` / ``env_*`` metrics → the overrides stored in the plan's metadata (``meta["rules"]``,
+JSON in the rules-file form; scenario edits of kind ``rules`` write them) → a rules mapping given
+to the call (``check(plan, rules=...)``, ``zoneplan check --rules FILE``).
 
 Defaults and their source
 =========================  ===========  ============================================================
@@ -82,11 +85,13 @@ from typing import Any
 
 import pandas as pd
 
-from zoneplan.errors import InputError
+from zoneplan.errors import InputError, PlanError
 from zoneplan.plan import Plan
 from zoneplan.settings import settings
 
 __all__ = [
+    "RULES_META_KEY",
+    "rules_of",
     "PARCEL_METRICS",
     "NATIONAL_VALUES",
     "ParcelRule",
@@ -110,6 +115,9 @@ NATIONAL_VALUES: dict[str, float] = {
     "parcel_max_office_share": 0.07,
     "parcel_max_green_ratio": 0.20,
 }
+
+#: Key of ``plan.meta`` holding rule overrides (JSON in the rules-file form).
+RULES_META_KEY = "rules"
 
 _OPS = {">=": ">=", "≥": ">=", "<=": "<=", "≤": "<=", "=": "=", "==": "="}
 _FAMILIES = ("control_lines", "quotas", "parcel_rules", "env_adjacency", "phases", "idle")
@@ -214,6 +222,24 @@ def load_rules_file(path: str | Path) -> dict[str, Any]:
     return {**data, "__file__": str(path)}
 
 
+def rules_of(plan: Plan) -> dict[str, Any]:
+    """The rule overrides stored in ``plan.meta["rules"]`` (``{}`` when none).
+
+    Raises
+    ------
+    zoneplan.errors.PlanError
+        The stored text is not JSON.
+    """
+    text = plan.meta.get(RULES_META_KEY)
+    if not text:
+        return {}
+    try:
+        rules = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanError(f"plan meta {RULES_META_KEY!r} is not JSON: {exc}", rule="scenario") from None
+    return rules if isinstance(rules, dict) else {}
+
+
 def _number(value: object, key: str, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(float(value)):
         raise InputError(f"{key} must be a number, got {value!r}", file=where, rule=key)
@@ -295,12 +321,13 @@ def _file_parcel_rules(metric: str, value: object, where: str) -> list[ParcelRul
 
 
 def resolve_rules(plan: Plan, rules: Mapping[str, Any] | Rules | None = None, *, year: int | None = None) -> Rules:
-    """The settings of a check of ``plan``: defaults, then the plan's targets, then ``rules``.
+    """The settings of a check of ``plan``: defaults, the plan's targets, the plan's stored overrides, then ``rules``.
 
     Parameters
     ----------
     plan
-        The plan; its ``targets`` rows with ``parcel_*`` / ``env_*`` metrics switch rules on.
+        The plan; its ``targets`` rows with ``parcel_*`` / ``env_*`` metrics switch rules on and
+        its ``meta["rules"]`` (:func:`rules_of`) overrides them.
     rules
         A mapping in the rules-file form (module docstring), a :class:`Rules` (used as is), or
         None.
@@ -334,12 +361,20 @@ def resolve_rules(plan: Plan, rules: Mapping[str, Any] | Rules | None = None, *,
     if "env_min_distance_m" in env:
         settings["env_min_distance_m"] = env["env_min_distance_m"]
         provenance["env_min_distance_m"] = "plan targets"
-    given = dict(rules or {})
-    where = str(given.pop("__file__", "rules"))
     scalar = {f.name: f for f in fields(Rules) if f.name not in ("parcel", "provenance")}
     by_metric: dict[str, list[ParcelRule]] = {}
     for r in parcel:
         by_metric.setdefault(r.metric, []).append(r)
+    for source, default_where in ((rules_of(plan), "plan metadata rules"), (dict(rules or {}), "rules")):
+        given = dict(source)
+        where = str(given.pop("__file__", default_where))
+        _apply(given, where, scalar, settings, by_metric, provenance)
+    flat = tuple(r for metric in PARCEL_METRICS for r in by_metric.get(metric, ()))
+    return replace(Rules(), **settings, parcel=flat, provenance=provenance)
+
+
+def _apply(given: Mapping[str, Any], where: str, scalar: Mapping[str, Any], settings: dict[str, Any], by_metric: dict[str, list[ParcelRule]], provenance: dict[str, str]) -> None:
+    """Apply one rules mapping (from ``where``) over what earlier sources set."""
     for key, value in given.items():
         if key in PARCEL_METRICS:
             by_metric[key] = _file_parcel_rules(key, value, where)
@@ -365,5 +400,3 @@ def resolve_rules(plan: Plan, rules: Mapping[str, Any] | Rules | None = None, *,
         else:
             raise InputError(f"unknown rule setting {key!r}", file=where, rule=key)
         provenance[key] = where
-    flat = tuple(r for metric in PARCEL_METRICS for r in by_metric.get(metric, ()))
-    return replace(Rules(), **settings, parcel=flat, provenance=provenance)

@@ -265,6 +265,7 @@ def make_map(
     year: int | None = None,
     by: str = "zone",
     tianditu_key: str | None = None,
+    violations: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """An interactive map of ``plan``.
 
@@ -283,14 +284,17 @@ def make_map(
     by
         Grouping of the indicator map: ``zone``, ``district``, ``park`` or ``phase``.
     tianditu_key
-        Tianditu ``tk`` key (default: environment variable ``ZONEPLAN_TIANDITU_KEY``).
+        Tianditu ``tk`` key (default: ``settings.tianditu_key``, environment variable
+        ``ZONEPLAN_TIANDITU_KEY``).
+    violations
+        For ``kind="compliance"``: the findings to draw (default: ``check(plan, year=year)``).
 
     Returns
     -------
     folium.Map
         Save it with :func:`save_map`.
     """
-    spec = build_spec(plan, kind=kind, indicator=indicator, year=year, by=by)
+    spec = build_spec(plan, kind=kind, indicator=indicator, year=year, by=by, violations=violations)
     return render_spec(spec, basemap=basemap, tianditu_key=tianditu_key)
 
 

@@ -13,7 +13,8 @@ Kinds
     Zone boundary, districts (板块) and parks (产业园), labelled with their names.
 ``landuse``
     Parcels in the standard 2023 用地用海 palette, legend in Chinese and English; with ``year``
-    the codes are those of that year (:func:`zoneplan.analysis.timeline.landuse_at`).
+    the codes are those of that year (:func:`zoneplan.state.plan_state`, the table analysis and
+    compliance read).
 ``remaining``
     Remaining land (:func:`zoneplan.analysis.remaining.remaining_geometry`) over the parcels.
 ``compliance``
@@ -56,6 +57,7 @@ from zoneplan.maps.style import (
 )
 from zoneplan.measure import area_in
 from zoneplan.plan import Plan
+from zoneplan.state import plan_state
 from zoneplan.units import yuan_to_yi
 
 __all__ = [
@@ -303,12 +305,8 @@ def _parcel_fields(parcels: gpd.GeoDataFrame, codes: pd.Series) -> tuple[Field, 
 
 
 def _parcel_codes(plan: Plan, year: int | None) -> pd.Series:
-    parcels = plan.parcels
-    if year is None:
-        return _col(parcels, "landuse_code", "string")
-    from zoneplan.analysis.timeline import landuse_at
-
-    return landuse_at(plan, year).reindex(parcels.index).astype("string")
+    """The land-use code of each parcel in ``year`` as the data gives it (:func:`zoneplan.state.plan_state`)."""
+    return plan_state(plan, year).table["landuse_code"]
 
 
 def landuse_spec(plan: Plan, *, year: int | None = None) -> MapSpec:
@@ -474,8 +472,11 @@ def indicator_spec(plan: Plan, indicator: str, *, by: str = "zone", year: int | 
 
 
 @follows_data
-def build_spec(plan: Plan, *, kind: str, indicator: str | None = None, year: int | None = None, by: str = "zone") -> MapSpec:
-    """The :class:`MapSpec` of one map ``kind`` (see the module docstring)."""
+def build_spec(
+    plan: Plan, *, kind: str, indicator: str | None = None, year: int | None = None, by: str = "zone", violations: gpd.GeoDataFrame | None = None
+) -> MapSpec:
+    """The :class:`MapSpec` of one map ``kind`` (see the module docstring); ``violations`` are the
+    findings a compliance map draws (default: :func:`zoneplan.compliance.check` of the plan and year)."""
     if kind == "phases":
         return phases_spec(plan)
     if kind == "layout":
@@ -485,7 +486,7 @@ def build_spec(plan: Plan, *, kind: str, indicator: str | None = None, year: int
     if kind == "remaining":
         return remaining_spec(plan, year=year)
     if kind == "compliance":
-        return compliance_spec(plan, year=year)
+        return compliance_spec(plan, year=year, violations=violations)
     if kind == "indicator":
         if not indicator:
             raise InputError("--kind indicator needs --indicator NAME", rule="map-indicator")

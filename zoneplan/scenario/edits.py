@@ -1,75 +1,26 @@
-"""Scenarios: a base plan plus named, ordered edits — "what if" as data.
+"""The edit language: each kind of "what if" as a frozen dataclass with ``apply(plan) -> Plan``.
 
-A :class:`Scenario` is a name, a description and a list of *edits*. Each edit is a small frozen
-dataclass with ``apply(plan) -> Plan``; applying never modifies the base plan (plans are values:
-every edit returns a new :class:`~zoneplan.plan.Plan`). Edits are plain data: they serialise to
-JSON and TOML, and a plan's scenarios are stored as rows of the attribute table ``scenarios`` in
-its GeoPackage (one row per edit: ``name``, ``edit_order``, ``kind``, ``edit`` as JSON text,
-``description``), so a scenario can be reviewed, diffed and re-run by anyone who opens the file.
-
-Edit kinds (the ``kind`` key of the serialised form):
-
-====================  ===========================================================================
-kind                  what it does
-====================  ===========================================================================
-``assign``            :class:`AssignParcels` — move parcels to another phase, park or district
-                      (moving to a phase re-schedules their future years with the phase)
-``landuse``           :class:`ChangeLanduse` — give parcels another 2023 land-use code
-``status``            :class:`ChangeStatus` — change status and/or supply/build/planned years
-``set``               :class:`SetAttributes` — set any attributes of any layer's features
-``phase_schedule``    :class:`PhaseSchedule` — move a phase's start/end years (and its parcels)
-``add_parcels``       :class:`AddParcels` — add parcels (a project) from WKT or GeoJSON geometry
-``targets``           :class:`ChangeTargets` — add or replace rows of the ``targets`` table
-``quotas``            :class:`ChangeQuotas` — add or replace rows of the ``quotas`` table
-``rules``             :class:`ChangeRules` — override compliance rules (stored in plan meta)
-``supply_rate``       :class:`SupplyRate` — set the annual supply rate (mu/year) used to project
-                      remaining land until exhaustion (table ``supply_rates``)
-====================  ===========================================================================
-
-Parcels are selected by ``parcels`` (ids) and/or ``where`` (column → value or list of values;
-``zone_id``, ``district_id``, ``park_id`` and ``phase_id`` are resolved spatially through
-:func:`zoneplan.analysis.grouping.assign_groups` where a parcel lacks the column). A selection that
-matches nothing, or names unknown parcel ids, is an error — a typo must not pass silently.
-
-Future years. Years of a parcel that are still plans move with their phase; history does not:
-``built`` parcels keep every year; ``supplied`` parcels keep ``supplied_year`` and move
-``built_year``/``planned_year``; other parcels move all three.
-
-After each edit the plan is validated with :func:`zoneplan.validate.validate`; a problem that was
-not there before the edit raises :class:`~zoneplan.errors.PlanError` carrying the validation
-message, the scenario name and the edit number.
-
-Examples
---------
->>> from zoneplan.scenario import Scenario, PhaseSchedule, ChangeTargets
->>> s = Scenario("phase3-late", [PhaseSchedule(phase_id="zd-3", shift_years=2),
-...                              ChangeTargets(rows=({"scope": "zd", "metric": "parcel_min_far",
-...                                                   "op": ">=", "value": 2.5},))])
->>> Scenario.from_toml(s.to_toml()) == s
-True
+Edit kinds, parcel selection and how future years move are described in :mod:`zoneplan.scenario`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-import tomli_w
 
-from zoneplan._memo import follows_data, memo
+from zoneplan.compliance.rules import RULES_META_KEY, rules_of
 from zoneplan.errors import InputError, PlanError
 from zoneplan.layers import LAYERS, TABLES
 from zoneplan.plan import Plan
-from zoneplan.settings import settings
+from zoneplan.scenario._values import FrozenDict, drop_none, frozen, plain
 
 __all__ = [
     "Edit",
@@ -83,34 +34,20 @@ __all__ = [
     "ChangeQuotas",
     "ChangeRules",
     "SupplyRate",
-    "Scenario",
     "EDIT_KINDS",
-    "SCENARIO_TABLE",
     "SUPPLY_RATE_TABLE",
-    "RULES_META_KEY",
     "edit_from_dict",
-    "scenarios_of",
-    "with_scenario",
-    "without_scenario",
-    "save_scenario",
-    "read_edits_file",
-    "apply_scenarios",
-    "rules_of",
     "supply_rates_of",
 ]
 
-#: Attribute table of the plan GeoPackage that stores scenarios, one row per edit.
-SCENARIO_TABLE = "scenarios"
 #: Table of annual supply rates (``scope``, ``annual_supply_mu``) written by :class:`SupplyRate`.
 SUPPLY_RATE_TABLE = "supply_rates"
-#: Plan ``meta`` key holding compliance-rule overrides as JSON (written by :class:`ChangeRules`).
-RULES_META_KEY = "rules"
 
 _GROUP_COLUMNS = {"zone_id": "zone", "district_id": "district", "park_id": "park", "phase_id": "phase"}
 _YEAR_COLUMNS = ("supplied_year", "built_year", "planned_year")
 
 
-# -- helpers -----------------------------------------------------------------------------------
+# -- parcel selection and table helpers --------------------------------------------------------
 def _ids_of(gdf: pd.DataFrame, layer: str) -> pd.Series:
     spec = LAYERS.get(layer)
     if spec is None or spec.id_column is None or spec.id_column not in gdf.columns:
@@ -203,15 +140,6 @@ def _geometry(value: Any) -> shapely.Geometry:
     return geom
 
 
-def _drop_none(value: Any) -> Any:
-    """Drop ``None`` recursively (TOML has no null; ``None`` always means "not given")."""
-    if isinstance(value, Mapping):
-        return {k: _drop_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, (list, tuple)):
-        return [_drop_none(v) for v in value]
-    return value
-
-
 # -- edits -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Edit:
@@ -239,10 +167,10 @@ class Edit:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             default = f.default if f.default is not dataclasses.MISSING else (f.default_factory() if f.default_factory is not dataclasses.MISSING else dataclasses.MISSING)  # type: ignore[misc]
-            if value is None or (default is not dataclasses.MISSING and _plain(value) == _plain(default)):
+            if value is None or (default is not dataclasses.MISSING and plain(value) == plain(default)):
                 continue
-            out[f.name] = _plain(value)
-        return _drop_none(out)
+            out[f.name] = plain(value)
+        return drop_none(out)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Edit:
@@ -254,47 +182,13 @@ class Edit:
         if unknown:
             raise InputError(f"edit {cls.kind!r} has no field(s) {unknown}; fields are {sorted(names)}", rule="scenario")
         try:
-            return cls(**{k: _frozen(v) for k, v in data.items()})
+            return cls(**{k: frozen(v) for k, v in data.items()})
         except TypeError as exc:
             raise InputError(f"edit {cls.kind!r}: {exc}", rule="scenario") from None
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
-            object.__setattr__(self, f.name, _frozen(getattr(self, f.name)))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, FrozenDict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    return value
-
-
-class FrozenDict(dict):
-    """A hashable, read-only dict so edits stay frozen and comparable."""
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(tuple(sorted((k, v) for k, v in self.items())))
-
-    def _readonly(self, *args: Any, **kwargs: Any) -> None:
-        raise TypeError("edits are immutable")
-
-    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _readonly  # type: ignore[assignment]
-
-
-def _frozen(value: Any) -> Any:
-    if isinstance(value, Mapping) and not isinstance(value, FrozenDict):
-        return FrozenDict({str(k): _frozen(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return tuple(_frozen(v) for v in value)
-    if isinstance(value, tuple):
-        return tuple(_frozen(v) for v in value)
-    return value
+            object.__setattr__(self, f.name, frozen(getattr(self, f.name)))
 
 
 @dataclass(frozen=True)
@@ -614,7 +508,8 @@ class ChangeQuotas(Edit):
 class ChangeRules(Edit):
     """Override compliance rules; merged into the JSON held in ``plan.meta["rules"]``.
 
-    :func:`rules_of` returns the merged mapping to pass as ``zoneplan.compliance.check(rules=…)``.
+    :func:`zoneplan.compliance.rules.rules_of` returns the merged mapping;
+    :func:`zoneplan.compliance.rules.resolve_rules` applies it in every check of the plan.
     """
 
     kind: ClassVar[str] = "rules"
@@ -623,7 +518,7 @@ class ChangeRules(Edit):
     def apply(self, plan: Plan) -> Plan:
         if not self.rules:
             raise PlanError("rules: no rules given", rule="scenario")
-        merged = _deep_merge(rules_of(plan), _plain(self.rules))
+        merged = _deep_merge(rules_of(plan), plain(self.rules))
         return plan.with_meta(**{RULES_META_KEY: json.dumps(merged, ensure_ascii=False, sort_keys=True)})
 
 
@@ -682,246 +577,9 @@ def edit_from_dict(data: Mapping[str, Any]) -> Edit:
     return EDIT_KINDS[kind].from_dict(data)
 
 
-def rules_of(plan: Plan) -> dict[str, Any]:
-    """The compliance-rule overrides a scenario set (``{}`` when none)."""
-    text = plan.meta.get(RULES_META_KEY)
-    if not text:
-        return {}
-    try:
-        rules = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PlanError(f"plan meta {RULES_META_KEY!r} is not JSON: {exc}", rule="scenario") from None
-    return rules if isinstance(rules, dict) else {}
-
-
 def supply_rates_of(plan: Plan) -> pd.Series:
     """Annual supply rates set by scenarios: scope → mu/year (empty when none)."""
     table = plan.tables.get(SUPPLY_RATE_TABLE)
     if table is None or table.empty:
         return pd.Series(dtype="float64", name="annual_supply_mu")
     return pd.Series(pd.to_numeric(table["annual_supply_mu"]).to_numpy(dtype=float), index=table["scope"].astype(str).to_numpy(), name="annual_supply_mu")
-
-
-# -- scenarios ---------------------------------------------------------------------------------
-def _validated(plan: Plan) -> pd.DataFrame:
-    """:func:`zoneplan.validate.validate` of ``plan``, once per plan content."""
-    from zoneplan.validate import validate as validate_plan
-
-    return memo(plan, ("validation", settings.area_tolerance_m2), lambda: validate_plan(plan))
-
-
-def _problem_keys(problems: pd.DataFrame) -> pd.Series:
-    if problems.empty:
-        return pd.Series([], dtype=str)
-    return problems["layer"].astype(str) + "\x1f" + problems["feature_id"].astype(str) + "\x1f" + problems["rule"].astype(str)
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A named, ordered list of edits of a base plan.
-
-    Parameters
-    ----------
-    name
-        Scenario name (unique within a plan; ``base`` is reserved for the unedited plan).
-    edits
-        The edits, applied in order.
-    description
-        What the scenario asks, for the report.
-    """
-
-    name: str
-    edits: tuple[Edit, ...] = ()
-    description: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.name or not str(self.name).strip():
-            raise InputError("a scenario needs a name", rule="scenario")
-        if self.name == "base":
-            raise InputError("'base' names the unedited plan; choose another scenario name", rule="scenario")
-        edits = tuple(e if isinstance(e, Edit) else edit_from_dict(e) for e in self.edits)
-        object.__setattr__(self, "edits", edits)
-
-    def apply(self, plan: Plan, *, validate: bool = True) -> Plan:
-        """Apply the edits in order to ``plan`` and return the new plan (``plan`` is unchanged).
-
-        Parameters
-        ----------
-        plan
-            The base plan.
-        validate
-            Validate after each edit; a problem the edit introduced raises PlanError.
-
-        Raises
-        ------
-        PlanError
-            An edit cannot be applied or makes the plan invalid; the message names the scenario,
-            the edit number and kind, and the validation problems.
-        """
-        before = set(_problem_keys(_validated(plan))) if validate else set()
-        for number, edit in enumerate(self.edits, start=1):
-            where = f"scenario {self.name!r}, edit {number} ({edit.kind})"
-            try:
-                plan = edit.apply(plan)
-            except PlanError as exc:
-                raise PlanError(f"{where}: {exc.message}", file=exc.file, layer=exc.layer, feature=exc.feature, rule=exc.rule) from None
-            if not validate:
-                continue
-            problems = _validated(plan)
-            keys = _problem_keys(problems)
-            new = problems[~keys.isin(before).to_numpy()] if len(problems) else problems
-            if len(new):
-                first = new.iloc[0]
-                detail = "; ".join(f"{r.layer} {r.feature_id}: {r.rule}: {r.message}" for r in new.head(5).itertuples())
-                more = f" (+{len(new) - 5} more)" if len(new) > 5 else ""
-                raise PlanError(
-                    f"{where} makes the plan invalid: {detail}{more}",
-                    layer=str(first["layer"]),
-                    feature=str(first["feature_id"]),
-                    rule=str(first["rule"]),
-                )
-            before = set(keys)
-        return plan.with_meta(scenario=self.name)
-
-    # -- serialisation --------------------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        """``{"name", "description", "edits": [edit dicts]}``."""
-        return {"name": self.name, "description": self.description, "edits": [e.to_dict() for e in self.edits]}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, name: str | None = None) -> Scenario:
-        """Build from :meth:`to_dict` output; ``name`` overrides the stored name."""
-        edits = data.get("edits", data.get("edit", []))
-        if not isinstance(edits, (list, tuple)):
-            raise InputError("'edits' must be a list of edits", rule="scenario")
-        return cls(name or data.get("name", ""), tuple(edit_from_dict(e) for e in edits), data.get("description", ""))
-
-    def to_json(self) -> str:
-        """JSON text of :meth:`to_dict`."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
-
-    @classmethod
-    def from_json(cls, text: str, *, name: str | None = None) -> Scenario:
-        """Parse :meth:`to_json` output (or a bare list of edits, with ``name``)."""
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"edits are not valid JSON: {exc}", rule="scenario") from None
-        return cls.from_dict({"edits": data} if isinstance(data, list) else data, name=name)
-
-    def to_toml(self) -> str:
-        """TOML text: ``name``, ``description`` and an array of ``[[edits]]`` tables."""
-        return tomli_w.dumps(_drop_none(self.to_dict()))
-
-    @classmethod
-    def from_toml(cls, text: str, *, name: str | None = None) -> Scenario:
-        """Parse :meth:`to_toml` output."""
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"edits are not valid TOML: {exc}", rule="scenario") from None
-        return cls.from_dict(data, name=name)
-
-    def to_rows(self) -> pd.DataFrame:
-        """The rows of the ``scenarios`` table for this scenario (one per edit)."""
-        return pd.DataFrame(
-            {
-                "name": self.name,
-                "edit_order": np.arange(1, len(self.edits) + 1, dtype="int64"),
-                "kind": [e.kind for e in self.edits],
-                "edit": [json.dumps(e.to_dict(), ensure_ascii=False, sort_keys=True) for e in self.edits],
-                "description": self.description,
-            },
-            columns=["name", "edit_order", "kind", "edit", "description"],
-        )
-
-
-def read_edits_file(path: str | Path, *, name: str | None = None) -> Scenario:
-    """Read a scenario (or a bare list of edits) from a ``.toml`` or ``.json`` file.
-
-    Raises
-    ------
-    InputError
-        Missing file, unknown suffix, unparsable text or unknown edits (naming the file).
-    """
-    path = Path(path)
-    if not path.exists():
-        raise InputError("edits file not found", file=path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        if path.suffix.lower() == ".toml":
-            return Scenario.from_toml(text, name=name)
-        if path.suffix.lower() == ".json":
-            return Scenario.from_json(text, name=name)
-    except InputError as exc:
-        raise InputError(exc.message, file=path, rule=exc.rule) from None
-    raise InputError("edits file must be .toml or .json", file=path)
-
-
-def scenarios_of(plan: Plan) -> dict[str, Scenario]:
-    """The scenarios stored in a plan's ``scenarios`` table, by name, edits in order."""
-    table = plan.tables.get(SCENARIO_TABLE)
-    if table is None or table.empty:
-        return {}
-    table = table.sort_values(["name", "edit_order"], kind="stable")
-    out = {}
-    for name, rows in table.groupby("name", sort=False):
-        edits = tuple(edit_from_dict(json.loads(text)) for text in rows["edit"])
-        description = rows["description"].dropna()
-        out[str(name)] = Scenario(str(name), edits, str(description.iloc[0]) if len(description) else "")
-    return dict(sorted(out.items()))
-
-
-def with_scenario(plan: Plan, scenario: Scenario, *, replace: bool = False, validate: bool = True) -> Plan:
-    """``plan`` with ``scenario`` stored in its ``scenarios`` table (applied once to check it).
-
-    Raises
-    ------
-    PlanError
-        A scenario of that name exists (and ``replace`` is False), or the scenario does not apply.
-    """
-    existing = plan.tables.get(SCENARIO_TABLE, pd.DataFrame(columns=["name", "edit_order", "kind", "edit", "description"]))
-    if scenario.name in set(existing["name"].astype(str)) and not replace:
-        raise PlanError(f"scenario {scenario.name!r} already exists (use --replace or replace=True)", layer=SCENARIO_TABLE, feature=scenario.name, rule="scenario")
-    if validate:
-        scenario.apply(plan)
-    kept = existing[existing["name"].astype(str) != scenario.name]
-    table = pd.concat([kept, scenario.to_rows()], ignore_index=True) if len(kept) else scenario.to_rows()
-    return plan.with_table(SCENARIO_TABLE, table)
-
-
-def without_scenario(plan: Plan, name: str) -> Plan:
-    """``plan`` without the stored scenario ``name`` (PlanError if it has none of that name)."""
-    table = plan.tables.get(SCENARIO_TABLE)
-    if table is None or name not in set(table["name"].astype(str)):
-        raise PlanError(f"no scenario {name!r}; stored: {sorted(scenarios_of(plan))}", layer=SCENARIO_TABLE, feature=name, rule="scenario")
-    return plan.with_table(SCENARIO_TABLE, table[table["name"].astype(str) != name].reset_index(drop=True))
-
-
-def save_scenario(path: str | Path, scenario: Scenario, *, replace: bool = False) -> Plan:
-    """Store ``scenario`` in the plan GeoPackage at ``path`` (atomic write); return the plan."""
-    plan = with_scenario(Plan.read(path), scenario, replace=replace)
-    plan.write(path)
-    return plan
-
-
-@follows_data
-def apply_scenarios(plan: Plan, names: Iterable[str] | None = None, *, progress: bool | None = None) -> dict[str, Plan]:
-    """``{"base": plan, name: edited plan, …}`` for the named stored scenarios (all when None).
-
-    Raises
-    ------
-    PlanError
-        A name the plan does not store.
-    """
-    from zoneplan.progress import track
-
-    stored = scenarios_of(plan)
-    names = list(stored) if names is None else list(names)
-    unknown = [n for n in names if n not in stored and n != "base"]
-    if unknown:
-        raise PlanError(f"no scenario {unknown[0]!r}; stored: {sorted(stored)}", layer=SCENARIO_TABLE, feature=unknown[0], rule="scenario")
-    out = {"base": plan}
-    for name in track([n for n in names if n != "base"], description="applying scenarios", enabled=progress):
-        out[name] = stored[name].apply(plan)
-    return out

@@ -1,0 +1,66 @@
+"""Charts with Chinese labels, without changing matplotlib's global settings.
+
+zoneplan draws every chart inside :func:`chart_style`, a :func:`matplotlib.rc_context` that puts
+the CJK font (``settings.font``, else the first installed of
+:data:`zoneplan.maps.print.CJK_FONTS`) first in the font family, so the titles, labels and
+legends created in it show Chinese; outside the block matplotlib is as the user left it.
+:func:`use_cjk_font` is the explicit opt-in to make that font the session's default.
+
+Without a CJK font charts still draw (Chinese characters then show as boxes) rather than fail;
+print maps, which must be legible, refuse instead (:func:`zoneplan.maps.print.cjk_font`).
+
+Examples
+--------
+>>> import matplotlib
+>>> before = list(matplotlib.rcParams["font.family"])
+>>> with chart_style():
+...     inside = list(matplotlib.rcParams["font.family"])
+>>> list(matplotlib.rcParams["font.family"]) == before, inside[-1]
+(True, 'sans-serif')
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = ["chart_style", "chart_font", "use_cjk_font"]
+
+
+def chart_font() -> str | None:
+    """The installed CJK font family charts use, or None when there is none."""
+    from zoneplan.errors import ZoneplanError
+    from zoneplan.maps.print import cjk_font
+
+    try:
+        return cjk_font()
+    except ZoneplanError:
+        return None
+
+
+def _rc(font: str | None) -> dict[str, Any]:
+    return {"font.family": [font, "sans-serif"], "axes.unicode_minus": False} if font else {}
+
+
+@contextlib.contextmanager
+def chart_style() -> Iterator[str | None]:
+    """Within the block, new figures use the CJK font (yielded; None when none is installed)."""
+    import matplotlib
+
+    font = chart_font()
+    with matplotlib.rc_context(_rc(font)):
+        yield font
+
+
+def use_cjk_font() -> str | None:
+    """Make the CJK font matplotlib's default for the rest of the session; return its name (None if none).
+
+    This changes ``matplotlib.rcParams``; zoneplan's own charts do not need it (they draw in
+    :func:`chart_style`).
+    """
+    import matplotlib
+
+    font = chart_font()
+    matplotlib.rcParams.update(_rc(font))
+    return font

@@ -1,0 +1,214 @@
+"""The plan in year *Y*: one table per parcel that analysis, compliance, maps and reports all read.
+
+:func:`plan_state` answers, for every parcel, what the plan says it is in a year — the land-use
+code in force, what that code is (construction, industrial, sensitive receptor …), the land
+status, the area and the figures the indicators sum — in one table, built once per plan content
+and year (memoised by :mod:`zoneplan._memo`: an in-place edit of a layer gives a new table) and
+shared by :mod:`zoneplan.analysis`, :mod:`zoneplan.compliance`, :mod:`zoneplan.maps` and
+:mod:`zoneplan.report`, so "the zone in 2025" means the same thing everywhere.
+
+The rules deciding the code and status in a year are those of :mod:`zoneplan.analysis.timeline`
+(:func:`~zoneplan.analysis.timeline.landuse_at`, :func:`~zoneplan.analysis.timeline.status_codes`);
+``year=None`` is the plan as it stands (the ``landuse_code`` and ``status`` columns).
+
+Columns of :attr:`PlanState.table` (aligned to ``plan.parcels.index``)
+-----------------------------------------------------------------------
+``landuse_code``
+    The code in force as the data gives it (``string``; ``<NA>`` where not yet developed and no
+    ``base_landuse_code``).
+``code``, ``name_zh``
+    That code as a 2023 用地用海 class (legacy schemes normalised) and its Chinese name
+    (categorical; ``<NA>`` for unknown codes).
+:data:`zoneplan.landuse.FLAG_COLUMNS`, ``residential``, ``industrial_storage``
+    Booleans: ``construction`` … ``sea`` of the class; ``residential`` urban housing and community
+    facilities (0701, 0702: the evaluation's A1); ``industrial_storage`` industrial, storage or
+    mining land (the evaluation's A2).
+``status``, ``st``
+    Land status in the year (categorical of :data:`~zoneplan.analysis.timeline.STATUS_ORDER`)
+    and its ``int8`` code (−1 unknown).
+``area_m2``
+    Parcel area in m² on the basis ``settings.area_basis`` (:attr:`PlanState.area_basis`):
+    ``"planar"`` (Gauss–Krüger plane, the default) or ``"ellipsoidal"`` (椭球面积 by the national
+    method, :func:`zoneplan.measure.ellipsoidal_area_m2`). Every reader of the table — indicators,
+    rules, maps, reports — then uses that basis; :func:`parcel_areas` is the one place areas are
+    taken.
+``floor_area_m2``, ``footprint_m2``, ``investment_yuan``, ``tax_yuan``
+    As numbers (NaN where missing or not numeric).
+
+Group ids (zone, district, park, phase) do not depend on the year: :meth:`PlanState.groups` and
+:func:`parcel_groups` (the parcel's own ``<level>_id``, else the polygon holding it).
+
+Examples
+--------
+>>> from zoneplan import datasets
+>>> state = plan_state(datasets.load("linqing"), 2025)
+>>> state.area_basis
+'planar'
+>>> t = state.table
+>>> round(float(t.loc[t["construction"], "area_m2"].sum()) / (10000 / 15))  # construction land 2025, mu
+45285
+>>> state.groups("district").value_counts().sort_index().to_dict()
+{'linqing-city': 796, 'linqing-yandian': 291}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from zoneplan._memo import fingerprint, memo
+from zoneplan.errors import PlanError
+from zoneplan.landuse import FLAG_COLUMNS, flags
+from zoneplan.measure import basis_area_m2
+from zoneplan.plan import Plan
+from zoneplan.settings import settings
+
+__all__ = ["PlanState", "plan_state", "parcel_areas", "parcel_groups", "group_index", "NUMERIC_COLUMNS"]
+
+#: Numeric parcel attributes carried into the state as float (NaN where missing).
+NUMERIC_COLUMNS: tuple[str, ...] = ("floor_area_m2", "footprint_m2", "investment_yuan", "tax_yuan")
+
+
+@dataclass(frozen=True, eq=False)
+class PlanState:
+    """The parcels of ``plan`` in ``year`` (see the module docstring for the columns).
+
+    Attributes
+    ----------
+    plan
+        The plan the state was taken of.
+    year
+        The year, or ``None`` for the plan as it stands.
+    table
+        One row per parcel (shared between callers: do not modify it; copy first).
+    """
+
+    plan: Plan
+    year: int | None
+    table: pd.DataFrame
+    _digest: bytes
+
+    @property
+    def area_basis(self) -> str:
+        """``"planar"`` or ``"ellipsoidal"``: what ``table["area_m2"]`` measures."""
+        return str(self.table.attrs["area_basis"])
+
+    def _check_current(self) -> None:
+        if fingerprint(self.plan) != self._digest:
+            raise PlanError("the plan was changed after its state was taken; ask plan_state() again", layer="parcels", rule="plan-state")
+
+    def groups(self, level: str) -> pd.Series:
+        """Group id of each parcel at ``level`` (:func:`parcel_groups`)."""
+        self._check_current()
+        return parcel_groups(self.plan, level)
+
+    def group_index(self, level: str) -> tuple[np.ndarray, pd.Index]:
+        """Integer group code of each parcel and the group ids (:func:`group_index`)."""
+        self._check_current()
+        return group_index(self.plan, level)
+
+
+def plan_state(plan: Plan, year: int | None = None) -> PlanState:
+    """The per-parcel table of ``plan`` in ``year``, built once per plan content, year and area basis.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    year
+        Calendar year; ``None`` for the plan as it stands.
+
+    Returns
+    -------
+    PlanState
+    """
+    year = None if year is None else int(year)
+    basis = settings.area_basis
+    table = memo(plan, ("plan_state", year, basis), lambda: _build(plan, year, basis))
+    return PlanState(plan, year, table, fingerprint(plan))
+
+
+def parcel_areas(plan: Plan, basis: str) -> np.ndarray:
+    """Area in m² of every parcel on ``basis``: ``"planar"`` (Gauss–Krüger plane) or
+    ``"ellipsoidal"`` (椭球面积, :func:`zoneplan.measure.ellipsoidal_area_m2`)."""
+    parcels = plan.parcels
+    return basis_area_m2(parcels, basis).to_numpy(dtype=float) if len(parcels) else np.array([], dtype=float)
+
+
+def _numeric(parcels: pd.DataFrame, name: str) -> np.ndarray:
+    if name in parcels.columns:
+        return pd.to_numeric(parcels[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.full(len(parcels), np.nan)
+
+
+def classes_of(codes: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
+    """Codes factorised and :func:`zoneplan.landuse.flags` of each distinct value once, plus a last
+    row for "no code" (so that ``positions`` index the table with −1 → last)."""
+    positions, uniques = codes.astype("string").factorize(use_na_sentinel=True)
+    table = flags(pd.Series([*np.asarray(uniques, dtype=object), pd.NA], dtype="string"))
+    table["residential"] = table["code"].str.match(r"^070[12]").fillna(False).astype(bool)
+    return np.where(positions >= 0, positions, len(table) - 1), table.reset_index(drop=True)
+
+
+def _categorical(values: pd.Series, positions: np.ndarray) -> pd.Categorical:
+    """``values.iloc[positions]`` as a categorical of the distinct non-missing values."""
+    present = values.dropna()
+    categories = pd.Index(pd.unique(present.to_numpy(dtype=object)), dtype=object)
+    codes = categories.get_indexer(values.to_numpy(dtype=object, na_value=None))
+    return pd.Categorical.from_codes(codes[positions], categories=categories) if len(categories) else pd.Categorical([None] * len(positions))
+
+
+def _build(plan: Plan, year: int | None, basis: str) -> pd.DataFrame:
+    from zoneplan.analysis.timeline import STATUS_ORDER, landuse_at, status_codes
+
+    parcels = plan.parcels
+    in_force = landuse_at(plan, year)
+    positions, classes = classes_of(in_force)
+    status = status_codes(plan, year)
+    table = pd.DataFrame(
+        {
+            "landuse_code": in_force.to_numpy(),
+            "code": _categorical(classes["code"], positions),
+            "name_zh": _categorical(classes["name_zh"], positions),
+            **{f: classes[f].to_numpy(dtype=bool)[positions] for f in (*FLAG_COLUMNS, "residential")},
+            "status": pd.Categorical.from_codes(status.astype(np.int64), categories=list(STATUS_ORDER)),
+            "st": status,
+            "area_m2": parcel_areas(plan, basis),
+            **{c: _numeric(parcels, c) for c in NUMERIC_COLUMNS},
+        },
+        index=parcels.index,
+    )
+    table["landuse_code"] = table["landuse_code"].astype("string")
+    table["industrial_storage"] = table["industrial"] | table["storage"] | table["mining"]
+    table.attrs["area_basis"] = basis
+    table.attrs["year"] = year
+    return table
+
+
+def parcel_groups(plan: Plan, level: str) -> pd.Series:
+    """Group id (``string``) of each parcel at ``level``: :func:`zoneplan.analysis.grouping.assign_groups`, once per plan content."""
+    from zoneplan.analysis.grouping import assign_groups
+
+    return memo(plan, ("groups", level), lambda: assign_groups(plan, level))  # type: ignore[arg-type]
+
+
+def group_index(plan: Plan, level: str) -> tuple[np.ndarray, pd.Index]:
+    """Integer group code of every parcel (−1: in no group) and the group ids in code order.
+
+    Ids of the level's layer come first, in layer order, then ids named only by parcels.
+    """
+
+    def build() -> tuple[np.ndarray, pd.Index]:
+        from zoneplan.analysis.grouping import group_layer
+
+        codes, uniques = parcel_groups(plan, level).factorize(use_na_sentinel=True)
+        layer_ids = group_layer(plan, level)["group_id"].dropna().astype(str).to_numpy(dtype=object)  # type: ignore[arg-type]
+        found = np.asarray(uniques, dtype=object).astype(str) if len(uniques) else np.array([], dtype=object)
+        order = pd.Index(pd.unique(np.r_[layer_ids, found].astype(object)), dtype=object)
+        remap = order.get_indexer(found)
+        out = np.where(codes >= 0, remap[np.maximum(codes, 0)] if len(remap) else -1, -1).astype(np.int64)
+        return out, pd.Index(order.astype(str), dtype="string", name="group_id")
+
+    return memo(plan, ("group_index", level), build)
