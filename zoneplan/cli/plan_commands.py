@@ -37,6 +37,7 @@ def import_(
     source_layer: Annotated[Optional[str], typer.Option("--source-layer", help="Layer of SRC to read (GeoPackage layer or CAD layer).")] = None,
     encoding: Annotated[Optional[str], typer.Option("--encoding", help="Shapefile text encoding (default: .cpg, else detected UTF-8/GB18030).")] = None,
     crs: Annotated[Optional[str], typer.Option("--crs", help="CRS of SRC when the file does not say (required for DXF).")] = None,
+    crs_override: Annotated[bool, typer.Option("--crs-override", help="Use --crs although SRC names another CRS (its .prj is wrong).")] = False,
     gcj02: Annotated[bool, typer.Option("--gcj02", help="SRC is GCJ-02 lon-lat (AMap/Gaode, Tencent).")] = False,
     map_: Annotated[Optional[list[str]], typer.Option("--map", help="Rename a column: SOURCE=TARGET (repeatable).")] = None,
     landuse_scheme: Annotated[str, typer.Option("--landuse-scheme", help="Land-use codes: auto, 2023, gb50137 or sandiao (三调 DLBM).")] = "auto",
@@ -44,7 +45,7 @@ def import_(
     as_json: JsonOpt = False,
 ) -> None:
     """Import a vector file as a layer of a plan (created if missing)."""
-    result = read_vector(src, layer=source_layer, encoding=encoding, crs=crs, gcj02=gcj02, column_map=_parse_map(map_ or []), landuse_scheme=landuse_scheme)
+    result = read_vector(src, layer=source_layer, encoding=encoding, crs=crs, crs_override=crs_override, gcj02=gcj02, column_map=_parse_map(map_ or []), landuse_scheme=landuse_scheme)
     exists = is_database_uri(into) or Path(into).exists()
     plan = load_plan(into) if exists else Plan(crs=result.data.crs)
     data = result.data
