@@ -13,6 +13,7 @@ from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, tabl
 from zoneplan.errors import InputError
 from zoneplan.io import is_database_uri
 from zoneplan.io.vector import read_vector
+from zoneplan.measure import ANALYSIS_AREA_BASIS
 from zoneplan.plan import Plan
 from zoneplan.validate import fix_geometries, validate
 
@@ -68,6 +69,7 @@ def import_(
         "renamed": result.renamed,
         "notes": result.notes,
         "problems": len(problems),
+        "area_reconciliation": result.area_reconciliation,
     }
     if as_json:
         emit_json(summary)
@@ -79,13 +81,21 @@ def import_(
         console.print(f"  column {old} → {new}")
     for note in result.notes:
         console.print(f"  note: {note}")
+    rec = result.area_reconciliation
+    if rec is not None:
+        console.print(
+            f"  official area {rec['field']} against ellipsoidal area: {rec['compared']} compared, largest difference "
+            f"{rec['max_abs_diff_m2']:,.2f} m² ({rec['max_rel_diff']:.4%}); {len(rec['flagged'])} beyond "
+            f"{rec['rel_tol']:.2%} and {rec['abs_tol_m2']} m²" + (f": {', '.join(map(str, rec['flagged'][:50]))}" if rec["flagged"] else ""),
+            markup=False,
+        )
     if len(problems):
         console.print(f"  {len(problems)} validation problem(s) in this layer: run [bold]zoneplan validate {into}[/]")
 
 
 @app.command()
 def info(plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql:// URI.")], as_json: JsonOpt = False) -> None:
-    """Per layer: feature count, CRS and total area in mu, ha and km²."""
+    """Per layer: feature count, CRS and total area in mu, ha and km², planar and ellipsoidal (椭球面积)."""
     plan = load_plan(plan_path)
     summary = plan.summary()
     epsg = plan.crs.to_epsg()
@@ -94,14 +104,27 @@ def info(plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan Geo
         emit_json(
             {
                 "crs": crs,
+                "area_basis": ANALYSIS_AREA_BASIS,
                 "meta": plan.meta,
-                "layers": {r.layer: {"count": r.count, "area_m2": r.area_m2, "area_mu": r.area_mu, "area_ha": r.area_ha, "area_km2": r.area_km2} for r in summary.itertuples()},
+                "layers": {
+                    r.layer: {
+                        "count": r.count,
+                        "area_m2": r.area_m2,
+                        "area_mu": r.area_mu,
+                        "area_ha": r.area_ha,
+                        "area_km2": r.area_km2,
+                        "ellipsoidal_area_m2": r.ellipsoidal_area_m2,
+                        "ellipsoidal_area_mu": r.ellipsoidal_area_mu,
+                    }
+                    for r in summary.itertuples()
+                },
                 "tables": {name: len(df) for name, df in plan.tables.items()},
             }
         )
         return
-    console.print(f"[bold]{plan.meta.get('title', plan.name)}[/]  {crs}")
-    console.print(table_of(summary.rename(columns={"area_m2": "area m²", "area_mu": "area mu", "area_ha": "area ha", "area_km2": "area km²"})))
+    console.print(f"[bold]{plan.meta.get('title', plan.name)}[/]  {crs}  area basis: {ANALYSIS_AREA_BASIS}")
+    table = summary.drop(columns="ellipsoidal_area_m2").rename(columns={"area_m2": "area m²", "area_mu": "area mu", "area_ha": "area ha", "area_km2": "area km²", "ellipsoidal_area_mu": "ellipsoidal mu"})
+    console.print(table_of(table))
     if plan.tables:
         console.print("tables: " + ", ".join(f"{n} ({len(df)} rows)" for n, df in plan.tables.items()))
 

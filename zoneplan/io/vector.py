@@ -32,6 +32,7 @@ import shapely
 from zoneplan.crs import to_working_crs
 from zoneplan.errors import CRSError, InputError
 from zoneplan.landuse import normalise_codes
+from zoneplan.measure import reconcile_official_area
 
 __all__ = ["ImportResult", "read_vector", "KNOWN_FIELDS", "SUPPORTED_SUFFIXES", "detect_dbf_encoding"]
 
@@ -92,6 +93,9 @@ class ImportResult:
     source_crs: str | None = None
     renamed: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: The source's official area field against zoneplan's ellipsoidal area
+    #: (:func:`zoneplan.measure.reconcile_official_area`); None without such a field.
+    area_reconciliation: dict | None = None
 
 
 def _dbf_chunks(raw: bytes, *, max_records: int) -> list[bytes]:
@@ -340,6 +344,8 @@ def read_vector(
     if "far" in gdf.columns and "floor_area_m2" not in gdf.columns:
         gdf["floor_area_m2"] = pd.to_numeric(gdf["far"], errors="coerce") * gdf.geometry.area
         notes.append("floor_area_m2 derived from 容积率 × parcel area")
-    return ImportResult(gdf.reset_index(drop=True), path, enc, detected, source_crs, renamed, notes)
+    gdf = gdf.reset_index(drop=True)
+    reconciliation = reconcile_official_area(gdf, ids=gdf["parcel_id"] if "parcel_id" in gdf.columns else None)
+    return ImportResult(gdf, path, enc, detected, source_crs, renamed, notes, reconciliation)
 
 
