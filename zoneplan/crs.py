@@ -300,9 +300,27 @@ def to_working_crs(
                     f"the data spans the 3° Gauss–Krüger zones CM {_cm(west)}°E–{_cm(east)}°E; "
                     f"it is worked in {_crs_label(target)}, the zone of its centre"
                 )
+    _note_datum_shift(pyproj.CRS.from_user_input(gdf.crs), pyproj.CRS.from_user_input(target), notes)
     out = gdf.to_crs(target)
     require_projected(out)
     return out
+
+
+#: Datums whose coordinates equal CGCS2000's to within centimetres to a few decimetres (no shift needed).
+_CGCS2000_LIKE = ("China 2000", "China Geodetic Coordinate System 2000", "World Geodetic System 1984", "WGS 84", "WGS_1984")
+
+
+def _note_datum_shift(source: pyproj.CRS, target: pyproj.CRS, notes: list[str] | None) -> None:
+    """Say so when Xian-80 or Beijing-54 data reaches CGCS2000 without datum parameters (tens of metres off)."""
+    datum = source.datum.name if source.datum is not None else ""
+    if notes is None or any(name in datum for name in _CGCS2000_LIKE):
+        return
+    if "allpark" in pyproj.Transformer.from_crs(source, target, always_xy=True).description:
+        notes.append(
+            f"{datum} → {target.name}: no datum-shift parameters are public, so the lon-lat were kept "
+            "(a ballpark transformation); positions can be tens of metres off against CGCS2000 data — "
+            "convert with the province's 7-parameter set first when that matters"
+        )
 
 
 def _cm(gk_code: int) -> int:
