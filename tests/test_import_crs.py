@@ -160,7 +160,7 @@ def test_file_without_crs_is_refused_naming_the_likely_crs(tmp_path, capsys, crs
 def test_crs_option_declares_a_missing_crs(tmp_path, capsys):
     src = _parcels_in(4527)
     path = _no_prj(tmp_path, src.set_crs(None, allow_override=True))
-    code, out, err = _import(capsys, tmp_path, path, "--crs", "EPSG:4527")
+    code, _out, err = _import(capsys, tmp_path, path, "--crs", "EPSG:4527")
     assert code == 0, err
     plan = gpd.read_file(tmp_path / "plan.gpkg", layer="parcels")
     assert _offset_m(plan, src, 4527) < 1.0

@@ -33,8 +33,8 @@ from zoneplan.measure import (
     _trapezoid_bracket,
     area_m2,
     basis_area_m2,
-    ellipsoidal_area_m2,
     ellipsoid_of,
+    ellipsoidal_area_m2,
     sheet_theoretical_area_m2,
     trapezoid_coefficients,
 )

@@ -9,10 +9,10 @@ import pyproj
 import pytest
 import shapely
 
+from tests.test_import_crs import ESRI_ZONE_39
 from zoneplan.cli import main
 from zoneplan.io.vector import read_vector
 from zoneplan.measure import RECONCILE_REL_TOL, reconcile_official_area
-from tests.test_import_crs import ESRI_ZONE_39
 
 GEOD = pyproj.Geod(a=6_378_137.0, rf=298.257222101)  # CGCS2000
 

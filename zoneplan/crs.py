@@ -31,17 +31,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHINA_BOUNDS",
-    "guess_crs",
     "check_coordinates",
-    "gk_epsg",
-    "gk_crs_for",
-    "to_working_crs",
-    "require_projected",
-    "wgs84_to_gcj02",
     "gcj02_to_wgs84",
-    "geometry_to_gcj02",
     "geometry_from_gcj02",
+    "geometry_to_gcj02",
+    "gk_crs_for",
+    "gk_epsg",
+    "guess_crs",
     "in_china",
+    "require_projected",
+    "to_working_crs",
+    "wgs84_to_gcj02",
 ]
 
 _GK_FIRST_EPSG = 4534  # CGCS2000 / 3-degree Gauss-Kruger CM 75E
@@ -64,7 +64,7 @@ def gk_epsg(lon: float) -> int:
     """
     if not np.isfinite(lon):
         raise CRSError(f"cannot choose a Gauss–Krüger zone for longitude {lon}", rule="crs")
-    cm = int(round(lon / 3.0)) * 3
+    cm = round(lon / 3.0) * 3
     if cm < _GK_FIRST_CM or cm > _GK_LAST_CM:
         raise CRSError(
             f"longitude {lon:.4f}° is outside China's CGCS2000 Gauss–Krüger zones (73.5–136.5°E)",
@@ -220,10 +220,8 @@ def check_coordinates(gdf: gpd.GeoDataFrame | gpd.GeoSeries, crs: pyproj.CRS) ->
     if absurd.any():
         refuse(absurd, "coordinate ({x:.6g}, {y:.6g}) is not a possible position", "coordinates")
     if crs.is_projected:
-        feature_xy = np.abs(xy)
-        degrees = np.zeros(len(geoms), dtype=bool)
-        np.logical_or.at(degrees, which, (feature_xy[:, 0] > 180) | (feature_xy[:, 1] > 90))
-        degrees = ~degrees[which]
+        metric = (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
+        degrees = (np.bincount(which, weights=metric, minlength=len(geoms)) == 0)[which]  # a feature wholly in degree range
         if degrees.any():
             refuse(degrees, f"coordinates ({{x:.6g}}, {{y:.6g}}) are degrees but {_crs_label(crs)} is in metres; the data is {{hint}}", "degrees-as-metres")
     to_ll = pyproj.Transformer.from_crs(crs, 4490, always_xy=True)

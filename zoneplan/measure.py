@@ -52,19 +52,19 @@ from zoneplan.errors import CRSError
 from zoneplan.units import AREA_UNITS
 
 __all__ = [
-    "AREA_BASES",
     "ANALYSIS_AREA_BASIS",
-    "area_m2",
-    "area_in",
-    "areas",
-    "ellipsoidal_area_m2",
-    "basis_area_m2",
-    "trapezoid_coefficients",
-    "sheet_theoretical_area_m2",
-    "Ellipsoid",
-    "ellipsoid_of",
+    "AREA_BASES",
     "OFFICIAL_AREA_FIELDS",
+    "Ellipsoid",
+    "area_in",
+    "area_m2",
+    "areas",
+    "basis_area_m2",
+    "ellipsoid_of",
+    "ellipsoidal_area_m2",
     "reconcile_official_area",
+    "sheet_theoretical_area_m2",
+    "trapezoid_coefficients",
 ]
 
 #: The two area bases: ``planar`` (Gauss–Krüger plane) and ``ellipsoidal`` (椭球面积, the national method).
