@@ -49,6 +49,7 @@ import shapely
 
 from zoneplan.crs import require_projected
 from zoneplan.errors import CRSError
+from zoneplan.settings import AREA_BASES
 from zoneplan.units import AREA_UNITS
 
 __all__ = [
@@ -67,8 +68,6 @@ __all__ = [
     "trapezoid_coefficients",
 ]
 
-#: The two area bases: ``planar`` (Gauss–Krüger plane) and ``ellipsoidal`` (椭球面积, the national method).
-AREA_BASES: tuple[str, ...] = ("ellipsoidal", "planar")
 #: The basis that feeds indicators, remaining land, quotas, checks and reports today: the plane, on
 #: which the bundled plans' published figures hold exactly (layers/README.md). ``info`` reports it
 #: beside both areas; a per-plan ``area_basis`` setting is to replace it.
