@@ -13,6 +13,7 @@ from tests.test_import_crs import ESRI_ZONE_39
 from zoneplan.cli import main
 from zoneplan.io.vector import read_vector
 from zoneplan.measure import RECONCILE_REL_TOL, reconcile_official_area
+from zoneplan.units import M2_PER_MU
 
 GEOD = pyproj.Geod(a=6_378_137.0, rf=298.257222101)  # CGCS2000
 
@@ -65,7 +66,12 @@ def test_one_tbmj_altered_by_one_percent_is_flagged_the_others_not(tmp_path, cap
     with pytest.raises(SystemExit) as exit_:
         main(["import", str(path), "--into", str(tmp_path / "plan.gpkg"), "--layer", "parcels", "--json"])
     assert exit_.value.code == 0
-    rec = json.loads(capsys.readouterr().out)["area_reconciliation"]
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["area_basis"] == "planar"
+    # both areas of the layer; the official TBMJ (ellipsoidal, altered one aside) sums to the ellipsoidal figure
+    assert summary["ellipsoidal_area_mu"] < summary["area_mu"]
+    assert summary["ellipsoidal_area_mu"] * M2_PER_MU == pytest.approx(_dltb()["TBMJ"].sum(), abs=0.1)
+    rec = summary["area_reconciliation"]
     assert rec["field"] == "TBMJ" and rec["compared"] == 12 and rec["basis"] == "ellipsoidal"
     assert rec["flagged"] == ["37158121100000007"]  # BSM is the 图斑's id
     assert rec["max_rel_diff"] == pytest.approx(0.01, rel=1e-3)

@@ -13,7 +13,8 @@ from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, tabl
 from zoneplan.errors import InputError
 from zoneplan.io import is_database_uri
 from zoneplan.io.vector import read_vector
-from zoneplan.measure import ANALYSIS_AREA_BASIS
+from zoneplan.measure import ANALYSIS_AREA_BASIS, area_m2, ellipsoidal_area_m2
+from zoneplan.units import M2_PER_MU
 from zoneplan.plan import Plan
 from zoneplan.validate import fix_geometries, validate
 
@@ -61,7 +62,9 @@ def import_(
         "plan": str(into),
         "layer": layer,
         "count": len(data),
-        "area_mu": float(plan[layer].area.sum() / (10000 / 15)),
+        "area_basis": ANALYSIS_AREA_BASIS,
+        "area_mu": float(area_m2(plan[layer]).sum() / M2_PER_MU),
+        "ellipsoidal_area_mu": float(ellipsoidal_area_m2(plan[layer]).sum() / M2_PER_MU),
         "crs": plan.crs.to_string(),
         "source_crs": result.source_crs,
         "encoding": result.encoding,
@@ -74,7 +77,10 @@ def import_(
     if as_json:
         emit_json(summary)
         return
-    console.print(f"Imported {summary['count']} features ({summary['area_mu']:,.2f} mu) into {into} layer [bold]{layer}[/] in {summary['crs']}")
+    console.print(
+        f"Imported {summary['count']} features ({summary['area_mu']:,.2f} mu planar, {summary['ellipsoidal_area_mu']:,.2f} mu ellipsoidal; "
+        f"area basis {ANALYSIS_AREA_BASIS}) into {into} layer [bold]{layer}[/] in {summary['crs']}"
+    )
     if result.encoding:
         console.print(f"  encoding: {result.encoding}{' (detected, no .cpg)' if result.encoding_detected else ''}")
     for old, new in result.renamed.items():
