@@ -27,7 +27,12 @@ def test_info_json_form(plan_path):
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["crs"] == "EPSG:4548"
-    assert out["layers"]["zones"] == pytest.approx({"count": 1, "area_m2": 1e6, "area_mu": 1500.0, "area_ha": 100.0, "area_km2": 1.0})
+    zones = out["layers"]["zones"]
+    assert {k: zones.pop(k) for k in ("ellipsoidal_area_m2", "ellipsoidal_area_mu")} == pytest.approx(
+        {"ellipsoidal_area_m2": 999_671.52, "ellipsoidal_area_mu": 1499.507}, abs=0.01
+    )  # pyproj.Geod on the outline densified to 5 m: 999,671.52 m²; 1.3° west of CM 117°E the plane is 0.033 % larger
+    assert zones == pytest.approx({"count": 1, "area_m2": 1e6, "area_mu": 1500.0, "area_ha": 100.0, "area_km2": 1.0})
+    assert out["area_basis"] == "planar"
     assert out["layers"]["parcels"]["count"] == 4 and out["layers"]["parcels"]["area_mu"] == pytest.approx(240.0)
 
 

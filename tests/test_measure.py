@@ -33,8 +33,8 @@ from zoneplan.measure import (
     _trapezoid_bracket,
     area_m2,
     basis_area_m2,
-    ellipsoidal_area_m2,
     ellipsoid_of,
+    ellipsoidal_area_m2,
     sheet_theoretical_area_m2,
     trapezoid_coefficients,
 )
@@ -177,3 +177,25 @@ def test_basis_area_picks_the_basis_and_refuses_degrees():
 
     with pytest.raises(CRSError, match="geographic"):
         basis_area_m2(s.to_crs(4490), "ellipsoidal")
+
+
+def test_info_json_gives_both_areas_per_layer_and_the_basis(capsys):
+    """Linqing's parcels: QGIS's ellipsoidal area is 64,802.70 mu against 64,824.45 mu planar (issue 12)."""
+    from zoneplan import datasets
+    from zoneplan.cli import main
+    from zoneplan.units import M2_PER_MU
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["info", str(datasets.get_path("linqing")), "--json"])
+    assert exit_.value.code == 0
+    import json
+
+    out = json.loads(capsys.readouterr().out)
+    assert out["area_basis"] == "planar"
+    parcels = out["layers"]["parcels"]
+    assert parcels["area_mu"] == pytest.approx(64_824.45, abs=0.01)
+    assert parcels["ellipsoidal_area_mu"] == pytest.approx(64_802.70, abs=0.05)
+    assert parcels["ellipsoidal_area_m2"] / M2_PER_MU == pytest.approx(parcels["ellipsoidal_area_mu"])
+    for layer in out["layers"].values():
+        assert {"area_m2", "area_mu", "ellipsoidal_area_m2", "ellipsoidal_area_mu"} <= set(layer)
+        assert layer["ellipsoidal_area_m2"] <= layer["area_m2"]

@@ -49,23 +49,29 @@ import shapely
 
 from zoneplan.crs import require_projected
 from zoneplan.errors import CRSError
+from zoneplan.settings import AREA_BASES
 from zoneplan.units import AREA_UNITS
 
 __all__ = [
+    "ANALYSIS_AREA_BASIS",
     "AREA_BASES",
-    "area_m2",
-    "area_in",
-    "areas",
-    "ellipsoidal_area_m2",
-    "basis_area_m2",
-    "trapezoid_coefficients",
-    "sheet_theoretical_area_m2",
+    "OFFICIAL_AREA_FIELDS",
     "Ellipsoid",
+    "area_in",
+    "area_m2",
+    "areas",
+    "basis_area_m2",
     "ellipsoid_of",
+    "ellipsoidal_area_m2",
+    "reconcile_official_area",
+    "sheet_theoretical_area_m2",
+    "trapezoid_coefficients",
 ]
 
-#: The two area bases: ``planar`` (Gauss–Krüger plane) and ``ellipsoidal`` (椭球面积, the national method).
-AREA_BASES: tuple[str, ...] = ("ellipsoidal", "planar")
+#: The basis that feeds indicators, remaining land, quotas, checks and reports today: the plane, on
+#: which the bundled plans' published figures hold exactly (layers/README.md). ``info`` reports it
+#: beside both areas; a per-plan ``area_basis`` setting is to replace it.
+ANALYSIS_AREA_BASIS = "planar"
 
 
 class Ellipsoid(NamedTuple):
@@ -340,3 +346,81 @@ def areas(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, units: tuple[str, ...] = ("m
     """Planar area of each feature in several units: columns ``area_m2``, ``area_mu``, …"""
     m2 = area_m2(gdf)
     return pd.DataFrame({f"area_{u}": m2 / AREA_UNITS[u] for u in units}, index=gdf.index)
+
+
+#: Official area fields of bureau data, most specific first: 三调/变更调查 图斑面积 TBMJ (ellipsoidal,
+#: m²), then 图斑地类面积 + 扣除地类面积 (TBDLMJ + KCMJ = TBMJ), then a plain 面积 / MJ.
+OFFICIAL_AREA_FIELDS: tuple[str, ...] = ("TBMJ", "图斑面积", "TBDLMJ+KCMJ", "图斑地类面积+扣除地类面积", "面积", "MJ")
+#: Reconciliation tolerance: an official area is flagged when it differs from zoneplan's ellipsoidal
+#: area by more than 0.01 % AND more than 0.1 m². 0.01 % is a third of the planar/ellipsoidal gap
+#: 1.3° from the central meridian (0.034 %), so a plane area given as TBMJ there is caught, while the
+#: method's own spread (< 2e-5 between vertex-only and straight edges) and TBMJ's rounding to
+#: 0.01 m² stay inside.
+RECONCILE_REL_TOL = 1e-4
+RECONCILE_ABS_TOL_M2 = 0.1
+
+
+def _official_area(gdf: gpd.GeoDataFrame) -> tuple[str, pd.Series] | None:
+    upper = {str(c).upper(): c for c in gdf.columns if c != gdf.geometry.name}
+    for name in OFFICIAL_AREA_FIELDS:
+        parts = name.split("+")
+        if all(p.upper() in upper for p in parts):
+            values = [pd.to_numeric(gdf[upper[p.upper()]], errors="coerce") for p in parts]
+            return "+".join(upper[p.upper()] for p in parts), sum(values[1:], values[0]).astype("float64")
+    return None
+
+
+def reconcile_official_area(
+    gdf: gpd.GeoDataFrame,
+    *,
+    ids: pd.Series | None = None,
+    rel_tol: float = RECONCILE_REL_TOL,
+    abs_tol_m2: float = RECONCILE_ABS_TOL_M2,
+) -> dict | None:
+    """Compare the source's official area field (TBMJ, 图斑面积, TBDLMJ+KCMJ, 面积) with the ellipsoidal area.
+
+    Parameters
+    ----------
+    gdf
+        Features with an official area field in m², in a CRS with an ellipsoid.
+    ids
+        Feature ids to list in ``flagged`` (default: 1-based row numbers).
+    rel_tol, abs_tol_m2
+        A feature is flagged when |official − ellipsoidal| exceeds both (see
+        :data:`RECONCILE_REL_TOL`).
+
+    Returns
+    -------
+    dict or None
+        None when there is no official area field; else ``field``, ``basis`` ("ellipsoidal"),
+        ``compared`` (features with a value), ``max_abs_diff_m2``, ``max_rel_diff``,
+        ``rel_tol``, ``abs_tol_m2`` and ``flagged`` (ids, in file order).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoDataFrame({"TBMJ": [9999.43, 10100.0]}, geometry=[shapely.box(500_000, 4_000_000, 500_100, 4_000_100)] * 2, crs=4548)
+    >>> r = reconcile_official_area(g)
+    >>> r["field"], r["compared"], r["flagged"]
+    ('TBMJ', 2, [2])
+    """
+    found = _official_area(gdf)
+    if found is None:
+        return None
+    field, official = found
+    computed = ellipsoidal_area_m2(gdf)
+    present = official.notna() & computed.notna()
+    diff = (official - computed)[present]
+    rel = diff.abs() / computed[present].where(computed[present] > 0)
+    flagged = (diff.abs() > abs_tol_m2) & ~(rel <= rel_tol)
+    labels = pd.Series(np.arange(1, len(gdf) + 1), index=gdf.index) if ids is None else ids
+    return {
+        "field": field,
+        "basis": "ellipsoidal",
+        "compared": int(present.sum()),
+        "max_abs_diff_m2": float(diff.abs().max()) if len(diff) else 0.0,
+        "max_rel_diff": float(rel.max()) if rel.notna().any() else 0.0,
+        "rel_tol": rel_tol,
+        "abs_tol_m2": abs_tol_m2,
+        "flagged": labels[flagged[flagged].index].tolist(),
+    }

@@ -152,12 +152,14 @@ class Plan:
         write_plan(self, path)
 
     def summary(self) -> pd.DataFrame:
-        """Per layer: feature count and total area in m², mu, ha and km²."""
-        from zoneplan.measure import areas
+        """Per layer: feature count, planar area in m², mu, ha and km², and ellipsoidal area (椭球面积) in m² and mu."""
+        from zoneplan.measure import areas, ellipsoidal_area_m2
+        from zoneplan.units import M2_PER_MU
 
         rows = []
         for name, gdf in self.layers.items():
             require_projected(gdf)
             total = areas(gdf).sum() if len(gdf) else pd.Series(0.0, index=["area_m2", "area_mu", "area_ha", "area_km2"])
-            rows.append({"layer": name, "count": len(gdf), **total.to_dict()})
-        return pd.DataFrame(rows, columns=["layer", "count", "area_m2", "area_mu", "area_ha", "area_km2"])
+            ellipsoidal = float(ellipsoidal_area_m2(gdf).sum()) if len(gdf) else 0.0
+            rows.append({"layer": name, "count": len(gdf), **total.to_dict(), "ellipsoidal_area_m2": ellipsoidal, "ellipsoidal_area_mu": ellipsoidal / M2_PER_MU})
+        return pd.DataFrame(rows, columns=["layer", "count", "area_m2", "area_mu", "area_ha", "area_km2", "ellipsoidal_area_m2", "ellipsoidal_area_mu"])

@@ -13,6 +13,8 @@ from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, tabl
 from zoneplan.errors import InputError
 from zoneplan.io import is_database_uri
 from zoneplan.io.vector import read_vector
+from zoneplan.measure import ANALYSIS_AREA_BASIS, area_m2, ellipsoidal_area_m2
+from zoneplan.units import M2_PER_MU
 from zoneplan.plan import Plan
 from zoneplan.validate import fix_geometries, validate
 
@@ -37,6 +39,7 @@ def import_(
     source_layer: Annotated[Optional[str], typer.Option("--source-layer", help="Layer of SRC to read (GeoPackage layer or CAD layer).")] = None,
     encoding: Annotated[Optional[str], typer.Option("--encoding", help="Shapefile text encoding (default: .cpg, else detected UTF-8/GB18030).")] = None,
     crs: Annotated[Optional[str], typer.Option("--crs", help="CRS of SRC when the file does not say (required for DXF).")] = None,
+    crs_override: Annotated[bool, typer.Option("--crs-override", help="Use --crs although SRC names another CRS (its .prj is wrong).")] = False,
     gcj02: Annotated[bool, typer.Option("--gcj02", help="SRC is GCJ-02 lon-lat (AMap/Gaode, Tencent).")] = False,
     map_: Annotated[Optional[list[str]], typer.Option("--map", help="Rename a column: SOURCE=TARGET (repeatable).")] = None,
     landuse_scheme: Annotated[str, typer.Option("--landuse-scheme", help="Land-use codes: auto, 2023, gb50137 or sandiao (三调 DLBM).")] = "auto",
@@ -44,7 +47,7 @@ def import_(
     as_json: JsonOpt = False,
 ) -> None:
     """Import a vector file as a layer of a plan (created if missing)."""
-    result = read_vector(src, layer=source_layer, encoding=encoding, crs=crs, gcj02=gcj02, column_map=_parse_map(map_ or []), landuse_scheme=landuse_scheme)
+    result = read_vector(src, layer=source_layer, encoding=encoding, crs=crs, crs_override=crs_override, gcj02=gcj02, column_map=_parse_map(map_ or []), landuse_scheme=landuse_scheme)
     exists = is_database_uri(into) or Path(into).exists()
     plan = load_plan(into) if exists else Plan(crs=result.data.crs)
     data = result.data
@@ -59,7 +62,9 @@ def import_(
         "plan": str(into),
         "layer": layer,
         "count": len(data),
-        "area_mu": float(plan[layer].area.sum() / (10000 / 15)),
+        "area_basis": ANALYSIS_AREA_BASIS,
+        "area_mu": float(area_m2(plan[layer]).sum() / M2_PER_MU),
+        "ellipsoidal_area_mu": float(ellipsoidal_area_m2(plan[layer]).sum() / M2_PER_MU),
         "crs": plan.crs.to_string(),
         "source_crs": result.source_crs,
         "encoding": result.encoding,
@@ -67,24 +72,36 @@ def import_(
         "renamed": result.renamed,
         "notes": result.notes,
         "problems": len(problems),
+        "area_reconciliation": result.area_reconciliation,
     }
     if as_json:
         emit_json(summary)
         return
-    console.print(f"Imported {summary['count']} features ({summary['area_mu']:,.2f} mu) into {into} layer [bold]{layer}[/] in {summary['crs']}")
+    console.print(
+        f"Imported {summary['count']} features ({summary['area_mu']:,.2f} mu planar, {summary['ellipsoidal_area_mu']:,.2f} mu ellipsoidal; "
+        f"area basis {ANALYSIS_AREA_BASIS}) into {into} layer [bold]{layer}[/] in {summary['crs']}"
+    )
     if result.encoding:
         console.print(f"  encoding: {result.encoding}{' (detected, no .cpg)' if result.encoding_detected else ''}")
     for old, new in result.renamed.items():
         console.print(f"  column {old} → {new}")
     for note in result.notes:
         console.print(f"  note: {note}")
+    rec = result.area_reconciliation
+    if rec is not None:
+        console.print(
+            f"  official area {rec['field']} against ellipsoidal area: {rec['compared']} compared, largest difference "
+            f"{rec['max_abs_diff_m2']:,.2f} m² ({rec['max_rel_diff']:.4%}); {len(rec['flagged'])} beyond "
+            f"{rec['rel_tol']:.2%} and {rec['abs_tol_m2']} m²" + (f": {', '.join(map(str, rec['flagged'][:50]))}" if rec["flagged"] else ""),
+            markup=False,
+        )
     if len(problems):
         console.print(f"  {len(problems)} validation problem(s) in this layer: run [bold]zoneplan validate {into}[/]")
 
 
 @app.command()
 def info(plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql:// URI.")], as_json: JsonOpt = False) -> None:
-    """Per layer: feature count, CRS and total area in mu, ha and km²."""
+    """Per layer: feature count, CRS and total area in mu, ha and km², planar and ellipsoidal (椭球面积)."""
     plan = load_plan(plan_path)
     summary = plan.summary()
     epsg = plan.crs.to_epsg()
@@ -93,14 +110,27 @@ def info(plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan Geo
         emit_json(
             {
                 "crs": crs,
+                "area_basis": ANALYSIS_AREA_BASIS,
                 "meta": plan.meta,
-                "layers": {r.layer: {"count": r.count, "area_m2": r.area_m2, "area_mu": r.area_mu, "area_ha": r.area_ha, "area_km2": r.area_km2} for r in summary.itertuples()},
+                "layers": {
+                    r.layer: {
+                        "count": r.count,
+                        "area_m2": r.area_m2,
+                        "area_mu": r.area_mu,
+                        "area_ha": r.area_ha,
+                        "area_km2": r.area_km2,
+                        "ellipsoidal_area_m2": r.ellipsoidal_area_m2,
+                        "ellipsoidal_area_mu": r.ellipsoidal_area_mu,
+                    }
+                    for r in summary.itertuples()
+                },
                 "tables": {name: len(df) for name, df in plan.tables.items()},
             }
         )
         return
-    console.print(f"[bold]{plan.meta.get('title', plan.name)}[/]  {crs}")
-    console.print(table_of(summary.rename(columns={"area_m2": "area m²", "area_mu": "area mu", "area_ha": "area ha", "area_km2": "area km²"})))
+    console.print(f"[bold]{plan.meta.get('title', plan.name)}[/]  {crs}  area basis: {ANALYSIS_AREA_BASIS}")
+    table = summary.drop(columns="ellipsoidal_area_m2").rename(columns={"area_m2": "area m²", "area_mu": "area mu", "area_ha": "area ha", "area_km2": "area km²", "ellipsoidal_area_mu": "ellipsoidal mu"})
+    console.print(table_of(table))
     if plan.tables:
         console.print("tables: " + ", ".join(f"{n} ({len(df)} rows)" for n, df in plan.tables.items()))
 

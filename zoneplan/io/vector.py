@@ -26,11 +26,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import pyproj
 import shapely
 
 from zoneplan.crs import to_working_crs
 from zoneplan.errors import CRSError, InputError
 from zoneplan.landuse import normalise_codes
+from zoneplan.measure import reconcile_official_area
 
 __all__ = ["ImportResult", "read_vector", "KNOWN_FIELDS", "SUPPORTED_SUFFIXES", "detect_dbf_encoding"]
 
@@ -91,6 +93,9 @@ class ImportResult:
     source_crs: str | None = None
     renamed: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: The source's official area field against zoneplan's ellipsoidal area
+    #: (:func:`zoneplan.measure.reconcile_official_area`); None without such a field.
+    area_reconciliation: dict | None = None
 
 
 def _dbf_chunks(raw: bytes, *, max_records: int) -> list[bytes]:
@@ -239,12 +244,22 @@ def _derive(gdf: gpd.GeoDataFrame, notes: list[str], landuse_scheme: str) -> gpd
     return gdf
 
 
+def _feature_name(gdf: gpd.GeoDataFrame, label: object, column_map: dict[str, str] | None) -> str:
+    """A feature as a user finds it in the file: its id (地块编号, BSM, …) and its row (1-based)."""
+    row = gdf.index.get_loc(label)
+    ids = {k.upper() for k, v in (KNOWN_FIELDS | (column_map or {})).items() if v == "parcel_id" or v.endswith("_id")}
+    id_col = next((c for c in gdf.columns if c != gdf.geometry.name and (c.upper() in ids or c.endswith("_id"))), None)
+    value = None if id_col is None else gdf[id_col].iloc[row]
+    return f"row {row + 1}" if value is None or pd.isna(value) else f"{value} (row {row + 1})"
+
+
 def read_vector(
     path: str | os.PathLike,
     *,
     layer: str | None = None,
     encoding: str | None = None,
     crs: str | int | None = None,
+    crs_override: bool = False,
     target_crs: str | int | None = None,
     gcj02: bool = False,
     column_map: dict[str, str] | None = None,
@@ -261,9 +276,15 @@ def read_vector(
     encoding
         Text encoding of a shapefile's .dbf (default: the .cpg, else detected).
     crs
-        The CRS the data is in, when the file does not say (always needed for DXF).
+        The CRS the data is in, when the file does not say (always needed for DXF). A file with
+        its own, different CRS is refused unless ``crs_override``; a file with none is refused
+        naming the CRS its coordinates look like (:func:`zoneplan.crs.to_working_crs`).
+    crs_override
+        Use ``crs`` although the file names another one (its .prj is wrong).
     target_crs
-        Working CRS; default: the CGCS2000 3° Gauss–Krüger zone covering the data.
+        Working CRS; default: the CGCS2000 3° Gauss–Krüger zone covering the data, whatever the
+        input CRS. Impossible coordinates are refused naming the feature
+        (:func:`zoneplan.crs.check_coordinates`).
     gcj02
         Coordinates are GCJ-02 lon-lat (AMap/Gaode, Tencent); converted back exactly.
     column_map
@@ -309,9 +330,12 @@ def read_vector(
     if suffix == ".dxf" and crs is None:
         raise CRSError("DXF files carry no CRS; name it (--crs EPSG:4548)", file=path, rule="crs")
     try:
-        gdf = to_working_crs(gdf, crs=crs, target=target_crs, gcj02=gcj02)
+        gdf = to_working_crs(gdf, crs=crs, crs_override=crs_override, target=target_crs, gcj02=gcj02, notes=notes)
     except CRSError as exc:
-        raise CRSError(exc.message, file=path, layer=layer, rule=exc.rule) from None
+        feature = None if exc.feature is None else _feature_name(gdf, exc.feature, column_map)
+        raise CRSError(exc.message, file=path, layer=layer, feature=feature, rule=exc.rule) from None
+    except pyproj.exceptions.CRSError as exc:
+        raise CRSError(f"unknown CRS: {exc}", file=path, layer=layer, rule="crs") from None
     gdf, renamed = _rename(gdf, column_map)
     gdf = _derive(gdf, notes, landuse_scheme)
     if gcj02:
@@ -320,6 +344,8 @@ def read_vector(
     if "far" in gdf.columns and "floor_area_m2" not in gdf.columns:
         gdf["floor_area_m2"] = pd.to_numeric(gdf["far"], errors="coerce") * gdf.geometry.area
         notes.append("floor_area_m2 derived from 容积率 × parcel area")
-    return ImportResult(gdf.reset_index(drop=True), path, enc, detected, source_crs, renamed, notes)
+    gdf = gdf.reset_index(drop=True)
+    reconciliation = reconcile_official_area(gdf, ids=gdf["parcel_id"] if "parcel_id" in gdf.columns else None)
+    return ImportResult(gdf, path, enc, detected, source_crs, renamed, notes, reconciliation)
 
 
