@@ -15,7 +15,7 @@ from rich.table import Table
 from zoneplan.jsonable import to_jsonable
 from zoneplan.plan import Plan
 
-__all__ = ["console", "err_console", "emit_json", "load_plan", "table_of", "to_jsonable", "EXIT_OK", "EXIT_FOUND", "EXIT_BAD_INPUT"]
+__all__ = ["console", "err_console", "emit_json", "load_plan", "say", "table_of", "to_jsonable", "EXIT_OK", "EXIT_FOUND", "EXIT_BAD_INPUT"]
 
 EXIT_OK = 0
 EXIT_FOUND = 1  # problems or violations found
@@ -28,6 +28,11 @@ err_console = Console(stderr=True, highlight=False)
 def emit_json(payload: Any) -> None:
     """Print ``payload`` as JSON on standard output (UTF-8, Chinese kept readable)."""
     sys.stdout.write(json.dumps(to_jsonable(payload), ensure_ascii=False, indent=2) + "\n")
+
+
+def say(message: str) -> None:
+    """Tell the user, on standard error, what zoneplan is waiting for (e.g. another writer's lock)."""
+    err_console.print(f"zoneplan: {message}", markup=False, soft_wrap=True)
 
 
 def load_plan(location: str) -> Plan:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -9,9 +10,9 @@ import pandas as pd
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, table_of
+from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, say, table_of
 from zoneplan.errors import InputError
-from zoneplan.io import is_database_uri
+from zoneplan.io import is_database_uri, locked
 from zoneplan.io.vector import read_vector
 from zoneplan.plan import Plan
 from zoneplan.validate import fix_geometries, validate
@@ -45,13 +46,14 @@ def import_(
 ) -> None:
     """Import a vector file as a layer of a plan (created if missing)."""
     result = read_vector(src, layer=source_layer, encoding=encoding, crs=crs, gcj02=gcj02, column_map=_parse_map(map_ or []), landuse_scheme=landuse_scheme)
-    exists = is_database_uri(into) or Path(into).exists()
-    plan = load_plan(into) if exists else Plan(crs=result.data.crs)
-    data = result.data
-    if append and layer in plan:
-        data = pd.concat([plan[layer], data.to_crs(plan.crs)], ignore_index=True)
-    plan = plan.with_layer(layer, data, meta={"imported_from": src.name, **plan.layer_meta.get(layer, {})})
-    plan.write(into)
+    with locked(into, on_wait=say):
+        exists = is_database_uri(into) or Path(into).exists()
+        plan = load_plan(into) if exists else Plan(crs=result.data.crs)
+        data = result.data
+        if append and layer in plan:
+            data = pd.concat([plan[layer], data.to_crs(plan.crs)], ignore_index=True)
+        plan = plan.with_layer(layer, data, meta={"imported_from": src.name, **plan.layer_meta.get(layer, {})})
+        plan.write(into)
     problems = validate(plan)
     problems = problems[problems["layer"] == layer]
     summary = {
@@ -112,18 +114,19 @@ def validate_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Check geometry, ids, codes, overlaps, containment and value ranges. Exit 1 when problems are found."""
-    plan = load_plan(plan_path)
-    changes = pd.DataFrame()
-    if fix:
-        fixed = []
-        for name, gdf in plan.layers.items():
-            new, ch = fix_geometries(gdf, layer=name)
-            if len(ch):
-                plan = plan.with_layer(name, new)
-                fixed.append(ch)
-        if fixed:
-            changes = pd.concat(fixed, ignore_index=True)
-            plan.write(plan_path)
+    with locked(plan_path, on_wait=say) if fix else contextlib.nullcontext():
+        plan = load_plan(plan_path)
+        changes = pd.DataFrame()
+        if fix:
+            fixed = []
+            for name, gdf in plan.layers.items():
+                new, ch = fix_geometries(gdf, layer=name)
+                if len(ch):
+                    plan = plan.with_layer(name, new)
+                    fixed.append(ch)
+            if fixed:
+                changes = pd.concat(fixed, ignore_index=True)
+                plan.write(plan_path)
     problems = validate(plan)
     if as_json:
         payload = {"valid": problems.empty, "problems": problems[["layer", "feature_id", "rule", "message", "value"]].to_dict("records")}

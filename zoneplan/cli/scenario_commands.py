@@ -15,10 +15,10 @@ from typing import Annotated, Optional
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import console, emit_json, load_plan, table_of
+from zoneplan.cli._common import console, emit_json, load_plan, say, table_of
 from zoneplan.compare import DEFAULT_HORIZON_YEARS, compare
 from zoneplan.errors import InputError
-from zoneplan.io import is_database_uri
+from zoneplan.io import is_database_uri, locked
 from zoneplan.progress import quiet
 from zoneplan.scenario import apply_scenarios, read_edits_file, scenarios_of, with_scenario, without_scenario
 
@@ -50,8 +50,9 @@ def add(
     scenario = read_edits_file(edits, name=name)
     if description is not None:
         scenario = type(scenario)(scenario.name, scenario.edits, description)
-    plan = with_scenario(load_plan(path), scenario, replace=replace)
-    plan.write(path)
+    with locked(path, on_wait=say):
+        plan = with_scenario(load_plan(path), scenario, replace=replace)
+        plan.write(path)
     if as_json:
         emit_json({"plan": path, "scenario": scenario.to_dict(), "stored": sorted(scenarios_of(plan))})
         return
@@ -91,8 +92,9 @@ def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Scenario 
 @scenario_app.command("remove")
 def remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Scenario name.")]) -> None:
     """Remove a stored scenario."""
-    plan = without_scenario(load_plan(ctx.obj), name)
-    plan.write(ctx.obj)
+    with locked(ctx.obj, on_wait=say):
+        plan = without_scenario(load_plan(ctx.obj), name)
+        plan.write(ctx.obj)
     console.print(f"Removed scenario {name} from {ctx.obj}")
 
 

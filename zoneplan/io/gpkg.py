@@ -10,7 +10,8 @@ Layout of a plan GeoPackage
 
 Writes are atomic: everything is written to a temporary file in the same directory, flushed to
 disk, then moved over the target with :func:`os.replace`. A write that fails or is killed half-way
-leaves the previous file untouched.
+leaves the previous file untouched. A damaged file is refused before it is read or replaced
+(:mod:`zoneplan.io._integrity`), and every write holds the plan's lock (:mod:`zoneplan.io._lock`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import pandas as pd
 import pyogrio
 
 from zoneplan.errors import InputError
+from zoneplan.io._integrity import check_geopackage
+from zoneplan.io._lock import plan_lock
 from zoneplan.plan import Plan
 
 __all__ = ["read_plan", "write_plan", "atomic_path", "META_TABLE", "STYLE_TABLE"]
@@ -41,6 +44,7 @@ def read_plan(path: Path) -> Plan:
     path = Path(path)
     if not path.exists():
         raise InputError("plan file not found", file=path)
+    counts = check_geopackage(path)
     try:
         listing = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio raises DataSourceError with GDAL's text
@@ -61,6 +65,9 @@ def read_plan(path: Path) -> Plan:
         info = pyogrio.read_info(path, layer=name)
         if info.get("layer_metadata"):
             layer_meta[name] = dict(info["layer_metadata"])
+    for name, df in {**layers, **tables}.items():
+        if name in counts and len(df) != counts[name]:
+            raise InputError(f"read {len(df)} of its {counts[name]} features; the plan was not used", file=path, layer=name, rule="gpkg-integrity")
     return Plan(layers, tables, meta=meta, layer_meta=layer_meta)
 
 
@@ -106,7 +113,9 @@ def write_plan(plan: Plan, path: Path) -> None:
     from zoneplan.io.qgis_style import landuse_style_qml, layer_styles_frame
 
     path = Path(path)
-    with atomic_path(path) as tmp:
+    with plan_lock(path), atomic_path(path) as tmp:
+        if path.exists():
+            check_geopackage(path)  # a damaged plan is kept for recovery, never replaced
         for name, gdf in plan.layers.items():
             pyogrio.write_dataframe(
                 gdf.reset_index(drop=True),
