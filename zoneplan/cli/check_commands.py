@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, table_of
+from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, styled, table_of
 from zoneplan.compliance import check, load_rules_file
 from zoneplan.compliance.findings import rule_title
 
@@ -49,9 +49,9 @@ def check_cmd(
         for family, reason in findings.not_checked.items():
             console.print(f"  not checked: {family} — {reason}", markup=False)
         if len(findings.violations):
-            console.print(f"[bold]{len(findings.violations)} violation(s)[/]" + (f" (first {_SHOWN})" if len(findings.violations) > _SHOWN else ""))
+            console.print(styled((f"{len(findings.violations)} violation(s)", "bold"), f" (first {_SHOWN})" if len(findings.violations) > _SHOWN else ""))
             for rule, rows in findings.violations.head(_SHOWN).groupby("rule", sort=False):
-                console.print(f"  [bold]{rule_title(rule)}[/] ({rule})")
+                console.print(styled("  ", (rule_title(rule), "bold"), f" ({rule})"))
                 for row in rows.itertuples():
                     pair = f" ~ {row.other_id}" if isinstance(row.other_id, str) else ""
                     console.print(f"    {row.layer} {row.feature_id}{pair}: {row.message}", markup=False, soft_wrap=True)
@@ -61,7 +61,7 @@ def check_cmd(
         for label, target in (("evidence", evidence), ("workbook", excel)):
             if target:
                 console.print(f"  {label}: {target}", markup=False)
-        verdict = "[green]compliant[/]" if findings.compliant else "[red]not compliant[/]"
-        console.print(f"{verdict}: {len(findings.violations)} violation(s), {len(findings.cannot_judge)} cannot judge")
+        verdict = ("compliant", "green") if findings.compliant else ("not compliant", "red")
+        console.print(styled(verdict, f": {len(findings.violations)} violation(s), {len(findings.cannot_judge)} cannot judge"))
     if not findings.compliant:
         raise typer.Exit(EXIT_FOUND)

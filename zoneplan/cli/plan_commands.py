@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, say, table_of
+from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, say, styled, table_of
 from zoneplan.errors import InputError
 from zoneplan.io import is_database_uri, locked
 from zoneplan.io.vector import read_vector
@@ -73,7 +73,7 @@ def import_(
     if as_json:
         emit_json(summary)
         return
-    console.print(f"Imported {summary['count']} features ({summary['area_mu']:,.2f} mu) into {into} layer [bold]{layer}[/] in {summary['crs']}")
+    console.print(styled(f"Imported {summary['count']} features ({summary['area_mu']:,.2f} mu) into {into} layer ", (layer, "bold"), f" in {summary['crs']}"))
     if result.encoding:
         console.print(f"  encoding: {result.encoding}{' (detected, no .cpg)' if result.encoding_detected else ''}")
     for old, new in result.renamed.items():
@@ -81,7 +81,7 @@ def import_(
     for note in result.notes:
         console.print(f"  note: {note}")
     if len(problems):
-        console.print(f"  {len(problems)} validation problem(s) in this layer: run [bold]zoneplan validate {into}[/]")
+        console.print(styled(f"  {len(problems)} validation problem(s) in this layer: run ", (f"zoneplan validate {into}", "bold")))
 
 
 @app.command()
@@ -101,7 +101,7 @@ def info(plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan Geo
             }
         )
         return
-    console.print(f"[bold]{plan.meta.get('title', plan.name)}[/]  {crs}")
+    console.print(styled((str(plan.meta.get("title", plan.name)), "bold"), f"  {crs}"))
     console.print(table_of(summary.rename(columns={"area_m2": "area m²", "area_mu": "area mu", "area_ha": "area ha", "area_km2": "area km²"})))
     if plan.tables:
         console.print("tables: " + ", ".join(f"{n} ({len(df)} rows)" for n, df in plan.tables.items()))
@@ -137,7 +137,7 @@ def validate_cmd(
         if len(changes):
             console.print(table_of(changes, title=f"Repaired {len(changes)} geometries (saved to {plan_path})"))
         if problems.empty:
-            console.print(f"[green]valid[/]: {plan_path} has no problems")
+            console.print(styled(("valid", "green"), f": {plan_path} has no problems"))
         else:
             counts = problems.groupby(["layer", "rule"]).size().rename("count").reset_index()
             console.print(table_of(counts, title=f"{len(problems)} problem(s) in {plan_path}"))

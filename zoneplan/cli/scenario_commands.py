@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import console, emit_json, load_plan, say, table_of
+from zoneplan.cli._common import console, emit_json, load_plan, say, styled, table_of
 from zoneplan.compare import DEFAULT_HORIZON_YEARS, compare
 from zoneplan.errors import InputError
 from zoneplan.io import is_database_uri, locked
@@ -56,7 +56,7 @@ def add(
     if as_json:
         emit_json({"plan": path, "scenario": scenario.to_dict(), "stored": sorted(scenarios_of(plan))})
         return
-    console.print(f"Stored scenario [bold]{scenario.name}[/] ({len(scenario.edits)} edits) in {path}")
+    console.print(styled("Stored scenario ", (scenario.name, "bold"), f" ({len(scenario.edits)} edits) in {path}"))
     for number, edit in enumerate(scenario.edits, start=1):
         console.print(f"  {number}. {edit.describe()}", markup=False)
 
@@ -72,7 +72,7 @@ def list_(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         console.print(f"{ctx.obj} has no scenarios; add one with: zoneplan scenario {ctx.obj} add NAME --edits FILE")
         return
     for scenario in stored.values():
-        console.print(f"[bold]{scenario.name}[/] — {scenario.description or '(no description)'}")
+        console.print(styled((scenario.name, "bold"), f" — {scenario.description or '(no description)'}"))
         for number, edit in enumerate(scenario.edits, start=1):
             console.print(f"  {number}. {edit.describe()}", markup=False)
 
