@@ -82,7 +82,7 @@ def test_a_damaged_plan_is_refused_and_stays_as_it_was(damaged: Path, args: tupl
     assert len(lines) == 1 and "Traceback" not in r.stderr
     assert "damaged" in lines[0] and str(damaged) in lines[0] and "layer parcels" in lines[0] and "gpkg-integrity" in lines[0]
     assert _digest(damaged) == before
-    assert not [p for p in damaged.parent.iterdir() if p.name.startswith(".linqing.gpkg.") and p.suffix != ".lock"]
+    assert not [p for p in damaged.parent.iterdir() if p.name.startswith(".linqing.gpkg.")]
 
 
 def test_writing_over_a_damaged_plan_is_refused(damaged: Path) -> None:
@@ -155,7 +155,7 @@ def test_a_second_writer_waits_saying_so_then_keeps_both_layers(tmp_path: Path) 
     assert all(p.returncode == 0 for p in procs.values()), results
     plan = Plan.read(into)
     assert len(plan["parks"]) == 8 and len(plan["districts"]) == 2
-    assert lock_path(into).exists()
+    assert not lock_path(into).exists()  # its last holder removed it
 
 
 def test_a_writer_that_cannot_get_the_lock_in_time_refuses_and_changes_nothing(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ def check_cmd(
     dask: Annotated[bool, typer.Option("--dask", help="Run partitioned by zone on dask: a local cluster on all cores.")] = False,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Run on an existing dask cluster (tcp://host:8786); implies --dask.")] = None,
 ) -> None:
-    """Check a plan against its hard rules. Exit 0 compliant, 1 violations or unjudgeable features, 2 bad input."""
+    """Check a plan against its hard rules. Exit 0 compliant, 1 violations, unjudgeable features or rules that could not be checked, 2 bad input."""
     settings = load_rules_file(rules) if rules else None
     plan = load_plan(plan_path)
     if dask or scheduler:
@@ -47,7 +47,7 @@ def check_cmd(
         summary["rule"] = summary["rule"].map(rule_title)
         console.print(table_of(summary, title=f"Compliance of {plan_path}{when}"))
         for family, reason in findings.not_checked.items():
-            console.print(f"  not checked: {family} — {reason}", markup=False)
+            console.print(f"  {'switched off' if family not in findings.unchecked else 'could not check'}: {family} — {reason}", markup=False)
         if len(findings.violations):
             console.print(styled((f"{len(findings.violations)} violation(s)", "bold"), f" (first {_SHOWN})" if len(findings.violations) > _SHOWN else ""))
             for rule, rows in findings.violations.head(_SHOWN).groupby("rule", sort=False):
@@ -61,7 +61,13 @@ def check_cmd(
         for label, target in (("evidence", evidence), ("workbook", excel)):
             if target:
                 console.print(f"  {label}: {target}", markup=False)
-        verdict = ("compliant", "green") if findings.compliant else ("not compliant", "red")
-        console.print(styled(verdict, f": {len(findings.violations)} violation(s), {len(findings.cannot_judge)} cannot judge"))
+        if findings.compliant:
+            verdict = ("compliant", "green")
+        elif findings.violations.empty and findings.cannot_judge.empty:
+            verdict = ("not proven compliant", "yellow")
+        else:
+            verdict = ("not compliant", "red")
+        could_not = f"; could not check: {', '.join(findings.unchecked)}" if findings.unchecked else ""
+        console.print(styled(verdict, f": {len(findings.violations)} violation(s), {len(findings.cannot_judge)} cannot judge{could_not}"), soft_wrap=True)
     if not findings.compliant:
         raise typer.Exit(EXIT_FOUND)

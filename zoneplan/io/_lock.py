@@ -2,8 +2,9 @@
 
 Two ``zoneplan import … --into plan.gpkg`` at once each read the plan, add their layer and
 replace the file: the second rename drops the first one's layer. :func:`plan_lock` takes an
-exclusive :func:`fcntl.flock` on a lock file beside the plan (``.plan.gpkg.lock``, never removed:
-removing it would let two processes lock two different files). A second writer waits — saying
+exclusive :func:`fcntl.flock` on a lock file beside the plan (``.plan.gpkg.lock``, removed by its
+holder before it lets go; a process that locked a file since removed tries again, so two writers
+never hold locks on two different files). A second writer waits — saying
 so through ``on_wait`` — and refuses with an :class:`~zoneplan.errors.InputError` (rule
 ``plan-lock``) after ``timeout`` seconds. The lock is re-entrant within a process, so a command
 holding it can call :func:`zoneplan.io.gpkg.write_plan`, which takes it too.
@@ -16,6 +17,8 @@ Examples
 ...     with plan_lock(plan):  # re-entrant
 ...         (plan.parent / ".plan.gpkg.lock").exists()
 True
+>>> (plan.parent / ".plan.gpkg.lock").exists()
+False
 """
 
 from __future__ import annotations
@@ -70,9 +73,8 @@ def plan_lock(path: str | Path, *, timeout: float = 60.0, on_wait: Callable[[str
                 _HELD[lock] -= 1
         return
     lock.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _acquire(lock, Path(path), timeout=timeout, on_wait=on_wait)
     try:
-        _acquire(fd, Path(path), timeout=timeout, on_wait=on_wait)
         with _GUARD:
             _HELD[lock] = 1
         try:
@@ -80,25 +82,36 @@ def plan_lock(path: str | Path, *, timeout: float = 60.0, on_wait: Callable[[str
         finally:
             with _GUARD:
                 del _HELD[lock]
+            os.unlink(lock)  # while still holding it: a waiter on this file then starts over
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
 
 
-def _acquire(fd: int, path: Path, *, timeout: float, on_wait: Callable[[str], None] | None) -> None:
+def _locked_current(lock: Path, fd: int) -> bool:
+    """After ``flock``: is ``fd`` still the file at ``lock`` (not one its last holder removed)?"""
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return
-    except BlockingIOError:
-        pass
-    if on_wait is not None:
-        on_wait(f"waiting for {path}: another zoneplan process is writing it (up to {timeout:g} s)")
+        return os.stat(lock).st_ino == os.fstat(fd).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def _acquire(lock: Path, path: Path, *, timeout: float, on_wait: Callable[[str], None] | None) -> int:
     deadline = time.monotonic() + timeout
+    said = False
     while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
         except BlockingIOError:
+            os.close(fd)
+            if not said and on_wait is not None:
+                on_wait(f"waiting for {path}: another zoneplan process is writing it (up to {timeout:g} s)")
+            said = True
             if time.monotonic() >= deadline:
                 raise InputError(f"another zoneplan process has been writing this plan for over {timeout:g} s; nothing was changed, try again", file=path, rule="plan-lock") from None
             time.sleep(0.05)
+            continue
+        if _locked_current(lock, fd):
+            return fd
+        os.close(fd)  # its holder removed it as we got it: lock the new one
