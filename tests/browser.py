@@ -25,12 +25,14 @@ def browser():
 
 
 class Opened:
-    """A page with its console errors and the requests that tried to leave localhost."""
+    """A page with its console errors, the dialogs script opened and the requests that tried to leave localhost."""
 
     def __init__(self, browser, path: Path, *, ready: str | None = "body[data-zp-ready='1']", viewport: dict | None = None) -> None:
         self.page = browser.new_page(viewport=viewport or {"width": 1280, "height": 800})
         self.errors: list[str] = []
         self.external: list[str] = []
+        self.dialogs: list[str] = []  # alert/confirm/prompt: none should ever open on a zoneplan page
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
 

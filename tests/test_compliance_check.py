@@ -114,9 +114,31 @@ def test_a_clean_plan_is_compliant(plan):
     parcels = plan.parcels
     keep = parcels["parcel_id"].isin(["C", "G", "K"])
     clean = plan.with_layer("parcels", parcels[keep]).with_layer("phases", plan.phases.iloc[0:0])
-    findings = check(clean.with_table("quotas", clean.quotas.iloc[0:0]))
-    assert findings.violations.empty and findings.cannot_judge.empty
+    findings = check(clean.with_table("quotas", clean.quotas.iloc[0:0]), rules={"quotas": False, "phases": False})
+    assert findings.violations.empty and findings.cannot_judge.empty and findings.unchecked == {}
+    assert findings.not_checked == {"quota_exceeded": "switched off by the rules", "phases": "switched off by the rules"}
     assert findings.compliant
+
+
+def test_a_plan_is_never_compliant_on_rules_it_could_not_check(plan, tmp_path, capsys):
+    parcels = plan.parcels
+    keep = parcels["parcel_id"].isin(["C", "G", "K"])
+    # no phases, no quotas: nothing violated, but two rule families were never run
+    clean = plan.with_layer("parcels", parcels[keep]).with_layer("phases", plan.phases.iloc[0:0]).with_table("quotas", plan.quotas.iloc[0:0])
+    findings = check(clean)
+    assert findings.violations.empty and findings.cannot_judge.empty
+    assert set(findings.unchecked) == {"phases", "quota_exceeded"}
+    assert not findings.compliant and findings.to_json()["could_not_check"] == ["phases", "quota_exceeded"]
+    # switched off on purpose, they no longer stand in the way
+    assert check(clean, rules={"quotas": False, "phases": False}).compliant
+    path = tmp_path / "clean.gpkg"
+    clean.write(path)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", str(path)])
+    assert exit_info.value.code == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "not proven compliant: 0 violation(s), 0 cannot judge; could not check: quota_exceeded, phases" in out
+    assert "could not check: phases — the plan has no phases layer" in out
 
 
 def test_cli_exit_codes_json_and_files(plan_path, tmp_path, capsys):

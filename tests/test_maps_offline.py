@@ -15,7 +15,7 @@ import shapely
 from matplotlib import image as mpimg
 
 from tests.conftest import X0, Y0
-from tests.plans_maps import indicator_table, layout_plan, violations_of
+from tests.plans_maps import XSS, indicator_table, layout_plan, violations_of
 from zoneplan.cli import main
 from zoneplan.crs import geometry_from_gcj02
 from zoneplan.errors import InputError
@@ -97,8 +97,11 @@ def test_amap_shifts_overlays_about_520_m_near_linqing_and_back():
 def test_attributes_cannot_close_the_script_tag():
     html = make_map(layout_plan(), kind="landuse").get_root().render()
     start = html.index('<script type="application/json"')
-    script = html[start : html.index("</script>", start)]
-    assert "<script>window.__zpXss=1<\\/script><b>甲<\\/b>" in script
+    body = html[html.index(">", start) + 1 : html.index("</script>", start)]
+    # no "<" at all in the block (so no "</script" nor "<!--"), yet JSON gives back the very text
+    assert "<" not in body and "\\u003cscript\\u003ewindow.__zpXss=1\\u003c/script\\u003e" in body
+    texts = [v for layer in json.loads(body)["layers"] for f in layer["fields"] for v in (f.get("values") or f.get("dict") or [])]
+    assert XSS in texts
     assert "</script>window.__zpXss" not in html
 
 

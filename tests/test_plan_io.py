@@ -65,7 +65,7 @@ def test_failed_write_leaves_previous_plan_intact(tiny_plan, tmp_path, monkeypat
 
     monkeypatch.setattr(pyogrio, "write_dataframe", failing)
     bigger = tiny_plan.with_layer("zones", tiny_plan.zones.assign(name="changed"))
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(InputError, match=r"could not write: disk full \(simulated\); the previous file is unchanged"):
         bigger.write(path)
     assert _digest(path) == before
     assert [p.name for p in tmp_path.iterdir()] == ["plan.gpkg"]  # no temporary left behind

@@ -229,9 +229,16 @@ def conform_layer(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
 
 
 def conform_table(df: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Cast the known columns of table ``name`` to their contract types."""
+    """Cast the known columns of table ``name`` to their contract types; add missing optional ones empty.
+
+    A ``targets`` table without ``year`` (or ``unit``, ``source``) is a normal table whose
+    targets hold for the plan as it stands.
+    """
     spec = TABLES.get(name)
-    return _cast(df, spec.dtypes) if spec else df
+    if spec is None:
+        return df
+    missing = {c: pd.Series(pd.NA, index=df.index, dtype=t) for c, t in spec.dtypes.items() if c not in df.columns and c not in spec.required}
+    return _cast(df.assign(**missing) if missing else df, spec.dtypes)
 
 
 def empty_layer(name: str, crs) -> gpd.GeoDataFrame:

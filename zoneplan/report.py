@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import html
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -39,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from zoneplan import _html
 from zoneplan._memo import follows_data
 from zoneplan.compare import Comparison, compare, plot_timeline
 from zoneplan.errors import InputError, ZoneplanError
@@ -195,6 +195,9 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
         sheet.append(headers)
         for row in table.itertuples(index=False):
             sheet.append([to_jsonable(v) for v in row])
+            for c in sheet[sheet.max_row]:
+                if c.data_type == "f":  # user text such as "=HYPERLINK(…)" stays text, never a formula
+                    c.data_type = "s"
         for i, header in enumerate(headers, start=1):
             cell = sheet.cell(row=1, column=i)
             cell.font, cell.fill, cell.alignment = bold, fill, Alignment(wrap_text=True, vertical="top")
@@ -227,7 +230,7 @@ def _fmt(value: Any) -> str:
 def _html_table(table: pd.DataFrame, *, limit: int = 500, met_column: str | None = None) -> str:
     if table.empty:
         return '<p class="empty">(none)</p>'
-    head = "".join(f"<th>{html.escape(header_of(str(c)))}</th>" for c in table.columns)
+    head = "".join(f"<th>{_html.text(header_of(str(c)))}</th>" for c in table.columns)
     rows = []
     for record in table.head(limit).itertuples(index=False):
         cells = []
@@ -237,7 +240,7 @@ def _html_table(table: pd.DataFrame, *, limit: int = 500, met_column: str | None
                 cls = ' class="met"' if value else ' class="missed"'
             elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
                 cls = ' class="num"'
-            cells.append(f"<td{cls}>{html.escape(_fmt(value))}</td>")
+            cells.append(f"<td{cls}>{_html.text(_fmt(value))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     more = f'<p class="note">{len(table) - limit} more rows in the Excel workbook.</p>' if len(table) > limit else ""
     return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>{more}'
@@ -274,6 +277,7 @@ def _maps(plans: Mapping[str, Plan], *, kinds: Sequence[str], year: int | None, 
     The compliance map draws the findings of ``comparison`` (check runs once per plan and year).
     """
     from zoneplan.maps import make_map
+    from zoneplan.maps.interactive import page_html
 
     jobs = [("base", kind) for kind in kinds] + [(name, "landuse") for name in plans if name != "base" and "landuse" in kinds]
     out = []
@@ -281,7 +285,7 @@ def _maps(plans: Mapping[str, Plan], *, kinds: Sequence[str], year: int | None, 
         title = f"{name}: {kind}"
         try:
             found = comparison.checks.get((name, year)) if kind == "compliance" else None
-            page = make_map(plans[name], kind=kind, year=year, violations=None if found is None else found.violations).get_root().render()
+            page = page_html(make_map(plans[name], kind=kind, year=year, violations=None if found is None else found.violations))
         except ZoneplanError as exc:
             out.append((title, None, f"map not drawn: {exc}"))
             continue
@@ -303,9 +307,9 @@ td.met{background:#d8f0d8;color:#185c18;text-align:center}td.missed{background:#
 
 def write_html(tables: Mapping[str, pd.DataFrame], path: str | Path, *, plan: Plan, comparison: Comparison, maps: Sequence[tuple[str, str | None, str]] = ()) -> Path:
     """Write the self-contained HTML report (no external reference; atomic)."""
-    esc = html.escape
+    esc = _html.text
     title = plan.meta.get("title", plan.name)
-    parts = [f"<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{esc(title)} — zoneplan report</title><style>{_CSS}</style></head><body>"]
+    parts = [f"<!DOCTYPE html><html lang=\"zh-CN\"><head><title>{esc(title)} — zoneplan report</title><style>{_CSS}</style></head><body>"]
     parts.append(f"<h1>{esc(title)}</h1><p class=\"note\">zoneplan report · scenarios: {esc(', '.join(comparison.scenarios))} · years: {esc(', '.join('as planned' if y is None else str(y) for y in comparison.years))} · by {esc(comparison.by)}</p>")
     compliance = tables["compliance"]
     exhaustion = tables["exhaustion"]
@@ -335,14 +339,18 @@ def write_html(tables: Mapping[str, pd.DataFrame], path: str | Path, *, plan: Pl
             if page is None:
                 parts.append(f'<h3>{esc(map_title)}</h3><p class="note">{esc(note)}</p>')
             else:
-                parts.append(f'<h3>{esc(map_title)}</h3><iframe title="{esc(map_title)}" sandbox="allow-scripts" srcdoc="{esc(page, quote=True)}"></iframe>')
+                parts.append(f'<h3>{esc(map_title)}</h3><iframe title="{esc(map_title)}" sandbox="allow-scripts" srcdoc="{esc(page)}"></iframe>')
         parts.append("</section>")
     parts.append("<section><h2>Compliance 合规检查</h2>" + _html_table(compliance, met_column="compliant") + _html_table(tables["findings"]) + _html_table(tables["violations"], limit=200) + "</section>")
     parts.append("<section><h2>Data sources and assumptions 数据来源与假设</h2>" + _html_table(tables["sources"]) + "</section>")
     parts.append("</body></html>")
+    # the map frames (srcdoc) inherit the report's policy: it allows their scripts and styles too
+    frames = [_html.policy_of(page) for _, page, _ in maps if page is not None]
+    allowed = {kind: [h for f in frames for h in f.get(kind, []) if h.startswith("'sha256-")] for kind in ("script-src", "style-src")}
+    document = _html.with_csp("".join(parts), trusted=f"<style>{_CSS}</style>", scripts=allowed["script-src"], styles=allowed["style-src"])
     path = Path(path)
     with atomic_path(path, suffix=".tmp.html") as tmp:
-        tmp.write_text("".join(parts), encoding="utf-8")
+        tmp.write_text(document, encoding="utf-8")
     return path
 
 

@@ -11,23 +11,36 @@ import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from zoneplan.jsonable import to_jsonable
 from zoneplan.plan import Plan
 
-__all__ = ["console", "err_console", "emit_json", "load_plan", "table_of", "to_jsonable", "EXIT_OK", "EXIT_FOUND", "EXIT_BAD_INPUT"]
+__all__ = ["console", "err_console", "emit_json", "load_plan", "say", "styled", "table_of", "to_jsonable", "EXIT_OK", "EXIT_FOUND", "EXIT_BAD_INPUT"]
 
 EXIT_OK = 0
 EXIT_FOUND = 1  # problems or violations found
 EXIT_BAD_INPUT = 2
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# No markup: every text printed may hold a user's "[...]" (titles, names, paths); styling is
+# given as rich Text (:func:`styled`), never parsed out of a string.
+console = Console(highlight=False, markup=False)
+err_console = Console(stderr=True, highlight=False, markup=False)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """A line of plain text and ``(text, style)`` pieces, none of it read as markup."""
+    return Text.assemble(*parts)
 
 
 def emit_json(payload: Any) -> None:
     """Print ``payload`` as JSON on standard output (UTF-8, Chinese kept readable)."""
     sys.stdout.write(json.dumps(to_jsonable(payload), ensure_ascii=False, indent=2) + "\n")
+
+
+def say(message: str) -> None:
+    """Tell the user, on standard error, what zoneplan is waiting for (e.g. another writer's lock)."""
+    err_console.print(f"zoneplan: {message}", markup=False, soft_wrap=True)
 
 
 def load_plan(location: str) -> Plan:

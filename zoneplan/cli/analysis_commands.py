@@ -11,7 +11,7 @@ import typer
 from zoneplan.analysis import INDICATOR_NAMES, analyze
 from zoneplan.analysis.intensity import load_profile
 from zoneplan.cli import app
-from zoneplan.cli._common import console, emit_json, load_plan, table_of
+from zoneplan.cli._common import console, emit_json, load_plan, styled, table_of
 
 #: Indicator label and unit for the human table (rates shown in %).
 _HEADERS = {
@@ -61,7 +61,7 @@ def analyze_cmd(
         return
     title = plan.meta.get("title", plan.name)
     when = f"year {year}" if year is not None else "as the plan stands"
-    console.print(f"[bold]{title}[/] — {when}, by {by}; idle land judged on {result['as_of']}; score profile: {result['profile']}")
+    console.print(styled((str(title), "bold"), f" — {when}, by {by}; idle land judged on {result['as_of']}; score profile: {result['profile']}"))
     groups = result["groups"]
     if not groups:
         console.print("no groups")

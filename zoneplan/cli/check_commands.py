@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, table_of
+from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, styled, table_of
 from zoneplan.compliance import check, load_rules_file
 from zoneplan.compliance.findings import rule_title
 
@@ -26,7 +26,7 @@ def check_cmd(
     dask: Annotated[bool, typer.Option("--dask", help="Run partitioned by zone on dask: a local cluster on all cores.")] = False,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Run on an existing dask cluster (tcp://host:8786); implies --dask.")] = None,
 ) -> None:
-    """Check a plan against its hard rules. Exit 0 compliant, 1 violations or unjudgeable features, 2 bad input."""
+    """Check a plan against its hard rules. Exit 0 compliant, 1 violations, unjudgeable features or rules that could not be checked, 2 bad input."""
     settings = load_rules_file(rules) if rules else None
     plan = load_plan(plan_path)
     if dask or scheduler:
@@ -47,11 +47,11 @@ def check_cmd(
         summary["rule"] = summary["rule"].map(rule_title)
         console.print(table_of(summary, title=f"Compliance of {plan_path}{when}"))
         for family, reason in findings.not_checked.items():
-            console.print(f"  not checked: {family} — {reason}", markup=False)
+            console.print(f"  {'switched off' if family not in findings.unchecked else 'could not check'}: {family} — {reason}", markup=False)
         if len(findings.violations):
-            console.print(f"[bold]{len(findings.violations)} violation(s)[/]" + (f" (first {_SHOWN})" if len(findings.violations) > _SHOWN else ""))
+            console.print(styled((f"{len(findings.violations)} violation(s)", "bold"), f" (first {_SHOWN})" if len(findings.violations) > _SHOWN else ""))
             for rule, rows in findings.violations.head(_SHOWN).groupby("rule", sort=False):
-                console.print(f"  [bold]{rule_title(rule)}[/] ({rule})")
+                console.print(styled("  ", (rule_title(rule), "bold"), f" ({rule})"))
                 for row in rows.itertuples():
                     pair = f" ~ {row.other_id}" if isinstance(row.other_id, str) else ""
                     console.print(f"    {row.layer} {row.feature_id}{pair}: {row.message}", markup=False, soft_wrap=True)
@@ -61,7 +61,13 @@ def check_cmd(
         for label, target in (("evidence", evidence), ("workbook", excel)):
             if target:
                 console.print(f"  {label}: {target}", markup=False)
-        verdict = "[green]compliant[/]" if findings.compliant else "[red]not compliant[/]"
-        console.print(f"{verdict}: {len(findings.violations)} violation(s), {len(findings.cannot_judge)} cannot judge")
+        if findings.compliant:
+            verdict = ("compliant", "green")
+        elif findings.violations.empty and findings.cannot_judge.empty:
+            verdict = ("not proven compliant", "yellow")
+        else:
+            verdict = ("not compliant", "red")
+        could_not = f"; could not check: {', '.join(findings.unchecked)}" if findings.unchecked else ""
+        console.print(styled(verdict, f": {len(findings.violations)} violation(s), {len(findings.cannot_judge)} cannot judge{could_not}"), soft_wrap=True)
     if not findings.compliant:
         raise typer.Exit(EXIT_FOUND)

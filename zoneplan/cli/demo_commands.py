@@ -18,7 +18,7 @@ import typer
 
 from zoneplan import datasets
 from zoneplan.cli import app
-from zoneplan.cli._common import EXIT_FOUND, EXIT_OK, console
+from zoneplan.cli._common import EXIT_FOUND, EXIT_OK, console, styled
 
 
 def _steps(out: Path) -> list[tuple[list[str], int]]:
@@ -60,18 +60,18 @@ def demo(
     out.mkdir(parents=True, exist_ok=True)
     failed = []
     for args, expected in _steps(out):
-        console.rule(f"[bold]zoneplan {shlex.join(args)}")
+        console.rule(styled((f"zoneplan {shlex.join(args)}", "bold")))
         start = time.perf_counter()
         code = app(args=args, prog_name="zoneplan", standalone_mode=False) or 0
         took = time.perf_counter() - start
-        verdict = "[green]as expected[/]" if code == expected else f"[red]expected exit {expected}[/]"
-        console.print(f"exit {code} ({verdict}) in {took:.1f} s")
+        verdict = ("as expected", "green") if code == expected else (f"expected exit {expected}", "red")
+        console.print(styled(f"exit {code} (", verdict, f") in {took:.1f} s"))
         if code != expected:
             failed.append(shlex.join(args))
     console.rule()
     written = sorted(p.name for p in out.iterdir())
     console.print(f"Outputs in {out}/: {', '.join(written)}")
     if failed:
-        console.print(f"[red]{len(failed)} step(s) did not end as expected:[/] " + "; ".join(failed))
+        console.print(styled((f"{len(failed)} step(s) did not end as expected:", "red"), " " + "; ".join(failed)))
         raise typer.Exit(EXIT_FOUND)
-    console.print("[green]demo finished: every step ended as expected[/]")
+    console.print(styled(("demo finished: every step ended as expected", "green")))

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import console, emit_json, load_plan
+from zoneplan.cli._common import console, emit_json, load_plan, styled
 from zoneplan.errors import InputError
 from zoneplan.maps.interactive import BASEMAPS, render_spec, save_map
 from zoneplan.maps.kinds import GROUP_LEVELS, KINDS, build_spec
@@ -51,7 +51,7 @@ def map_cmd(
         emit_json(result)
         return
     layers = ", ".join(f"{name} ({n})" for name, n in result["layers"].items())  # type: ignore[union-attr]
-    console.print(f"[bold]{spec.title}[/]: {layers}")
+    console.print(styled((spec.title, "bold"), f": {layers}"))
     if out is not None:
         where = "offline, no network requests" if not result["external_urls"] else f"loads tiles from {basemap}"
         console.print(f"  map: {out} ({result['html_bytes'] / 1e6:,.2f} MB, {where})")

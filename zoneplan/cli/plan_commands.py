@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -9,9 +10,9 @@ import pandas as pd
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, table_of
+from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, say, styled, table_of
 from zoneplan.errors import InputError
-from zoneplan.io import is_database_uri
+from zoneplan.io import is_database_uri, locked
 from zoneplan.io.vector import read_vector
 from zoneplan.measure import ANALYSIS_AREA_BASIS, area_m2, ellipsoidal_area_m2
 from zoneplan.units import M2_PER_MU
@@ -48,13 +49,14 @@ def import_(
 ) -> None:
     """Import a vector file as a layer of a plan (created if missing)."""
     result = read_vector(src, layer=source_layer, encoding=encoding, crs=crs, crs_override=crs_override, gcj02=gcj02, column_map=_parse_map(map_ or []), landuse_scheme=landuse_scheme)
-    exists = is_database_uri(into) or Path(into).exists()
-    plan = load_plan(into) if exists else Plan(crs=result.data.crs)
-    data = result.data
-    if append and layer in plan:
-        data = pd.concat([plan[layer], data.to_crs(plan.crs)], ignore_index=True)
-    plan = plan.with_layer(layer, data, meta={"imported_from": src.name, **plan.layer_meta.get(layer, {})})
-    plan.write(into)
+    with locked(into, on_wait=say):
+        exists = is_database_uri(into) or Path(into).exists()
+        plan = load_plan(into) if exists else Plan(crs=result.data.crs)
+        data = result.data
+        if append and layer in plan:
+            data = pd.concat([plan[layer], data.to_crs(plan.crs)], ignore_index=True)
+        plan = plan.with_layer(layer, data, meta={"imported_from": src.name, **plan.layer_meta.get(layer, {})})
+        plan.write(into)
     problems = validate(plan)
     problems = problems[problems["layer"] == layer]
     summary = {
@@ -78,8 +80,12 @@ def import_(
         emit_json(summary)
         return
     console.print(
-        f"Imported {summary['count']} features ({summary['area_mu']:,.2f} mu planar, {summary['ellipsoidal_area_mu']:,.2f} mu ellipsoidal; "
-        f"area basis {ANALYSIS_AREA_BASIS}) into {into} layer [bold]{layer}[/] in {summary['crs']}"
+        styled(
+            f"Imported {summary['count']} features ({summary['area_mu']:,.2f} mu planar, {summary['ellipsoidal_area_mu']:,.2f} mu ellipsoidal; "
+            f"area basis {ANALYSIS_AREA_BASIS}) into {into} layer ",
+            (layer, "bold"),
+            f" in {summary['crs']}",
+        )
     )
     if result.encoding:
         console.print(f"  encoding: {result.encoding}{' (detected, no .cpg)' if result.encoding_detected else ''}")
@@ -96,7 +102,7 @@ def import_(
             markup=False,
         )
     if len(problems):
-        console.print(f"  {len(problems)} validation problem(s) in this layer: run [bold]zoneplan validate {into}[/]")
+        console.print(styled(f"  {len(problems)} validation problem(s) in this layer: run ", (f"zoneplan validate {into}", "bold")))
 
 
 @app.command()
@@ -128,7 +134,7 @@ def info(plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan Geo
             }
         )
         return
-    console.print(f"[bold]{plan.meta.get('title', plan.name)}[/]  {crs}  area basis: {ANALYSIS_AREA_BASIS}")
+    console.print(styled((str(plan.meta.get("title", plan.name)), "bold"), f"  {crs}  area basis: {ANALYSIS_AREA_BASIS}"))
     table = summary.drop(columns="ellipsoidal_area_m2").rename(columns={"area_m2": "area m²", "area_mu": "area mu", "area_ha": "area ha", "area_km2": "area km²", "ellipsoidal_area_mu": "ellipsoidal mu"})
     console.print(table_of(table))
     if plan.tables:
@@ -142,18 +148,19 @@ def validate_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Check geometry, ids, codes, overlaps, containment and value ranges. Exit 1 when problems are found."""
-    plan = load_plan(plan_path)
-    changes = pd.DataFrame()
-    if fix:
-        fixed = []
-        for name, gdf in plan.layers.items():
-            new, ch = fix_geometries(gdf, layer=name)
-            if len(ch):
-                plan = plan.with_layer(name, new)
-                fixed.append(ch)
-        if fixed:
-            changes = pd.concat(fixed, ignore_index=True)
-            plan.write(plan_path)
+    with locked(plan_path, on_wait=say) if fix else contextlib.nullcontext():
+        plan = load_plan(plan_path)
+        changes = pd.DataFrame()
+        if fix:
+            fixed = []
+            for name, gdf in plan.layers.items():
+                new, ch = fix_geometries(gdf, layer=name)
+                if len(ch):
+                    plan = plan.with_layer(name, new)
+                    fixed.append(ch)
+            if fixed:
+                changes = pd.concat(fixed, ignore_index=True)
+                plan.write(plan_path)
     problems = validate(plan)
     if as_json:
         payload = {"valid": problems.empty, "problems": problems[["layer", "feature_id", "rule", "message", "value"]].to_dict("records")}
@@ -164,7 +171,7 @@ def validate_cmd(
         if len(changes):
             console.print(table_of(changes, title=f"Repaired {len(changes)} geometries (saved to {plan_path})"))
         if problems.empty:
-            console.print(f"[green]valid[/]: {plan_path} has no problems")
+            console.print(styled(("valid", "green"), f": {plan_path} has no problems"))
         else:
             counts = problems.groupby(["layer", "rule"]).size().rename("count").reset_index()
             console.print(table_of(counts, title=f"{len(problems)} problem(s) in {plan_path}"))

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, table_of
+from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, styled, table_of
 
 raster_app = typer.Typer(name="raster", help="Land-cover rasters against the plan; plans as rasters.", no_args_is_help=True)
 app.add_typer(raster_app, name="raster")
@@ -80,7 +80,7 @@ def change(
         cols = ["group_id", "built_old_mu", "built_new_mu", "new_built_mu", "recorded_new_built_mu", "unrecorded_new_built_mu", "unauthorised_count", "looks_bare_count"]
         console.print(table_of(result.groups[cols], title=f"Built-up land {result.old_year} → {result.new_year} by {by} (mu)"))
         if mism.empty:
-            console.print("[green]no mismatches[/]: the imagery agrees with the recorded status of every judged parcel")
+            console.print(styled(("no mismatches", "green"), ": the imagery agrees with the recorded status of every judged parcel"))
         else:
             shown = mism[["parcel_id", "status", "mismatch", "area_mu", "built_new_share", "new_built_share"]]
             console.print(table_of(shown, title=f"{len(mism)} parcel(s) whose record the imagery contradicts"))

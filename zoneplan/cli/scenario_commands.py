@@ -15,10 +15,10 @@ from typing import Annotated, Optional
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import console, emit_json, load_plan, table_of
+from zoneplan.cli._common import console, emit_json, load_plan, say, styled, table_of
 from zoneplan.compare import DEFAULT_HORIZON_YEARS, compare
 from zoneplan.errors import InputError
-from zoneplan.io import is_database_uri
+from zoneplan.io import is_database_uri, locked
 from zoneplan.progress import quiet
 from zoneplan.scenario import apply_scenarios, read_edits_file, scenarios_of, with_scenario, without_scenario
 
@@ -50,12 +50,13 @@ def add(
     scenario = read_edits_file(edits, name=name)
     if description is not None:
         scenario = type(scenario)(scenario.name, scenario.edits, description)
-    plan = with_scenario(load_plan(path), scenario, replace=replace)
-    plan.write(path)
+    with locked(path, on_wait=say):
+        plan = with_scenario(load_plan(path), scenario, replace=replace)
+        plan.write(path)
     if as_json:
         emit_json({"plan": path, "scenario": scenario.to_dict(), "stored": sorted(scenarios_of(plan))})
         return
-    console.print(f"Stored scenario [bold]{scenario.name}[/] ({len(scenario.edits)} edits) in {path}")
+    console.print(styled("Stored scenario ", (scenario.name, "bold"), f" ({len(scenario.edits)} edits) in {path}"))
     for number, edit in enumerate(scenario.edits, start=1):
         console.print(f"  {number}. {edit.describe()}", markup=False)
 
@@ -71,7 +72,7 @@ def list_(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         console.print(f"{ctx.obj} has no scenarios; add one with: zoneplan scenario {ctx.obj} add NAME --edits FILE")
         return
     for scenario in stored.values():
-        console.print(f"[bold]{scenario.name}[/] — {scenario.description or '(no description)'}")
+        console.print(styled((scenario.name, "bold"), f" — {scenario.description or '(no description)'}"))
         for number, edit in enumerate(scenario.edits, start=1):
             console.print(f"  {number}. {edit.describe()}", markup=False)
 
@@ -91,8 +92,9 @@ def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Scenario 
 @scenario_app.command("remove")
 def remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Scenario name.")]) -> None:
     """Remove a stored scenario."""
-    plan = without_scenario(load_plan(ctx.obj), name)
-    plan.write(ctx.obj)
+    with locked(ctx.obj, on_wait=say):
+        plan = without_scenario(load_plan(ctx.obj), name)
+        plan.write(ctx.obj)
     console.print(f"Removed scenario {name} from {ctx.obj}")
 
 

@@ -26,7 +26,7 @@ import shapely
 
 from zoneplan._memo import follows_data
 from zoneplan.compliance._base import feature_ids, parcel_flags, usable, violations_frame
-from zoneplan.compliance.findings import Findings
+from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.plan import Plan
 
@@ -110,7 +110,7 @@ def env_adjacency(plan: Plan, *, year: int | None = None, rules: Mapping[str, An
     rules = resolve_rules(plan, rules, year=year)
     settings = {"env_min_distance_m": rules.env_min_distance_m, "env_risk_min_class": rules.env_risk_min_class, "env_source_codes": list(rules.env_source_codes)}
     if not rules.env_adjacency:
-        return Findings(not_checked={ENV_RULE: "switched off by the rules"})
+        return Findings(not_checked={ENV_RULE: SWITCHED_OFF})
     parcels = plan.parcels
     fl = parcel_flags(plan, year)
     source = env_sources(plan, year=year, rules=rules).to_numpy()

@@ -34,7 +34,7 @@ import shapely
 from zoneplan._geometry import parts_outside
 from zoneplan._memo import follows_data
 from zoneplan.compliance._base import area_violations, feature_ids, parcel_flags, polygonal, union_by_group, usable
-from zoneplan.compliance.findings import Findings
+from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.layers import CONTROL_LINE_KINDS
 from zoneplan.plan import Plan
@@ -195,7 +195,7 @@ def control_line_conflicts(plan: Plan, *, year: int | None = None, rules: Mappin
     """
     rules = resolve_rules(plan, rules, year=year)
     if not rules.control_lines:
-        return Findings(not_checked={"control_lines": "switched off by the rules"})
+        return Findings(not_checked={"control_lines": SWITCHED_OFF})
     if "control_lines" not in plan:
         return Findings(not_checked={"control_lines": "the plan has no control_lines layer"})
     parcels = plan.parcels

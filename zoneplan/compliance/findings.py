@@ -53,6 +53,10 @@ def _empty_cannot_judge() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="string") for c in CANNOT_JUDGE_COLUMNS})
 
 
+#: The reason a rule family gives when the rules switched it off (the user's choice, not a gap).
+SWITCHED_OFF = "switched off by the rules"
+
+
 @dataclass(frozen=True)
 class Findings:
     """What a compliance check found.
@@ -110,9 +114,19 @@ class Findings:
         )
 
     @property
+    def unchecked(self) -> dict[str, str]:
+        """Rule family → why it could not be checked (missing layer, table or rule), switched-off ones left out."""
+        return {family: reason for family, reason in self.not_checked.items() if reason != SWITCHED_OFF}
+
+    @property
     def compliant(self) -> bool:
-        """True when no rule is violated and nothing that a rule applies to is left unjudged."""
-        return self.violations.empty and self.cannot_judge.empty
+        """True when no rule is violated, nothing a rule applies to is left unjudged and every rule could be checked.
+
+        A plan is never called compliant on a rule that was not checked: a plan without control
+        lines, quotas, per-parcel rules or phases is "not proven compliant" (:attr:`unchecked`
+        says what is missing). Rules switched off in the rules file do not count against it.
+        """
+        return self.violations.empty and self.cannot_judge.empty and not self.unchecked
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -147,6 +161,7 @@ class Findings:
                 "cannot_judge": cannot.to_dict("records"),
                 "summary": {r.rule: {"count": int(r.count), "area_mu": float(r.area_mu), "cannot_judge": int(r.cannot_judge)} for r in self.summary.itertuples()},
                 "not_checked": dict(self.not_checked),
+                "could_not_check": sorted(self.unchecked),
                 "settings": dict(self.settings),
             }
         )
@@ -164,6 +179,6 @@ class Findings:
         return write_excel(self, path)
 
     def __repr__(self) -> str:
-        state = "compliant" if self.compliant else f"{len(self.violations)} violation(s), {len(self.cannot_judge)} cannot judge"
+        state = "compliant" if self.compliant else f"{len(self.violations)} violation(s), {len(self.cannot_judge)} cannot judge, {len(self.unchecked)} not checkable"
         return f"<Findings {state}; rules run: {len(self.checked)}>"
 

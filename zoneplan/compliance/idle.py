@@ -19,7 +19,7 @@ import shapely
 
 from zoneplan._memo import follows_data
 from zoneplan.compliance._base import cannot_judge_frame, feature_ids, violations_frame
-from zoneplan.compliance.findings import Findings
+from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.plan import Plan
 
@@ -49,7 +49,7 @@ def idle_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, An
     """
     rules = resolve_rules(plan, rules, year=year)
     if not rules.idle:
-        return Findings(not_checked={IDLE_RULE: "switched off by the rules"})
+        return Findings(not_checked={IDLE_RULE: SWITCHED_OFF})
     from zoneplan.analysis.idle import idle_land
     from zoneplan.analysis.intensity import as_of_date
 

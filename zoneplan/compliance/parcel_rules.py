@@ -35,7 +35,7 @@ import pandas as pd
 
 from zoneplan._memo import follows_data
 from zoneplan.compliance._base import cannot_judge_frame, feature_ids, group_of, parcel_flags, scope_ids, violations_frame
-from zoneplan.compliance.findings import Findings
+from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import PARCEL_METRICS, Rules, resolve_rules
 from zoneplan.errors import InputError
 from zoneplan.measure import area_m2
@@ -189,7 +189,7 @@ def parcel_rule_violations(plan: Plan, *, year: int | None = None, rules: Mappin
     """
     rules = resolve_rules(plan, rules, year=year)
     if not rules.parcel_rules:
-        return Findings(not_checked={"parcel_rules": "switched off by the rules"})
+        return Findings(not_checked={"parcel_rules": SWITCHED_OFF})
     in_force = rules.for_year(year)
     if not in_force:
         return Findings(not_checked={"parcel_rules": "no per-parcel rule is switched on (targets parcel_* or rules)"})

@@ -34,7 +34,7 @@ import shapely
 from zoneplan._geometry import parts_outside
 from zoneplan._memo import follows_data
 from zoneplan.compliance._base import area_violations, cannot_judge_frame, feature_ids, group_of, parcel_flags, polygonal, usable, violations_frame
-from zoneplan.compliance.findings import Findings
+from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.measure import area_m2
 from zoneplan.plan import Plan
@@ -93,7 +93,7 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
     """
     rules = resolve_rules(plan, rules, year=year)
     if not rules.phases:
-        return Findings(not_checked={"phases": "switched off by the rules"})
+        return Findings(not_checked={"phases": SWITCHED_OFF})
     phases = plan.phases
     if phases.empty:
         return Findings(not_checked={"phases": "the plan has no phases layer"})

@@ -21,7 +21,7 @@ import pandas as pd
 
 from zoneplan._memo import follows_data
 from zoneplan.compliance._base import cannot_judge_frame, violations_frame
-from zoneplan.compliance.findings import Findings
+from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
@@ -133,7 +133,7 @@ def quota_violations(plan: Plan, *, year: int | None = None, rules: Mapping[str,
     """
     rules = resolve_rules(plan, rules, year=year)
     if not rules.quotas:
-        return Findings(not_checked={QUOTA_RULE: "switched off by the rules"})
+        return Findings(not_checked={QUOTA_RULE: SWITCHED_OFF})
     quotas = plan.quotas
     if quotas.empty:
         return Findings(not_checked={QUOTA_RULE: "the plan has no quotas table"})

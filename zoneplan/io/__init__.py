@@ -11,18 +11,35 @@ the PostGIS backend where installed, anything else is a GeoPackage path.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from zoneplan.plan import Plan
 
-__all__ = ["read_plan", "write_plan", "is_database_uri"]
+__all__ = ["read_plan", "write_plan", "is_database_uri", "locked"]
 
 
 def is_database_uri(location: str | Path) -> bool:
     """True when ``location`` names a PostgreSQL database rather than a file."""
     return str(location).startswith(("postgresql://", "postgres://"))
+
+
+@contextlib.contextmanager
+def locked(location: str | Path, *, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the write lock of a plan file across a read-modify-write (:func:`zoneplan.io._lock.plan_lock`).
+
+    A database plan needs none: its write is one transaction.
+    """
+    if is_database_uri(location):
+        yield
+        return
+    from zoneplan.io._lock import plan_lock
+
+    with plan_lock(Path(location), on_wait=on_wait):
+        yield
 
 
 def read_plan(location: str | Path) -> Plan:

@@ -10,14 +10,17 @@ Layout of a plan GeoPackage
 
 Writes are atomic: everything is written to a temporary file in the same directory, flushed to
 disk, then moved over the target with :func:`os.replace`. A write that fails or is killed half-way
-leaves the previous file untouched.
+leaves the previous file untouched. A damaged file is refused before it is read or replaced
+(:mod:`zoneplan.io._integrity`), and every write holds the plan's lock (:mod:`zoneplan.io._lock`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -26,7 +29,10 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from zoneplan.errors import InputError
+from zoneplan.errors import InputError, ZoneplanError
+from zoneplan.io._integrity import check_geopackage
+from zoneplan.io._lock import plan_lock
+from zoneplan.io._read import read_layer
 from zoneplan.plan import Plan
 
 __all__ = ["read_plan", "write_plan", "atomic_path", "META_TABLE", "STYLE_TABLE"]
@@ -34,6 +40,7 @@ __all__ = ["read_plan", "write_plan", "atomic_path", "META_TABLE", "STYLE_TABLE"
 META_TABLE = "zoneplan_meta"
 STYLE_TABLE = "layer_styles"
 _INTERNAL = {META_TABLE, STYLE_TABLE}
+_FULL_BELOW = 1 << 20  # bytes free below which a failed write is put down to a full disk
 
 
 def read_plan(path: Path) -> Plan:
@@ -41,6 +48,7 @@ def read_plan(path: Path) -> Plan:
     path = Path(path)
     if not path.exists():
         raise InputError("plan file not found", file=path)
+    counts = check_geopackage(path)
     try:
         listing = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio raises DataSourceError with GDAL's text
@@ -57,10 +65,13 @@ def read_plan(path: Path) -> Plan:
             elif name not in _INTERNAL:
                 tables[name] = pd.DataFrame(df)
             continue
-        layers[name] = pyogrio.read_dataframe(path, layer=name, use_arrow=True)
+        layers[name], curves = read_layer(path, name)
         info = pyogrio.read_info(path, layer=name)
-        if info.get("layer_metadata"):
-            layer_meta[name] = dict(info["layer_metadata"])
+        if info.get("layer_metadata") or curves:
+            layer_meta[name] = dict(info.get("layer_metadata") or {}) | ({"curves": curves} if curves else {})
+    for name, df in {**layers, **tables}.items():
+        if name in counts and len(df) != counts[name]:
+            raise InputError(f"read {len(df)} of its {counts[name]} features; the plan was not used", file=path, layer=name, rule="gpkg-integrity")
     return Plan(layers, tables, meta=meta, layer_meta=layer_meta)
 
 
@@ -87,9 +98,21 @@ def atomic_path(target: Path, *, suffix: str | None = None):
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+    except ZoneplanError:
+        raise
+    except (OSError, RuntimeError, sqlite3.Error) as exc:  # GDAL reports a full disk as a failed commit
+        raise InputError(_write_failure(target, exc), file=target, rule="write") from exc
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def _write_failure(target: Path, exc: BaseException) -> str:
+    free = shutil.disk_usage(target.parent).free
+    full = getattr(exc, "errno", None) == errno.ENOSPC or free < _FULL_BELOW
+    reason = f"the disk is full ({free / 1024:,.0f} KiB free in {target.parent})" if full else " ".join(str(exc).split())
+    kept = "the previous file is unchanged" if target.exists() else "nothing was written"
+    return f"could not write: {reason}; {kept}"
 
 
 def _write_table(path: Path, name: str, df: pd.DataFrame) -> None:
@@ -106,7 +129,9 @@ def write_plan(plan: Plan, path: Path) -> None:
     from zoneplan.io.qgis_style import landuse_style_qml, layer_styles_frame
 
     path = Path(path)
-    with atomic_path(path) as tmp:
+    with plan_lock(path), atomic_path(path) as tmp:
+        if path.exists():
+            check_geopackage(path)  # a damaged plan is kept for recovery, never replaced
         for name, gdf in plan.layers.items():
             pyogrio.write_dataframe(
                 gdf.reset_index(drop=True),

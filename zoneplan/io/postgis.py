@@ -428,10 +428,15 @@ def write_plan(plan: Plan, uri: str, *, overwrite: bool = True) -> int:
         cur.execute(sql.SQL("INSERT INTO {} (revision, srid, crs_wkt) VALUES (%s, %s, %s)").format(_ident(loc.plan, _STATE)), (revision, srid, plan.crs.to_wkt()))
         meta = {k: str(v) for k, v in plan.meta.items() if k != REVISION_META_KEY}
         _copy_rows(cur, _ident(loc.plan, _META), ["key", "value"], [list(meta), list(meta.values())])
-        for position, (name, gdf) in enumerate(plan.layers.items()):
-            _write_object(cur, loc, name, gdf, position=position, srid=srid, meta=plan.layer_meta.get(name))
-        for position, (name, df) in enumerate(plan.tables.items(), start=len(plan.layers)):
-            _write_object(cur, loc, name, pd.DataFrame(df), position=position, srid=None, meta=None)
+        writing = None
+        try:
+            for position, (writing, gdf) in enumerate(plan.layers.items()):
+                _write_object(cur, loc, writing, gdf, position=position, srid=srid, meta=plan.layer_meta.get(writing))
+            for position, (writing, df) in enumerate(plan.tables.items(), start=len(plan.layers)):
+                _write_object(cur, loc, writing, pd.DataFrame(df), position=position, srid=None, meta=None)
+        except psycopg.OperationalError as exc:  # the server went away: the transaction never committed
+            reason = " ".join(str(exc).split())
+            raise InputError(f"the database connection was lost while writing ({reason}); the plan in the database is unchanged", file=loc, layer=writing, rule="database") from None
     return revision
 
 

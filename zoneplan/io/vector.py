@@ -31,6 +31,7 @@ import shapely
 
 from zoneplan.crs import to_working_crs
 from zoneplan.errors import CRSError, InputError
+from zoneplan.io._read import read_layer
 from zoneplan.landuse import normalise_codes
 from zoneplan.measure import reconcile_official_area
 
@@ -319,7 +320,9 @@ def read_vector(
             kwargs = {"encoding": enc} if enc else {}
             if suffix == ".fgb":
                 kwargs["use_arrow"] = False  # keep file order
-            gdf = pyogrio.read_dataframe(path, layer=layer, **({"use_arrow": True} | kwargs))
+            gdf, curves = read_layer(path, layer, **kwargs)
+            if curves:
+                notes.append(curves)
     except InputError:
         raise
     except Exception as exc:  # GDAL/pyogrio errors carry their own text

@@ -31,8 +31,8 @@ Basemaps
 
 from __future__ import annotations
 
-import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
+from zoneplan import _html
 from zoneplan.crs import geometry_to_gcj02, gk_epsg
 from zoneplan.errors import InputError
 from zoneplan.io.gpkg import atomic_path
@@ -53,7 +54,7 @@ from zoneplan.maps.offline import make_offline
 from zoneplan.plan import Plan
 from zoneplan.settings import settings
 
-__all__ = ["BASEMAPS", "make_map", "render_spec", "save_map", "map_config"]
+__all__ = ["BASEMAPS", "make_map", "render_spec", "save_map", "page_html", "map_config"]
 
 BASEMAPS: tuple[str, ...] = ("none", "osm", "tianditu", "amap")
 TIANDITU_KEY_ENV = "ZONEPLAN_TIANDITU_KEY"
@@ -240,9 +241,9 @@ ZP.init({{ this._parent.get_name() }}, JSON.parse(document.getElementById("{{ th
     def __init__(self, config: dict[str, Any]) -> None:
         super().__init__()
         self._name = "ZoneplanLayers"
-        # "</" inside a <script> would end it early (an attribute may hold "</script>"): "<\/" is
-        # the same string in JSON
-        self.config_json = json.dumps(config, ensure_ascii=False, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+        self.config = config
+        # no text in it can end the <script> block or break a string (zoneplan._html.script_json)
+        self.config_json = _html.script_json(config)
 
 
 def render_spec(spec: MapSpec, *, basemap: str = "none", tianditu_key: str | None = None, simplify_m: float = 0.1) -> folium.Map:
@@ -251,7 +252,8 @@ def render_spec(spec: MapSpec, *, basemap: str = "none", tianditu_key: str | Non
     (s, w), (n, e) = config["bounds"]
     m = folium.Map(location=[(s + n) / 2, (w + e) / 2], zoom_start=13, tiles=None, prefer_canvas=True, zoom_animation=False, control_scale=False)
     make_offline(m)
-    m.get_root().title = spec.title
+    # branca writes the title into <title> as it is: escape it (a title may hold "</title><script>")
+    m.get_root().title = _html.text(spec.title)
     m.add_child(_ZoneplanLayers(config))
     return m
 
@@ -298,10 +300,39 @@ def make_map(
     return render_spec(spec, basemap=basemap, tianditu_key=tianditu_key)
 
 
+def _tile_origins(m: folium.Map) -> list[str]:
+    """Origins of the basemap tiles ``m`` draws (``t{s}.tianditu.gov.cn`` → ``https://*.tianditu.gov.cn``)."""
+    origins: list[str] = []
+    for child in m._children.values():
+        if isinstance(child, _ZoneplanLayers):
+            for basemap in child.config["basemaps"]:
+                for url in (basemap.get("url"), basemap.get("annotation")):
+                    if url:
+                        scheme, _, rest = url.partition("://")
+                        host = rest.split("/", 1)[0]
+                        host = re.sub(r"^[^.]*\{s\}[^.]*", "*", host)
+                        origins.append(f"{scheme}://{host}")
+    return list(dict.fromkeys(origins))
+
+
+def page_html(m: folium.Map) -> str:
+    """The page of ``m`` as HTML with its Content-Security-Policy (:func:`zoneplan._html.with_csp`).
+
+    The page may run only its own inlined scripts and load images only from ``data:`` URIs and
+    the tile servers of its basemap.
+    """
+    figure = m.get_root()
+    page = figure.render()
+    # only what zoneplan and folium generate runs: the header (inlined assets) and the map script,
+    # rendered again apart from the body, which is where user text lives
+    own = figure.header.render() + "<script>" + figure.script.render() + "</script>"
+    return _html.with_csp(page, trusted=own, images=_tile_origins(m))
+
+
 def save_map(m: folium.Map, path: str | os.PathLike) -> Path:
     """Write ``m`` as one self-contained HTML file, atomically (:func:`zoneplan.io.gpkg.atomic_path`)."""
     path = Path(path)
-    html = m.get_root().render()
+    html = page_html(m)
     with atomic_path(path, suffix=".tmp.html") as tmp:
         tmp.write_text(html, encoding="utf-8")
     return path

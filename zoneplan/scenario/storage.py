@@ -60,6 +60,9 @@ def without_scenario(plan: Plan, name: str) -> Plan:
 
 def save_scenario(path: str | Path, scenario: Scenario, *, replace: bool = False) -> Plan:
     """Store ``scenario`` in the plan GeoPackage at ``path`` (atomic write); return the plan."""
-    plan = with_scenario(Plan.read(path), scenario, replace=replace)
-    plan.write(path)
+    from zoneplan.io import locked
+
+    with locked(path):
+        plan = with_scenario(Plan.read(path), scenario, replace=replace)
+        plan.write(path)
     return plan

@@ -83,6 +83,10 @@
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
+  // Leaflet's layer control writes layer names as HTML: give it the name as escaped text.
+  function htmlText(s) {
+    return String(s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
   function fmtNumber(v, digits) {
     if (v === null || v === undefined || (typeof v === "number" && !isFinite(v))) return "—";
     if (typeof v !== "number") return String(v);
@@ -647,7 +651,7 @@
     var baseLayers = {}, overlays = {};
     (cfg.basemaps || []).forEach(function (b, i) {
       var layer = tileLayer(b);
-      baseLayers[b.name] = layer;
+      baseLayers[htmlText(b.name)] = layer;
       if (i === 0) layer.addTo(map);
     });
     var timings = (state.timings = {});
@@ -665,10 +669,9 @@
       state.order.push(built.layer);
       if (lc.show !== false) built.layer.addTo(map);
       mark("add", tb);
-      overlays[lc.name] = built.layer;
+      overlays[htmlText(lc.name)] = built.layer;
       if (built.labels) {
-        var labelName = lc.name + " · 标注 labels";
-        overlays[labelName] = built.labels;
+        overlays[htmlText(lc.name + " · 标注 labels")] = built.labels;
         if (lc.show !== false) built.labels.addTo(map);
       }
     });
