@@ -57,6 +57,9 @@ On a bureau's server (the tests run the same calls against a throw-away local se
 
 from __future__ import annotations
 
+import csv
+import functools
+import importlib.resources
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -103,8 +106,64 @@ REVISION_META_KEY = "postgis_revision"
 #: Columns the backend adds to every layer table (user columns may not use these names).
 SYSTEM_COLUMNS = ("zp_fid", "zp_version", "zp_updated_at", "zp_updated_by")
 _GEOM = "geom"
+_TYPE_NAMES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
 _STATE, _META, _OBJECTS, _COLUMNS = "zoneplan_state", "zoneplan_meta", "zoneplan_objects", "zoneplan_columns"
-_INTERNAL = (_STATE, _META, _OBJECTS, _COLUMNS)
+_HISTORY = "zoneplan_history"
+_INTERNAL = (_STATE, _META, _OBJECTS, _COLUMNS, _HISTORY)
+_HISTORY_COMMENT = (
+    "全过程留痕：每次新增、修改、删除要素的记录（修改人、时间、图层、要素、修改前后的值、规划版本） / "
+    "every change of every feature from any client: who, when, layer, feature, old and new values (jsonb; geometry in old_geom/new_geom, metres), plan revision"
+)
+# Two trigger functions per plan schema. ``zp_stamp`` (BEFORE each row) gives a plan revision to the
+# transaction — the first change of a transaction increments ``zoneplan_state.revision`` — and
+# stamps the row's version, time and database user, whatever the client wrote into them.
+# ``zp_record`` (AFTER each row) writes the change to ``zoneplan_history``. ``zp_lock`` (BEFORE
+# each statement) takes the plan's state row first, so concurrent editors queue on it before
+# they hold any feature's row lock (no deadlocks). Trigger arguments: the layer's id column
+# ('' for none) and whether the table is a versioned layer with geometry.
+_TRIGGER_SQL = """
+CREATE OR REPLACE FUNCTION {schema}.zp_lock() RETURNS trigger LANGUAGE plpgsql AS $zp$
+BEGIN
+  PERFORM 1 FROM {state} FOR UPDATE;
+  RETURN NULL;
+END $zp$;
+CREATE OR REPLACE FUNCTION {schema}.zp_stamp() RETURNS trigger LANGUAGE plpgsql AS $zp$
+BEGIN
+  UPDATE {state} SET revision = revision + 1, updated_at = now(), updated_by = current_user, xact = txid_current()
+   WHERE xact IS DISTINCT FROM txid_current();
+  IF TG_OP = 'DELETE' THEN
+    RETURN OLD;
+  END IF;
+  IF TG_ARGV[1]::boolean THEN
+    NEW.zp_version := CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE OLD.zp_version + 1 END;
+    NEW.zp_updated_at := now();
+    NEW.zp_updated_by := current_user;
+  END IF;
+  RETURN NEW;
+END $zp$;
+CREATE OR REPLACE FUNCTION {schema}.zp_record() RETURNS trigger LANGUAGE plpgsql AS $zp$
+DECLARE
+  rev bigint;
+  o jsonb;
+  n jsonb;
+  og geometry;
+  ng geometry;
+BEGIN
+  SELECT revision INTO rev FROM {state};
+  IF TG_OP <> 'INSERT' THEN
+    o := to_jsonb(OLD);
+    IF TG_ARGV[1]::boolean THEN og := OLD.geom; END IF;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    n := to_jsonb(NEW);
+    IF TG_ARGV[1]::boolean THEN ng := NEW.geom; END IF;
+  END IF;
+  INSERT INTO {history} (revision, layer, zp_fid, feature_id, op, old_values, new_values, old_geom, new_geom)
+  VALUES (rev, TG_TABLE_NAME, (coalesce(n, o) ->> 'zp_fid')::bigint, coalesce(n, o) ->> TG_ARGV[0], TG_OP,
+          o - {system}::text[], n - {system}::text[], og, ng);
+  RETURN NULL;
+END $zp$;
+"""
 _NAME_RE = re.compile(r"^[^\W\d-][\w-]*$")
 _RESERVED_SCHEMAS = {"public", "information_schema", "topology", "tiger", "tiger_data"}
 
@@ -310,12 +369,38 @@ def _create_internal_tables(cur: psycopg.Cursor, plan: str) -> None:
     s = plan
     cur.execute(
         sql.SQL(
-            "CREATE TABLE {} (revision bigint NOT NULL, srid integer NOT NULL, crs_wkt text, updated_at timestamptz NOT NULL DEFAULT now(), updated_by text NOT NULL DEFAULT current_user);"
+            "CREATE TABLE {} (revision bigint NOT NULL, srid integer NOT NULL, crs_wkt text, updated_at timestamptz NOT NULL DEFAULT now(), updated_by text NOT NULL DEFAULT current_user, xact bigint);"
             "CREATE TABLE {} (key text PRIMARY KEY, value text);"
-            "CREATE TABLE {} (name text PRIMARY KEY, kind text NOT NULL CHECK (kind IN ('layer', 'table')), position integer NOT NULL, meta jsonb, geometry_column text);"
+            "CREATE TABLE {} (name text PRIMARY KEY, kind text NOT NULL CHECK (kind IN ('layer', 'table')), position integer NOT NULL, meta jsonb, geometry_column text, geometry_type text, promoted boolean NOT NULL DEFAULT false);"
             "CREATE TABLE {} (object text NOT NULL REFERENCES {} (name) ON DELETE CASCADE, position integer NOT NULL, name text NOT NULL, dtype text NOT NULL, PRIMARY KEY (object, position))"
         ).format(_ident(s, _STATE), _ident(s, _META), _ident(s, _OBJECTS), _ident(s, _COLUMNS), _ident(s, _OBJECTS))
     )
+    for table, comment in (
+        (_STATE, "规划版本（每次修改加 1） / the plan's revision (incremented by every change, from any client)"),
+        (_META, "规划元数据 / plan metadata"),
+        (_OBJECTS, "图层和表的顺序与元数据 / order and metadata of layers and tables"),
+        (_COLUMNS, "列的顺序和 pandas 类型 / column order and pandas dtypes"),
+    ):
+        cur.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(_ident(s, table), sql.Literal(comment)))
+
+
+def _create_history(cur: psycopg.Cursor, plan: str) -> None:
+    """The change log and the triggers' functions (kept across whole-plan writes)."""
+    s = _ident(plan)
+    cur.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} ("
+            " id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, revision bigint NOT NULL,"
+            " changed_at timestamptz NOT NULL DEFAULT now(), changed_by text NOT NULL DEFAULT current_user,"
+            " client text DEFAULT current_setting('application_name'), layer text NOT NULL, zp_fid bigint, feature_id text,"
+            " op text NOT NULL CHECK (op IN ('INSERT', 'UPDATE', 'DELETE')), old_values jsonb, new_values jsonb, old_geom geometry, new_geom geometry);"
+            "CREATE INDEX IF NOT EXISTS zoneplan_history_layer_idx ON {} (layer, zp_fid, id);"
+            "CREATE INDEX IF NOT EXISTS zoneplan_history_revision_idx ON {} (revision)"
+        ).format(_ident(plan, _HISTORY), _ident(plan, _HISTORY), _ident(plan, _HISTORY))
+    )
+    cur.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(_ident(plan, _HISTORY), sql.Literal(_HISTORY_COMMENT)))
+    body = sql.SQL(_TRIGGER_SQL).format(schema=s, state=_ident(plan, _STATE), history=_ident(plan, _HISTORY), system=sql.Literal("{" + ",".join((*SYSTEM_COLUMNS, _GEOM)) + "}"))
+    cur.execute(body)
 
 
 def _copy_rows(cur: psycopg.Cursor, table: sql.Composable, columns: list[str], values: list[list]) -> None:
@@ -327,7 +412,75 @@ def _copy_rows(cur: psycopg.Cursor, table: sql.Composable, columns: list[str], v
             copy.write_row(row)
 
 
-def _write_object(cur: psycopg.Cursor, loc: PlanLocation, name: str, frame: pd.DataFrame, *, position: int, srid: int | None, meta: Mapping[str, str] | None) -> None:
+def _geometry_type(geoms: np.ndarray) -> tuple[str, bool]:
+    """PostGIS type of a geometry column, and whether single polygons are stored promoted to multi.
+
+    Polygon layers are ``MultiPolygon`` (what QGIS edits, and what a Polygon/MultiPolygon mix
+    needs); other layers keep their one type, or the generic ``Geometry`` for a mix.
+    """
+    kinds = set(shapely.get_type_id(geoms[~shapely.is_missing(geoms)]).tolist())
+    polygonal = {3, 6}  # Polygon, MultiPolygon
+    if kinds <= polygonal:
+        return "MultiPolygon", kinds != {6}
+    if len(kinds) == 1:
+        return _TYPE_NAMES[kinds.pop()], False
+    return "Geometry", False
+
+
+@functools.cache
+def _column_docs() -> dict[tuple[str, str], tuple[str, str, str]]:
+    """(layer or ``*``, column or ``""`` for the table) → (Chinese, English, unit), from ``data/layer_columns.csv``."""
+    with importlib.resources.files("zoneplan.data").joinpath("layer_columns.csv").open(encoding="utf-8") as fh:
+        return {(r["object"], r["column"]): (r["name_zh"], r["name_en"], r["unit"]) for r in csv.DictReader(fh)}
+
+
+def _ewkb(geoms: np.ndarray, *, srid: int, multi: bool) -> list[str]:
+    """Hex EWKB for COPY; with ``multi``, polygons become one-part multipolygons (the column's type)."""
+    if multi:
+        single = shapely.get_type_id(geoms) == 3
+        if single.any():
+            geoms = geoms.copy()
+            geoms[single] = shapely.multipolygons(geoms[single][:, np.newaxis])
+    return shapely.to_wkb(shapely.set_srid(geoms, srid), hex=True, include_srid=True).tolist()
+
+
+def _column_comment(layer: str, column: str) -> str | None:
+    docs = _column_docs()
+    row = docs.get((layer, column)) or docs.get(("*", column))
+    if row is None:
+        return None
+    zh, en, unit = row
+    return f"{zh} / {en}" + (f" ({unit})" if unit else "")
+
+
+def _comment_sql(table: sql.Composable, layer: str, columns: Iterable[str]) -> sql.Composed:
+    parts = []
+    title = _column_docs().get((layer, ""))
+    if title:
+        parts.append(sql.SQL("COMMENT ON TABLE {} IS {}").format(table, sql.Literal(f"{title[0]} / {title[1]} — zoneplan 规划图层 / plan layer")))
+    for column in columns:
+        text = _column_comment(layer, column)
+        if text:
+            parts.append(sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(table, _ident(column), sql.Literal(text)))
+    return sql.SQL(";").join(parts)
+
+
+def _check_ids(frame: pd.DataFrame, name: str, loc: PlanLocation) -> str | None:
+    """The layer's contract id column, after checking it is unique and never empty."""
+    spec = LAYERS.get(name)
+    if not (spec and spec.id_column and spec.id_column in frame.columns):
+        return None
+    ids = frame[spec.id_column]
+    missing = ids.isna()
+    if missing.any():
+        raise InputError(f"{int(missing.sum())} feature(s) have no {spec.id_column}; ids are required in a shared plan", file=loc, layer=name, feature=f"row {int(np.flatnonzero(missing)[0])}", rule="unique-id")
+    dup = ids[ids.duplicated()]
+    if len(dup):
+        raise InputError(f"{spec.id_column} {dup.iloc[0]!r} is used by more than one feature ({dup.nunique()} duplicated id(s))", file=loc, layer=name, feature=str(dup.iloc[0]), rule="unique-id")
+    return spec.id_column
+
+
+def _write_object(cur: psycopg.Cursor, loc: PlanLocation, name: str, frame: pd.DataFrame, *, position: int, srid: int | None, meta: Mapping[str, str] | None, revision: int) -> None:
     plan = loc.plan
     is_layer = isinstance(frame, gpd.GeoDataFrame)
     geometry_column = frame.geometry.name if is_layer else None
@@ -335,42 +488,66 @@ def _write_object(cur: psycopg.Cursor, loc: PlanLocation, name: str, frame: pd.D
     names = [_validate_column(c, layer=name, location=loc) for c in attrs]
     if len(set(names)) != len(names):
         raise InputError("duplicate column names", file=loc, layer=name, rule="identifier")
+    id_column = _check_ids(frame, name, loc) if is_layer else None
     types = [_sql_type(frame[c]) for c in attrs]
-    defs = [sql.SQL("zp_fid bigint PRIMARY KEY")]
+    defs = [sql.SQL("zp_fid bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY")]
     if is_layer:
         defs += [
             sql.SQL("zp_version integer NOT NULL DEFAULT 1"),
             sql.SQL("zp_updated_at timestamptz NOT NULL DEFAULT now()"),
             sql.SQL("zp_updated_by text NOT NULL DEFAULT current_user"),
         ]
-    defs += [sql.SQL("{} {}").format(_ident(n), sql.SQL(t)) for n, t in zip(names, types)]
+    defs += [sql.SQL("{} {}{}").format(_ident(n), sql.SQL(t), sql.SQL(" NOT NULL UNIQUE" if n == id_column else "")) for n, t in zip(names, types)]
+    geometry_type, promoted = (None, False)
     if is_layer:
-        defs.append(sql.SQL("{} geometry(Geometry, {})").format(_ident(_GEOM), sql.Literal(srid)))
+        geoms = frame.geometry.to_numpy()
+        geometry_type, promoted = _geometry_type(geoms)
+        defs.append(sql.SQL("{} geometry({}, {})").format(_ident(_GEOM), sql.SQL(geometry_type), sql.Literal(srid)))
     table = _ident(plan, name)
     cur.execute(sql.SQL("CREATE TABLE {} ({})").format(table, sql.SQL(", ").join(defs)))
 
     values = [list(range(len(frame)))] + [_python_values(frame[c], t) for c, t in zip(attrs, types)]
     columns = ["zp_fid", *names]
     if is_layer:
-        geoms = shapely.set_srid(frame.geometry.to_numpy(), srid)
-        wkb = shapely.to_wkb(geoms, hex=True, include_srid=True)
-        values.append(wkb.tolist())
+        values.append(_ewkb(geoms, srid=srid, multi=geometry_type == "MultiPolygon"))
         columns.append(_GEOM)
     _copy_rows(cur, table, columns, values)
+    cur.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN zp_fid RESTART WITH {}").format(table, sql.Literal(max(len(frame), 1))))
+    cur.execute(_comment_sql(table, name, [*SYSTEM_COLUMNS[: 4 if is_layer else 1], *names, *([_GEOM] if is_layer else [])]))
 
     if is_layer:
         cur.execute(sql.SQL("CREATE INDEX {} ON {} USING gist ({})").format(_ident(f"{name}_geom_gist"[:63]), table, _ident(_GEOM)))
-        spec = LAYERS.get(name)
-        if spec and spec.id_column in names:
-            cur.execute(sql.SQL("CREATE INDEX {} ON {} ({})").format(_ident(f"{name}_{spec.id_column}_idx"[:63]), table, _ident(spec.id_column)))
         cur.execute(sql.SQL("ANALYZE {}").format(table))
+    _record_rows(cur, plan, name, "INSERT", revision=revision, id_column=id_column or "", geometry=is_layer)
     cur.execute(
-        sql.SQL("INSERT INTO {} (name, kind, position, meta, geometry_column) VALUES (%s, %s, %s, %s, %s)").format(_ident(plan, _OBJECTS)),
-        (name, "layer" if is_layer else "table", position, json.dumps(dict(meta)) if meta else None, geometry_column),
+        sql.SQL(
+            "CREATE TRIGGER zp_lock BEFORE INSERT OR UPDATE OR DELETE ON {t} FOR EACH STATEMENT EXECUTE FUNCTION {s}.zp_lock();"
+            "CREATE TRIGGER zp_stamp BEFORE INSERT OR UPDATE OR DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION {s}.zp_stamp({id}, {versioned});"
+            "CREATE TRIGGER zp_record AFTER INSERT OR UPDATE OR DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION {s}.zp_record({id}, {versioned})"
+        ).format(t=table, s=_ident(plan), id=sql.Literal(id_column or ""), versioned=sql.Literal("true" if is_layer else "false"))
+    )
+    cur.execute(
+        sql.SQL("INSERT INTO {} (name, kind, position, meta, geometry_column, geometry_type, promoted) VALUES (%s, %s, %s, %s, %s, %s, %s)").format(_ident(plan, _OBJECTS)),
+        (name, "layer" if is_layer else "table", position, json.dumps(dict(meta)) if meta else None, geometry_column, geometry_type, promoted),
     )
     with cur.copy(sql.SQL("COPY {} (object, position, name, dtype) FROM STDIN").format(_ident(plan, _COLUMNS))) as copy:
         for i, c in enumerate(attrs):
             copy.write_row((name, i, names[i], str(frame[c].dtype)))
+
+
+def _record_rows(cur: psycopg.Cursor, plan: str, name: str, op: str, *, revision: int, id_column: str, geometry: bool) -> None:
+    """Log every row of a table as inserted (after a whole-plan write) or deleted (before one)."""
+    values = sql.SQL("to_jsonb(t) - {}::text[]").format(sql.Literal("{" + ",".join((*SYSTEM_COLUMNS, _GEOM)) + "}"))
+    geom = sql.SQL("t.geom") if geometry else sql.SQL("NULL::geometry")
+    feature = sql.SQL("to_jsonb(t) ->> {}").format(sql.Literal(id_column)) if id_column else sql.SQL("NULL")
+    nothing = (sql.SQL("NULL::jsonb"), sql.SQL("NULL::geometry"))
+    old, new = ((values, geom), nothing) if op == "DELETE" else (nothing, (values, geom))
+    cur.execute(
+        sql.SQL("INSERT INTO {h} (revision, layer, zp_fid, feature_id, op, old_values, old_geom, new_values, new_geom) SELECT %s, %s, t.zp_fid, {f}, %s, {ov}, {og}, {nv}, {ng} FROM {t} AS t ORDER BY t.zp_fid").format(
+            h=_ident(plan, _HISTORY), f=feature, ov=old[0], og=old[1], nv=new[0], ng=new[1], t=_ident(plan, name)
+        ),
+        (revision, name, op),
+    )
 
 
 def _expected_revision(plan: Plan, loc: PlanLocation) -> int | None:
@@ -421,18 +598,48 @@ def write_plan(plan: Plan, uri: str, *, overwrite: bool = True) -> int:
                 file=loc,
                 rule="revision",
             )
-        cur.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(_ident(loc.plan)))
-        cur.execute(sql.SQL("CREATE SCHEMA {}").format(_ident(loc.plan)))
-        _create_internal_tables(cur, loc.plan)
         revision = (current or 0) + 1
-        cur.execute(sql.SQL("INSERT INTO {} (revision, srid, crs_wkt) VALUES (%s, %s, %s)").format(_ident(loc.plan, _STATE)), (revision, srid, plan.crs.to_wkt()))
+        if current is None:
+            cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(_ident(loc.plan)))
+        else:
+            _clear_plan(cur, loc.plan, revision=revision)
+        _create_internal_tables(cur, loc.plan)
+        _create_history(cur, loc.plan)
+        cur.execute(
+            sql.SQL("INSERT INTO {} (revision, srid, crs_wkt, xact) VALUES (%s, %s, %s, txid_current())").format(_ident(loc.plan, _STATE)),
+            (revision, srid, plan.crs.to_wkt()),
+        )
         meta = {k: str(v) for k, v in plan.meta.items() if k != REVISION_META_KEY}
         _copy_rows(cur, _ident(loc.plan, _META), ["key", "value"], [list(meta), list(meta.values())])
         for position, (name, gdf) in enumerate(plan.layers.items()):
-            _write_object(cur, loc, name, gdf, position=position, srid=srid, meta=plan.layer_meta.get(name))
+            _write_object(cur, loc, name, gdf, position=position, srid=srid, meta=plan.layer_meta.get(name), revision=revision)
         for position, (name, df) in enumerate(plan.tables.items(), start=len(plan.layers)):
-            _write_object(cur, loc, name, pd.DataFrame(df), position=position, srid=None, meta=None)
+            _write_object(cur, loc, name, pd.DataFrame(df), position=position, srid=None, meta=None, revision=revision)
     return revision
+
+
+def _clear_plan(cur: psycopg.Cursor, plan: str, *, revision: int) -> None:
+    """Log every feature of the stored plan as deleted at ``revision``, then drop all but the history."""
+    if _has_history(cur, plan):
+        cur.execute(sql.SQL("SELECT name, kind FROM {}").format(_ident(plan, _OBJECTS)))
+        for name, kind in cur.fetchall():
+            spec = LAYERS.get(name)
+            id_column = spec.id_column if kind == "layer" and spec and spec.id_column and _has_column(cur, plan, name, spec.id_column) else ""
+            _record_rows(cur, plan, name, "DELETE", revision=revision, id_column=id_column, geometry=kind == "layer")
+    cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename <> %s", (plan, _HISTORY))
+    tables = [r[0] for r in cur.fetchall()]
+    if tables:
+        cur.execute(sql.SQL("DROP TABLE {} CASCADE").format(sql.SQL(", ").join(_ident(plan, t) for t in tables)))
+
+
+def _has_history(cur: psycopg.Cursor, plan: str) -> bool:
+    cur.execute("SELECT 1 FROM pg_tables WHERE schemaname = %s AND tablename = %s", (plan, _HISTORY))
+    return cur.fetchone() is not None
+
+
+def _has_column(cur: psycopg.Cursor, plan: str, table: str, column: str) -> bool:
+    cur.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = %s AND table_name = %s AND column_name = %s", (plan, table, column))
+    return cur.fetchone() is not None
 
 
 # -- reading ----------------------------------------------------------------------------------------
@@ -441,7 +648,7 @@ def _columns(cur: psycopg.Cursor, plan: str, name: str) -> list[tuple[str, str]]
     return [(r[0], r[1]) for r in cur.fetchall()]
 
 
-def _read_object(cur: psycopg.Cursor, loc: PlanLocation, name: str, geometry_column: str | None, srid: int, *, versions: bool = False) -> pd.DataFrame:
+def _read_object(cur: psycopg.Cursor, loc: PlanLocation, name: str, geometry_column: str | None, srid: int, *, versions: bool = False, promoted: bool = False) -> pd.DataFrame:
     cols = _columns(cur, loc.plan, name)
     select = [_ident(c) for c, _ in cols]
     system = list(SYSTEM_COLUMNS) if versions and geometry_column else []
@@ -462,6 +669,9 @@ def _read_object(cur: psycopg.Cursor, loc: PlanLocation, name: str, geometry_col
     if not geometry_column:
         return frame
     geoms = shapely.from_wkb(np.array(columns[-1], dtype=object)) if rows else np.array([], dtype=object)
+    if promoted:  # polygons stored as one-part multipolygons read back as they were written
+        single = (shapely.get_type_id(geoms) == 6) & (shapely.get_num_geometries(geoms) == 1)
+        geoms[single] = shapely.get_geometry(geoms[single], 0)
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=srid, index=frame.index, name=geometry_column), crs=srid)
 
 
@@ -486,11 +696,11 @@ def read_plan(uri: str) -> Plan:
             revision, srid, wkt = _require_plan(cur, loc)
             cur.execute(sql.SQL("SELECT key, value FROM {}").format(_ident(loc.plan, _META)))
             meta = dict(cur.fetchall())
-            cur.execute(sql.SQL("SELECT name, kind, meta, geometry_column FROM {} ORDER BY position").format(_ident(loc.plan, _OBJECTS)))
+            cur.execute(sql.SQL("SELECT name, kind, meta, geometry_column, (to_jsonb(o) ->> 'promoted') = 'true' FROM {} AS o ORDER BY position").format(_ident(loc.plan, _OBJECTS)))
             objects = cur.fetchall()
             layers, tables, layer_meta = {}, {}, {}
-            for name, kind, obj_meta, geometry_column in objects:
-                frame = _read_object(cur, loc, name, geometry_column if kind == "layer" else None, srid)
+            for name, kind, obj_meta, geometry_column, promoted in objects:
+                frame = _read_object(cur, loc, name, geometry_column if kind == "layer" else None, srid, promoted=bool(promoted))
                 if kind == "layer":
                     layers[name] = frame
                     if obj_meta:
@@ -519,11 +729,11 @@ def read_layer(uri: str, layer: str, *, versions: bool = False) -> gpd.GeoDataFr
     validate_name(layer, what="layer name", location=loc)
     with connect(loc) as con, con.cursor(binary=True) as cur:
         _, srid, _ = _require_plan(cur, loc)
-        cur.execute(sql.SQL("SELECT kind, geometry_column FROM {} WHERE name = %s").format(_ident(loc.plan, _OBJECTS)), (layer,))
+        cur.execute(sql.SQL("SELECT kind, geometry_column, (to_jsonb(o) ->> 'promoted') = 'true' FROM {} AS o WHERE name = %s").format(_ident(loc.plan, _OBJECTS)), (layer,))
         row = cur.fetchone()
         if row is None or row[0] != "layer":
             raise InputError(f"plan {loc.plan!r} has no layer {layer!r}", file=loc, layer=layer)
-        return _read_object(cur, loc, layer, row[1], srid, versions=versions)
+        return _read_object(cur, loc, layer, row[1], srid, versions=versions, promoted=bool(row[2]))
 
 
 # -- editing ----------------------------------------------------------------------------------------
@@ -627,10 +837,11 @@ def _update(con: psycopg.Connection, loc: PlanLocation, layer: str, edits: pd.Da
         values += [_python_values(edits[c], _sql_type(_restore([], stored[c]))) for c in change]
         if has_geom and geometry_column:
             srid = cur.execute(sql.SQL("SELECT srid FROM {}").format(_ident(loc.plan, _STATE))).fetchone()[0]
-            values.append(shapely.to_wkb(shapely.set_srid(edits.geometry.to_numpy(), srid), hex=True, include_srid=True).tolist())
+            multi = cur.execute(sql.SQL("SELECT (to_jsonb(o) ->> 'geometry_type') = 'MultiPolygon' FROM {} AS o WHERE name = %s").format(_ident(loc.plan, _OBJECTS)), (layer,)).fetchone()[0]
+            values.append(_ewkb(edits.geometry.to_numpy(), srid=srid, multi=bool(multi)))
         _copy_rows(cur, tmp, [key, "_zp_expected", *set_cols], values)
+        # the triggers stamp zp_version, zp_updated_at, zp_updated_by and the plan revision
         assignments = [sql.SQL("{} = e.{}").format(_ident(c), _ident(c)) for c in set_cols]
-        assignments += [sql.SQL("zp_version = t.zp_version + 1"), sql.SQL("zp_updated_at = now()"), sql.SQL("zp_updated_by = current_user")]
         cur.execute(
             sql.SQL("UPDATE {} AS t SET {} FROM {} AS e WHERE t.{} = e.{} AND t.zp_version = e._zp_expected RETURNING t.{}, t.zp_version").format(
                 _ident(loc.plan, layer), sql.SQL(", ").join(assignments), tmp, _ident(key), _ident(key), _ident(key)
@@ -664,7 +875,6 @@ def _update(con: psycopg.Connection, loc: PlanLocation, layer: str, edits: pd.Da
                 layer=layer,
                 rule="row-version",
             )
-        cur.execute(sql.SQL("UPDATE {} SET revision = revision + 1, updated_at = now(), updated_by = current_user").format(_ident(loc.plan, _STATE)))
     return pd.Series([int(v) for _, v in done], index=pd.Index([i for i, _ in done], name=key), name="zp_version").reindex(ids.to_numpy())
 
 
