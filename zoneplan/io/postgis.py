@@ -97,6 +97,10 @@ __all__ = [
     "read_layer",
     "update_features",
     "plan_revision",
+    "grant",
+    "history",
+    "HISTORY_COLUMNS",
+    "read_revision",
     "list_plans",
     "drop_plan",
 ]
@@ -384,8 +388,12 @@ def _create_internal_tables(cur: psycopg.Cursor, plan: str) -> None:
         cur.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(_ident(s, table), sql.Literal(comment)))
 
 
-def _create_history(cur: psycopg.Cursor, plan: str) -> None:
-    """The change log and the triggers' functions (kept across whole-plan writes)."""
+def _create_history(cur: psycopg.Cursor, plan: str, srid: int) -> None:
+    """The change log and the triggers' functions (kept across whole-plan writes).
+
+    The log's geometry columns are in the plan's SRID (so QGIS can show past geometries); a
+    rewrite in another CRS transforms them.
+    """
     s = _ident(plan)
     cur.execute(
         sql.SQL(
@@ -393,11 +401,19 @@ def _create_history(cur: psycopg.Cursor, plan: str) -> None:
             " id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, revision bigint NOT NULL,"
             " changed_at timestamptz NOT NULL DEFAULT now(), changed_by text NOT NULL DEFAULT current_user,"
             " client text DEFAULT current_setting('application_name'), layer text NOT NULL, zp_fid bigint, feature_id text,"
-            " op text NOT NULL CHECK (op IN ('INSERT', 'UPDATE', 'DELETE')), old_values jsonb, new_values jsonb, old_geom geometry, new_geom geometry);"
+            " op text NOT NULL CHECK (op IN ('INSERT', 'UPDATE', 'DELETE')), old_values jsonb, new_values jsonb, old_geom geometry(Geometry, {srid}), new_geom geometry(Geometry, {srid}));"
             "CREATE INDEX IF NOT EXISTS zoneplan_history_layer_idx ON {} (layer, zp_fid, id);"
             "CREATE INDEX IF NOT EXISTS zoneplan_history_revision_idx ON {} (revision)"
-        ).format(_ident(plan, _HISTORY), _ident(plan, _HISTORY), _ident(plan, _HISTORY))
+        ).format(_ident(plan, _HISTORY), _ident(plan, _HISTORY), _ident(plan, _HISTORY), srid=sql.Literal(srid))
     )
+    cur.execute("SELECT srid FROM geometry_columns WHERE f_table_schema = %s AND f_table_name = %s AND f_geometry_column = 'old_geom'", (plan, _HISTORY))
+    if cur.fetchone()[0] != srid:
+        cur.execute(
+            sql.SQL(
+                "ALTER TABLE {h} ALTER COLUMN old_geom TYPE geometry(Geometry, {srid}) USING ST_Transform(old_geom, {srid}),"
+                " ALTER COLUMN new_geom TYPE geometry(Geometry, {srid}) USING ST_Transform(new_geom, {srid})"
+            ).format(h=_ident(plan, _HISTORY), srid=sql.Literal(srid))
+        )
     cur.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(_ident(plan, _HISTORY), sql.Literal(_HISTORY_COMMENT)))
     body = sql.SQL(_TRIGGER_SQL).format(schema=s, state=_ident(plan, _STATE), history=_ident(plan, _HISTORY), system=sql.Literal("{" + ",".join((*SYSTEM_COLUMNS, _GEOM)) + "}"))
     cur.execute(body)
@@ -599,12 +615,13 @@ def write_plan(plan: Plan, uri: str, *, overwrite: bool = True) -> int:
                 rule="revision",
             )
         revision = (current or 0) + 1
+        grantees = _grantees(cur, loc.plan) if current is not None else {}
         if current is None:
             cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(_ident(loc.plan)))
         else:
             _clear_plan(cur, loc.plan, revision=revision)
         _create_internal_tables(cur, loc.plan)
-        _create_history(cur, loc.plan)
+        _create_history(cur, loc.plan, srid)
         cur.execute(
             sql.SQL("INSERT INTO {} (revision, srid, crs_wkt, xact) VALUES (%s, %s, %s, txid_current())").format(_ident(loc.plan, _STATE)),
             (revision, srid, plan.crs.to_wkt()),
@@ -615,7 +632,33 @@ def write_plan(plan: Plan, uri: str, *, overwrite: bool = True) -> int:
             _write_object(cur, loc, name, gdf, position=position, srid=srid, meta=plan.layer_meta.get(name), revision=revision)
         for position, (name, df) in enumerate(plan.tables.items(), start=len(plan.layers)):
             _write_object(cur, loc, name, pd.DataFrame(df), position=position, srid=None, meta=None, revision=revision)
+        _merge_rewrite(cur, loc.plan, revision)
+        for role, edit in grantees.items():
+            _grant(cur, loc.plan, role, edit=edit)
     return revision
+
+
+def _merge_rewrite(cur: psycopg.Cursor, plan: str, revision: int) -> None:
+    """Keep only real changes in the log of a whole-plan write.
+
+    A rewrite logs every old feature deleted and every new one inserted; the pairs of one feature
+    (same contract id, else same ``zp_fid``) are dropped when it is unchanged and become one UPDATE
+    when it changed.
+    """
+    h = _ident(plan, _HISTORY)
+    pairs = sql.SQL(
+        "SELECT d.id AS d_id, i.id AS i_id, d.old_values, d.old_geom, d.old_values = i.new_values AND d.old_geom IS NOT DISTINCT FROM i.new_geom AS same"
+        " FROM {h} AS d JOIN {h} AS i ON i.revision = d.revision AND i.layer = d.layer AND coalesce(i.feature_id, '#' || i.zp_fid) = coalesce(d.feature_id, '#' || d.zp_fid)"
+        " WHERE d.revision = %(r)s AND d.op = 'DELETE' AND i.op = 'INSERT'"
+    ).format(h=h)
+    cur.execute(sql.SQL("CREATE TEMP TABLE _zp_pairs ON COMMIT DROP AS {}").format(pairs), {"r": revision})
+    cur.execute(
+        sql.SQL(
+            "UPDATE {h} AS t SET op = 'UPDATE', old_values = p.old_values, old_geom = p.old_geom FROM _zp_pairs AS p WHERE t.id = p.i_id AND NOT p.same;"
+            "DELETE FROM {h} WHERE id IN (SELECT d_id FROM _zp_pairs UNION ALL SELECT i_id FROM _zp_pairs WHERE same);"
+            "DROP TABLE _zp_pairs"
+        ).format(h=h)
+    )
 
 
 def _clear_plan(cur: psycopg.Cursor, plan: str, *, revision: int) -> None:
@@ -669,10 +712,16 @@ def _read_object(cur: psycopg.Cursor, loc: PlanLocation, name: str, geometry_col
     if not geometry_column:
         return frame
     geoms = shapely.from_wkb(np.array(columns[-1], dtype=object)) if rows else np.array([], dtype=object)
-    if promoted:  # polygons stored as one-part multipolygons read back as they were written
-        single = (shapely.get_type_id(geoms) == 6) & (shapely.get_num_geometries(geoms) == 1)
-        geoms[single] = shapely.get_geometry(geoms[single], 0)
+    if promoted:
+        geoms = _demote(geoms)
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=srid, index=frame.index, name=geometry_column), crs=srid)
+
+
+def _demote(geoms: np.ndarray) -> np.ndarray:
+    """Polygons stored as one-part multipolygons (see :func:`_geometry_type`), read back as written."""
+    single = (shapely.get_type_id(geoms) == 6) & (shapely.get_num_geometries(geoms) == 1)
+    geoms[single] = shapely.get_geometry(geoms[single], 0)
+    return geoms
 
 
 def _require_plan(cur: psycopg.Cursor, loc: PlanLocation) -> tuple[int, int, str | None]:
@@ -876,6 +925,170 @@ def _update(con: psycopg.Connection, loc: PlanLocation, layer: str, edits: pd.Da
                 rule="row-version",
             )
     return pd.Series([int(v) for _, v in done], index=pd.Index([i for i, _ in done], name=key), name="zp_version").reindex(ids.to_numpy())
+
+
+# -- access -----------------------------------------------------------------------------------------
+def grant(uri: str, role: str, *, edit: bool = True) -> None:
+    """Let database role ``role`` read (and with ``edit`` change) the features of plan ``#PLAN``.
+
+    Editors may insert, update and delete features and table rows — from zoneplan, QGIS, psql or
+    any other client — and the triggers log each change under their name; they cannot change
+    the history or the plan's structure. The grants survive whole-plan writes.
+    """
+    loc = parse_uri(uri)
+    validate_name(role, what="role name", location=loc)
+    with connect(loc) as con, con.cursor() as cur:
+        _require_plan(cur, loc)
+        _grant(cur, loc.plan, role, edit=edit)
+
+
+def _grant(cur: psycopg.Cursor, plan: str, role: str, *, edit: bool) -> None:
+    cur.execute(sql.SQL("SELECT name FROM {}").format(_ident(plan, _OBJECTS)))
+    objects = [_ident(plan, r[0]) for r in cur.fetchall()]
+    internal = [_ident(plan, t) for t in (_STATE, _META, _OBJECTS, _COLUMNS, _HISTORY)]
+    who, schema = _ident(role), _ident(plan)
+    statements = [sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, who), sql.SQL("GRANT SELECT ON {} TO {}").format(sql.SQL(", ").join(objects + internal), who)]
+    if edit:
+        if objects:
+            statements.append(sql.SQL("GRANT INSERT, UPDATE, DELETE ON {} TO {}").format(sql.SQL(", ").join(objects), who))
+        statements += [
+            sql.SQL("GRANT UPDATE ON {} TO {}").format(_ident(plan, _STATE), who),
+            sql.SQL("GRANT INSERT ON {} TO {}").format(_ident(plan, _HISTORY), who),
+            sql.SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema, who),
+        ]
+    cur.execute(sql.SQL(";").join(statements))
+
+
+def _grantees(cur: psycopg.Cursor, plan: str) -> dict[str, bool]:
+    """Roles granted access to the plan's layers → whether they may edit (to re-grant after a write)."""
+    cur.execute(
+        "SELECT grantee, bool_or(privilege_type = 'UPDATE') FROM information_schema.role_table_grants"
+        " WHERE table_schema = %s AND table_name <> ALL(%s) AND grantee NOT IN (current_user, 'PUBLIC')"
+        " AND grantee <> (SELECT tableowner FROM pg_tables WHERE schemaname = %s AND tablename = %s) GROUP BY grantee",
+        (plan, list(_INTERNAL), plan, _STATE),
+    )
+    return {r[0]: bool(r[1]) for r in cur.fetchall()}
+
+
+# -- history ----------------------------------------------------------------------------------------
+#: Columns of :func:`history`.
+HISTORY_COLUMNS = ("revision", "changed_at", "changed_by", "client", "layer", "feature_id", "zp_fid", "op", "changes", "geometry_changed", "area_before_m2", "area_after_m2")
+
+
+def history(uri: str, *, layer: str | None = None, feature: str | None = None) -> pd.DataFrame:
+    """Every change made to plan ``#PLAN``, oldest first (全过程留痕).
+
+    The database triggers record each inserted, changed and deleted feature, whichever client
+    made the change (zoneplan, QGIS, psql, ogr2ogr …); a whole-plan write is recorded as the old
+    features deleted and the new ones inserted, at the new revision.
+
+    Parameters
+    ----------
+    uri
+        ``postgresql://…#PLAN``.
+    layer
+        Only changes of this layer (or table).
+    feature
+        Only changes of this feature: its contract id (``parcel_id`` …) or its ``zp_fid``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`HISTORY_COLUMNS`: the plan ``revision`` of the change, ``changed_at``
+        (timestamp with time zone), ``changed_by`` (database user), ``client``
+        (``application_name`` of the connection), ``layer``, ``feature_id`` (contract id; NA for
+        layers without one), ``zp_fid``, ``op`` (``INSERT``, ``UPDATE``, ``DELETE``), ``changes``
+        (column → ``[old, new]``; every value for an insert or delete, the changed ones for an
+        update), ``geometry_changed``, and the planar area in m² before and after
+        (``area_before_m2`` / ``area_after_m2``, NA where there is no geometry).
+    """
+    loc = parse_uri(uri)
+    where, params = [sql.SQL("TRUE")], []
+    if layer is not None:
+        where.append(sql.SQL("layer = %s"))
+        params.append(layer)
+    if feature is not None:
+        where.append(sql.SQL("(feature_id = %s OR (feature_id IS NULL AND zp_fid::text = %s))"))
+        params += [str(feature), str(feature)]
+    with connect(loc) as con, con.cursor() as cur:
+        _require_plan(cur, loc)
+        if not _has_history(cur, loc.plan):
+            raise InputError("the plan was written before zoneplan kept a history: write it again to start one", file=loc, rule="history")
+        cur.execute(
+            sql.SQL(
+                "SELECT revision, changed_at, changed_by, client, layer, feature_id, zp_fid, op, old_values, new_values,"
+                " CASE op WHEN 'UPDATE' THEN old_geom IS DISTINCT FROM new_geom ELSE coalesce(old_geom, new_geom) IS NOT NULL END,"
+                " ST_Area(old_geom), ST_Area(new_geom) FROM {} WHERE {} ORDER BY id"
+            ).format(_ident(loc.plan, _HISTORY), sql.SQL(" AND ").join(where)),
+            params,
+        )
+        rows = cur.fetchall()
+    records = [(*r[:8], _changes(r[7], r[8], r[9]), *r[10:]) for r in rows]
+    frame = pd.DataFrame(records, columns=list(HISTORY_COLUMNS))
+    return frame.astype({"revision": "Int64", "zp_fid": "Int64", "feature_id": "string", "changed_by": "string", "client": "string", "layer": "string", "op": "string", "area_before_m2": "Float64", "area_after_m2": "Float64"})
+
+
+def _changes(op: str, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> dict[str, list[Any]]:
+    old, new = old or {}, new or {}
+    keys = list(dict.fromkeys([*old, *new]))
+    if op == "UPDATE":
+        keys = [k for k in keys if old.get(k) != new.get(k)]
+    return {k: [old.get(k), new.get(k)] for k in keys}
+
+
+def read_revision(uri: str, revision: int) -> Plan:
+    """The layers and tables of plan ``#PLAN`` as they were at ``revision``, rebuilt from its history.
+
+    Column types follow the plan's current columns (:func:`read_plan`); metadata and styles are
+    the current ones. ``plan.meta["postgis_revision"]`` names the revision rebuilt, so such a
+    plan cannot be written back over a newer one by mistake.
+    """
+    loc = parse_uri(uri)
+    with connect(loc) as con:
+        con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        with con.cursor(binary=True) as cur:
+            current, srid, wkt = _require_plan(cur, loc)
+            if not _has_history(cur, loc.plan):
+                raise InputError("the plan was written before zoneplan kept a history: write it again to start one", file=loc, rule="history")
+            first = cur.execute(sql.SQL("SELECT min(revision) FROM {}").format(_ident(loc.plan, _HISTORY))).fetchone()[0]
+            if not isinstance(revision, (int, np.integer)) or first is None or not first <= revision <= current:
+                raise InputError(f"plan {loc.plan!r} has no revision {revision!r}: its history covers revisions {first}–{current}", file=loc, rule="revision")
+            cur.execute(sql.SQL("SELECT key, value FROM {}").format(_ident(loc.plan, _META)))
+            meta = dict(cur.fetchall())
+            cur.execute(
+                sql.SQL(
+                    "SELECT layer, op, new_values, ST_AsBinary(new_geom) FROM ("
+                    " SELECT DISTINCT ON (layer, coalesce(feature_id, '#' || zp_fid)) layer, zp_fid, op, new_values, new_geom"
+                    " FROM {} WHERE revision <= %s ORDER BY layer, coalesce(feature_id, '#' || zp_fid), id DESC) AS last"
+                    " WHERE op <> 'DELETE' ORDER BY layer, zp_fid"
+                ).format(_ident(loc.plan, _HISTORY)),
+                (int(revision),),
+            )
+            rows = cur.fetchall()
+            cur.execute(sql.SQL("SELECT name, kind, (to_jsonb(o) ->> 'promoted') = 'true' FROM {} AS o ORDER BY position").format(_ident(loc.plan, _OBJECTS)))
+            objects = cur.fetchall()
+            kinds = {name: kind for name, kind, _ in objects}
+            promoted = {name for name, _, flag in objects if flag}
+            dtypes = {name: dict(_columns(cur, loc.plan, name)) for name in kinds}
+    crs = pyproj.CRS.from_wkt(wkt) if wkt else pyproj.CRS.from_epsg(srid)
+    by_layer: dict[str, list[tuple[Any, Any]]] = {}
+    for layer_name, _, values, wkb in rows:
+        by_layer.setdefault(layer_name, []).append((values, wkb))
+    layers, tables = {}, {}
+    for name in [*kinds, *(n for n in by_layer if n not in kinds)]:
+        entries = by_layer.get(name, [])
+        found = pd.DataFrame([v for v, _ in entries], index=pd.RangeIndex(len(entries)))
+        types = dtypes.get(name) or dict.fromkeys(found.columns, "object")
+        frame = pd.DataFrame({c: _restore(found[c] if c in found else [None] * len(entries), t) for c, t in types.items()}, index=found.index)
+        has_geometry = kinds.get(name, "layer") == "layer" and (not entries or entries[0][1] is not None)
+        if has_geometry:
+            geoms = shapely.from_wkb(np.array([g for _, g in entries], dtype=object))
+            geoms = _demote(geoms) if name in promoted else geoms
+            layers[name] = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index, crs=crs), crs=crs)
+        else:
+            tables[name] = frame
+    meta[REVISION_META_KEY] = f"{loc.plan}:{int(revision)}"
+    return Plan({n: g for n, g in layers.items() if len(g) or n in kinds}, tables, crs=crs, meta=meta)
 
 
 # -- catalogue --------------------------------------------------------------------------------------
