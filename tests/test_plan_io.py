@@ -45,9 +45,10 @@ def test_layers_open_as_ordinary_gpkg_layers_with_qgis_style(tiny_plan, tmp_path
         rows = con.execute("SELECT f_table_name, styleName, useAsDefault, styleQML FROM layer_styles").fetchall()
         kinds = dict(con.execute("SELECT table_name, data_type FROM gpkg_contents").fetchall())
     assert kinds["parcels"] == "features" and kinds["layer_styles"] == "attributes"
-    assert [r[0] for r in rows] == ["parcels"]
-    assert rows[0][2] in (1, True, "1")
-    assert "categorizedSymbol" in rows[0][3] and "100101" in rows[0][3]
+    assert [r[0] for r in rows] == ["zones", "parcels", "phases"]  # every layer has a default style
+    parcels = rows[1]
+    assert parcels[2] in (1, True, "1")
+    assert "categorizedSymbol" in parcels[3] and "100101" in parcels[3]
 
 
 def test_failed_write_leaves_previous_plan_intact(tiny_plan, tmp_path, monkeypatch):

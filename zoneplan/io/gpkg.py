@@ -6,7 +6,10 @@ Layout of a plan GeoPackage
   per-layer metadata (source, "illustrative geometry" …) as GDAL layer metadata;
 * one attribute table per plan table (``targets``, ``quotas``, …);
 * ``zoneplan_meta`` — plan-level key/value metadata;
-* ``layer_styles`` — QGIS styles, so parcels open coloured by land use in QGIS.
+* ``layer_styles`` — QGIS styles (:func:`zoneplan.io.qgis_style.plan_styles`), so every layer
+  opens styled in QGIS: parcels by land use, boundaries, phases by schedule, control lines by
+  kind. Styles a user saved into the file are kept by every write; only zoneplan's rows are
+  replaced.
 
 Writes are atomic: everything is written to a temporary file in the same directory, flushed to
 disk, then moved over the target with :func:`os.replace`. A write that fails or is killed half-way
@@ -103,7 +106,7 @@ def _write_table(path: Path, name: str, df: pd.DataFrame) -> None:
 
 def write_plan(plan: Plan, path: Path) -> None:
     """Write ``plan`` to the GeoPackage ``path`` atomically (see module docstring)."""
-    from zoneplan.io.qgis_style import landuse_style_qml, layer_styles_frame
+    from zoneplan.io.qgis_style import plan_styles, style_rows, user_styles
 
     path = Path(path)
     with atomic_path(path) as tmp:
@@ -120,13 +123,8 @@ def write_plan(plan: Plan, path: Path) -> None:
             _write_table(tmp, name, df)
         meta = pd.DataFrame({"key": list(plan.meta), "value": [str(v) for v in plan.meta.values()]}, dtype="string")
         _write_table(tmp, META_TABLE, meta)
-        styles = {
-            name: landuse_style_qml(codes=sorted(gdf["landuse_code"].dropna().unique()))
-            for name, gdf in plan.layers.items()
-            if "landuse_code" in gdf.columns and len(gdf)
-        }
-        if styles:
-            _write_table(tmp, STYLE_TABLE, layer_styles_frame(styles))
+        # a default QGIS style per layer; the user's own styles in the file are kept
+        _write_table(tmp, STYLE_TABLE, style_rows(plan_styles(plan.layers), keep=user_styles(path)))
         _check_readable(tmp)
 
 
