@@ -195,3 +195,20 @@ def test_history_survives_whole_plan_writes_and_rebuilds_any_revision(plan_uri: 
     assert postgis.read_revision(plan_uri, 3).parcels["status"].tolist() == ["built", "built", "supplied"]
     with pytest.raises(InputError, match="has no revision 9: its history covers revisions 1–4"):
         postgis.read_revision(plan_uri, 9)
+
+
+def test_styles_in_public_layer_styles_and_a_users_style_survives_rewrites(plan_uri: str, tiny_plan: Plan) -> None:
+    postgis.write_plan(tiny_plan, plan_uri)
+    schema = postgis.parse_uri(plan_uri).plan
+    ours = run(plan_uri, "SELECT f_table_name, f_geometry_column, useasdefault, f_table_catalog = current_database() FROM public.layer_styles WHERE f_table_schema = %s ORDER BY 1", (schema,))
+    assert ours == [("parcels", "geom", True, True), ("phases", "geom", True, True), ("zones", "geom", True, True)]
+    run(  # a QGIS user saves their own default style for parcels
+        plan_uri,
+        "INSERT INTO public.layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, stylename, styleqml, useasdefault, description)"
+        " VALUES (current_database(), %s, 'parcels', 'geom', '我的样式', XMLPARSE(DOCUMENT '<qgis version=\"3.22\"/>'), true, '张工')",
+        (schema,),
+    )
+    for _ in range(2):
+        postgis.write_plan(Plan.read(plan_uri), plan_uri)
+    rows = run(plan_uri, "SELECT f_table_name, stylename, useasdefault FROM public.layer_styles WHERE f_table_schema = %s ORDER BY 1, 2", (schema,))
+    assert rows == [("parcels", "parcels", False), ("parcels", "我的样式", True), ("phases", "phases", True), ("zones", "zones", True)]

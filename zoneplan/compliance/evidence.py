@@ -26,7 +26,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from zoneplan.io.gpkg import STYLE_TABLE, atomic_path
+from zoneplan.io.gpkg import GPKG_OPTIONS, STYLE_TABLE, atomic_path
 from zoneplan.io.qgis_style import geometry_kind, rule_style_qml, style_rows, user_styles
 from zoneplan.maps.style import rule_colors
 
@@ -76,14 +76,14 @@ def write_evidence(findings: Findings, path: str | Path) -> Path:
         for rule, rows in violations.groupby(violations["rule"].astype(str), sort=False):
             rows = rows.reset_index(drop=True)
             if shapely.is_missing(rows.geometry.values).all():
-                pyogrio.write_dataframe(pd.DataFrame(rows.drop(columns=rows.geometry.name)), tmp, layer=rule, driver="GPKG")
+                pyogrio.write_dataframe(pd.DataFrame(rows.drop(columns=rows.geometry.name)), tmp, layer=rule, driver="GPKG", dataset_options=GPKG_OPTIONS)
             else:
-                pyogrio.write_dataframe(gpd.GeoDataFrame(rows, crs=violations.crs), tmp, layer=rule, driver="GPKG", promote_to_multi=True)
+                pyogrio.write_dataframe(gpd.GeoDataFrame(rows, crs=violations.crs), tmp, layer=rule, driver="GPKG", promote_to_multi=True, dataset_options=GPKG_OPTIONS)
                 spatial[rule] = rows.geometry
         for name, table in _tables(findings).items():
-            pyogrio.write_dataframe(pd.DataFrame(table).reset_index(drop=True), tmp, layer=name, driver="GPKG")
+            pyogrio.write_dataframe(pd.DataFrame(table).reset_index(drop=True), tmp, layer=name, driver="GPKG", dataset_options=GPKG_OPTIONS)
         styles = {rule: rule_style_qml(colors[rule], geometry=geometry_kind(rows.geom_type.dropna().unique())) for rule, rows in spatial.items()}
-        pyogrio.write_dataframe(style_rows(styles, keep=user_styles(path)), tmp, layer=STYLE_TABLE, driver="GPKG")
+        pyogrio.write_dataframe(style_rows(styles, keep=user_styles(path)), tmp, layer=STYLE_TABLE, driver="GPKG", dataset_options=GPKG_OPTIONS)
     return path
 
 

@@ -32,10 +32,14 @@ import pyogrio
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 
-__all__ = ["read_plan", "write_plan", "atomic_path", "META_TABLE", "STYLE_TABLE"]
+__all__ = ["read_plan", "write_plan", "atomic_path", "META_TABLE", "STYLE_TABLE", "GPKG_OPTIONS"]
 
 META_TABLE = "zoneplan_meta"
 STYLE_TABLE = "layer_styles"
+#: GDAL dataset options of every GeoPackage zoneplan writes: version 1.2, the oldest with every
+#: feature a plan uses (metadata and R-tree extensions), which GDAL 3.6 / QGIS 3.22 open without
+#: the "only partially supported" warning they give GDAL 3.12's default 1.4.
+GPKG_OPTIONS: dict[str, str] = {"VERSION": "1.2"}
 _INTERNAL = {META_TABLE, STYLE_TABLE}
 
 
@@ -101,7 +105,7 @@ def _write_table(path: Path, name: str, df: pd.DataFrame) -> None:
     for col in df.columns:
         if df[col].dtype == object and df[col].map(lambda v: isinstance(v, (dict, list))).any():
             df[col] = df[col].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)
-    pyogrio.write_dataframe(df, path, layer=name, driver="GPKG")
+    pyogrio.write_dataframe(df, path, layer=name, driver="GPKG", dataset_options=GPKG_OPTIONS)
 
 
 def write_plan(plan: Plan, path: Path) -> None:
@@ -117,6 +121,7 @@ def write_plan(plan: Plan, path: Path) -> None:
                 layer=name,
                 driver="GPKG",
                 promote_to_multi=False,
+                dataset_options=GPKG_OPTIONS,
                 layer_metadata=plan.layer_meta.get(name) or None,
             )
         for name, df in plan.tables.items():

@@ -18,28 +18,45 @@ change the meaning of a statement.
 
 Layout of a plan's schema
 -------------------------
-* one table per layer: ``zp_fid`` (row order, primary key), ``zp_version`` (row version, starts at
-  1), ``zp_updated_at``, ``zp_updated_by`` (timestamp and database user of the last change), the
-  layer's columns with their types (text, bigint, double precision, boolean, timestamp), and the
-  geometry as ``geom geometry(Geometry, SRID)`` with a GiST index; the layer's id column
-  (``parcel_id`` …) has a b-tree index;
+* one table per layer: ``zp_fid`` (row order, an identity primary key: a client adding a feature
+  leaves it out), ``zp_version`` (row version, starts at 1), ``zp_updated_at``, ``zp_updated_by``
+  (time and database user of the last change), the layer's columns with their types (text,
+  bigint, double precision, boolean, timestamp), and the geometry as ``geom``, typed — polygon
+  layers ``geometry(MultiPolygon, SRID)`` (polygons written as one-part multipolygons read back
+  as polygons), other layers their one type — with a GiST index; the layer contract's id
+  (``parcel_id`` …) is ``NOT NULL UNIQUE``; tables and columns carry comments in Chinese and
+  English with units (``data/layer_columns.csv``);
 * one table per plan table (``targets``, ``quotas`` …), without geometry;
-* ``zoneplan_state`` — the plan's revision (incremented by every write and edit), SRID and CRS;
-* ``zoneplan_meta`` — plan metadata; ``zoneplan_objects`` / ``zoneplan_columns`` — layer and table
-  order, layer metadata, geometry column names and the pandas dtype of every column, so a plan
-  reads back exactly as it was written (index reset to 0…n-1, as from a GeoPackage).
+* ``zoneplan_state`` — the plan's revision, SRID and CRS; ``zoneplan_meta`` — plan metadata;
+  ``zoneplan_objects`` / ``zoneplan_columns`` — layer and table order, layer metadata, geometry
+  column and type, and the pandas dtype of every column, so a plan reads back exactly as written;
+* ``zoneplan_history`` — every change (全过程留痕), see below; kept across whole-plan writes;
+* QGIS styles in ``public.layer_styles`` (where QGIS looks for a PostGIS layer's default style),
+  one per layer (:func:`zoneplan.io.qgis_style.plan_styles`); a write replaces only zoneplan's
+  rows, and a user's default style stays the default.
+
+Any client may edit
+-------------------
+Triggers on every layer and table keep the bookkeeping whoever edits — zoneplan, QGIS, psql,
+ogr2ogr: each INSERT, UPDATE and DELETE stamps ``zp_version`` (+1), ``zp_updated_at`` and
+``zp_updated_by`` (``current_user``) whatever the client wrote into them, gives the transaction
+the next plan revision (one per transaction, however many rows), and logs the change in
+``zoneplan_history``: revision, time, user, ``application_name``, layer, ``zp_fid``, contract id,
+operation, old and new values (jsonb) and geometries. :func:`history` reads the log,
+:func:`read_revision` rebuilds the plan at any revision, :func:`grant` lets a role edit.
 
 Writes and concurrency
 ----------------------
-* :func:`write_plan` replaces the whole schema in **one transaction** (PostgreSQL DDL is
+* :func:`write_plan` replaces the plan's tables in **one transaction** (PostgreSQL DDL is
   transactional): readers see the old plan until the commit, and a failure leaves it untouched.
+  The history logs only what the write changed (per contract id; else per ``zp_fid``).
   A plan read from the database remembers its revision in ``plan.meta["postgis_revision"]``
   (``"<plan>:<revision>"``); writing it back after someone else changed the plan raises
   :class:`ConflictError` instead of silently overwriting their work.
 * :func:`update_features` changes features in place with **optimistic locking**: each edited row
   names the version it was read at (``zp_version`` from :func:`read_layer` with
-  ``versions=True``); if any row has been changed since — even by a transaction running at the
-  same moment — nothing is written and :class:`ConflictError` lists the features, the expected
+  ``versions=True``); if any row has been changed since — by any client, even in a transaction
+  running at the same moment — nothing is written and :class:`ConflictError` lists the features, the expected
   and the current version and who changed them.
 
 Examples
@@ -633,9 +650,44 @@ def write_plan(plan: Plan, uri: str, *, overwrite: bool = True) -> int:
         for position, (name, df) in enumerate(plan.tables.items(), start=len(plan.layers)):
             _write_object(cur, loc, name, pd.DataFrame(df), position=position, srid=None, meta=None, revision=revision)
         _merge_rewrite(cur, loc.plan, revision)
+        _write_styles(cur, loc.plan, plan)
         for role, edit in grantees.items():
             _grant(cur, loc.plan, role, edit=edit)
     return revision
+
+
+#: QGIS's own definition of ``public.layer_styles`` (QgsPostgresProvider), where QGIS looks for a
+#: PostGIS layer's default style.
+_LAYER_STYLES_DDL = (
+    "CREATE TABLE IF NOT EXISTS public.layer_styles (id serial PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar,"
+    " f_table_name varchar, f_geometry_column varchar, stylename text, styleqml xml, stylesld xml, useasdefault boolean,"
+    " description text, owner varchar(63) DEFAULT CURRENT_USER, ui xml, update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar)"
+)
+
+
+def _write_styles(cur: psycopg.Cursor, plan_name: str, plan: Plan) -> None:
+    """Store a default QGIS style per layer in ``public.layer_styles``, replacing only zoneplan's rows.
+
+    A layer whose user saved a default style keeps it as the default; zoneplan's is stored beside it.
+    """
+    from zoneplan.io.qgis_style import ZONEPLAN_STYLE, plan_styles
+
+    cur.execute(_LAYER_STYLES_DDL)
+    cur.execute(
+        "DELETE FROM public.layer_styles WHERE f_table_catalog = current_database() AND f_table_schema = %s AND coalesce(description, '') LIKE %s",
+        (plan_name, ZONEPLAN_STYLE + "%"),
+    )
+    cur.execute(
+        "SELECT DISTINCT f_table_name FROM public.layer_styles WHERE f_table_catalog = current_database() AND f_table_schema = %s AND useasdefault",
+        (plan_name,),
+    )
+    user_defaults = {r[0] for r in cur.fetchall()}
+    for name, qml in plan_styles(plan.layers).items():
+        cur.execute(
+            "INSERT INTO public.layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, stylename, styleqml, stylesld, useasdefault, description, owner, ui, update_time, type)"
+            " VALUES (current_database(), %s, %s, %s, %s, XMLPARSE(DOCUMENT %s), NULL, %s, %s, current_user, NULL, now() AT TIME ZONE 'UTC', NULL)",
+            (plan_name, name, _GEOM, name, qml, name not in user_defaults, f"{ZONEPLAN_STYLE} default style"),
+        )
 
 
 def _merge_rewrite(cur: psycopg.Cursor, plan: str, revision: int) -> None:
@@ -955,7 +1007,10 @@ def _grant(cur: psycopg.Cursor, plan: str, role: str, *, edit: bool) -> None:
             sql.SQL("GRANT UPDATE ON {} TO {}").format(_ident(plan, _STATE), who),
             sql.SQL("GRANT INSERT ON {} TO {}").format(_ident(plan, _HISTORY), who),
             sql.SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema, who),
+            sql.SQL("GRANT INSERT, UPDATE ON public.layer_styles TO {}").format(who),
+            sql.SQL("GRANT USAGE ON SEQUENCE public.layer_styles_id_seq TO {}").format(who),
         ]
+    statements.append(sql.SQL("GRANT SELECT ON public.layer_styles TO {}").format(who))
     cur.execute(sql.SQL(";").join(statements))
 
 
