@@ -12,6 +12,9 @@ one JSON object printed on standard output. Jobs (``"action"``):
     ``layer`` (a postgres source), ``key``/``value`` of the feature to change, ``changes``
     (field → value), ``add`` (attributes of a new feature) and ``wkt`` (its geometry): QGIS edits
     and commits as a user would in the attribute table and with "Add polygon feature".
+``raster``
+    ``path`` of a classified GeoTIFF → its default renderer and, for a paletted one, the classes
+    (value, label) QGIS's legend shows.
 ``render``
     ``layers`` as for ``open``, ``png`` path, ``size``: renders the layers with their default
     styles (topmost first) to a PNG; returns the distinct colours (``#rrggbb``) of every other pixel.
@@ -32,6 +35,7 @@ from qgis.core import (  # noqa: E402
     QgsGeometry,
     QgsMapRendererParallelJob,
     QgsMapSettings,
+    QgsRasterLayer,
     QgsRectangle,
     QgsVectorLayer,
     QgsWkbTypes,
@@ -94,6 +98,16 @@ def edit(job: dict) -> dict:
     return {"ok": bool(ok and added), "errors": layer.commitErrors(), "count": layer.featureCount()}
 
 
+def raster(job: dict) -> dict:
+    layer = QgsRasterLayer(job["path"], "raster", "gdal")
+    if not layer.isValid():
+        return {"valid": False, "error": layer.error().summary()}
+    renderer = layer.renderer()
+    classes = [[c.value, c.label] for c in renderer.classes()] if renderer.type() == "paletted" else []
+    legend = [item[0] for item in renderer.legendSymbologyItems()]
+    return {"valid": True, "renderer": renderer.type(), "classes": classes, "legend": legend, "crs": layer.crs().authid()}
+
+
 def render(job: dict) -> dict:
     layers = [open_layer(spec) for spec in job["layers"]]
     for layer in layers:
@@ -129,6 +143,8 @@ def main() -> None:
             result: dict = {"layers": [describe(spec) for spec in job["layers"]]}
         elif job["action"] == "edit":
             result = edit(job)
+        elif job["action"] == "raster":
+            result = raster(job)
         elif job["action"] == "render":
             result = render(job)
         else:

@@ -156,3 +156,17 @@ def test_a_styled_map_renders_in_many_colours(tmp_path: Path) -> None:
     keep = Path("artifacts")
     keep.mkdir(exist_ok=True)
     shutil.copy(png, keep / "qgis_linqing.png")
+
+
+def test_exported_raster_legend_in_qgis_names_the_classes(tmp_path: Path) -> None:
+    from zoneplan.raster.rasterize import export_raster
+
+    export = export_raster(datasets.load("linqing"), tmp_path / "linqing_landuse.tif", resolution=20)
+    answer = run({"action": "raster", "path": str(export.path)}, tmp_path)
+    assert answer["valid"] and answer["renderer"] == "paletted" and answer["crs"] == "EPSG:4548"
+    labels = {int(v): label for v, label in answer["classes"]}
+    present = export.classes[export.classes["count"] > 0]
+    assert len(present) >= 5
+    for value, label in zip(present["value"], present["label"]):
+        assert labels[int(value)] == label  # e.g. "100101 一类工业用地", not "81"
+    assert any(label.startswith("1001") and "工业用地" in label for label in labels.values())
