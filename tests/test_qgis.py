@@ -85,6 +85,8 @@ def test_geopackage_layers_open_in_qgis_with_their_default_styles(tmp_path: Path
     check_default_styles(answer["layers"], plan)
     for layer in answer["layers"]:
         assert not [w for w in layer["gdal_warnings"] if "partially supported" in w], layer["gdal_warnings"]
+    parcels = next(layer for layer in answer["layers"] if layer["name"] == "parcels")
+    assert parcels["fields"]["agreed_start_date"] == "Date"  # QGIS offers a date editor
 
 
 @pytest.mark.postgis

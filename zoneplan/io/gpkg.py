@@ -30,6 +30,7 @@ import pandas as pd
 import pyogrio
 
 from zoneplan.errors import InputError
+from zoneplan.layers import LAYERS
 from zoneplan.plan import Plan
 
 __all__ = ["read_plan", "write_plan", "atomic_path", "META_TABLE", "STYLE_TABLE", "GPKG_OPTIONS"]
@@ -99,6 +100,23 @@ def atomic_path(target: Path, *, suffix: str | None = None):
             tmp.unlink()
 
 
+def _with_dates(gdf: gpd.GeoDataFrame, name: str) -> tuple[gpd.GeoDataFrame, bool]:
+    """The layer with its contract date columns (``*_date``) as dates, when every value is an ISO date.
+
+    They are stored as GeoPackage ``DATE`` fields (QGIS shows a date editor) and read back as
+    the same ``YYYY-MM-DD`` text; a column holding anything else stays text, unchanged.
+    """
+    spec = LAYERS.get(name)
+    dates = {}
+    for column in (c for c in (spec.dtypes if spec else {}) if c.endswith("_date") and c in gdf.columns):
+        text = gdf[column].astype("string")
+        given = text.notna()
+        parsed = pd.to_datetime(text.where(text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False)), format="%Y-%m-%d", errors="coerce")
+        if given.any() and (parsed.notna() == given).all():
+            dates[column] = parsed.astype("date32[pyarrow]")
+    return (gdf.assign(**dates), True) if dates else (gdf, False)
+
+
 def _write_table(path: Path, name: str, df: pd.DataFrame) -> None:
     df = pd.DataFrame(df).reset_index(drop=True)
     # GeoPackage attribute tables cannot hold nested objects: store them as JSON text.
@@ -115,14 +133,16 @@ def write_plan(plan: Plan, path: Path) -> None:
     path = Path(path)
     with atomic_path(path) as tmp:
         for name, gdf in plan.layers.items():
+            frame, dated = _with_dates(gdf.reset_index(drop=True), name)
             pyogrio.write_dataframe(
-                gdf.reset_index(drop=True),
+                frame,
                 tmp,
                 layer=name,
                 driver="GPKG",
                 promote_to_multi=False,
                 dataset_options=GPKG_OPTIONS,
                 layer_metadata=plan.layer_meta.get(name) or None,
+                use_arrow=dated,  # only GDAL's Arrow path writes DATE fields
             )
         for name, df in plan.tables.items():
             _write_table(tmp, name, df)
