@@ -28,8 +28,8 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from osgeo import gdal  # noqa: E402
-from qgis.core import (  # noqa: E402
+from osgeo import gdal
+from qgis.core import (
     QgsApplication,
     QgsFeature,
     QgsGeometry,
@@ -40,8 +40,8 @@ from qgis.core import (  # noqa: E402
     QgsVectorLayer,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QSize  # noqa: E402
-from qgis.PyQt.QtGui import QColor  # noqa: E402
+from qgis.PyQt.QtCore import QSize
+from qgis.PyQt.QtGui import QColor
 
 WARNINGS: list[str] = []
 

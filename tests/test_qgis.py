@@ -37,11 +37,11 @@ DEBIAN_PYTHON = "/usr/bin/python3"
 
 def run(job: dict, tmp_path: Path) -> dict:
     """Run one job in PyQGIS and return its JSON answer."""
-    probe = subprocess.run([DEBIAN_PYTHON, "-c", "import qgis.core"], capture_output=True, text=True)
+    probe = subprocess.run([DEBIAN_PYTHON, "-c", "import qgis.core"], capture_output=True, text=True, check=False)
     assert probe.returncode == 0, f"PyQGIS is missing ({probe.stderr.strip()[-200:]}): run `make system-deps` (bash .ci/install-system-deps)"
     path = tmp_path / f"job-{uuid.uuid4().hex[:8]}.json"
     path.write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
-    proc = subprocess.run([DEBIAN_PYTHON, str(CLIENT), str(path)], capture_output=True, text=True, timeout=300, env={"QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    proc = subprocess.run([DEBIAN_PYTHON, str(CLIENT), str(path)], capture_output=True, text=True, timeout=300, check=False, env={"QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 

@@ -44,7 +44,7 @@ from zoneplan.measure import area_m2
 from zoneplan.plan import Plan
 from zoneplan.units import AREA_UNITS
 
-__all__ = ["PlanDiff", "diff_plans", "FEATURE_COLUMNS", "SUMMARY_COLUMNS"]
+__all__ = ["FEATURE_COLUMNS", "SUMMARY_COLUMNS", "PlanDiff", "diff_plans"]
 
 #: Columns of :attr:`PlanDiff.features`.
 FEATURE_COLUMNS = ("layer", "feature_id", "change", "columns", "geometry_changed", "area_before_mu", "area_after_mu", "area_change_mu")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 
 from zoneplan.cli import app
@@ -25,7 +24,7 @@ from zoneplan.plan import Plan
 from zoneplan.plandiff import diff_plans
 from zoneplan.units import AREA_UNITS
 
-__all__ = ["history", "diff", "read_version"]
+__all__ = ["diff", "history", "read_version"]
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
 _SHOWN_CHANGES = 4

@@ -102,24 +102,24 @@ except ImportError:  # pragma: no cover - exercised only without the extra
     sql = None  # type: ignore[assignment]
 
 __all__ = [
-    "ConflictError",
-    "PlanLocation",
+    "HISTORY_COLUMNS",
     "REVISION_META_KEY",
     "SYSTEM_COLUMNS",
-    "parse_uri",
-    "validate_name",
+    "ConflictError",
+    "PlanLocation",
     "connect",
-    "read_plan",
-    "write_plan",
-    "read_layer",
-    "update_features",
-    "plan_revision",
+    "drop_plan",
     "grant",
     "history",
-    "HISTORY_COLUMNS",
-    "read_revision",
     "list_plans",
-    "drop_plan",
+    "parse_uri",
+    "plan_revision",
+    "read_layer",
+    "read_plan",
+    "read_revision",
+    "update_features",
+    "validate_name",
+    "write_plan",
 ]
 
 #: ``plan.meta`` key holding ``"<plan>:<revision>"`` of a plan read from the database.

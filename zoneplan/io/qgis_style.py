@@ -30,17 +30,17 @@ from zoneplan.landuse import classes
 __all__ = [
     "LAYER_STYLES_COLUMNS",
     "ZONEPLAN_STYLE",
-    "landuse_style_qml",
     "boundary_style_qml",
     "control_lines_style_qml",
-    "phases_style_qml",
-    "groups_style_qml",
-    "rule_style_qml",
     "geometry_kind",
-    "plan_styles",
+    "groups_style_qml",
+    "landuse_style_qml",
     "layer_styles_frame",
-    "user_styles",
+    "phases_style_qml",
+    "plan_styles",
+    "rule_style_qml",
     "style_rows",
+    "user_styles",
 ]
 
 LAYER_STYLES_COLUMNS: Final[tuple[str, ...]] = (

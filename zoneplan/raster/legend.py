@@ -33,7 +33,7 @@ import pandas as pd
 
 from zoneplan.io.gpkg import atomic_path
 
-__all__ = ["write_legend", "aux_xml_path"]
+__all__ = ["aux_xml_path", "write_legend"]
 
 # GDALRATFieldType and GDALRATFieldUsage (gdal.h)
 _INTEGER, _STRING = "0", "2"
