@@ -212,3 +212,18 @@ def test_styles_in_public_layer_styles_and_a_users_style_survives_rewrites(plan_
         postgis.write_plan(Plan.read(plan_uri), plan_uri)
     rows = run(plan_uri, "SELECT f_table_name, stylename, useasdefault FROM public.layer_styles WHERE f_table_schema = %s ORDER BY 1, 2", (schema,))
     assert rows == [("parcels", "parcels", False), ("parcels", "我的样式", True), ("phases", "phases", True), ("zones", "zones", True)]
+
+
+def test_a_user_who_may_not_write_styles_still_writes_the_plan_and_is_told(plan_uri: str, postgis_uri: str, tiny_plan: Plan, editor: str) -> None:
+    postgis.write_plan(tiny_plan, plan_uri)  # public.layer_styles exists, owned by the administrator
+    with psycopg.connect(postgis_uri, autocommit=True) as con:
+        con.execute(sql.SQL("GRANT CREATE ON DATABASE zoneplan_test TO {}").format(sql.Identifier(editor)))
+    own = f"{as_role(postgis_uri, editor)}#own_{editor}"
+    try:
+        with pytest.warns(UserWarning, match=rf"written without QGIS styles: {editor} may not write public.layer_styles"):
+            assert postgis.write_plan(tiny_plan, own) == 1
+        assert Plan.read(own).parcels["parcel_id"].tolist() == ["P1", "P2", "P3", "P4"]
+        assert postgis.history(own)["changed_by"].unique().tolist() == [editor]
+    finally:
+        with psycopg.connect(postgis_uri, autocommit=True) as con:
+            con.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(f"own_{editor}")))

@@ -79,6 +79,7 @@ import functools
 import importlib.resources
 import json
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -672,6 +673,13 @@ def _write_styles(cur: psycopg.Cursor, plan_name: str, plan: Plan) -> None:
     """
     from zoneplan.io.qgis_style import ZONEPLAN_STYLE, plan_styles
 
+    cur.execute(
+        "SELECT CASE WHEN to_regclass('public.layer_styles') IS NULL THEN has_schema_privilege('public', 'CREATE')"
+        " ELSE has_table_privilege('public.layer_styles', 'INSERT') AND has_table_privilege('public.layer_styles', 'DELETE') END"
+    )
+    if not cur.fetchone()[0]:
+        warnings.warn(f"plan {plan_name!r} written without QGIS styles: {_whoami(cur)} may not write public.layer_styles", stacklevel=3)
+        return
     cur.execute(_LAYER_STYLES_DDL)
     cur.execute(
         "DELETE FROM public.layer_styles WHERE f_table_catalog = current_database() AND f_table_schema = %s AND coalesce(description, '') LIKE %s",
@@ -688,6 +696,10 @@ def _write_styles(cur: psycopg.Cursor, plan_name: str, plan: Plan) -> None:
             " VALUES (current_database(), %s, %s, %s, %s, XMLPARSE(DOCUMENT %s), NULL, %s, %s, current_user, NULL, now() AT TIME ZONE 'UTC', NULL)",
             (plan_name, name, _GEOM, name, qml, name not in user_defaults, f"{ZONEPLAN_STYLE} default style"),
         )
+
+
+def _whoami(cur: psycopg.Cursor) -> str:
+    return str(cur.execute("SELECT current_user").fetchone()[0])
 
 
 def _merge_rewrite(cur: psycopg.Cursor, plan: str, revision: int) -> None:
@@ -1135,7 +1147,7 @@ def read_revision(uri: str, revision: int) -> Plan:
         found = pd.DataFrame([v for v, _ in entries], index=pd.RangeIndex(len(entries)))
         types = dtypes.get(name) or dict.fromkeys(found.columns, "object")
         frame = pd.DataFrame({c: _restore(found[c] if c in found else [None] * len(entries), t) for c, t in types.items()}, index=found.index)
-        has_geometry = kinds.get(name, "layer") == "layer" and (not entries or entries[0][1] is not None)
+        has_geometry = kinds[name] == "layer" if name in kinds else any(g is not None for _, g in entries)
         if has_geometry:
             geoms = shapely.from_wkb(np.array([g for _, g in entries], dtype=object))
             geoms = _demote(geoms) if name in promoted else geoms
