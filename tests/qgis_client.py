@@ -28,20 +28,18 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from osgeo import gdal
-from qgis.core import (
-    QgsApplication,
-    QgsFeature,
-    QgsGeometry,
-    QgsMapRendererParallelJob,
-    QgsMapSettings,
-    QgsRasterLayer,
-    QgsRectangle,
-    QgsVectorLayer,
-    QgsWkbTypes,
-)
-from qgis.PyQt.QtCore import QSize
-from qgis.PyQt.QtGui import QColor
+# PyQGIS and Debian's GDAL bindings are imported in main(): this file is also imported (and finds
+# no doctests) by the project's pytest run under the virtualenv, which has neither.
+gdal = qc = QSize = QColor = None
+
+
+def _import_qgis() -> None:
+    global gdal, qc, QSize, QColor
+    from osgeo import gdal
+    from qgis import core as qc
+    from qgis.PyQt.QtCore import QSize
+    from qgis.PyQt.QtGui import QColor
+
 
 WARNINGS: list[str] = []
 
@@ -51,8 +49,8 @@ def _gdal_handler(level: int, number: int, message: str) -> None:
         WARNINGS.append(message)
 
 
-def open_layer(spec: dict) -> QgsVectorLayer:
-    return QgsVectorLayer(spec["source"], spec["name"], spec["provider"])
+def open_layer(spec: dict) -> qc.QgsVectorLayer:
+    return qc.QgsVectorLayer(spec["source"], spec["name"], spec["provider"])
 
 
 def describe(spec: dict) -> dict:
@@ -66,7 +64,7 @@ def describe(spec: dict) -> dict:
     renderer = layer.renderer()
     out.update(
         count=layer.featureCount(),
-        wkb_type=QgsWkbTypes.displayString(layer.wkbType()),
+        wkb_type=qc.QgsWkbTypes.displayString(layer.wkbType()),
         crs=layer.crs().authid(),
         style_found=bool(found),
         style_message=message,
@@ -89,17 +87,17 @@ def edit(job: dict) -> dict:
     layer.startEditing()
     for field, value in job["changes"].items():
         layer.changeAttributeValue(target.id(), fields.indexOf(field), value)
-    feature = QgsFeature(fields)
+    feature = qc.QgsFeature(fields)
     for field, value in job["add"].items():
         feature[field] = value
-    feature.setGeometry(QgsGeometry.fromWkt(job["wkt"]))
+    feature.setGeometry(qc.QgsGeometry.fromWkt(job["wkt"]))
     added = layer.addFeature(feature)
     ok = layer.commitChanges()
     return {"ok": bool(ok and added), "errors": layer.commitErrors(), "count": layer.featureCount()}
 
 
 def raster(job: dict) -> dict:
-    layer = QgsRasterLayer(job["path"], "raster", "gdal")
+    layer = qc.QgsRasterLayer(job["path"], "raster", "gdal")
     if not layer.isValid():
         return {"valid": False, "error": layer.error().summary()}
     renderer = layer.renderer()
@@ -112,17 +110,17 @@ def render(job: dict) -> dict:
     layers = [open_layer(spec) for spec in job["layers"]]
     for layer in layers:
         layer.loadDefaultStyle()
-    extent = QgsRectangle()
+    extent = qc.QgsRectangle()
     for layer in layers:
         extent.combineExtentWith(layer.extent())
     extent.scale(1.05)
-    settings = QgsMapSettings()
+    settings = qc.QgsMapSettings()
     settings.setLayers(layers)
     settings.setDestinationCrs(layers[0].crs())
     settings.setExtent(extent)
     settings.setOutputSize(QSize(*job["size"]))
     settings.setBackgroundColor(QColor(255, 255, 255))
-    render_job = QgsMapRendererParallelJob(settings)
+    render_job = qc.QgsMapRendererParallelJob(settings)
     render_job.start()
     render_job.waitForFinished()
     image = render_job.renderedImage()
@@ -134,10 +132,11 @@ def render(job: dict) -> dict:
 def main() -> None:
     with open(sys.argv[1], encoding="utf-8") as fh:
         job = json.load(fh)
+    _import_qgis()
     gdal.PushErrorHandler(_gdal_handler)
-    app = QgsApplication([], False)
+    app = qc.QgsApplication([], False)
     app.initQgis()
-    QgsApplication.messageLog().messageReceived.connect(lambda message, tag, level: WARNINGS.append(f"{tag}: {message}") if level >= 1 else None)
+    qc.QgsApplication.messageLog().messageReceived.connect(lambda message, tag, level: WARNINGS.append(f"{tag}: {message}") if level >= 1 else None)
     try:
         if job["action"] == "open":
             result: dict = {"layers": [describe(spec) for spec in job["layers"]]}
