@@ -4,7 +4,8 @@ Usage::
 
     python layers/build_rasters.py [--plan layers/linqing.gpkg] [--out layers/]
 
-Writes ``linqing_landcover_2018.tif`` and ``linqing_landcover_2023.tif``: ESA WorldCover classes
+Writes ``linqing_landcover_2018.tif`` and ``linqing_landcover_2023.tif`` (with ``.aux.xml`` class names
+for QGIS, :func:`zoneplan.raster.legend.write_legend`): ESA WorldCover classes
 (10 tree cover, 30 grassland, 40 cropland, 50 built-up, 60 bare, 80 water) at 10 m in EPSG:4548
 over the zone plus a 300 m margin, DEFLATE-compressed (well under 1 MB each). They are **not
 imagery**: every cell is drawn from the plan's own records, so the rasters agree with the plan
@@ -47,6 +48,8 @@ if str(HERE.parent) not in sys.path:  # `python layers/build_rasters.py` from a 
 
 from zoneplan.plan import Plan  # noqa: E402
 from zoneplan.raster.change import recorded_built  # noqa: E402
+from zoneplan.raster.classes import get_scheme  # noqa: E402
+from zoneplan.raster.legend import write_legend  # noqa: E402
 
 __all__ = ["YEARS", "RES", "planted", "landcover", "build", "main"]
 
@@ -145,6 +148,8 @@ def build(plan_path: Path = HERE / "linqing.gpkg", out_dir: Path = HERE) -> dict
                 year=str(year), scheme="worldcover", source="illustrative: drawn from layers/linqing.gpkg by layers/build_rasters.py, not imagery",
                 **{f"planted_{k}": ",".join(v) for k, v in plant.items()},
             )
+        classes = get_scheme("worldcover").table
+        write_legend(path, pd.DataFrame({"value": classes.index, "label": [f"{v} {zh} {en}" for v, zh, en in zip(classes.index, classes["name_zh"], classes["name"])], "color": classes["color"]}))
         out[year] = path
     return out
 

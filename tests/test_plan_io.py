@@ -45,9 +45,10 @@ def test_layers_open_as_ordinary_gpkg_layers_with_qgis_style(tiny_plan, tmp_path
         rows = con.execute("SELECT f_table_name, styleName, useAsDefault, styleQML FROM layer_styles").fetchall()
         kinds = dict(con.execute("SELECT table_name, data_type FROM gpkg_contents").fetchall())
     assert kinds["parcels"] == "features" and kinds["layer_styles"] == "attributes"
-    assert [r[0] for r in rows] == ["parcels"]
-    assert rows[0][2] in (1, True, "1")
-    assert "categorizedSymbol" in rows[0][3] and "100101" in rows[0][3]
+    assert [r[0] for r in rows] == ["zones", "parcels", "phases"]  # every layer has a default style
+    parcels = rows[1]
+    assert parcels[2] in (1, True, "1")
+    assert "categorizedSymbol" in parcels[3] and "100101" in parcels[3]
 
 
 def test_failed_write_leaves_previous_plan_intact(tiny_plan, tmp_path, monkeypatch):
@@ -149,3 +150,19 @@ def test_reading_a_missing_or_broken_file_names_it(tmp_path):
     bad.write_text("not a geopackage")
     with pytest.raises(InputError, match="bad.gpkg"):
         Plan.read(bad)
+
+
+def test_contract_dates_are_stored_as_geopackage_dates_and_read_back_as_text(tiny_plan, tmp_path):
+    parcels = tiny_plan.parcels.assign(agreed_start_date=["2020-03-01", None, "2021-12-31", None], started_date=["2020年3月", None, None, None])
+    path = tmp_path / "plan.gpkg"
+    tiny_plan.with_layer("parcels", parcels).write(path)
+    with sqlite3.connect(path) as con:
+        ddl = con.execute("SELECT sql FROM sqlite_master WHERE name = 'parcels'").fetchone()[0]
+        stored = con.execute("SELECT agreed_start_date FROM parcels ORDER BY fid").fetchall()
+    assert '"agreed_start_date" DATE' in ddl
+    assert '"started_date" TEXT' in ddl  # not every value is a date: kept as the text it is
+    assert stored == [("2020-03-01",), (None,), ("2021-12-31",), (None,)]
+    back = Plan.read(path).parcels
+    assert back["agreed_start_date"].tolist() == ["2020-03-01", pd.NA, "2021-12-31", pd.NA]
+    assert str(back["agreed_start_date"].dtype) == "string"
+    assert back["started_date"].tolist()[0] == "2020年3月"

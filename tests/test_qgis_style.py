@@ -11,6 +11,7 @@ import pytest
 
 from zoneplan.io.qgis_style import LAYER_STYLES_COLUMNS, landuse_style_qml, layer_styles_frame
 from zoneplan.landuse import classes
+from zoneplan.plan import Plan
 
 
 def parse(qml: str) -> ET.Element:
@@ -132,3 +133,82 @@ def test_rows_round_trip_through_a_geopackage(tmp_path):
         row = con.execute("SELECT f_table_name, f_geometry_column, styleName, useAsDefault, update_time, styleQML FROM layer_styles").fetchone()
     assert row[:5] == ("parcels", "geom", "parcels", 1, "2024-05-06T07:08:09Z")
     assert row[5] == qml
+
+
+# -- every layer, and the user's own styles ---------------------------------------------------------
+def renderer_of(qml: str) -> ET.Element:
+    return parse(qml).find("renderer-v2")
+
+
+def test_every_layer_of_a_sample_plan_gets_its_kind_of_style():
+    from zoneplan import datasets
+    from zoneplan.io.qgis_style import plan_styles
+
+    plan = datasets.load("linqing")
+    styles = plan_styles(plan.layers)
+    assert set(styles) == set(plan.layers)
+    parcels = renderer_of(styles["parcels"])
+    assert parcels.get("attr") == "landuse_code"
+    assert {c["value"] for c in categories(parse(styles["parcels"]))} - {""} == set(plan.parcels["landuse_code"].dropna())
+    zones = renderer_of(styles["zones"])
+    assert zones.get("type") == "singleSymbol"
+    props = {p.get("k"): p.get("v") for p in zones.find("symbols/symbol/layer").findall("prop")}
+    assert props["style"] == "no" and props["outline_style"] == "dash" and props["outline_color"] == "215,25,28,255"
+    lines = categories(parse(styles["control_lines"]))
+    assert [c["value"] for c in lines[:-1]] == ["ecological_redline", "basic_farmland", "urban_development_boundary"]
+    assert lines[0]["label"] == "生态保护红线 ecological_redline"
+    parks = categories(parse(styles["parks"]))
+    assert [c["value"] for c in parks] == plan.parks["park_id"].tolist()
+    assert len({symbol_props_any(styles["parks"])[c["symbol"]]["color"] for c in parks}) == len(parks)
+
+
+def symbol_props_any(qml: str) -> dict[str, dict[str, str]]:
+    return {s.get("name"): {p.get("k"): p.get("v") for p in s.find("layer").findall("prop")} for s in parse(qml).find("renderer-v2/symbols")}
+
+
+def test_phases_are_coloured_by_schedule_earliest_darkest():
+    from zoneplan import datasets
+    from zoneplan.io.qgis_style import phases_style_qml
+
+    phases = datasets.load("zhangdian").phases
+    qml = phases_style_qml(phases)
+    cats = categories(parse(qml))
+    props = symbol_props_any(qml)
+    assert [c["value"] for c in cats] == phases.sort_values(["end_year", "start_year"])["phase_id"].tolist()
+    lightness = [sum(int(v) for v in props[c["symbol"]]["color"].split(",")[:3]) for c in cats]
+    assert lightness == sorted(lightness)  # later phases lighter
+    assert cats[0]["label"].endswith(f"{phases['start_year'].min()}–{phases.sort_values('end_year')['end_year'].iloc[0]}")
+
+
+def test_user_styles_survive_zoneplan_writes_and_stay_the_default(tiny_plan, tmp_path):
+    path = tmp_path / "plan.gpkg"
+    tiny_plan.write(path)
+    mine = landuse_style_qml(codes=["0701"]).replace("110,110,110,255", "0,0,0,255")
+    with sqlite3.connect(path) as con:  # as QGIS's "Save as default" in the GeoPackage does
+        con.execute(
+            "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, owner, ui, update_time)"
+            " VALUES ('', '', 'parcels', 'geom', '我的样式', ?, '', 1, '张工 2024-05', '', '', '2024-05-06T07:08:09Z')",
+            (mine,),
+        )
+    for _ in range(2):
+        Plan.read(path).write(path)
+    with sqlite3.connect(path) as con:
+        rows = con.execute("SELECT f_table_name, styleName, useAsDefault, description, styleQML FROM layer_styles ORDER BY f_table_name, styleName").fetchall()
+    assert [(r[0], r[1], r[2]) for r in rows] == [("parcels", "parcels", 0), ("parcels", "我的样式", 1), ("phases", "phases", 1), ("zones", "zones", 1)]
+    assert rows[1][3] == "张工 2024-05" and rows[1][4] == mine
+
+
+def test_evidence_layers_are_styled_one_colour_per_rule(tmp_path):
+    from zoneplan import datasets
+    from zoneplan.compliance import check
+
+    findings = check(datasets.load("linqing"))
+    path = findings.write_evidence(tmp_path / "evidence.gpkg")
+    rules = findings.violations["rule"].astype(str).unique().tolist()
+    with sqlite3.connect(path) as con:
+        rows = dict(con.execute("SELECT f_table_name, styleQML FROM layer_styles WHERE useAsDefault").fetchall())
+        spatial = {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents WHERE data_type = 'features'")}
+    assert set(rows) == {r for r in rules if r in spatial} and rows
+    props = [symbol_props_any(q)["0"] for q in rows.values()]
+    colours = {p.get("outline_color", p.get("line_color")) for p in props}
+    assert len(colours) == len(rows)

@@ -64,3 +64,21 @@ def test_bad_export_inputs(tiny_plan: Plan, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot rasterise by"):
         export_raster(tiny_plan, tmp_path / "x.tif", by="height")  # type: ignore[arg-type]
     assert not list(tmp_path.glob("*.tif"))
+
+
+def test_class_names_and_attribute_table_beside_the_raster(tiny_plan: Plan, tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    out = export_raster(tiny_plan, tmp_path / "status.tif", by="status", resolution=20.0)
+    aux = ET.parse(tmp_path / "status.tif.aux.xml").getroot()
+    band = aux.find("PAMRasterBand")
+    assert band.get("band") == "1"
+    names = [c.text or "" for c in band.find("CategoryNames")]
+    assert names == ["", "built 已建成", "supplied 已供应未建成", "ready 已达到供地条件", "unready 未达到供地条件", "unbuildable 不可建设"]
+    rat = band.find("GDALRasterAttributeTable")
+    assert [f.findtext("Name") for f in rat.findall("FieldDefn")] == ["Value", "Class", "Red", "Green", "Blue", "Alpha"]
+    rows = [[f.text for f in row.findall("F")] for row in rat.findall("Row")]
+    assert rows[0] == ["1", "built 已建成", "178", "24", "43", "255"]
+    assert len(rows) == len(out.classes) == 5
+    with rasterio.open(out.path) as ds:  # GDAL reads the file with its auxiliary file and keeps the colours
+        assert ds.colormap(1)[1][:3] == (178, 24, 43)

@@ -118,14 +118,17 @@ def test_every_layer_says_where_it_comes_from_and_that_geometry_is_illustrative(
         assert "illustrative geometry" in meta["geometry"], (name, layer)
 
 
-@pytest.mark.parametrize("name", ["zhangdian", "linqing"])
-def test_qgis_styles_are_stored(name):
+@pytest.mark.parametrize("name", ["zhangdian", "linqing", "liaocheng"])
+def test_qgis_styles_are_stored(plans, name):
     with sqlite3.connect(datasets.get_path(name)) as con:
-        rows = con.execute("SELECT f_table_name, styleQML FROM layer_styles").fetchall()
+        rows = con.execute("SELECT f_table_name, styleQML FROM layer_styles WHERE useAsDefault").fetchall()
+        (version,) = con.execute("PRAGMA user_version").fetchone()
     styled = {table for table, _ in rows}
-    assert "parcels" in styled
-    qml = next(q for t, q in rows if t == "parcels")
-    assert "100102" in qml and "landuse_code" in qml
+    assert styled == set(plans[name].layers)  # every layer opens styled in QGIS
+    assert version == 10200  # GeoPackage 1.2: no "partially supported" warning in GDAL 3.6 / QGIS 3.22
+    if "parcels" in styled:
+        qml = next(q for t, q in rows if t == "parcels")
+        assert "100102" in qml and "landuse_code" in qml
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@
 GeoPackage (:func:`write_evidence`)
     One layer per rule with violations, named after the rule (``ecological_redline_overlap``,
     ``env_adjacency`` …), holding the conflict geometry and every finding column; rules whose
-    findings have no geometry (``quota_exceeded``) are attribute tables. Also the tables
+    findings have no geometry (``quota_exceeded``) are attribute tables. Each rule's layer opens in
+    QGIS in the rule's colour on compliance maps (``layer_styles``). Also the tables
     ``summary`` (rule, count, area_mu, cannot_judge), ``cannot_judge``, ``settings`` (the
     tolerances and limits used) and the detail tables (``quota_balance``).
 Workbook (:func:`write_excel`)
@@ -25,7 +26,9 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from zoneplan.io.gpkg import atomic_path
+from zoneplan.io.gpkg import GPKG_OPTIONS, STYLE_TABLE, atomic_path
+from zoneplan.io.qgis_style import geometry_kind, rule_style_qml, style_rows, user_styles
+from zoneplan.maps.style import rule_colors
 
 if TYPE_CHECKING:
     from zoneplan.compliance.findings import Findings
@@ -67,15 +70,20 @@ def write_evidence(findings: Findings, path: str | Path) -> Path:
     """
     path = Path(path)
     violations = findings.violations
+    colors = rule_colors(violations["rule"])
+    spatial = {}
     with atomic_path(path) as tmp:
         for rule, rows in violations.groupby(violations["rule"].astype(str), sort=False):
             rows = rows.reset_index(drop=True)
             if shapely.is_missing(rows.geometry.values).all():
-                pyogrio.write_dataframe(pd.DataFrame(rows.drop(columns=rows.geometry.name)), tmp, layer=rule, driver="GPKG")
+                pyogrio.write_dataframe(pd.DataFrame(rows.drop(columns=rows.geometry.name)), tmp, layer=rule, driver="GPKG", dataset_options=GPKG_OPTIONS)
             else:
-                pyogrio.write_dataframe(gpd.GeoDataFrame(rows, crs=violations.crs), tmp, layer=rule, driver="GPKG", promote_to_multi=True)
+                pyogrio.write_dataframe(gpd.GeoDataFrame(rows, crs=violations.crs), tmp, layer=rule, driver="GPKG", promote_to_multi=True, dataset_options=GPKG_OPTIONS)
+                spatial[rule] = rows.geometry
         for name, table in _tables(findings).items():
-            pyogrio.write_dataframe(pd.DataFrame(table).reset_index(drop=True), tmp, layer=name, driver="GPKG")
+            pyogrio.write_dataframe(pd.DataFrame(table).reset_index(drop=True), tmp, layer=name, driver="GPKG", dataset_options=GPKG_OPTIONS)
+        styles = {rule: rule_style_qml(colors[rule], geometry=geometry_kind(rows.geom_type.dropna().unique())) for rule, rows in spatial.items()}
+        pyogrio.write_dataframe(style_rows(styles, keep=user_styles(path)), tmp, layer=STYLE_TABLE, driver="GPKG", dataset_options=GPKG_OPTIONS)
     return path
 
 

@@ -6,7 +6,10 @@ Layout of a plan GeoPackage
   per-layer metadata (source, "illustrative geometry" …) as GDAL layer metadata;
 * one attribute table per plan table (``targets``, ``quotas``, …);
 * ``zoneplan_meta`` — plan-level key/value metadata;
-* ``layer_styles`` — QGIS styles, so parcels open coloured by land use in QGIS.
+* ``layer_styles`` — QGIS styles (:func:`zoneplan.io.qgis_style.plan_styles`), so every layer
+  opens styled in QGIS: parcels by land use, boundaries, phases by schedule, control lines by
+  kind. Styles a user saved into the file are kept by every write; only zoneplan's rows are
+  replaced.
 
 Writes are atomic: everything is written to a temporary file in the same directory, flushed to
 disk, then moved over the target with :func:`os.replace`. A write that fails or is killed half-way
@@ -33,12 +36,17 @@ from zoneplan.errors import InputError, ZoneplanError
 from zoneplan.io._integrity import check_geopackage
 from zoneplan.io._lock import plan_lock
 from zoneplan.io._read import read_layer
+from zoneplan.layers import LAYERS
 from zoneplan.plan import Plan
 
-__all__ = ["read_plan", "write_plan", "atomic_path", "META_TABLE", "STYLE_TABLE"]
+__all__ = ["read_plan", "write_plan", "atomic_path", "META_TABLE", "STYLE_TABLE", "GPKG_OPTIONS"]
 
 META_TABLE = "zoneplan_meta"
 STYLE_TABLE = "layer_styles"
+#: GDAL dataset options of every GeoPackage zoneplan writes: version 1.2, the oldest with every
+#: feature a plan uses (metadata and R-tree extensions), which GDAL 3.6 / QGIS 3.22 open without
+#: the "only partially supported" warning they give GDAL 3.12's default 1.4.
+GPKG_OPTIONS: dict[str, str] = {"VERSION": "1.2"}
 _INTERNAL = {META_TABLE, STYLE_TABLE}
 _FULL_BELOW = 1 << 20  # bytes free below which a failed write is put down to a full disk
 
@@ -115,43 +123,58 @@ def _write_failure(target: Path, exc: BaseException) -> str:
     return f"could not write: {reason}; {kept}"
 
 
+def _with_dates(gdf: gpd.GeoDataFrame, name: str) -> tuple[gpd.GeoDataFrame, bool]:
+    """The layer with its contract date columns (``*_date``) as dates, when every value is an ISO date.
+
+    They are stored as GeoPackage ``DATE`` fields (QGIS shows a date editor) and read back as
+    the same ``YYYY-MM-DD`` text; a column holding anything else stays text, unchanged.
+    """
+    spec = LAYERS.get(name)
+    dates = {}
+    for column in (c for c in (spec.dtypes if spec else {}) if c.endswith("_date") and c in gdf.columns):
+        text = gdf[column].astype("string")
+        given = text.notna()
+        parsed = pd.to_datetime(text.where(text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False)), format="%Y-%m-%d", errors="coerce")
+        if given.any() and (parsed.notna() == given).all():
+            dates[column] = parsed.astype("date32[pyarrow]")
+    return (gdf.assign(**dates), True) if dates else (gdf, False)
+
+
 def _write_table(path: Path, name: str, df: pd.DataFrame) -> None:
     df = pd.DataFrame(df).reset_index(drop=True)
     # GeoPackage attribute tables cannot hold nested objects: store them as JSON text.
     for col in df.columns:
         if df[col].dtype == object and df[col].map(lambda v: isinstance(v, (dict, list))).any():
             df[col] = df[col].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)
-    pyogrio.write_dataframe(df, path, layer=name, driver="GPKG")
+    pyogrio.write_dataframe(df, path, layer=name, driver="GPKG", dataset_options=GPKG_OPTIONS)
 
 
 def write_plan(plan: Plan, path: Path) -> None:
     """Write ``plan`` to the GeoPackage ``path`` atomically (see module docstring)."""
-    from zoneplan.io.qgis_style import landuse_style_qml, layer_styles_frame
+    from zoneplan.io.qgis_style import plan_styles, style_rows, user_styles
 
     path = Path(path)
     with plan_lock(path), atomic_path(path) as tmp:
         if path.exists():
             check_geopackage(path)  # a damaged plan is kept for recovery, never replaced
         for name, gdf in plan.layers.items():
+            frame, dated = _with_dates(gdf.reset_index(drop=True), name)
             pyogrio.write_dataframe(
-                gdf.reset_index(drop=True),
+                frame,
                 tmp,
                 layer=name,
                 driver="GPKG",
                 promote_to_multi=False,
+                dataset_options=GPKG_OPTIONS,
                 layer_metadata=plan.layer_meta.get(name) or None,
+                use_arrow=dated,  # only GDAL's Arrow path writes DATE fields
             )
         for name, df in plan.tables.items():
             _write_table(tmp, name, df)
         meta = pd.DataFrame({"key": list(plan.meta), "value": [str(v) for v in plan.meta.values()]}, dtype="string")
         _write_table(tmp, META_TABLE, meta)
-        styles = {
-            name: landuse_style_qml(codes=sorted(gdf["landuse_code"].dropna().unique()))
-            for name, gdf in plan.layers.items()
-            if "landuse_code" in gdf.columns and len(gdf)
-        }
-        if styles:
-            _write_table(tmp, STYLE_TABLE, layer_styles_frame(styles))
+        # a default QGIS style per layer; the user's own styles in the file are kept
+        _write_table(tmp, STYLE_TABLE, style_rows(plan_styles(plan.layers), keep=user_styles(path)))
         _check_readable(tmp)
 
 

@@ -45,7 +45,6 @@ from zoneplan.maps.style import (
     CONTROL_LINE_COLORS,
     REMAINING_COLOR,
     VIOLATION_COLOR,
-    VIOLATION_COLORS,
     ZONE_COLOR,
     LegendItem,
     classify,
@@ -54,6 +53,7 @@ from zoneplan.maps.style import (
     qualitative,
     schedule_colors,
     schedule_order,
+    rule_colors,
 )
 from zoneplan.measure import area_in
 from zoneplan.plan import Plan
@@ -406,7 +406,7 @@ def compliance_spec(plan: Plan, *, year: int | None = None, violations: gpd.GeoD
     area_mu = _num(violations, "area_mu") if "area_mu" in violations else area_in(violations)
     rule = _col(violations, "rule", "string")
     rules = rule.value_counts()
-    colors = {r: VIOLATION_COLORS[i % len(VIOLATION_COLORS)] for i, r in enumerate(rules.index)}
+    colors = rule_colors(rule)
     overlay = Overlay(
         "违规 Violations",
         violations,

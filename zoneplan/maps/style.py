@@ -26,6 +26,7 @@ __all__ = [
     "REMAINING_COLOR",
     "ZONE_COLOR",
     "CONTROL_LINE_COLORS",
+    "rule_colors",
     "landuse_colors",
     "landuse_legend",
     "sequential",
@@ -47,6 +48,12 @@ CONTROL_LINE_COLORS: dict[str, str] = {
     "basic_farmland": "#E6C200",
     "urban_development_boundary": "#7B3294",
 }
+
+
+def rule_colors(rules: pd.Series) -> dict[str, str]:
+    """Colour of each rule of a set of findings: :data:`VIOLATION_COLORS` by frequency, most frequent first."""
+    counts = pd.Series(rules).astype("string").value_counts()
+    return {r: VIOLATION_COLORS[i % len(VIOLATION_COLORS)] for i, r in enumerate(counts.index)}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,9 @@ in QGIS/ArcGIS/ENVI and can be compared cell by cell with land-cover rasters:
 multiples of the resolution. The raster is written in strips of ``block_rows`` rows, each burning
 only the features its strip's bounds select through the spatial index, so memory stays bounded
 for any extent. The meaning of each value is stored as dataset tags
-(``class_<value>=<label>``, plus ``layer``, ``by``, ``scheme``). The file is written to a temporary
+(``class_<value>=<label>``, plus ``layer``, ``by``, ``scheme``) and, for GIS programs, as GDAL
+category names and a raster attribute table in ``<file>.aux.xml``
+(:func:`zoneplan.raster.legend.write_legend`), so QGIS's legend reads ``1001 工业用地``. The file is written to a temporary
 name and moved into place (:func:`zoneplan.io.gpkg.atomic_path`), so an interrupted export leaves no half-written raster.
 """
 
@@ -47,6 +49,7 @@ from zoneplan.io.gpkg import atomic_path
 from zoneplan.layers import PARCEL_STATUSES
 from zoneplan.plan import Plan
 from zoneplan.raster.classes import get_scheme
+from zoneplan.raster.legend import write_legend
 
 __all__ = ["By", "STATUS_COLORS", "RasterExport", "burn_values", "export_raster"]
 
@@ -209,6 +212,7 @@ def export_raster(
             dst.update_tags(**tags)
         if cog:
             rasterio.shutil.copy(tmp, final, driver="COG", compress="DEFLATE", overview_resampling="nearest")
+    write_legend(out, legend)
     counts = pd.Series(vals).value_counts()
     legend = legend.assign(count=legend["value"].map(counts).fillna(0).astype("int64"))
     epsg = plan.crs.to_epsg()

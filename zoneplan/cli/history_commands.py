@@ -1,0 +1,125 @@
+"""The record of changes: ``history`` (who changed what in a PostGIS plan) and ``diff`` (维护前/维护后).
+
+``zoneplan history postgresql://…#PLAN`` lists every change the database triggers recorded —
+from zoneplan, QGIS, psql or any other client — oldest first: revision, time, database user,
+client, layer, feature, operation, the attributes changed (old → new) and the area change.
+
+``zoneplan diff A B`` compares two plans: two GeoPackages, a GeoPackage and a PostGIS plan, or two
+revisions of one PostGIS plan, written ``postgresql://…#PLAN@REVISION`` (``#PLAN`` alone is its
+current revision). It lists the features added, removed and changed per layer with the area
+change in mu; areas are planar, in the plan's projected CRS, and the output says so.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from zoneplan.cli import app
+from zoneplan.cli._common import console, emit_json, load_plan, table_of
+from zoneplan.errors import InputError
+from zoneplan.io import is_database_uri
+from zoneplan.plan import Plan
+from zoneplan.plandiff import diff_plans
+from zoneplan.units import AREA_UNITS
+
+__all__ = ["diff", "history", "read_version"]
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
+_SHOWN_CHANGES = 4
+
+
+def read_version(location: str) -> Plan:
+    """A plan from a GeoPackage path, ``postgresql://…#PLAN`` or ``postgresql://…#PLAN@REVISION``."""
+    if is_database_uri(location) and "@" in location.rpartition("#")[2]:
+        from zoneplan.io import postgis
+
+        base, _, revision = location.rpartition("@")
+        if not revision.isdigit():
+            raise InputError(f"revision {revision!r} is not a number: write #PLAN@3", file=base)
+        return postgis.read_revision(base, int(revision))
+    return load_plan(location)
+
+
+def _value(v: Any) -> str:
+    return "∅" if v is None else str(v)
+
+
+def _describe(row: Any) -> str:
+    if row.op != "UPDATE":
+        return ""
+    parts = [f"{k}: {_value(old)} → {_value(new)}" for k, (old, new) in list(row.changes.items())[:_SHOWN_CHANGES]]
+    if len(row.changes) > _SHOWN_CHANGES:
+        parts.append(f"… {len(row.changes) - _SHOWN_CHANGES} more")
+    if row.geometry_changed:
+        parts.append("geometry")
+    return "; ".join(parts)
+
+
+@app.command("history")
+def history(
+    plan: Annotated[str, typer.Argument(metavar="URI", help="postgresql://USER@HOST:PORT/DB#PLAN")],
+    layer: Annotated[str | None, typer.Option("--layer", help="Only changes of this layer or table.")] = None,
+    feature: Annotated[str | None, typer.Option("--feature", help="Only changes of this feature (parcel_id …, or zp_fid).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List every change of a PostGIS plan (全过程留痕): who, when, which feature, old and new values."""
+    if not is_database_uri(plan):
+        raise InputError("a change history is kept for PostGIS plans only; compare two GeoPackages with `zoneplan diff A B`", file=plan, rule="history")
+    from zoneplan.io import postgis
+
+    log = postgis.history(plan, layer=layer, feature=feature)
+    mu = AREA_UNITS["mu"]
+    log = log.assign(area_change_mu=(log["area_after_m2"].fillna(0) - log["area_before_m2"].fillna(0)) / mu)
+    if as_json:
+        emit_json(
+            {
+                "plan": str(postgis.parse_uri(plan)),
+                "area_basis": "planar",
+                "changes": [
+                    {**{k: r[k] for k in ("revision", "changed_by", "client", "layer", "feature_id", "zp_fid", "op", "changes", "geometry_changed")}, "changed_at": r["changed_at"].isoformat(), "area_change_mu": r["area_change_mu"]}
+                    for r in log.to_dict("records")
+                ],
+            }
+        )
+        return
+    if log.empty:
+        console.print("no changes recorded" + (f" for layer {layer}" if layer else "") + (f" for feature {feature}" if feature else ""))
+        return
+    console.print(f"history of {postgis.parse_uri(plan).plan} — areas planar, in mu", markup=False)
+    features = log["feature_id"].fillna("#" + log["zp_fid"].astype("string"))
+    for row, name in zip(log.itertuples(index=False), features):
+        client = f" ({row.client})" if isinstance(row.client, str) and row.client else ""
+        area = f"  Δ {row.area_change_mu:+,.2f} mu" if row.geometry_changed else ""
+        detail = _describe(row)
+        console.print(
+            f"r{row.revision}  {row.changed_at:%Y-%m-%d %H:%M:%S%z}  {row.changed_by}{client}  {row.layer} {name}  {row.op}" + (f"  {detail}" if detail else "") + area,
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+@app.command("diff")
+def diff(
+    before: Annotated[str, typer.Argument(metavar="A", help="Plan before (维护前): GeoPackage, postgresql://…#PLAN or …#PLAN@REVISION.")],
+    after: Annotated[str, typer.Argument(metavar="B", help="Plan after (维护后), same forms.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Compare two plans: features added, removed and changed per layer, with the area change in mu."""
+    result = diff_plans(read_version(before), read_version(after))
+    if as_json:
+        summary = result.summary.reset_index()
+        emit_json({"before": before, "after": after, "area_basis": result.area_basis, "layers": summary.to_dict("records"), "features": result.features.to_dict("records")})
+        return
+    short = {"area_before_mu": "before", "area_after_mu": "after", "area_change_mu": "Δ", "geometry_changed": "geometry"}
+    console.print(table_of(result.summary.reset_index().drop(columns=["columns_added", "columns_removed"]).rename(columns=short), title=f"维护前 {before} → 维护后 {after} — areas {result.area_basis}, in mu"))
+    for name, row in result.summary.iterrows():
+        for what in ("columns_added", "columns_removed"):
+            if row[what]:
+                console.print(f"{name}: {what.replace('_', ' ')}: {', '.join(row[what])}")
+    if result.features.empty:
+        console.print("no feature changed")
+        return
+    features = result.features.assign(columns=result.features["columns"].map(", ".join)).rename(columns=short)
+    console.print(table_of(features, title="features (areas in mu)"))
