@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from typing import Any
 
-import numpy as np
-import pandas as pd
 from rich.console import Console
-from rich.table import Table
 
+from zoneplan.cli._tables import table_of
 from zoneplan.jsonable import to_jsonable
 from zoneplan.plan import Plan
 
@@ -33,30 +30,3 @@ def emit_json(payload: Any) -> None:
 def load_plan(location: str) -> Plan:
     """Open a plan from a GeoPackage path or database URI (errors become exit status 2)."""
     return Plan.read(location)
-
-
-def _number(value: float, fmt: str) -> str:
-    """Format a number, never showing a rounding residue as "-0.00"."""
-    text = fmt.format(value)
-    if text.startswith("-") and not any(c in "123456789" for c in text):
-        return text[1:]
-    return text
-
-
-def table_of(df: pd.DataFrame, *, title: str | None = None, floatfmt: str = "{:,.2f}") -> Table:
-    """A rich table of a DataFrame, numbers right-aligned and formatted."""
-    table = Table(title=title, show_lines=False)
-    for col in df.columns:
-        numeric = pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
-        table.add_column(str(col), justify="right" if numeric else "left")
-    for row in df.itertuples(index=False):
-        cells = []
-        for v in row:
-            if isinstance(v, (float, np.floating)):
-                cells.append("" if math.isnan(v) else _number(v, floatfmt))
-            elif v is None or v is pd.NA:
-                cells.append("")
-            else:
-                cells.append(str(v))
-        table.add_row(*cells)
-    return table
