@@ -5,6 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from zoneplan import datasets
+from zoneplan.measure import ellipsoidal_area_m2
 from zoneplan.units import M2_PER_MU
 
 
@@ -50,12 +51,15 @@ def test_html_has_a_row_per_layer_with_count_and_area_in_mu():
     cells = _parse(plan._repr_html_())
     header, *rows = [r for r in cells.rows if r]
     assert header[:2] == ["layer", "features"]
-    assert [h for h in header[2:]] == ["area (mu), planar (Gauss–Krüger plane)"]
+    assert header[2:] == ["area (mu), planar (Gauss–Krüger plane)", "area (mu), ellipsoidal (椭球面积)"]
     by_layer = {r[0]: r for r in rows if r[0] in plan.layers}
     assert list(by_layer) == list(plan.layers)
     for name, gdf in plan.layers.items():
         assert by_layer[name][1] == f"{len(gdf):,}"
         assert by_layer[name][2] == f"{gdf.area.sum() / M2_PER_MU:,.2f}"
+        assert by_layer[name][3] == f"{ellipsoidal_area_m2(gdf).sum() / M2_PER_MU:,.2f}"
+        # Zhangdian lies 1° east of the zone's central meridian: the ellipsoidal area is the smaller
+        assert float(by_layer[name][3].replace(",", "")) < float(by_layer[name][2].replace(",", ""))
     assert by_layer["phases"][2] == f"{1022 + 1872 + 1400:,}.00"  # the published phase areas
     text = plan._repr_html_()
     assert "EPSG:4548 — CGCS2000 / 3-degree Gauss-Kruger CM 117E" in text

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 __all__: list[str] = []
 
 #: Area bases shown, in order, with their label for people.
-_BASES: dict[str, str] = {"planar": "planar (Gauss–Krüger plane)"}
+_BASES: dict[str, str] = {"planar": "planar (Gauss–Krüger plane)", "ellipsoidal": "ellipsoidal (椭球面积)"}
 
 
 def _crs_label(plan: Plan) -> str:
@@ -34,9 +34,9 @@ def _area_mu(plan: Plan, name: str, basis: str) -> float:
     gdf = plan.layers[name]
     if not len(gdf):
         return 0.0
-    from zoneplan.measure import area_m2
+    from zoneplan.measure import basis_area_m2
 
-    return float(np.nansum(area_m2(gdf).to_numpy())) / M2_PER_MU
+    return float(np.nansum(basis_area_m2(gdf, basis).to_numpy())) / M2_PER_MU
 
 
 def plan_repr(plan: Plan) -> str:
