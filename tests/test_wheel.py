@@ -55,7 +55,7 @@ def test_the_sdist_carries_the_sample_plans_and_the_wheel_bundles_them(dist: Pat
     (sdist,) = dist.glob("zoneplan-*.tar.gz")
     with tarfile.open(sdist) as tar:
         in_sdist = {Path(n).name for n in tar.getnames() if "/layers/" in n}
-    assert SAMPLES <= in_sdist
+    assert in_sdist >= SAMPLES
     (wheel,) = dist.glob("zoneplan-*.whl")
     with zipfile.ZipFile(wheel) as whl:
         names = set(whl.namelist())
@@ -73,7 +73,20 @@ def test_the_sdist_carries_the_sample_plans_and_the_wheel_bundles_them(dist: Pat
 def test_pip_refuses_the_wheel_on_python_3_10(dist: Path, tmp_path: Path) -> None:
     # scenario files are read with tomllib (3.11+): the metadata must say so, and pip must act on it.
     (wheel,) = dist.glob("zoneplan-*.whl")
-    args = [sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps", "--only-binary=:all:", "--python-version", "3.10", "--target", tmp_path / "t", wheel]
+    args = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--dry-run",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--python-version",
+        "3.10",
+        "--target",
+        tmp_path / "t",
+        wheel,
+    ]
     done = subprocess.run([str(a) for a in args], env=_clean_env(), capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert "Requires-Python >=3.11" in done.stderr or "requires a different Python" in done.stderr

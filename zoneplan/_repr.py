@@ -65,6 +65,8 @@ def plan_html(plan: Plan) -> str:
         f"<tbody>{''.join(rows)}</tbody></table>",
     ]
     if tables:
-        parts.append(f"<table><thead><tr><th style='text-align:left'>table</th><th style='text-align:right'>rows</th></tr></thead><tbody>{tables}</tbody></table>")
+        parts.append(
+            f"<table><thead><tr><th style='text-align:left'>table</th><th style='text-align:right'>rows</th></tr></thead><tbody>{tables}</tbody></table>"
+        )
     parts.append(f"<p>CRS: {esc(_crs_label(plan))}; 1 mu = 10000/15 m²</p></div>")
     return "".join(parts)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from zoneplan.cli._tables import table_of
-from zoneplan.jsonable import to_jsonable
-from zoneplan.plan import Plan
 
-__all__ = ["console", "err_console", "emit_json", "load_plan", "table_of", "to_jsonable", "EXIT_OK", "EXIT_FOUND", "EXIT_BAD_INPUT"]
+if TYPE_CHECKING:
+    from zoneplan.plan import Plan
+
+# light to import (the CLI's start-up): pandas, the plan and JSON conversion load when first used
+__all__ = ["console", "err_console", "emit_json", "load_plan", "table_of", "EXIT_OK", "EXIT_FOUND", "EXIT_BAD_INPUT"]
 
 EXIT_OK = 0
 EXIT_FOUND = 1  # problems or violations found
@@ -24,9 +26,13 @@ err_console = Console(stderr=True, highlight=False)
 
 def emit_json(payload: Any) -> None:
     """Print ``payload`` as JSON on standard output (UTF-8, Chinese kept readable)."""
+    from zoneplan.jsonable import to_jsonable
+
     sys.stdout.write(json.dumps(to_jsonable(payload), ensure_ascii=False, indent=2) + "\n")
 
 
 def load_plan(location: str) -> Plan:
     """Open a plan from a GeoPackage path or database URI (errors become exit status 2)."""
+    from zoneplan.plan import Plan
+
     return Plan.read(location)

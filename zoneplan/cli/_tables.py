@@ -13,13 +13,15 @@ as ``1.607e-07``.
 from __future__ import annotations
 
 import math
-from typing import Any
+import numbers
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["number", "quantity", "table_of"]
 
@@ -65,19 +67,27 @@ def quantity(value: Any, unit: str | None) -> str:
     >>> quantity(301.42, "万元/亩"), quantity(None, "mu"), quantity(7.5, "score")
     ('301.4 万元/亩', '', '7.50 score')
     """
-    if value is None or value is pd.NA or (isinstance(value, (float, np.floating)) and math.isnan(value)):
+    if _missing(value):
         return ""
     scale, decimals, suffix = _UNITS.get(unit or "", (1.0, 2, f" {unit}" if unit else ""))
     return number(float(value) * scale, decimals) + suffix
 
 
+def _missing(value: Any) -> bool:
+    import pandas as pd
+
+    return value is None or value is pd.NA or value is pd.NaT or (_is_float(value) and math.isnan(value))
+
+
+def _is_float(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral)  # numpy floats too
+
+
 def _cell(value: Any, floatfmt: str) -> str:
-    if isinstance(value, (float, np.floating)):
-        if math.isnan(value):
-            return ""
-        return _no_negative_zero(floatfmt.format(value))
-    if value is None or value is pd.NA or value is pd.NaT:
+    if _missing(value):
         return ""
+    if _is_float(value):
+        return _no_negative_zero(floatfmt.format(value))
     return str(value)
 
 
@@ -112,6 +122,7 @@ def table_of(df: pd.DataFrame, *, title: str | None = None, floatfmt: str = "{:,
     At 40 columns the three columns do not fit side by side, so the row is shown transposed,
     with the metric name whole:
 
+    >>> import pandas as pd
     >>> from rich.console import Console
     >>> narrow = Console(width=40, color_system=None)
     >>> frame = pd.DataFrame({"scope": ["linqing-yandian"], "metric": ["urban_construction_area_km2"], "actual": [6.8]})
@@ -122,6 +133,8 @@ def table_of(df: pd.DataFrame, *, title: str | None = None, floatfmt: str = "{:,
     │ actual │ 6.80                        │
     └────────┴─────────────────────────────┘
     """
+    import pandas as pd
+
     columns = [str(c) for c in df.columns]
     numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]
     rows = [[_cell(v, floatfmt) for v in row] for row in df.itertuples(index=False)]
