@@ -5,7 +5,9 @@ The plans are built from the published figures of the plan documents by ``layers
 is illustrative — no official boundaries of these zones are published as GIS data.
 
 The GeoPackages are looked up in ``$ZONEPLAN_LAYERS`` when that variable is set, else in the
-``layers/`` directory next to the ``zoneplan`` package (an editable install or a checkout).
+package data ``zoneplan/_layers/`` of an installed wheel (``setup.py`` copies ``layers/`` there at
+build time), else in the ``layers/`` directory next to the ``zoneplan`` package (a checkout or an
+editable install).
 
 Examples
 --------
@@ -35,10 +37,21 @@ _NAMES = ("liaocheng", "linqing", "zhangdian")
 
 
 def layers_dir() -> Path:
-    """The directory the sample plans are read from (``settings.layers_dir``: ``$ZONEPLAN_LAYERS``, else ``<repo>/layers``)."""
+    """The directory the sample plans are read from.
+
+    ``settings.layers_dir`` (``$ZONEPLAN_LAYERS``) when set, else ``zoneplan/_layers`` in an
+    installed wheel, else the checkout's ``layers/``.
+
+    Examples
+    --------
+    >>> (layers_dir() / "linqing.gpkg").is_file()
+    True
+    """
     if settings.layers_dir:
         return Path(settings.layers_dir)
-    return Path(__file__).resolve().parent.parent / "layers"
+    package = Path(__file__).resolve().parent
+    bundled = package / "_layers"
+    return bundled if bundled.is_dir() else package.parent / "layers"
 
 
 def available() -> list[str]:
@@ -81,7 +94,7 @@ def get_path(name: str) -> Path:
     if key not in _NAMES:
         raise InputError(f"no bundled plan named {name!r}; available: {', '.join(available())}", rule="dataset")
     if not path.is_file():
-        raise InputError(f"the bundled plan {key!r} is missing; build it with `make layers`", file=path, rule="dataset")
+        raise InputError(f"the bundled plan {key!r} is missing; build it with `make layers` (a checkout) or reinstall zoneplan", file=path, rule="dataset")
     return path
 
 

@@ -31,7 +31,7 @@ from zoneplan.layers import LAYERS, TABLES, conform_layer, conform_table, empty_
 __all__ = ["Plan"]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Plan:
     """A development-zone plan.
 
@@ -120,6 +120,24 @@ class Plan:
     def name(self) -> str:
         """The plan's name (``meta['name']``), or ``"plan"``."""
         return self.meta.get("name", "plan")
+
+    def __repr__(self) -> str:
+        from zoneplan._repr import plan_repr
+
+        return plan_repr(self)
+
+    def _repr_html_(self) -> str:
+        """The plan in a notebook: per layer the features and area in mu on each area basis, the tables and the CRS.
+
+        Examples
+        --------
+        >>> from zoneplan import datasets
+        >>> "<td style='text-align:left'>phases</td><td style='text-align:right'>3</td>" in datasets.load("zhangdian")._repr_html_()
+        True
+        """
+        from zoneplan._repr import plan_html
+
+        return plan_html(self)
 
     # -- derivation ---------------------------------------------------------------------------
     def with_layer(self, name: str, gdf: gpd.GeoDataFrame, *, meta: Mapping[str, str] | None = None) -> Plan:

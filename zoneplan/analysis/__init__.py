@@ -108,7 +108,7 @@ INDICATOR_UNITS: dict[str, str] = {
     "intensity_score": "0–100",
     "industrial_share": "fraction",
 }
-TARGET_COLUMNS = ["scope", "level", "metric", "year", "op", "target", "actual", "met", "gap", "gap_pp", "gap_mu", "unit", "note"]
+TARGET_COLUMNS = ["scope", "level", "metric", "year", "op", "target", "actual", "met", "gap", "gap_pp", "gap_mu", "unit", "note", "tolerance"]
 _OPS = {">=": ">=", "≥": ">=", "=>": ">=", "<=": "<=", "≤": "<=", "=<": "<=", "=": "=", "==": "=", ">": ">", "<": "<"}
 
 
@@ -208,7 +208,8 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
         One row per zone-level target (:data:`TARGET_COLUMNS`): ``actual`` at the target's year,
         ``met`` (True / False / None when the value cannot be computed), ``gap`` = actual − target
         in the metric's unit, ``gap_pp`` (percentage points, for fractions), ``gap_mu`` (the same
-        gap in mu of land: share × urban construction land, km² × 1500), ``unit`` and ``note``.
+        gap in mu of land: share × urban construction land, km² × 1500), ``unit``, ``note`` and
+        ``tolerance`` (the relative tolerance the row was judged with).
         ``parcel_*`` and ``env_*`` metrics are per-parcel rules checked by
         :func:`zoneplan.compliance.check` and are left out. ``=`` targets are met within a
         relative tolerance (the table's ``tolerance`` column, else
@@ -276,6 +277,7 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
                 "gap_mu": gap_mu,
                 "unit": unit,
                 "note": note or None,
+                "tolerance": tol,
             }
         )
     out = pd.DataFrame(rows, columns=TARGET_COLUMNS)

@@ -73,7 +73,6 @@ Potentials (潜力, mu; §1.7 [P], formulas are zoneplan's)
 from __future__ import annotations
 
 import datetime as _dt
-import sys
 from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
@@ -82,10 +81,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+import tomllib
 
 from zoneplan._memo import follows_data, memo
 from zoneplan.analysis._frame import group_sum, parcel_frame

@@ -5,15 +5,27 @@ Exit status: 0 success / plan valid or compliant, 1 problems or violations found
 usage (a one-line reason on standard error, never a traceback; set ``ZONEPLAN_DEBUG=1`` to see one).
 
 Commands live in one module per concern, ``zoneplan/cli/<concern>_commands.py``; each registers
-its commands on :data:`app` and is imported here automatically.
+its commands on :data:`app` and is found here automatically.
+
+Start-up is kept short (``zoneplan --help`` and ``zoneplan info PLAN`` in ``make bench``): the
+command modules import pandas, geopandas, matplotlib … so :func:`main` imports only the module
+that defines the command being run. Which module defines which command is read from the modules'
+source (their ``@app.command`` decorators and ``app.add_typer`` calls) without importing them,
+and ``zoneplan --help`` is drawn from the same index. Accessing :data:`app` from outside (tests,
+the documentation build) imports every command module, so ``app`` is always the whole CLI.
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import functools
 import importlib
-import pkgutil
 import sys
 import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -21,18 +33,100 @@ from zoneplan.cli._common import EXIT_BAD_INPUT, err_console
 from zoneplan.errors import ZoneplanError
 from zoneplan.settings import settings
 
-app = typer.Typer(
-    name="zoneplan",
-    help="Land-use planning for development zones (开发区): plans as GIS layers, areas in mu, checks and maps.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+_SETTINGS: dict[str, Any] = {"no_args_is_help": True, "add_completion": False, "pretty_exceptions_enable": False}
+_HELP = "Land-use planning for development zones (开发区): plans as GIS layers, areas in mu, checks and maps."
+_app = typer.Typer(name="zoneplan", help=_HELP, **_SETTINGS)
+_loading = {"selective": False}
 
-for _module in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.endswith("_commands")):
-    importlib.import_module(f"{__name__}.{_module}")
+__all__ = ["app", "load_commands", "main"]
 
-__all__ = ["app", "main"]
+
+def __getattr__(name: str) -> Any:
+    # ``app`` is the whole CLI for everyone but a command module being imported on its own by main()
+    if name == "app":
+        if not _loading["selective"]:
+            load_commands()
+        return _app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _literal(call: ast.Call, keyword: str, position: int | None = None) -> Any:
+    for kw in call.keywords:
+        if kw.arg == keyword and isinstance(kw.value, ast.Constant):
+            return kw.value.value
+    if position is not None and len(call.args) > position and isinstance(call.args[position], ast.Constant):
+        return call.args[position].value
+    return None
+
+
+@functools.cache
+def _index() -> dict[str, tuple[str, str, bool]]:
+    """Command name → (module, help, is a group), read from the source of the command modules."""
+    found: dict[str, tuple[str, str, bool]] = {}
+    for path in sorted(Path(__file__).parent.glob("*_commands.py")):
+        module = f"{__name__}.{path.stem}"
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typers: dict[str, str] = {}  # variable → help of a sub-Typer defined in the module
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and ast.unparse(node.value.func) == "typer.Typer":
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        typers[target.id] = _literal(node.value, "help") or ""
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef):
+                for deco in node.decorator_list:
+                    if isinstance(deco, ast.Call) and ast.unparse(deco.func) == "app.command":
+                        name = _literal(deco, "name", 0) or node.name.replace("_", "-")
+                        found[name] = (module, _literal(deco, "help") or ast.get_docstring(node) or "", False)
+            elif isinstance(node, ast.Call) and ast.unparse(node.func) == "app.add_typer" and node.args:
+                sub = ast.unparse(node.args[0])
+                name = _literal(node, "name")
+                if name:
+                    found[name] = (module, _literal(node, "help") or typers.get(sub, ""), True)
+    return found
+
+
+def load_commands(names: list[str] | None = None) -> None:
+    """Import the command modules (all, or those defining the commands ``names``)."""
+    index = _index()
+    modules = sorted({index[n][0] for n in names if n in index}) if names is not None else sorted({m for m, _, _ in index.values()})
+    with _selective():
+        for module in modules:
+            importlib.import_module(module)
+
+
+@contextlib.contextmanager
+def _selective() -> Iterator[None]:
+    before = _loading["selective"]
+    _loading["selective"] = True  # modules imported from here get the bare app, never a recursive load
+    try:
+        yield
+    finally:
+        _loading["selective"] = before
+
+
+def _help_app() -> typer.Typer:
+    """The top-level ``zoneplan --help``, drawn from the index (no command module imported)."""
+    helper = typer.Typer(name="zoneplan", help=_HELP, **_SETTINGS)
+
+    def stub(doc: str) -> Any:
+        def command() -> None:  # pragma: no cover - only its help is shown
+            raise AssertionError("a help stub ran")
+
+        command.__doc__ = doc
+        return command
+
+    for name, (_module, doc, group) in _index().items():
+        if group:
+            helper.add_typer(typer.Typer(help=doc), name=name)
+        else:
+            helper.command(name)(stub(doc))
+    return helper
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The command named on the command line (the first argument not an option), if any."""
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -59,8 +153,18 @@ def _one_line(text: str) -> str:
 
 
 def _run(argv: list[str] | None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    name = _command_of(args)
+    if name is None and (not args or set(args) <= {"--help"}):
+        runner = _help_app()
+    elif name in _index():
+        load_commands([name])
+        runner = _app
+    else:  # an unknown command: the whole CLI, so that the error lists every command
+        load_commands()
+        runner = _app
     try:
-        return app(args=argv, prog_name="zoneplan", standalone_mode=False) or 0
+        return runner(args=args, prog_name="zoneplan", standalone_mode=False) or 0
     except typer.Abort:
         err_console.print("zoneplan: aborted")
         return EXIT_BAD_INPUT

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
-from zoneplan.jsonable import to_jsonable
-from zoneplan.plan import Plan
+from zoneplan.cli._tables import table_of
 
-__all__ = ["console", "err_console", "emit_json", "load_plan", "say", "styled", "table_of", "to_jsonable", "EXIT_OK", "EXIT_FOUND", "EXIT_BAD_INPUT"]
+if TYPE_CHECKING:
+    from zoneplan.plan import Plan
+
+# light to import (the CLI's start-up): pandas, the plan and JSON conversion load when first used
+__all__ = ["console", "err_console", "emit_json", "load_plan", "say", "styled", "table_of", "EXIT_OK", "EXIT_FOUND", "EXIT_BAD_INPUT"]
 
 EXIT_OK = 0
 EXIT_FOUND = 1  # problems or violations found
@@ -35,6 +34,8 @@ def styled(*parts: str | tuple[str, str]) -> Text:
 
 def emit_json(payload: Any) -> None:
     """Print ``payload`` as JSON on standard output (UTF-8, Chinese kept readable)."""
+    from zoneplan.jsonable import to_jsonable
+
     sys.stdout.write(json.dumps(to_jsonable(payload), ensure_ascii=False, indent=2) + "\n")
 
 
@@ -45,31 +46,6 @@ def say(message: str) -> None:
 
 def load_plan(location: str) -> Plan:
     """Open a plan from a GeoPackage path or database URI (errors become exit status 2)."""
+    from zoneplan.plan import Plan
+
     return Plan.read(location)
-
-
-def _number(value: float, fmt: str) -> str:
-    """Format a number, never showing a rounding residue as "-0.00"."""
-    text = fmt.format(value)
-    if text.startswith("-") and not any(c in "123456789" for c in text):
-        return text[1:]
-    return text
-
-
-def table_of(df: pd.DataFrame, *, title: str | None = None, floatfmt: str = "{:,.2f}") -> Table:
-    """A rich table of a DataFrame, numbers right-aligned and formatted."""
-    table = Table(title=title, show_lines=False)
-    for col in df.columns:
-        numeric = pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
-        table.add_column(str(col), justify="right" if numeric else "left")
-    for row in df.itertuples(index=False):
-        cells = []
-        for v in row:
-            if isinstance(v, (float, np.floating)):
-                cells.append("" if math.isnan(v) else _number(v, floatfmt))
-            elif v is None or v is pd.NA:
-                cells.append("")
-            else:
-                cells.append(str(v))
-        table.add_row(*cells)
-    return table

@@ -12,6 +12,7 @@ from zoneplan.analysis import INDICATOR_NAMES, analyze
 from zoneplan.analysis.intensity import load_profile
 from zoneplan.cli import app
 from zoneplan.cli._common import console, emit_json, load_plan, styled, table_of
+from zoneplan.cli._tables import quantity
 
 #: Indicator label and unit for the human table (rates shown in %).
 _HEADERS = {
@@ -76,5 +77,46 @@ def analyze_cmd(
         console.print(table_of(frame, title=f"Indicators by {by}: {names}"))
     targets = pd.DataFrame(result["targets"])
     if len(targets):
-        shown = targets[["scope", "metric", "year", "op", "target", "actual", "met", "gap", "gap_pp", "gap_mu", "unit"]].rename(columns={"gap_pp": "gap pp", "gap_mu": "gap mu"})
-        console.print(table_of(shown, title="Targets (gap = actual − target)", floatfmt="{:,.4g}"))
+        shown, notes = _targets_for_people(targets)
+        console.print(table_of(shown, title="Targets (gap = actual − target)"))
+        for note in notes:
+            console.print(f"  {note}", markup=False)
+
+
+_OP_SIGNS = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
+
+
+def _met(row: pd.Series) -> str:
+    """yes / no / cannot tell, and "within tolerance" when the value meets the target only by its tolerance."""
+    if row["met"] is None or pd.isna(row["met"]):
+        return "cannot tell" + (f" ({row['note']})" if row.get("note") else "")
+    if not row["met"]:
+        return "no"
+    strictly = {">=": row["actual"] >= row["target"], "<=": row["actual"] <= row["target"], "=": row["actual"] == row["target"]}.get(row["op"], True)
+    return "yes" if strictly else "yes, within tolerance"
+
+
+def _targets_for_people(targets: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The targets as people read them: rounded values with units, the gap in the unit and in mu, met explained."""
+    gap = [
+        " · ".join(p for p in (quantity(r.gap_pp, "pp") if r.unit == "fraction" else quantity(r.gap, r.unit), quantity(r.gap_mu, "mu")) if p)
+        for r in targets.itertuples()
+    ]
+    shown = pd.DataFrame(
+        {
+            "scope": targets["scope"],
+            "metric": targets["metric"],
+            "year": targets["year"].map(lambda y: "" if y is None or pd.isna(y) else str(int(y))),
+            "target": [f"{_OP_SIGNS.get(r.op, r.op)} {quantity(r.target, r.unit)}" for r in targets.itertuples()],
+            "actual": [quantity(r.actual, r.unit) for r in targets.itertuples()],
+            "gap": gap,
+            "met": targets.apply(_met, axis=1),
+        }
+    )
+    tolerances = targets.loc[shown["met"] == "yes, within tolerance", "tolerance"].dropna().unique()
+    notes = [
+        f"within tolerance: misses the target by less than {tol:.2%} of its value — the rounding of figures quoted in the plan"
+        " (a `tolerance` column in the targets table overrides it)"
+        for tol in sorted(tolerances)
+    ]
+    return shown, notes

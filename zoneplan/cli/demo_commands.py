@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from zoneplan import datasets
-from zoneplan.cli import app
+from zoneplan.cli import app, load_commands
 from zoneplan.cli._common import EXIT_FOUND, EXIT_OK, console, styled
 
 
@@ -57,6 +57,7 @@ def demo(
     out: Annotated[Path, typer.Option("--out", help="Folder for the maps, reports and evidence.")] = Path("demo-output"),
 ) -> None:
     """Run zoneplan's main job on the bundled sample plans (Zhangdian, Linqing, Liaocheng)."""
+    load_commands()  # the steps run the other commands
     out.mkdir(parents=True, exist_ok=True)
     failed = []
     for args, expected in _steps(out):
