@@ -61,7 +61,6 @@ from zoneplan.compliance.parcel_rules import parcel_limits
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.errors import InputError
 from zoneplan.landuse import flags
-from zoneplan.measure import area_m2
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_KM2, M2_PER_MU, YUAN_PER_WAN
 
@@ -357,7 +356,7 @@ def build_model(
     allowed = _allowed_codes(plan, classes, rules)
     buckets = _buckets(start, horizon, targets["year"].astype(int), quota_years if schedule else [])
     opts = _options(plan, free, redevelop, allowed, buckets, horizon, objective == "earliest")
-    area = area_m2(parcels).to_numpy(dtype=float)
+    area = parcel_frame(plan, None)["area_m2"].to_numpy(dtype=float)  # the analyses' areas
     opts["area_m2"] = area[opts["parcel"].to_numpy()]
     fixed = ~(free | redevelop)
 
