@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from zoneplan.analysis import BOUND_TOLERANCE, EQUAL_TOLERANCE, _OPS, _scope_levels
+from zoneplan.analysis import _OPS, _scope_levels
 from zoneplan.analysis._frame import group_index, parcel_frame
 from zoneplan.analysis.consumption import land_consumption
 from zoneplan.analysis.timeline import BUILT, READY, UNREADY, status_codes
@@ -62,6 +62,7 @@ from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.errors import InputError
 from zoneplan.landuse import flags
 from zoneplan.plan import Plan
+from zoneplan.settings import settings
 from zoneplan.units import M2_PER_KM2, M2_PER_MU, YUAN_PER_WAN
 
 __all__ = ["Model", "build_model", "MODELLED_METRICS", "OBJECTIVES", "AREA_BASIS"]
@@ -455,7 +456,7 @@ def build_model(
             num_o, num_f, den_o, den_f, unit_scale = money_o * a2 / per_m2, money_f * f_a2 / per_m2, a * a2, fa * f_a2, 1.0
         value = float(t.value)
         tol_col = getattr(t, "tolerance", None)
-        tol = float(tol_col) if tol_col is not None and pd.notna(tol_col) else (EQUAL_TOLERANCE if op == "=" else BOUND_TOLERANCE)
+        tol = float(tol_col) if tol_col is not None and pd.notna(tol_col) else (settings.target_equal_tolerance if op == "=" else settings.target_bound_tolerance)
         slack = _NO_SLACK_TOL * tol * abs(value)
         lo_v, hi_v = -math.inf, math.inf
         if op in (">=", ">", "="):
