@@ -10,7 +10,8 @@ column                 rate used (first that exists), and its source in ``*_sour
 =====================  ======================================================================
 ``floor_area_m2``      developable m² × plot ratio: the ``far`` given; the parcel's
                        ``parcel_min_far`` rule (industrial land); the composite plot ratio of
-                       the plan's built parcels of the same level-2 class (Σ floor / Σ area)
+                       the plan's built parcels of the same level-2 class (Σ floor / Σ area);
+                       the zone's composite plot ratio (综合容积率 of the evaluation)
 ``investment_yuan``    developable industrial m² × intensity: the ``investment_wan_per_mu``
                        given; the parcel's ``parcel_min_investment_intensity_wan_per_mu`` rule;
                        the zone's ``investment_intensity_wan_per_mu`` target
@@ -122,11 +123,13 @@ def parcel_capacity(
     class_far = (class_far["f"] / class_far["a"]).to_dict()
     far_rule = np.where(industrial, rule("parcel_min_far"), np.nan)
     far_class = np.array([class_far.get(c, np.nan) for c in code2], dtype=float)
+    zone_far = evaluation_indicators(plan, by="zone")["composite_far"]
+    far_zone = np.array([zone_far.get(z, np.nan) if z else np.nan for z in zone], dtype=float)
     if far is not None:
         far_v, far_src = np.full(n, float(far)), np.full(n, "given", dtype=object)
     else:
-        far_v = np.where(~np.isnan(far_rule), far_rule, far_class)
-        far_src = np.where(~np.isnan(far_rule), "parcel_min_far rule", np.where(~np.isnan(far_class), "built parcels of the class", "unknown"))
+        far_v = np.where(~np.isnan(far_rule), far_rule, np.where(~np.isnan(far_class), far_class, far_zone))
+        far_src = np.where(~np.isnan(far_rule), "parcel_min_far rule", np.where(~np.isnan(far_class), "built parcels of the class", np.where(~np.isnan(far_zone), "zone composite plot ratio", "unknown")))
     # investment intensity
     inv_target = _zone_target(plan, "investment_intensity_wan_per_mu")
     inv_zone = np.array([inv_target.get(z, np.nan) if z else np.nan for z in zone], dtype=float)

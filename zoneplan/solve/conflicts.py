@@ -28,7 +28,7 @@ import scipy.sparse as sp
 
 from zoneplan.errors import InputError
 from zoneplan.solve.model import Model
-from zoneplan.solve.result import SolveResult, changes_of, scenario_of
+from zoneplan.solve.result import SolveResult, changes_of, scenario_of, with_base_conflicts
 from zoneplan.units import M2_PER_MU
 
 __all__ = ["diagnose", "CONFLICT_COLUMNS"]
@@ -95,6 +95,7 @@ def diagnose(model: Model, *, objective: str, name: str, t0: float, size: dict[s
     chosen = np.round(res.x[:n_opt]) > 0.5
     slack = res.x[n_opt:] * model.rows["m2_per_unit"].to_numpy(dtype=float)[slack_rows]  # m²
     changes = changes_of(model, chosen)
+    fixed_violations = with_base_conflicts(model, chosen)
     scenario = scenario_of(model, changes, name=f"{name}-relaxed", description=f"zoneplan solve ({objective}): the least-relaxed plan — targets and quotas it cannot meet are listed as conflicts")
     reached_t, schedule = _reached(model, scenario) if verify else (pd.DataFrame(), pd.DataFrame())
     conflicts = []
@@ -139,7 +140,7 @@ def diagnose(model: Model, *, objective: str, name: str, t0: float, size: dict[s
         schedule=schedule,
         conflicts=table,
         not_modelled=model.not_modelled,
-        fixed_violations=model.fixed_violations,
+        fixed_violations=fixed_violations,
         years=model.years,
         start_year=model.start_year,
         horizon=model.horizon,

@@ -106,7 +106,9 @@ class Model:
         ``label``, and for targets/quotas ``scope``, ``metric``, ``year``, ``op``, ``value``,
         ``constant`` (fixed parcels' part, m²) and ``m2_per_unit`` (m² of land per row unit).
     fixed_violations
-        Violations of fixed parcels the solve cannot remove (control lines, adjacency).
+        Violations of fixed parcels the solve cannot remove (control lines, adjacency, per-parcel
+        rules in the horizon year); the solve adds withdrawn parcels whose base land itself lies
+        on a line (a village on farmland stays a village).
     not_modelled
         Targets of the solved years the model has no row for, with the reason.
     """
@@ -497,6 +499,7 @@ def build_model(
     # --- control lines: forbidden options (column upper bound 0)
     forbidden = np.zeros(n_opt, dtype=bool)
     why = np.full(n_opt, "", dtype=object)
+    base_conflict = np.full(n_opt, None, dtype=object)  # withdrawing to base land that itself breaks a line
     fixed_found: list[dict[str, object]] = []
     if rules.control_lines and "control_lines" in plan and len(plan.control_lines):
         lines = plan.control_lines
@@ -511,19 +514,24 @@ def build_model(
                 continue
             hit = np.zeros(len(parcels), dtype=bool)
             hit[parcels.index.get_indexer(overlaps(geoms, these, tolerance_m2=tol).index)] = True
-            bad = hit[opt_parcel] & ofl[flag].to_numpy(dtype=bool) & (opts["kind"] != "withdraw").to_numpy()
+            on_line = hit[opt_parcel] & ofl[flag].to_numpy(dtype=bool)
+            bad = on_line & (opts["kind"] != "withdraw").to_numpy()
             forbidden |= bad
             why[bad] = rule
+            base_conflict[on_line & ~bad] = rule
             fixed_found += [{"rule": rule, "parcel_id": ids.iloc[i]} for i in np.flatnonzero(hit & fixed & cur[flag].to_numpy(dtype=bool))]
         boundary = lines[(kind == "urban_development_boundary").fillna(False).to_numpy()]
         if not boundary.empty:
             hit = np.zeros(len(parcels), dtype=bool)
             hit[parcels.index.get_indexer(outside(geoms, boundary, tolerance_m2=rules.boundary_tolerance_m2).index)] = True
-            bad = hit[opt_parcel] & ofl["urban_construction"].to_numpy(dtype=bool) & (opts["kind"] != "withdraw").to_numpy()
+            on_line = hit[opt_parcel] & ofl["urban_construction"].to_numpy(dtype=bool)
+            bad = on_line & (opts["kind"] != "withdraw").to_numpy()
             forbidden |= bad
             why[bad] = "outside_urban_development_boundary"
+            base_conflict[on_line & ~bad] = "outside_urban_development_boundary"
             fixed_found += [{"rule": "outside_urban_development_boundary", "parcel_id": ids.iloc[i]} for i in np.flatnonzero(hit & fixed & cur["urban_construction"].to_numpy(dtype=bool))]
     opts["forbidden_by"] = np.where(forbidden, why, None)
+    opts["base_conflict"] = base_conflict
 
     # --- adjacency: a source option and a receptor option within the distance exclude each other
     if rules.env_adjacency:
@@ -581,6 +589,12 @@ def build_model(
     row_table["m2_per_unit"] = 1.0 / scale
     A = (sp.diags(scale) @ A).tocsr()
     opts["forbidden"] = forbidden
+    if rules.parcel_rules:
+        from zoneplan.compliance.parcel_rules import parcel_rule_violations
+
+        broken = parcel_rule_violations(plan, year=horizon, rules=rules).violations
+        locked = set(ids[fixed])
+        fixed_found += [{"rule": r, "parcel_id": f} for r, f in zip(broken["rule"], broken["feature_id"]) if f in locked]
     fixed_v = pd.DataFrame(fixed_found, columns=["rule", "parcel_id"]).drop_duplicates(ignore_index=True)
     return Model(
         plan=plan,

@@ -27,7 +27,7 @@ from zoneplan.scenario import ChangeLanduse, ChangeStatus, Edit, Scenario, SetAt
 from zoneplan.solve.model import _NEVER, AREA_BASIS, Model
 from zoneplan.units import M2_PER_MU
 
-__all__ = ["SolveResult", "CHANGE_COLUMNS", "scenario_of", "applied"]
+__all__ = ["SolveResult", "CHANGE_COLUMNS", "scenario_of", "applied", "changes_of", "with_base_conflicts"]
 
 #: Columns of :attr:`SolveResult.changes`.
 CHANGE_COLUMNS = ["parcel_id", "change", "from_code", "to_code", "from_year", "to_year", "supplied_year", "area_m2", "area_mu", "investment_yuan"]
@@ -219,3 +219,11 @@ def applied(plan: Plan, scenario: Scenario) -> Plan:
         layer, feature, rule = sorted(new)[0]
         raise PlanError(f"scenario {scenario.name!r} makes the plan invalid ({len(new)} problem(s))", layer=layer, feature=feature, rule=rule)
     return edited
+
+
+def with_base_conflicts(model: Model, chosen: np.ndarray) -> pd.DataFrame:
+    """The model's fixed violations plus chosen withdrawals whose base land breaks a control line."""
+    picked = model.options.iloc[np.flatnonzero(chosen)]
+    extra = picked[picked["base_conflict"].notna()]
+    rows = pd.DataFrame({"rule": extra["base_conflict"].astype(str).to_numpy(), "parcel_id": extra["parcel_id"].astype(str).to_numpy()})
+    return pd.concat([model.fixed_violations, rows], ignore_index=True).drop_duplicates(ignore_index=True)

@@ -39,7 +39,7 @@ from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 from zoneplan.solve.conflicts import CONFLICT_COLUMNS
 from zoneplan.solve.model import _NEVER, OBJECTIVES, Model, build_model
-from zoneplan.solve.result import SolveResult, applied, changes_of, scenario_of
+from zoneplan.solve.result import SolveResult, applied, changes_of, scenario_of, with_base_conflicts
 from zoneplan.units import M2_PER_MU
 
 __all__ = ["solve", "run_milp", "criteria", "DEFAULT_GAP"]
@@ -226,6 +226,7 @@ def solve(
     size["mip_gap"] = float(getattr(res, "mip_gap", 0.0) or 0.0)  # type: ignore[assignment]
     chosen = np.round(res.x) > 0.5
     changes = changes_of(model, chosen)
+    fixed_violations = with_base_conflicts(model, chosen)
     description = f"zoneplan solve ({objective}) for the targets of {', '.join(map(str, model.years))}: {int(changes['change'].isin(['landuse', 'withdraw']).sum())} parcel(s) change land use"
     scenario = scenario_of(model, changes, name=name, description=description)
     status = "optimal" if res.status == 0 else "time_limit"
@@ -240,7 +241,7 @@ def solve(
         schedule=schedule_table,
         conflicts=pd.DataFrame(columns=CONFLICT_COLUMNS),
         not_modelled=model.not_modelled,
-        fixed_violations=model.fixed_violations,
+        fixed_violations=fixed_violations,
         years=model.years,
         start_year=model.start_year,
         horizon=model.horizon,
