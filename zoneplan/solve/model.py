@@ -550,6 +550,7 @@ def build_model(
         ok = usable(geoms)
         pairs = adjacency_pairs(geoms[can_src & ok], geoms[can_rec & ok], distance_m=rules.env_min_distance_m)
         pairs = pairs[pairs["source"] != pairs["receptor"]]
+        near_fixed: list[np.ndarray] = []  # options next to a fixed source or receptor
         starts = np.searchsorted(opt_parcel, np.arange(len(parcels)))
         ends = np.searchsorted(opt_parcel, np.arange(len(parcels)), side="right")
         for s, r in zip(pairs["source"].to_numpy(), pairs["receptor"].to_numpy()):
@@ -562,17 +563,21 @@ def build_model(
             r_cols = np.arange(starts[r], ends[r])[o_rec[starts[r]:ends[r]]]
             if s_fixed:
                 if f_src[s]:
-                    forbidden[r_cols] = True
-                    opts.loc[r_cols, "forbidden_by"] = "env_adjacency"
+                    near_fixed.append(r_cols)
                 continue
             if r_fixed:
                 if f_rec[r]:
-                    forbidden[s_cols] = True
-                    opts.loc[s_cols, "forbidden_by"] = "env_adjacency"
+                    near_fixed.append(s_cols)
                 continue
             if len(s_cols) and len(r_cols):
                 cols = np.r_[s_cols, r_cols]
                 add_row(cols, np.ones(len(cols)), -math.inf, 1.0, {"kind": "adjacency", "label": f"env_adjacency {ids.iloc[s]} ~ {ids.iloc[r]}"})
+        if near_fixed:
+            hit_cols = np.unique(np.concatenate(near_fixed))
+            forbidden[hit_cols] = True
+            by = opts["forbidden_by"].to_numpy(dtype=object)
+            by[hit_cols] = "env_adjacency"
+            opts["forbidden_by"] = by
     # a parcel whose every option is forbidden keeps them all possible only through withdrawing;
     # parcels with no allowed option at all are impossible — name them
     allowed_any = np.zeros(len(parcels), dtype=bool)
