@@ -11,8 +11,8 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
-def test_the_four_user_jobs_have_notebooks() -> None:
-    assert [p.name for p in NOTEBOOKS] == ["01_phase_map.ipynb", "02_quota_check.ipynb", "03_scenarios.ipynb", "04_zone_comparison.ipynb"]
+def test_the_user_jobs_have_notebooks() -> None:
+    assert [p.name for p in NOTEBOOKS] == ["01_phase_map.ipynb", "02_quota_check.ipynb", "03_scenarios.ipynb", "04_zone_comparison.ipynb", "05_goal_seeking.ipynb"]
 
 
 @pytest.mark.slow

@@ -1,0 +1,214 @@
+"""Why a plan cannot meet its targets: the smallest relaxation, and what blocks the rest.
+
+When the model is infeasible, every target and quota row gets an **elastic** slack (m² of land:
+area targets in m², ratio targets in m² of the denominator's land at the target ratio,
+investment and tax per mu in m² of industrial land at the target intensity, quotas in m²) and a
+second MILP minimises the total slack in mu, all other rows — one option per parcel, control
+lines, adjacency, locks and pins — held hard. The rows left with slack are the **relaxed** conflicts,
+each reported with the value the least-relaxed plan reaches and the shortfall (in the metric's
+unit and in mu); the targets and quotas that hold but whose removal would shrink the relaxation
+are the **competing** side (``role``), with how much they cost (``reduces_by_mu``). Among the least-relaxed answers the one with
+the least change (the solve's objective) is kept, so its scenario can be reviewed like any other.
+
+The hard rules that make the conflict worse are found by lifting one family at a time and
+solving the elastic model again (:attr:`~zoneplan.solve.result.SolveResult.binding`): control
+lines (``ecological_redline_overlap``, ``basic_farmland_overlap``,
+``outside_urban_development_boundary``) and ``env_adjacency``. A family whose lifting shrinks
+the relaxation is part of the conflict, by that many mu.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from zoneplan.errors import InputError
+from zoneplan.solve.model import Model
+from zoneplan.solve.result import SolveResult, changes_of, scenario_of, with_base_conflicts
+from zoneplan.units import M2_PER_MU
+
+__all__ = ["diagnose", "CONFLICT_COLUMNS"]
+
+#: Columns of :attr:`~zoneplan.solve.result.SolveResult.conflicts`.
+CONFLICT_COLUMNS = ["role", "kind", "label", "scope", "metric", "year", "op", "target", "reached", "shortfall", "unit", "relaxation_mu", "reduces_by_mu"]
+_MAX_COMPETING = 40  # targets and quotas tried as the other side of a conflict
+_SOFT = ("target", "quota")
+_TINY_M2 = 1e-3  # slack below a thousandth of a square metre is solver noise
+
+
+def _elastic(model: Model) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows with one slack column per finite soft bound; returns A, lb, ub, slack rows, slack signs."""
+    soft = model.rows["kind"].isin(_SOFT).to_numpy()
+    rows, signs = [], []
+    for r in np.flatnonzero(soft):
+        if np.isfinite(model.lb[r]):
+            rows.append(r)
+            signs.append(1.0)
+        if np.isfinite(model.ub[r]):
+            rows.append(r)
+            signs.append(-1.0)
+    rows_a, signs_a = np.asarray(rows, dtype=np.int64), np.asarray(signs)
+    S = sp.csr_matrix((signs_a, (rows_a, np.arange(len(rows_a)))), shape=(model.A.shape[0], len(rows_a)))
+    return sp.hstack([model.A, S], format="csr"), model.lb, model.ub, rows_a, signs_a
+
+
+def _solve_elastic(model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: np.ndarray, second: np.ndarray | None, time_limit: float | None):
+    """Least total slack (mu); with ``second``, the least ``second`` among those answers."""
+    from zoneplan.solve.solver import run_milp
+
+    n_opt = model.n_options
+    n_slack = len(slack_mu)
+    c = np.r_[np.zeros(n_opt), slack_mu]
+    integrality = np.r_[np.ones(n_opt), np.zeros(n_slack)]
+    ub_cols = np.r_[upper, np.full(n_slack, np.inf)]
+    res = run_milp(c, model, A=A, upper=ub_cols, integrality=integrality, time_limit=time_limit)
+    if res.x is None:
+        return res, math.nan
+    total = float(c @ res.x)
+    if second is None:
+        return res, total
+    A2 = sp.vstack([A, sp.csr_matrix(c.reshape(1, -1))], format="csr")
+    lb2 = np.append(model.lb, -np.inf)
+    ub2 = np.append(model.ub, total + 1e-6 * max(1.0, total))
+    res2 = run_milp(np.r_[second, np.zeros(n_slack)], model, A=A2, lb=lb2, ub=ub2, upper=ub_cols, integrality=integrality, time_limit=time_limit)
+    return (res2 if res2.x is not None else res), total
+
+
+def diagnose(model: Model, *, objective: str, name: str, t0: float, size: dict[str, int], time_limit: float | None, verify: bool) -> SolveResult:
+    """The :class:`SolveResult` of an infeasible model: conflicts, their relaxation and the hard rules binding."""
+    from zoneplan.solve.solver import _STAGES, criteria
+
+    A, _, _, slack_rows, signs = _elastic(model)
+    n_slack = len(slack_rows)
+    slack_mu = model.rows["m2_per_unit"].to_numpy(dtype=float)[slack_rows] / M2_PER_MU
+    upper = np.where(model.options["forbidden"].to_numpy(), 0.0, 1.0)
+    cost = criteria(model)
+    second = sum(cost[k] for k in _STAGES.get(objective, (("area",),))[0])
+    res, total = _solve_elastic(model, A, upper, slack_mu, second, time_limit)
+    if res.x is None:
+        raise InputError("the hard rules alone (one use per parcel, control lines, adjacency, pins) cannot all hold", rule="solve")
+    n_opt = model.n_options
+    chosen = np.round(res.x[:n_opt]) > 0.5
+    slack = res.x[n_opt:] * model.rows["m2_per_unit"].to_numpy(dtype=float)[slack_rows]  # m²
+    changes = changes_of(model, chosen)
+    fixed_violations = with_base_conflicts(model, chosen)
+    scenario = scenario_of(model, changes, name=f"{name}-relaxed", description=f"zoneplan solve ({objective}): the least-relaxed plan — targets and quotas it cannot meet are listed as conflicts")
+    reached_t, schedule = _reached(model, scenario) if verify else (pd.DataFrame(), pd.DataFrame())
+    conflicts = []
+    meta = model.rows
+    by_row: dict[int, float] = {}
+    for r, s in zip(slack_rows, slack):
+        if s > _TINY_M2:
+            by_row[int(r)] = by_row.get(int(r), 0.0) + float(s)
+    seen: dict[str, dict[str, object]] = {}
+    for r, s in by_row.items():
+        m = meta.iloc[r]
+        label = str(m["label"])
+        entry = seen.get(label)
+        if entry is None:
+            entry = {k: m.get(k) for k in ("kind", "label", "scope", "metric", "year", "op")}
+            entry["target"] = float(m["value"])
+            entry["relaxation_mu"] = 0.0
+            entry["reached"], entry["unit"], entry["reached_met"] = _reached_value(m, reached_t, schedule)
+            seen[label] = entry
+        entry["relaxation_mu"] = float(entry["relaxation_mu"]) + s / M2_PER_MU
+    for entry in seen.values():
+        reached = entry.pop("reached_met")
+        if reached is True:  # within the plan's own tolerance: the analyses call it met
+            continue
+        value = entry["reached"]
+        entry["shortfall"] = abs(float(entry["target"]) - float(value)) if value is not None and not pd.isna(value) else math.nan
+        entry["role"] = "relaxed"
+        conflicts.append(entry)
+    conflicts += _competing(model, A, upper, slack_mu, total, {str(meta.iloc[r]["label"]) for r in by_row}, time_limit)
+    table = pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS).sort_values(["role", "relaxation_mu"], ascending=[False, False], ignore_index=True)
+    table["year"] = pd.to_numeric(table["year"]).astype("Int64")
+    binding = _binding(model, A, upper, slack_mu, total, time_limit)
+    from zoneplan.solve.result import SolveResult as _R
+
+    return _R(
+        status="infeasible",
+        objective=objective,
+        objective_value=None,
+        scenario=scenario,
+        changes=changes.drop(columns=[c for c in changes.columns if c.startswith("_")]),
+        targets=reached_t,
+        schedule=schedule,
+        conflicts=table,
+        not_modelled=model.not_modelled,
+        fixed_violations=fixed_violations,
+        years=model.years,
+        start_year=model.start_year,
+        horizon=model.horizon,
+        seconds=time.perf_counter() - t0,
+        size=size,
+        binding=binding,
+    )
+
+
+def _reached(model: Model, scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from zoneplan.solve.solver import _verified
+
+    return _verified(model, scenario)
+
+
+def _reached_value(m: pd.Series, targets: pd.DataFrame, schedule: pd.DataFrame) -> tuple[float | None, str | None, bool | None]:
+    """Value the least-relaxed plan reaches for a row, its unit and whether the analyses call it met."""
+    if m["kind"] == "quota":
+        if schedule.empty:
+            return None, "mu", None
+        hit = schedule[(schedule["zone_id"] == m["scope"]) & (schedule["year"] == int(m["year"]))]
+        return (float(hit["used_mu"].iloc[0]) if len(hit) else 0.0), "mu", bool(len(hit) and hit["status"].iloc[0] != "exceeded")
+    if targets.empty:
+        return None, None, None
+    hit = targets[(targets["scope"] == m["scope"]) & (targets["metric"] == m["metric"]) & (targets["year"] == int(m["year"]))]
+    if not len(hit):
+        return None, None, None
+    met = hit["met"].iloc[0]
+    return float(hit["actual"].iloc[0]), hit["unit"].iloc[0], None if met is None or pd.isna(met) else bool(met)
+
+
+def _competing(model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: np.ndarray, total: float, relaxed: set[str], time_limit: float | None) -> list[dict[str, object]]:
+    """Targets and quotas met in the least-relaxed plan whose removal would shrink the relaxation:
+    the other side of each conflict."""
+    rows = model.rows
+    out = []
+    labels = [lab for lab in dict.fromkeys(rows.loc[rows["kind"].isin(_SOFT), "label"].astype(str)) if lab not in relaxed]
+    for label in labels[:_MAX_COMPETING]:
+        mask = (rows["label"].astype(str) == label).to_numpy()
+        res, without = _solve_elastic(_lifted(model, mask), A, upper, slack_mu, None, time_limit)
+        if res.x is not None and without < total - 1e-6:
+            m = rows[mask].iloc[0]
+            out.append({**{k: m.get(k) for k in ("kind", "label", "scope", "metric", "year", "op")}, "target": float(m["value"]), "reached": None, "shortfall": None, "unit": None, "relaxation_mu": 0.0, "role": "competing", "reduces_by_mu": total - without})
+    return out
+
+
+def _binding(model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: np.ndarray, total: float, time_limit: float | None) -> pd.DataFrame:
+    """Hard-rule families whose lifting shrinks the least relaxation, and by how much (mu)."""
+    by = model.options["forbidden_by"]
+    out = []
+    families = [f for f in dict.fromkeys(by.dropna()) if f]
+    adjacency_rows = np.flatnonzero((model.rows["kind"] == "adjacency").to_numpy())
+    if len(adjacency_rows) and "env_adjacency" not in families:
+        families.append("env_adjacency")
+    for family in families:
+        lifted = upper.copy()
+        lifted[(by == family).to_numpy()] = 1.0
+        rows = np.zeros(A.shape[0], dtype=bool)
+        if family == "env_adjacency":
+            rows[adjacency_rows] = True
+        res, without = _solve_elastic(_lifted(model, rows), A, lifted, slack_mu, None, time_limit)
+        if res.x is not None and without < total - 1e-6:
+            out.append({"rule": family, "relaxation_mu": total, "relaxation_mu_without": without, "reduces_by_mu": total - without})
+    return pd.DataFrame(out, columns=["rule", "relaxation_mu", "relaxation_mu_without", "reduces_by_mu"])
+
+
+def _lifted(model: Model, rows: np.ndarray) -> Model:
+    """The model with the bounds of ``rows`` (a mask) lifted; rows and columns stay in place."""
+    from dataclasses import replace
+
+    return replace(model, lb=np.where(rows, -np.inf, model.lb), ub=np.where(rows, np.inf, model.ub))

@@ -1,0 +1,264 @@
+"""Solving the goal-seeking model exactly with HiGHS (:func:`scipy.optimize.milp`).
+
+Objectives (what a change costs) are solved **lexicographically**: the named objective first
+(proven within :data:`DEFAULT_GAP` of the optimum), then, with the first held there, the next
+criterion (within :data:`TIE_BREAK_GAP`) — so ties are broken by a stated rule, not by the
+solver's luck:
+
+=================  =============================================  ==================================
+objective          first                                          then
+=================  =============================================  ==================================
+``least-area``     mu of parcels whose land use changes           mu × years of rescheduling
+``least-parcels``  number of parcels whose land use changes       mu changed + mu × years moved
+``earliest``       mu × years from the first free year to         mu changed
+                   development (not developed: horizon + 1)
+``weighted``       ``Σ weight × criterion`` over ``area`` (mu),   —
+                   ``parcels``, ``years`` (mu × years moved) and
+                   ``earliest`` (mu × years to development)
+=================  =============================================  ==================================
+
+When no choice of options meets every row, :mod:`zoneplan.solve.conflicts` finds the smallest
+relaxation of the targets and quotas.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from zoneplan.compliance.rules import Rules
+from zoneplan.errors import InputError
+from zoneplan.plan import Plan
+from zoneplan.solve.conflicts import CONFLICT_COLUMNS
+from zoneplan.solve.model import _NEVER, OBJECTIVES, Model, build_model
+from zoneplan.solve.result import SolveResult, applied, changes_of, scenario_of, with_base_conflicts
+from zoneplan.units import M2_PER_MU
+
+__all__ = ["solve", "run_milp", "criteria", "DEFAULT_GAP"]
+
+#: Relative MIP gap at which HiGHS stops: the answer is proven within 0.01 % of the optimum
+#: (HiGHS's default; 0 proves exact optimality, which on near-equal subset sums of parcel areas
+#: can take very long for a difference far below a mu).
+DEFAULT_GAP = 1e-4
+#: Relative gap of the tie-breaking stages (the first criterion is already held within its gap).
+TIE_BREAK_GAP = 1e-3
+_CRITERIA = ("area", "parcels", "years", "earliest")
+_STAGES = {
+    "least-area": (("area",), ("years",)),
+    "least-parcels": (("parcels",), ("area", "years")),
+    "earliest": (("earliest",), ("area",)),
+}
+
+
+def criteria(model: Model) -> dict[str, np.ndarray]:
+    """Cost of every option under each criterion (``area`` mu, ``parcels``, ``years``, ``earliest``)."""
+    o = model.options
+    mu = o["area_m2"].to_numpy() / M2_PER_MU
+    changed = o["landuse_change"].to_numpy(dtype=bool)
+    year = o["year"].to_numpy()
+    built = o["kind"].isin(["keep_built", "redevelop"]).to_numpy()
+    wait = np.where(year == _NEVER, model.horizon + 1 - model.start_year, year - model.start_year)
+    return {
+        "area": mu * changed,
+        "parcels": changed.astype(float),
+        "years": mu * o["year_shift"].to_numpy(dtype=float),
+        "earliest": np.where(built, 0.0, mu * np.maximum(wait, 0)),
+    }
+
+
+def run_milp(c: np.ndarray, model: Model, *, A: sp.csr_matrix | None = None, lb: np.ndarray | None = None, ub: np.ndarray | None = None, upper: np.ndarray | None = None, integrality: np.ndarray | None = None, time_limit: float | None = None, gap: float = DEFAULT_GAP):
+    """One HiGHS solve of ``min c·x`` over the model's rows (or the given ones)."""
+    A = model.A if A is None else A
+    n = A.shape[1]
+    col_ub = upper if upper is not None else np.where(model.options["forbidden"].to_numpy(), 0.0, 1.0)
+    options: dict[str, object] = {"disp": False, "mip_rel_gap": gap, "presolve": True}
+    if time_limit is not None:
+        options["time_limit"] = float(time_limit)
+    with _c_stdout_silenced():
+        return milp(
+            c,
+            integrality=np.ones(n) if integrality is None else integrality,
+            bounds=Bounds(np.zeros(n), col_ub),
+            constraints=LinearConstraint(A, model.lb if lb is None else lb, model.ub if ub is None else ub),
+            options=options,
+        )
+
+
+@contextlib.contextmanager
+def _c_stdout_silenced():
+    """Send file descriptor 1 to /dev/null while HiGHS runs: some HiGHS builds print debug lines
+    from C straight to standard output, which would corrupt ``--json`` output."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _lexicographic(model: Model, stages: Sequence[np.ndarray], *, time_limit: float | None, gap: float):
+    """Solve the stages in turn, each with the earlier ones held at their optimum."""
+    A, lb, ub = model.A, model.lb, model.ub
+    res = None
+    values: list[float] = []
+    for k, c in enumerate(stages):
+        res = run_milp(c, model, A=A, lb=lb, ub=ub, time_limit=time_limit, gap=gap if k == 0 else max(gap, TIE_BREAK_GAP))
+        if res.x is None:
+            return res, values
+        value = float(c @ np.round(res.x))
+        values.append(value)
+        if k + 1 < len(stages):
+            # the earlier criterion stays within the proven gap of its optimum
+            A = sp.vstack([A, sp.csr_matrix(c.reshape(1, -1))], format="csr")
+            lb = np.append(lb, -np.inf)
+            ub = np.append(ub, value * (1 + gap) + 1e-7 * max(1.0, abs(value)))
+    return res, values
+
+
+def solve(
+    plan: Plan,
+    *,
+    years: Sequence[int] | None = None,
+    objective: str = "least-area",
+    weights: Mapping[str, float] | None = None,
+    pins: Iterable[str] = (),
+    allow_built: Iterable[str] | bool = (),
+    classes: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+    schedule: bool | None = None,
+    start_year: int | None = None,
+    rules: Mapping[str, object] | Rules | None = None,
+    name: str | None = None,
+    time_limit: float | None = None,
+    gap: float = DEFAULT_GAP,
+    verify: bool = True,
+) -> SolveResult:
+    """The least change of a plan that meets its own targets, quotas and rules — as a scenario.
+
+    Parameters
+    ----------
+    plan
+        The plan; its ``targets`` (zone-level metrics of :data:`~zoneplan.solve.model.MODELLED_METRICS`),
+        ``quotas`` and rules (:func:`zoneplan.compliance.resolve_rules`) are the constraints.
+    years
+        Solve for the targets of these years (default: every target year).
+    objective
+        ``"least-area"``, ``"least-parcels"``, ``"earliest"`` or ``"weighted"`` (with ``weights``).
+    weights
+        For ``"weighted"``: criterion → weight over ``area``, ``parcels``, ``years``, ``earliest``.
+    pins
+        Parcel ids that must stay exactly as they are.
+    allow_built
+        Built parcels that may change land use (ids, or True for all); built parcels stay otherwise.
+    classes
+        Codes a free parcel may take besides its own (one list for all parcels, or parcel id →
+        codes); default the parcels' ``allowed_codes`` column, else the plan's most common
+        industrial code that is not a pollution source.
+    schedule
+        Give every developed free parcel a supply year that counts against the quotas (default:
+        when the plan has quotas from the first free year on).
+    start_year
+        First year a free parcel can be developed (default the year of ``plan.meta["as_of"]``).
+    rules
+        Compliance-rule overrides, as for :func:`zoneplan.compliance.check`.
+    name
+        Scenario name (default ``solve-<objective>-<years>``).
+    time_limit, gap
+        HiGHS time limit (seconds) per stage and relative MIP gap (default :data:`DEFAULT_GAP`;
+        0 proves exact optimality).
+    verify
+        Apply the scenario and report the solved targets as :func:`zoneplan.analysis.target_status`
+        computes them on the edited plan.
+
+    Returns
+    -------
+    SolveResult
+
+    Raises
+    ------
+    zoneplan.errors.InputError
+        No targets for the years, unknown objective, pin or class, or a parcel with no allowed use.
+
+    Examples
+    --------
+    See :mod:`zoneplan.solve` (Linqing's 2035 targets).
+    """
+    t0 = time.perf_counter()
+    if objective == "weighted":
+        if not weights:
+            raise InputError("objective 'weighted' needs weights, e.g. {'area': 1, 'years': 0.1}", rule="solve")
+        unknown = sorted(set(weights) - set(_CRITERIA))
+        if unknown:
+            raise InputError(f"unknown weight(s) {unknown}; criteria are {list(_CRITERIA)}", rule="solve")
+    elif objective not in OBJECTIVES:
+        raise InputError(f"objective must be one of {', '.join(OBJECTIVES)} or weighted, not {objective!r}", rule="solve")
+    model = build_model(plan, years=years, objective=objective, pins=pins, allow_built=allow_built, classes=classes, schedule=schedule, start_year=start_year, rules=rules)
+    cost = criteria(model)
+    if objective == "weighted":
+        stages = [sum(float(w) * cost[k] for k, w in (weights or {}).items())]
+    else:
+        stages = [sum(cost[k] for k in stage) for stage in _STAGES[objective]]
+    res, values = _lexicographic(model, stages, time_limit=time_limit, gap=gap)
+    label = "-".join(str(y) for y in model.years)
+    name = name or f"solve-{objective}-{label}"
+    size = {"parcels": int(len(plan.parcels)), "free_parcels": int(model.free.sum()), "options": model.n_options, "rows": int(model.A.shape[0]), "nonzeros": int(model.A.nnz)}
+    from zoneplan.solve.conflicts import diagnose
+
+    if res.x is None:
+        if res.status != 2:
+            raise InputError(f"the solver stopped without an answer: {res.message}", rule="solve")
+        return diagnose(model, objective=objective, name=name, t0=t0, size=size, time_limit=time_limit, verify=verify)
+    size["mip_gap"] = float(getattr(res, "mip_gap", 0.0) or 0.0)  # type: ignore[assignment]
+    chosen = np.round(res.x) > 0.5
+    changes = changes_of(model, chosen)
+    fixed_violations = with_base_conflicts(model, chosen)
+    description = f"zoneplan solve ({objective}) for the targets of {', '.join(map(str, model.years))}: {int(changes['change'].isin(['landuse', 'withdraw']).sum())} parcel(s) change land use"
+    scenario = scenario_of(model, changes, name=name, description=description)
+    status = "optimal" if res.status == 0 else "time_limit"
+    targets, schedule_table = _verified(model, scenario) if verify else (pd.DataFrame(), pd.DataFrame())
+    return SolveResult(
+        status=status,
+        objective=objective,
+        objective_value=values[0] if values else None,
+        scenario=scenario,
+        changes=changes.drop(columns=[c for c in changes.columns if c.startswith("_")]),
+        targets=targets,
+        schedule=schedule_table,
+        conflicts=pd.DataFrame(columns=CONFLICT_COLUMNS),
+        not_modelled=model.not_modelled,
+        fixed_violations=fixed_violations,
+        years=model.years,
+        start_year=model.start_year,
+        horizon=model.horizon,
+        seconds=time.perf_counter() - t0,
+        size=size,
+    )
+
+
+def _verified(model: Model, scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The solved targets and the quota schedule on the edited plan, as the analyses compute them."""
+    from zoneplan.analysis import land_consumption, target_status
+    from zoneplan.compliance.quotas import quota_balance
+
+    edited = applied(model.plan, scenario)
+    status = target_status(edited)
+    labels = model.rows[model.rows["kind"] == "target"][["scope", "metric", "year"]].drop_duplicates()
+    status = status.merge(labels.astype({"year": "Int64"}), on=["scope", "metric", "year"], how="inner")
+    quotas = model.plan.quotas
+    schedule = quota_balance(land_consumption(edited, by="zone"), quotas) if not quotas.empty else pd.DataFrame()
+    return status.reset_index(drop=True), schedule
