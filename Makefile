@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev,postgis,dask,bench]"
+	$(PY) -m pip install --quiet -e ".[dev,postgis,dask,bench,serve]"
 	touch $(STAMP)
 
 venv: $(STAMP)

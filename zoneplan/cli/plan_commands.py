@@ -12,8 +12,11 @@ from zoneplan.cli import app
 from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, table_of
 from zoneplan.errors import InputError
 from zoneplan.io import is_database_uri
+from zoneplan.ids import fill_ids
 from zoneplan.io.vector import read_vector
+from zoneplan.measure import area_m2
 from zoneplan.plan import Plan
+from zoneplan.units import M2_PER_MU
 from zoneplan.validate import fix_geometries, validate
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
@@ -47,9 +50,8 @@ def import_(
     result = read_vector(src, layer=source_layer, encoding=encoding, crs=crs, gcj02=gcj02, column_map=_parse_map(map_ or []), landuse_scheme=landuse_scheme)
     exists = is_database_uri(into) or Path(into).exists()
     plan = load_plan(into) if exists else Plan(crs=result.data.crs)
-    data = result.data
-    if append and layer in plan:
-        data = pd.concat([plan[layer], data.to_crs(plan.crs)], ignore_index=True)
+    new = fill_ids(result.data.to_crs(plan.crs), layer, zones=plan.zones, existing=plan[layer] if append and layer in plan else None, source=src)
+    data = pd.concat([plan[layer], new], ignore_index=True) if append and layer in plan else new
     plan = plan.with_layer(layer, data, meta={"imported_from": src.name, **plan.layer_meta.get(layer, {})})
     plan.write(into)
     problems = validate(plan)
@@ -58,8 +60,9 @@ def import_(
         "source": str(src),
         "plan": str(into),
         "layer": layer,
-        "count": len(data),
-        "area_mu": float(plan[layer].area.sum() / (10000 / 15)),
+        "count": len(new),
+        "area_mu": float(area_m2(new).sum() / M2_PER_MU),
+        "layer_count": len(plan[layer]),
         "crs": plan.crs.to_string(),
         "source_crs": result.source_crs,
         "encoding": result.encoding,
@@ -71,7 +74,7 @@ def import_(
     if as_json:
         emit_json(summary)
         return
-    console.print(f"Imported {summary['count']} features ({summary['area_mu']:,.2f} mu) into {into} layer [bold]{layer}[/] in {summary['crs']}")
+    console.print(f"Imported {summary['count']} features ({summary['area_mu']:,.2f} mu, planar) into {into} layer [bold]{layer}[/] in {summary['crs']}" + (f"; the layer now has {summary['layer_count']}" if append else ""))
     if result.encoding:
         console.print(f"  encoding: {result.encoding}{' (detected, no .cpg)' if result.encoding_detected else ''}")
     for old, new in result.renamed.items():

@@ -73,6 +73,7 @@ __all__ = [
     "remaining_spec",
     "compliance_spec",
     "indicator_spec",
+    "workbench_spec",
     "phase_label",
     "polygonal",
 ]
@@ -431,6 +432,20 @@ def compliance_spec(plan: Plan, *, year: int | None = None, violations: gpd.GeoD
     legend += [LegendItem("#D9D9D9", "地块 Parcels"), LegendItem(ZONE_COLOR, "开发区边界 Zone boundary", outline=True), *_control_legend(plan)]
     when = f" {year}" if year is not None else ""
     return _spec(plan, "compliance", f"合规检查{when} Compliance{when}", [_context_parcels(plan), *_control_lines(plan), overlay, _zone_outline(plan)], "合规检查 Compliance findings", legend)
+
+
+def workbench_spec(plan: Plan) -> MapSpec:
+    """What ``zoneplan serve`` draws under the phases being edited: parcels by land use, the
+    control lines and the zone boundary (the phases themselves are drawn, editable, by the page)."""
+    parcels = plan.parcels
+    codes = _col(parcels, "landuse_code", "string")
+    overlays = [
+        Overlay("地块 Parcels", parcels, landuse_colors(codes), color="#666666", weight=0.5, fill_opacity=0.7, fields=_parcel_fields(parcels, codes)),
+        *_control_lines(plan),
+        _zone_outline(plan),
+    ]
+    legend = [LegendItem(ZONE_COLOR, "开发区边界 Zone boundary", outline=True), *_control_legend(plan)]
+    return _spec(plan, "workbench", "规划工作台 Planner's workbench", overlays, "图例 Legend", legend)
 
 
 def indicator_spec(plan: Plan, indicator: str, *, by: str = "zone", year: int | None = None, table: pd.DataFrame | None = None, k: int = 5, scheme: str = "naturalbreaks") -> MapSpec:
