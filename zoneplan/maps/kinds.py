@@ -28,6 +28,7 @@ Kinds
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -76,6 +77,7 @@ __all__ = [
     "workbench_spec",
     "phase_label",
     "polygonal",
+    "cite",
 ]
 
 Kind = Literal["phases", "layout", "landuse", "remaining", "compliance", "indicator"]
@@ -160,8 +162,25 @@ def _title(plan: Plan, what: str) -> str:
     return f"{plan.meta.get('title', plan.name)} · {what}"
 
 
+#: A file path in a source note: ``(seeds/002_….txt)``, ``data/x.pdf``, ``C:\\a\\b.doc``.
+_PATH = re.compile(r"\s*\((?:[^()]*[/\\])?[^()\s/\\]+\.(?:txt|pdf|docx?|xlsx?|csv|json|html?|gpkg|shp)\)|\s*(?:[\w.-]+[/\\])+[\w.-]+\.(?:txt|pdf|docx?|xlsx?|csv|json|html?|gpkg|shp)\b,?", re.IGNORECASE)
+
+
+def cite(source: object) -> str:
+    """A source note as people cite it: the document, without the file path it was read from.
+
+    Examples
+    --------
+    >>> cite("临政办字〔2022〕22号《临清市经济开发区产业发展总体规划（2021—2025年）》, 2022-10-11 (seeds/002_d0117a84cebe256e.txt)")
+    '临政办字〔2022〕22号《临清市经济开发区产业发展总体规划（2021—2025年）》, 2022-10-11'
+    >>> cite("seeds/000_ae8cffaa77cc96c0.txt, 四、推进步骤")
+    '四、推进步骤'
+    """
+    return _PATH.sub("", str(source)).strip(" ,;")
+
+
 def _source(plan: Plan) -> str:
-    return str(plan.meta.get("source", plan.meta.get("title", plan.name)))
+    return cite(plan.meta.get("source", plan.meta.get("title", plan.name)))
 
 
 def _draw_defaults(plan: Plan) -> dict:
@@ -289,7 +308,8 @@ def layout_spec(plan: Plan) -> MapSpec:
     legend = [LegendItem(ZONE_COLOR, "开发区边界 Zone boundary", outline=True)]
     legend += [LegendItem(c, f"板块 {_txt(n)}") for c, n in zip(d_colors, _col(districts, "name").fillna(_col(districts, "district_id")))]
     legend += [LegendItem(c, f"{_txt(n)}") for c, n in zip(p_colors, _col(parks, "name").fillna(_col(parks, "park_id")))]
-    return _spec(plan, "layout", "两区八园 Layout", overlays, "空间布局 Layout", legend)
+    # the plan's own name for its layout (两区八园 …) when its metadata gives one
+    return _spec(plan, "layout", str(plan.meta.get("layout_title", "空间布局 Layout")), overlays, "空间布局 Layout", legend)
 
 
 def _parcel_fields(parcels: gpd.GeoDataFrame, codes: pd.Series) -> tuple[Field, ...]:
@@ -482,8 +502,13 @@ def indicator_spec(plan: Plan, indicator: str, *, by: str = "zone", year: int | 
         labels=_col(groups, "name").astype("string").fillna(groups[id_col].astype("string")),
     )
     overlays = [overlay] if by == "zone" else [overlay, _zone_outline(plan)]
+    from zoneplan.analysis import INDICATOR_TITLES, INDICATOR_UNITS
+
     when = f" {year}" if year is not None else ""
-    return _spec(plan, "indicator", f"{indicator}{when}", overlays, f"{indicator} ({scheme}, {len(legend)} classes)", legend)
+    name = INDICATOR_TITLES.get(indicator, indicator)
+    unit = INDICATOR_UNITS.get(indicator)
+    titled = f"{name}{when}" + (f" ({unit})" if unit else "")
+    return _spec(plan, "indicator", titled, overlays, f"{name}" + (f" ({unit}; {scheme}, {len(legend)} classes)" if unit else f" ({scheme}, {len(legend)} classes)"), legend)
 
 
 @follows_data
