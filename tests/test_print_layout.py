@@ -63,3 +63,32 @@ def test_titles_and_sources_are_for_people(tmp_path):
     assert ind.legend_title.startswith("工业用地固定资产投入强度 investment intensity (万元/亩;")
     out = print_spec(ind, tmp_path / "ind.png", dpi=40, grid=True)
     assert out.stat().st_size > 10_000
+
+
+def test_extra_layers_are_context_with_labels_everywhere(browser, tmp_path):
+    from tests.browser import Opened
+    from zoneplan.maps.interactive import render_spec, save_map
+
+    plan = datasets.load("zhangdian")
+    for kind in ("phases", "landuse", "compliance"):
+        spec = build_spec(plan, kind=kind)
+        context = [o for o in spec.overlays if o.context]
+        assert [o.name for o in context] == ["背景 Context: named_roads"], kind
+        assert spec.overlays[0] is context[0]  # beneath the plan's layers
+    spec = build_spec(plan, kind="phases")
+    # a county outline 20 km around the zone is drawn (outlined, labelled) but does not widen the view
+    import geopandas as gpd
+
+    from zoneplan.maps.interactive import map_config
+
+    county = gpd.GeoDataFrame({"name": ["张店区 Zhangdian District"]}, geometry=[plan.zones.geometry.iloc[0].buffer(20_000)], crs=plan.crs)
+    wide = build_spec(plan.with_layer("county", county), kind="phases")
+    outline = next(o for o in wide.overlays if o.name == "背景 Context: county")
+    assert outline.context and outline.fill is None and outline.labels.tolist() == ["张店区 Zhangdian District"]
+    assert map_config(wide)["bounds"] == map_config(spec)["bounds"]
+    opened = Opened(browser, save_map(render_spec(spec), tmp_path / "phases.html"))
+    labels = opened.page.locator(".zp-label-text").all_inner_texts()
+    assert {"北京路 Beijing Rd", "三赢路 Sanying Rd", "纳奇路 Naqi Rd", "世纪路 Shiji Rd", "张柳路 Zhangliu Rd"} <= set(labels)
+    assert opened.errors == [] and opened.external == []
+    out = print_spec(spec, tmp_path / "phases.png", dpi=40)
+    assert out.stat().st_size > 10_000

@@ -15,6 +15,8 @@ from zoneplan.cli._common import console, emit_json, load_plan, table_of
 
 #: Indicator title and unit for the human table (rates shown in %).
 _HEADERS = {k: (INDICATOR_TITLES[k], INDICATOR_DISPLAY_UNITS[k]) for k in INDICATOR_NAMES}
+_TYPES = {"industry_led": "工业主导型", "industry_city": "产城融合型", "other": "其他类型"}
+_PER_TABLE = 4
 _PERCENT = {k for k in INDICATOR_NAMES if INDICATOR_UNITS.get(k) == "fraction"}
 
 

@@ -41,7 +41,7 @@ from zoneplan import landuse
 from zoneplan._memo import follows_data
 from zoneplan.compliance.findings import rule_title
 from zoneplan.errors import InputError
-from zoneplan.layers import CONTROL_LINE_KINDS, PARCEL_STATUSES
+from zoneplan.layers import CONTROL_LINE_KINDS, LAYERS, PARCEL_STATUSES
 from zoneplan.maps.style import (
     CONTROL_LINE_COLORS,
     REMAINING_COLOR,
@@ -78,6 +78,7 @@ __all__ = [
     "phase_label",
     "polygonal",
     "cite",
+    "context_overlays",
 ]
 
 Kind = Literal["phases", "layout", "landuse", "remaining", "compliance", "indicator"]
@@ -121,6 +122,7 @@ class Overlay:
     fields: tuple[Field, ...] = ()
     labels: pd.Series | None = None
     show: bool = True
+    context: bool = False  # geographic context (roads, a county outline …): drawn, not framed
 
 
 @dataclass(frozen=True)
@@ -191,11 +193,57 @@ def _draw_defaults(plan: Plan) -> dict:
     return {"draw_zone_id": zone_id, "next_phase_no": next_no}
 
 
+#: Columns naming a context feature, tried in order for its label.
+_LABEL_COLUMNS = ("name", "名称", "NAME", "label")
+CONTEXT_COLOR = "#6b6b6b"
+
+
+def context_overlays(plan: Plan) -> list[Overlay]:
+    """Every layer of ``plan`` outside the layer contract (roads, rivers, villages, a county
+    outline …) as a grey context overlay, labelled by its ``name`` column.
+
+    Context is drawn beneath the plan's own layers in every map and print, and does not widen
+    the map's extent (a county outline does not zoom the drawing out to the county).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> [(o.name, len(o.data), o.labels.iloc[0]) for o in context_overlays(datasets.load("zhangdian"))]
+    [('背景 Context: named_roads', 5, '北京路 Beijing Rd')]
+    """
+    out = []
+    for name, gdf in plan.layers.items():
+        if name in LAYERS or gdf.empty:
+            continue
+        data = polygonal(gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty])
+        label_col = next((c for c in _LABEL_COLUMNS if c in data.columns), None)
+        labels = data[label_col].astype("string") if label_col else None
+        # areas (a county, a village) are outlined; corridors (roads, rivers: area/perimeter of
+        # a few metres, or lines widened by polygonal) are filled grey
+        outline = bool((data.geometry.area > 50 * data.geometry.length).any())
+        fields = tuple(Field(str(c), data[c].astype("string")) for c in data.columns if c != data.geometry.name)[:6]
+        out.append(
+            Overlay(
+                f"背景 Context: {name}",
+                data,
+                None if outline else "#bdbdbd",
+                color=CONTEXT_COLOR,
+                weight=1.5 if outline else 0.8,
+                fill_opacity=0.7,
+                dash="10 4" if outline else None,
+                fields=fields,
+                labels=labels,
+                context=True,
+            )
+        )
+    return out
+
+
 def _spec(plan: Plan, kind: str, what: str, overlays: list[Overlay], legend_title: str, legend: list[LegendItem]) -> MapSpec:
     return MapSpec(
         kind=kind,
         title=_title(plan, what),
-        overlays=tuple(o for o in overlays if len(o.data)),
+        overlays=tuple(o for o in [*context_overlays(plan), *overlays] if len(o.data)),
         legend_title=legend_title,
         legend=tuple(legend),
         crs=plan.crs,

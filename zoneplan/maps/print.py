@@ -277,7 +277,7 @@ def print_spec(
     bounds = np.array([np.inf, np.inf, -np.inf, -np.inf])
     for o in spec.overlays:
         b = o.data.total_bounds
-        if np.all(np.isfinite(b)):
+        if np.all(np.isfinite(b)) and not o.context:  # context does not widen the drawing
             bounds = np.array([min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]), max(bounds[3], b[3])])
     # map frame: at most the left 72 % of the sheet under the title, shaped like the data; the
     # legend panel to its right

@@ -9,9 +9,8 @@ Geometry
     ``snap_m`` metres (vertices and edges, :func:`shapely.snap`) and repaired with
     :func:`shapely.make_valid`.
 Areas
-    Planar in the plan's Gauss–Krüger CRS (what every zoneplan table reports) and ellipsoidal on
-    the plan's ellipsoid (geodesic polygon area, :meth:`pyproj.Geod.geometry_area_perimeter`),
-    each labelled with its basis.
+    Planar in the plan's Gauss–Krüger CRS and ellipsoidal (椭球面积) on the plan's ellipsoid by the
+    national method (:func:`zoneplan.measure.ellipsoidal_area_m2`), each labelled with its basis.
 Rules
     The candidate phase is judged against the red line and permanent basic farmland
     (:func:`zoneplan.compliance.control_lines.overlaps`), the urban development boundary
@@ -42,6 +41,7 @@ from zoneplan.compliance.rules import resolve_rules
 from zoneplan.errors import InputError
 from zoneplan.ids import unique_id
 from zoneplan.layers import conform_layer
+from zoneplan.measure import area_m2, ellipsoid_of, ellipsoidal_area_m2
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_MU, yi_to_yuan
 
@@ -130,16 +130,18 @@ def phase_geometry(plan: Plan, *, parcel_ids: Sequence[str] | None = None, drawn
 def phase_areas(geom: shapely.Geometry, crs: pyproj.CRS) -> dict[str, Any]:
     """Planar and ellipsoidal area of ``geom`` in m² and mu, with the basis of each.
 
+    Planar: :func:`zoneplan.measure.area_m2`; ellipsoidal: :func:`zoneplan.measure.ellipsoidal_area_m2`
+    (椭球面积 by the national method, on the CRS's ellipsoid).
+
     Examples
     --------
     >>> a = phase_areas(shapely.box(500000, 4000000, 501000, 4001000), pyproj.CRS.from_epsg(4548))
-    >>> a["planar_m2"], round(a["planar_mu"], 2), abs(a["ellipsoidal_m2"] / a["planar_m2"] - 1) < 1e-3
-    (1000000.0, 1500.0, True)
+    >>> a["planar_m2"], round(a["planar_mu"], 2), a["ellipsoidal_m2"] < a["planar_m2"], a["ellipsoidal_basis"]
+    (1000000.0, 1500.0, True, '椭球 ellipsoidal, CGCS2000 (国土调查办发〔2008〕32号)')
     """
-    planar = float(shapely.area(geom))
-    ell = crs.ellipsoid
-    geod = pyproj.Geod(a=ell.semi_major_metre, rf=ell.inverse_flattening) if ell is not None else pyproj.Geod(ellps="GRS80")
-    ellipsoidal = abs(float(geod.geometry_area_perimeter(to_lonlat(geom, crs))[0])) if not geom.is_empty else 0.0
+    one = gpd.GeoSeries([geom], crs=crs)
+    planar = float(area_m2(one).iloc[0])
+    ellipsoidal = float(ellipsoidal_area_m2(one).iloc[0]) if not geom.is_empty else 0.0
     epsg = crs.to_epsg()
     return {
         "planar_m2": planar,
@@ -147,7 +149,7 @@ def phase_areas(geom: shapely.Geometry, crs: pyproj.CRS) -> dict[str, Any]:
         "planar_basis": f"平面 planar, {'EPSG:' + str(epsg) if epsg else crs.name}",
         "ellipsoidal_m2": ellipsoidal,
         "ellipsoidal_mu": ellipsoidal / M2_PER_MU,
-        "ellipsoidal_basis": f"椭球 ellipsoidal, {ell.name if ell is not None else 'GRS 1980'}",
+        "ellipsoidal_basis": f"椭球 ellipsoidal, {ellipsoid_of(crs).name} (国土调查办发〔2008〕32号)",
     }
 
 
