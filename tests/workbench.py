@@ -29,14 +29,14 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(location: str | Path, *, poll_ms: int = 400) -> Iterator[str]:
+def serving(location: str | Path, *, poll_ms: int = 400, basemap: str | Path | None = None) -> Iterator[str]:
     """Run the workbench over ``location``; yield ``http://127.0.0.1:PORT``; stop it."""
     import uvicorn
 
     from zoneplan.serve import HOST, create_app, open_store
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(open_store(location), poll_ms=poll_ms), host=HOST, port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(create_app(open_store(location), poll_ms=poll_ms, basemap=basemap), host=HOST, port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

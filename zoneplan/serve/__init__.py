@@ -32,7 +32,7 @@ __all__ = ["create_app", "open_store", "PlanStore", "StaleError", "serve", "HOST
 HOST = "127.0.0.1"
 
 
-def serve(location: str, *, port: int = 8765, poll_ms: int = 3000, log_level: str = "warning") -> None:
+def serve(location: str, *, port: int = 8765, poll_ms: int = 3000, basemap: str | None = None, log_level: str = "warning") -> None:
     """Run the workbench on ``http://127.0.0.1:PORT/`` until interrupted.
 
     Parameters
@@ -43,12 +43,14 @@ def serve(location: str, *, port: int = 8765, poll_ms: int = 3000, log_level: st
         TCP port on 127.0.0.1.
     poll_ms
         How often pages look for other people's saves.
+    basemap
+        A local MBTiles file (raster tiles) drawn under the plan.
     log_level
         uvicorn's log level.
     """
     import uvicorn
 
-    app = create_app(open_store(location), poll_ms=poll_ms)
+    app = create_app(open_store(location), poll_ms=poll_ms, basemap=basemap)
     with socket.socket() as probe:
         try:
             probe.bind((HOST, port))

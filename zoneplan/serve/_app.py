@@ -19,6 +19,8 @@ Routes
     422 with the attribute errors, 409 when the plan was saved by someone else since ``revision``.
 ``POST /api/delete``
     ``{phase_id, revision}``: deletes a phase (409 when stale).
+``GET /tiles/{z}/{x}/{y}``
+    A tile of the offline basemap (``--basemap FILE.mbtiles``); 204 where the file has none.
 ``POST /api/undo``
     ``{revision}``: puts back the phases as they were before the last save of this server.
 
@@ -47,6 +49,7 @@ from zoneplan.maps.kinds import workbench_spec
 from zoneplan.plan import Plan
 from zoneplan.serve._edit import FORM_FIELDS, check_attributes, from_lonlat, phase_areas, phase_geometry, phase_row, phase_rules, phases_geojson, to_lonlat
 from zoneplan.serve._store import PlanStore, StaleError
+from zoneplan.serve._tiles import MBTiles
 
 __all__ = ["create_app"]
 
@@ -57,9 +60,10 @@ _HEADERS = {"Cache-Control": "no-store"}
 class _Workbench:
     """The store plus the plan as last read, re-read only when its revision changes."""
 
-    def __init__(self, store: PlanStore, *, poll_ms: int) -> None:
+    def __init__(self, store: PlanStore, *, poll_ms: int, basemap: MBTiles | None = None) -> None:
         self.store = store
         self.poll_ms = poll_ms
+        self.basemap = basemap
         self._lock = threading.Lock()
         self._cached: tuple[str, Plan] | None = None
 
@@ -88,6 +92,7 @@ class _Workbench:
             "can_undo": self.store.can_undo,
             "store": "postgis" if self.store.is_postgis else "gpkg",
             "poll_ms": self.poll_ms,
+            "basemap": self.basemap.config() if self.basemap else None,
         }
 
     def parcel_at(self, lon: float, lat: float) -> dict[str, Any]:
@@ -160,7 +165,7 @@ async def _body(request: Request) -> dict[str, Any]:
     return body
 
 
-def create_app(store: PlanStore, *, poll_ms: int = 3000) -> Starlette:
+def create_app(store: PlanStore, *, poll_ms: int = 3000, basemap: str | Path | None = None) -> Starlette:
     """The workbench application over ``store`` (see the module docstring for its routes).
 
     Parameters
@@ -169,8 +174,11 @@ def create_app(store: PlanStore, *, poll_ms: int = 3000) -> Starlette:
         Where the plan lives (:func:`zoneplan.serve.open_store`).
     poll_ms
         How often the page asks for the plan's revision to show other people's saves.
+    basemap
+        A local MBTiles file of raster tiles, served as ``/tiles/{z}/{x}/{y}`` under the plan.
     """
-    bench = _Workbench(store, poll_ms=poll_ms)
+    tiles = MBTiles.open(basemap) if basemap is not None else None
+    bench = _Workbench(store, poll_ms=poll_ms, basemap=tiles)
 
     def endpoint(work, *, post: bool):
         async def handle(request: Request) -> Response:
@@ -203,7 +211,18 @@ def create_app(store: PlanStore, *, poll_ms: int = 3000) -> Starlette:
             raise InputError(f"give {key} as a finite number", rule="api")
         return value
 
+    def tile(request: Request) -> Response:
+        if tiles is None:
+            return Response(status_code=404)
+        try:
+            z, x, y = (int(request.path_params[k]) for k in ("z", "x", "y"))
+        except ValueError:
+            return Response(status_code=404)
+        data = tiles.tile(z, x, y)
+        return Response(data, media_type=tiles.media_type) if data is not None else Response(status_code=204)
+
     routes = [
+        Route("/tiles/{z}/{x}/{y}", endpoint(tile, post=False)),
         Route("/", endpoint(page, post=False)),
         Route("/assets/{name}", endpoint(asset, post=False)),
         Route("/favicon.ico", lambda r: Response(status_code=204)),

@@ -175,6 +175,11 @@
         S.phases = d.phases;
         S.pollMs = d.poll_ms;
         if (!form.firstChild) buildForm(d.fields, d.zones);
+        if (d.basemap && !S.basemap) {
+          // the offline basemap (MBTiles served by zoneplan serve), under every layer
+          S.basemap = L.tileLayer(d.basemap.url, { minZoom: d.basemap.min_zoom, maxZoom: 22, maxNativeZoom: d.basemap.max_zoom, attribution: d.basemap.attribution }).addTo(map);
+          S.basemap.bringToBack();
+        }
         phaseLayer.clearLayers();
         phaseLayer.addData(d.phases);
         bUndo.disabled = !d.can_undo;
