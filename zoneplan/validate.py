@@ -78,6 +78,13 @@ def _schema_problems(name: str, gdf: gpd.GeoDataFrame) -> list[pd.DataFrame]:
         ids = gdf[spec.id_column].astype("string")
         counts = ids[ids.duplicated(keep=False) & ids.notna()].value_counts(sort=False)
         out.append(_problems(name, pd.Series(counts.index), "duplicate_id", [f"id {i!r} is used {n} times" for i, n in counts.items()], counts.index))
+    # an empty identifier (NULL or blank) cannot be referred to: the id column and the required
+    # references (zone_id …) must be filled in every feature
+    blank = {c: (gdf[c].astype("string").str.strip().fillna("") == "").to_numpy(dtype=bool) for c in dict.fromkeys((spec.id_column, *spec.required)) if c and c in gdf.columns}
+    label = pd.Series([f"#{i}" for i in range(len(gdf))], index=gdf.index)
+    if spec.id_column in blank:
+        label = label.where(blank[spec.id_column], gdf[spec.id_column].astype("string"))
+    out += [_problems(name, label[empty], "empty_id", f"{col} is empty", None) for col, empty in blank.items()]
     return out
 
 

@@ -57,6 +57,8 @@ __all__ = [
     "target_status",
     "INDICATOR_NAMES",
     "INDICATOR_UNITS",
+    "INDICATOR_TITLES",
+    "INDICATOR_DISPLAY_UNITS",
     "TARGET_COLUMNS",
     # re-exports
     "landuse_at",
@@ -108,6 +110,27 @@ INDICATOR_UNITS: dict[str, str] = {
     "intensity_score": "0–100",
     "industrial_share": "fraction",
 }
+#: Title of each indicator for people, in Chinese and English.
+INDICATOR_TITLES: dict[str, str] = {
+    "land_development_rate": "土地开发率 land development rate",
+    "land_supply_rate": "土地供应率 land supply rate",
+    "land_built_rate": "土地建成率 land built rate",
+    "industrial_land_ratio": "工业用地率 industrial land ratio (A2/A)",
+    "composite_far": "综合容积率 composite FAR",
+    "building_density": "建筑密度 building density",
+    "industrial_far": "工业用地综合容积率 industrial FAR",
+    "industrial_building_coefficient": "工业用地建筑系数 industrial building coefficient",
+    "investment_intensity_wan_per_mu": "工业用地固定资产投入强度 investment intensity",
+    "tax_per_mu_wan": "工业用地地均税收 industrial tax per mu",
+    "idle_land_rate": "土地闲置率 idle land rate",
+    "remaining_area_mu": "剩余用地 remaining land",
+    "years_of_supply_left": "尚可供地年数 years of supply left",
+    "intensity_score": "集约度分值 intensity score",
+    "composite_tax_per_mu_wan": "综合地均税收 composite tax per mu",
+    "industrial_share": "工业用地占比 industrial share (plan)",
+}
+#: Unit of each indicator as shown to people: fractions as per cent.
+INDICATOR_DISPLAY_UNITS: dict[str, str] = {k: "%" if INDICATOR_UNITS.get(k) == "fraction" else INDICATOR_UNITS.get(k, "") for k in INDICATOR_NAMES}
 TARGET_COLUMNS = ["scope", "level", "metric", "year", "op", "target", "actual", "met", "gap", "gap_pp", "gap_mu", "unit", "note", "tolerance"]
 _OPS = {">=": ">=", "≥": ">=", "=>": ">=", "<=": "<=", "≤": "<=", "=<": "<=", "=": "=", "==": "=", ">": ">", "<": "<"}
 

@@ -8,34 +8,17 @@ from typing import Annotated, Optional
 import pandas as pd
 import typer
 
-from zoneplan.analysis import INDICATOR_NAMES, analyze
+from zoneplan.analysis import INDICATOR_DISPLAY_UNITS, INDICATOR_NAMES, INDICATOR_TITLES, INDICATOR_UNITS, analyze
 from zoneplan.analysis.intensity import load_profile
 from zoneplan.cli import app
 from zoneplan.cli._common import console, emit_json, load_plan, styled, table_of
 from zoneplan.cli._tables import quantity
 
-#: Indicator label and unit for the human table (rates shown in %).
-_HEADERS = {
-    "land_development_rate": ("土地开发率 land development rate", "%"),
-    "land_supply_rate": ("土地供应率 land supply rate", "%"),
-    "land_built_rate": ("土地建成率 land built rate", "%"),
-    "industrial_land_ratio": ("工业用地率 industrial land ratio (A2/A)", "%"),
-    "composite_far": ("综合容积率 composite FAR", "ratio"),
-    "building_density": ("建筑密度 building density", "%"),
-    "industrial_far": ("工业用地综合容积率 industrial FAR", "ratio"),
-    "industrial_building_coefficient": ("工业用地建筑系数 industrial building coefficient", "%"),
-    "investment_intensity_wan_per_mu": ("工业用地固定资产投入强度 investment intensity", "万元/亩"),
-    "tax_per_mu_wan": ("工业用地地均税收 industrial tax per mu", "万元/亩"),
-    "idle_land_rate": ("土地闲置率 idle land rate", "%"),
-    "remaining_area_mu": ("剩余用地 remaining land", "mu"),
-    "years_of_supply_left": ("尚可供地年数 years of supply left", "years"),
-    "intensity_score": ("集约度分值 intensity score", "0–100"),
-    "composite_tax_per_mu_wan": ("综合地均税收 composite tax per mu", "万元/亩"),
-    "industrial_share": ("工业用地占比 industrial share (plan)", "%"),
-}
+#: Indicator title and unit for the human table (rates shown in %).
+_HEADERS = {k: (INDICATOR_TITLES[k], INDICATOR_DISPLAY_UNITS[k]) for k in INDICATOR_NAMES}
 _TYPES = {"industry_led": "工业主导型", "industry_city": "产城融合型", "other": "其他类型"}
 _PER_TABLE = 4
-_PERCENT = {"land_development_rate", "land_supply_rate", "land_built_rate", "industrial_land_ratio", "building_density", "industrial_building_coefficient", "idle_land_rate", "industrial_share"}
+_PERCENT = {k for k in INDICATOR_NAMES if INDICATOR_UNITS.get(k) == "fraction"}
 
 
 @app.command("analyze")

@@ -29,6 +29,7 @@ def map_cmd(
     print_path: Annotated[Optional[Path], typer.Option("--print", help="Also write a print map (.png or .pdf).")] = None,
     paper: Annotated[str, typer.Option("--paper", help=f"Print paper, landscape: {' | '.join(PAPER_MM)}.")] = "A3",
     dpi: Annotated[int, typer.Option("--dpi", help="Print resolution.")] = 300,
+    grid: Annotated[bool, typer.Option("--grid", help="Print a coordinate grid (metres of the plan's CRS).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
 ) -> None:
     """Draw a map of a plan: interactive HTML (-o) that opens offline, and/or a print map (--print)."""
@@ -45,7 +46,7 @@ def map_cmd(
         html = out.read_text(encoding="utf-8")
         result.update({"html": str(out), "html_bytes": out.stat().st_size, "external_urls": external_urls(html)})
     if print_path is not None:
-        print_spec(spec, print_path, paper=paper, dpi=dpi)
+        print_spec(spec, print_path, paper=paper, dpi=dpi, grid=grid)
         result.update({"print": str(print_path), "paper": paper, "dpi": dpi})
     if as_json:
         emit_json(result)

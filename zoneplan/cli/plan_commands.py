@@ -12,11 +12,12 @@ import typer
 from zoneplan.cli import app
 from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, say, styled, table_of
 from zoneplan.errors import InputError
+from zoneplan.ids import fill_ids
 from zoneplan.io import is_database_uri, locked
 from zoneplan.io.vector import read_vector
 from zoneplan.measure import ANALYSIS_AREA_BASIS, area_m2, ellipsoidal_area_m2
-from zoneplan.units import M2_PER_MU
 from zoneplan.plan import Plan
+from zoneplan.units import M2_PER_MU
 from zoneplan.validate import fix_geometries, validate
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
@@ -52,9 +53,8 @@ def import_(
     with locked(into, on_wait=say):
         exists = is_database_uri(into) or Path(into).exists()
         plan = load_plan(into) if exists else Plan(crs=result.data.crs)
-        data = result.data
-        if append and layer in plan:
-            data = pd.concat([plan[layer], data.to_crs(plan.crs)], ignore_index=True)
+        new = fill_ids(result.data.to_crs(plan.crs), layer, zones=plan.zones, existing=plan[layer] if append and layer in plan else None, source=src)
+        data = pd.concat([plan[layer], new], ignore_index=True) if append and layer in plan else new
         plan = plan.with_layer(layer, data, meta={"imported_from": src.name, **plan.layer_meta.get(layer, {})})
         plan.write(into)
     problems = validate(plan)
@@ -63,10 +63,11 @@ def import_(
         "source": str(src),
         "plan": str(into),
         "layer": layer,
-        "count": len(data),
+        "count": len(new),
         "area_basis": ANALYSIS_AREA_BASIS,
-        "area_mu": float(area_m2(plan[layer]).sum() / M2_PER_MU),
-        "ellipsoidal_area_mu": float(ellipsoidal_area_m2(plan[layer]).sum() / M2_PER_MU),
+        "area_mu": float(area_m2(new).sum() / M2_PER_MU),
+        "ellipsoidal_area_mu": float(ellipsoidal_area_m2(new).sum() / M2_PER_MU),
+        "layer_count": len(plan[layer]),
         "crs": plan.crs.to_string(),
         "source_crs": result.source_crs,
         "encoding": result.encoding,
@@ -84,7 +85,7 @@ def import_(
             f"Imported {summary['count']} features ({summary['area_mu']:,.2f} mu planar, {summary['ellipsoidal_area_mu']:,.2f} mu ellipsoidal; "
             f"area basis {ANALYSIS_AREA_BASIS}) into {into} layer ",
             (layer, "bold"),
-            f" in {summary['crs']}",
+            f" in {summary['crs']}" + (f"; the layer now has {summary['layer_count']}" if append else ""),
         )
     )
     if result.encoding:

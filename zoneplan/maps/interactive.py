@@ -202,7 +202,8 @@ def map_config(spec: MapSpec, *, basemap: str = "none", tianditu_key: str | None
     for o in spec.overlays:
         cfg, geoms = _encode_overlay(o, gcj02=gcj02, simplify_m=simplify_m)
         layers.append(cfg)
-        all_geoms.append(geoms)
+        if not o.context:  # context (a county outline …) does not widen the view
+            all_geoms.append(geoms)
     geoms = np.concatenate(all_geoms) if all_geoms else np.array([], dtype=object)
     if len(geoms):
         minx, miny, maxx, maxy = shapely.total_bounds(geoms)

@@ -28,6 +28,7 @@ Kinds
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -40,7 +41,7 @@ from zoneplan import landuse
 from zoneplan._memo import follows_data
 from zoneplan.compliance.findings import rule_title
 from zoneplan.errors import InputError
-from zoneplan.layers import CONTROL_LINE_KINDS, PARCEL_STATUSES
+from zoneplan.layers import CONTROL_LINE_KINDS, LAYERS, PARCEL_STATUSES
 from zoneplan.maps.style import (
     CONTROL_LINE_COLORS,
     REMAINING_COLOR,
@@ -73,8 +74,11 @@ __all__ = [
     "remaining_spec",
     "compliance_spec",
     "indicator_spec",
+    "workbench_spec",
     "phase_label",
     "polygonal",
+    "cite",
+    "context_overlays",
 ]
 
 Kind = Literal["phases", "layout", "landuse", "remaining", "compliance", "indicator"]
@@ -118,6 +122,7 @@ class Overlay:
     fields: tuple[Field, ...] = ()
     labels: pd.Series | None = None
     show: bool = True
+    context: bool = False  # geographic context (roads, a county outline …): drawn, not framed
 
 
 @dataclass(frozen=True)
@@ -159,8 +164,25 @@ def _title(plan: Plan, what: str) -> str:
     return f"{plan.meta.get('title', plan.name)} · {what}"
 
 
+#: A file path in a source note: ``(seeds/002_….txt)``, ``data/x.pdf``, ``C:\\a\\b.doc``.
+_PATH = re.compile(r"\s*\((?:[^()]*[/\\])?[^()\s/\\]+\.(?:txt|pdf|docx?|xlsx?|csv|json|html?|gpkg|shp)\)|\s*(?:[\w.-]+[/\\])+[\w.-]+\.(?:txt|pdf|docx?|xlsx?|csv|json|html?|gpkg|shp)\b,?", re.IGNORECASE)
+
+
+def cite(source: object) -> str:
+    """A source note as people cite it: the document, without the file path it was read from.
+
+    Examples
+    --------
+    >>> cite("临政办字〔2022〕22号《临清市经济开发区产业发展总体规划（2021—2025年）》, 2022-10-11 (seeds/002_d0117a84cebe256e.txt)")
+    '临政办字〔2022〕22号《临清市经济开发区产业发展总体规划（2021—2025年）》, 2022-10-11'
+    >>> cite("seeds/000_ae8cffaa77cc96c0.txt, 四、推进步骤")
+    '四、推进步骤'
+    """
+    return _PATH.sub("", str(source)).strip(" ,;")
+
+
 def _source(plan: Plan) -> str:
-    return str(plan.meta.get("source", plan.meta.get("title", plan.name)))
+    return cite(plan.meta.get("source", plan.meta.get("title", plan.name)))
 
 
 def _draw_defaults(plan: Plan) -> dict:
@@ -171,11 +193,57 @@ def _draw_defaults(plan: Plan) -> dict:
     return {"draw_zone_id": zone_id, "next_phase_no": next_no}
 
 
+#: Columns naming a context feature, tried in order for its label.
+_LABEL_COLUMNS = ("name", "名称", "NAME", "label")
+CONTEXT_COLOR = "#6b6b6b"
+
+
+def context_overlays(plan: Plan) -> list[Overlay]:
+    """Every layer of ``plan`` outside the layer contract (roads, rivers, villages, a county
+    outline …) as a grey context overlay, labelled by its ``name`` column.
+
+    Context is drawn beneath the plan's own layers in every map and print, and does not widen
+    the map's extent (a county outline does not zoom the drawing out to the county).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> [(o.name, len(o.data), o.labels.iloc[0]) for o in context_overlays(datasets.load("zhangdian"))]
+    [('背景 Context: named_roads', 5, '北京路 Beijing Rd')]
+    """
+    out = []
+    for name, gdf in plan.layers.items():
+        if name in LAYERS or gdf.empty:
+            continue
+        data = polygonal(gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty])
+        label_col = next((c for c in _LABEL_COLUMNS if c in data.columns), None)
+        labels = data[label_col].astype("string") if label_col else None
+        # areas (a county, a village) are outlined; corridors (roads, rivers: area/perimeter of
+        # a few metres, or lines widened by polygonal) are filled grey
+        outline = bool((data.geometry.area > 50 * data.geometry.length).any())
+        fields = tuple(Field(str(c), data[c].astype("string")) for c in data.columns if c != data.geometry.name)[:6]
+        out.append(
+            Overlay(
+                f"背景 Context: {name}",
+                data,
+                None if outline else "#bdbdbd",
+                color=CONTEXT_COLOR,
+                weight=1.5 if outline else 0.8,
+                fill_opacity=0.7,
+                dash="10 4" if outline else None,
+                fields=fields,
+                labels=labels,
+                context=True,
+            )
+        )
+    return out
+
+
 def _spec(plan: Plan, kind: str, what: str, overlays: list[Overlay], legend_title: str, legend: list[LegendItem]) -> MapSpec:
     return MapSpec(
         kind=kind,
         title=_title(plan, what),
-        overlays=tuple(o for o in overlays if len(o.data)),
+        overlays=tuple(o for o in [*context_overlays(plan), *overlays] if len(o.data)),
         legend_title=legend_title,
         legend=tuple(legend),
         crs=plan.crs,
@@ -288,7 +356,8 @@ def layout_spec(plan: Plan) -> MapSpec:
     legend = [LegendItem(ZONE_COLOR, "开发区边界 Zone boundary", outline=True)]
     legend += [LegendItem(c, f"板块 {_txt(n)}") for c, n in zip(d_colors, _col(districts, "name").fillna(_col(districts, "district_id")))]
     legend += [LegendItem(c, f"{_txt(n)}") for c, n in zip(p_colors, _col(parks, "name").fillna(_col(parks, "park_id")))]
-    return _spec(plan, "layout", "两区八园 Layout", overlays, "空间布局 Layout", legend)
+    # the plan's own name for its layout (两区八园 …) when its metadata gives one
+    return _spec(plan, "layout", str(plan.meta.get("layout_title", "空间布局 Layout")), overlays, "空间布局 Layout", legend)
 
 
 def _parcel_fields(parcels: gpd.GeoDataFrame, codes: pd.Series) -> tuple[Field, ...]:
@@ -433,6 +502,20 @@ def compliance_spec(plan: Plan, *, year: int | None = None, violations: gpd.GeoD
     return _spec(plan, "compliance", f"合规检查{when} Compliance{when}", [_context_parcels(plan), *_control_lines(plan), overlay, _zone_outline(plan)], "合规检查 Compliance findings", legend)
 
 
+def workbench_spec(plan: Plan) -> MapSpec:
+    """What ``zoneplan serve`` draws under the phases being edited: parcels by land use, the
+    control lines and the zone boundary (the phases themselves are drawn, editable, by the page)."""
+    parcels = plan.parcels
+    codes = _col(parcels, "landuse_code", "string")
+    overlays = [
+        Overlay("地块 Parcels", parcels, landuse_colors(codes), color="#666666", weight=0.5, fill_opacity=0.7, fields=_parcel_fields(parcels, codes)),
+        *_control_lines(plan),
+        _zone_outline(plan),
+    ]
+    legend = [LegendItem(ZONE_COLOR, "开发区边界 Zone boundary", outline=True), *_control_legend(plan)]
+    return _spec(plan, "workbench", "规划工作台 Planner's workbench", overlays, "图例 Legend", legend)
+
+
 def indicator_spec(plan: Plan, indicator: str, *, by: str = "zone", year: int | None = None, table: pd.DataFrame | None = None, k: int = 5, scheme: str = "naturalbreaks") -> MapSpec:
     """Choropleth of ``indicator`` per ``by`` group (zone, district, park, phase).
 
@@ -467,8 +550,13 @@ def indicator_spec(plan: Plan, indicator: str, *, by: str = "zone", year: int | 
         labels=_col(groups, "name").astype("string").fillna(groups[id_col].astype("string")),
     )
     overlays = [overlay] if by == "zone" else [overlay, _zone_outline(plan)]
+    from zoneplan.analysis import INDICATOR_TITLES, INDICATOR_UNITS
+
     when = f" {year}" if year is not None else ""
-    return _spec(plan, "indicator", f"{indicator}{when}", overlays, f"{indicator} ({scheme}, {len(legend)} classes)", legend)
+    name = INDICATOR_TITLES.get(indicator, indicator)
+    unit = INDICATOR_UNITS.get(indicator)
+    titled = f"{name}{when}" + (f" ({unit})" if unit else "")
+    return _spec(plan, "indicator", titled, overlays, f"{name}" + (f" ({unit}; {scheme}, {len(legend)} classes)" if unit else f" ({scheme}, {len(legend)} classes)"), legend)
 
 
 @follows_data

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import matplotlib
 import numpy as np
+import shapely
 from matplotlib import font_manager
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
@@ -28,7 +29,7 @@ from zoneplan.maps.kinds import MapSpec, build_spec
 from zoneplan.plan import Plan
 from zoneplan.settings import settings
 
-__all__ = ["PAPER_MM", "CJK_FONTS", "cjk_font", "print_map", "print_spec"]
+__all__ = ["PAPER_MM", "CJK_FONTS", "cjk_font", "print_map", "print_spec", "place_furniture"]
 
 #: Landscape paper sizes in millimetres (width, height).
 PAPER_MM: dict[str, tuple[float, float]] = {"A3": (420.0, 297.0), "A4": (297.0, 210.0)}
@@ -112,10 +113,70 @@ def _fit_limits(bounds: np.ndarray, aspect: float) -> tuple[float, float, float,
     return cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
 
 
-def _draw_scale_bar(ax, x0: float, x1: float, y0: float, y1: float, *, map_width_mm: float) -> None:
+#: Corners a scale bar or north arrow may take, as (x, y) of the box's lower-left in axes fraction.
+_CORNERS: dict[str, tuple[float, float]] = {"lower left": (0.0, 0.0), "lower right": (1.0, 0.0), "upper left": (0.0, 1.0), "upper right": (1.0, 1.0)}
+_SCALE_BOX = (0.34, 0.10)  # width, height in axes fraction
+_NORTH_BOX = (0.09, 0.16)
+
+
+def _box(corner: str, size: tuple[float, float], limits: tuple[float, float, float, float]) -> shapely.Polygon:
+    """The ``size`` box (axes fraction) in ``corner``, in map coordinates."""
+    x0, x1, y0, y1 = limits
+    fx, fy = _CORNERS[corner]
+    w, h = size
+    ax0 = 0.02 if fx == 0 else 0.98 - w
+    ay0 = 0.02 if fy == 0 else 0.98 - h
+    return shapely.box(x0 + ax0 * (x1 - x0), y0 + ay0 * (y1 - y0), x0 + (ax0 + w) * (x1 - x0), y0 + (ay0 + h) * (y1 - y0))
+
+
+def _ink(spec: MapSpec, limits: tuple[float, float, float, float]) -> tuple[np.ndarray, shapely.STRtree | None]:
+    """What is drawn, as polygons: filled features, and outlines widened to 1 % of the map width."""
+    width = 0.01 * (limits[1] - limits[0])
+    parts = []
+    for o in spec.overlays:
+        geoms = np.asarray(o.data.geometry.values, dtype=object)
+        geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+        parts.append(geoms if o.fill is not None else shapely.buffer(shapely.boundary(geoms), width))
+    geoms = np.concatenate(parts) if parts else np.array([], dtype=object)
+    return geoms, shapely.STRtree(geoms) if len(geoms) else None
+
+
+def _covered(box: shapely.Polygon, ink: tuple[np.ndarray, shapely.STRtree | None]) -> float:
+    """Share of ``box`` covered by drawn features."""
+    geoms, tree = ink
+    if tree is None:
+        return 0.0
+    hits = tree.query(box, predicate="intersects")
+    if not len(hits):
+        return 0.0
+    return float(shapely.area(shapely.intersection(shapely.union_all(geoms[hits]), box))) / box.area
+
+
+def place_furniture(spec: MapSpec, limits: tuple[float, float, float, float]) -> dict[str, str]:
+    """Corners of the scale bar and the north arrow: the two emptiest (least covered by features).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.maps.kinds import phases_spec
+    >>> spec = phases_spec(datasets.load("zhangdian"))
+    >>> x0, y0, x1, y1 = spec.overlays[1].data.total_bounds
+    >>> place = place_furniture(spec, (x0, x1, y0, y1))
+    >>> sorted(place), place["scale_bar"] != place["north_arrow"]
+    (['north_arrow', 'scale_bar'], True)
+    """
+    ink = _ink(spec, limits)
+    scale = min(_CORNERS, key=lambda c: (_covered(_box(c, _SCALE_BOX, limits), ink), c != "lower left"))
+    north = min((c for c in _CORNERS if c != scale), key=lambda c: (_covered(_box(c, _NORTH_BOX, limits), ink), c != "upper left"))
+    return {"scale_bar": scale, "north_arrow": north}
+
+
+def _draw_scale_bar(ax, x0: float, x1: float, y0: float, y1: float, *, map_width_mm: float, corner: str = "lower left") -> None:
     span = x1 - x0
     length = _nice_length(span)
-    bx, by = x0 + 0.04 * span, y0 + 0.04 * (y1 - y0)
+    box = _box(corner, _SCALE_BOX, (x0, x1, y0, y1)).bounds
+    bx = box[0] + 0.02 * span if _CORNERS[corner][0] == 0 else box[2] - 0.02 * span - length
+    by = box[1] + 0.04 * (y1 - y0)
     height = 0.008 * (y1 - y0)
     for i in range(4):
         ax.add_patch(Rectangle((bx + i * length / 4, by), length / 4, height, facecolor="black" if i % 2 == 0 else "white", edgecolor="black", linewidth=0.8, zorder=20))
@@ -126,16 +187,52 @@ def _draw_scale_bar(ax, x0: float, x1: float, y0: float, y1: float, *, map_width
     ax.text(bx, by - height * 1.2, f"比例尺 Scale 1:{rounded:,.0f}", ha="left", va="top", fontsize=8, zorder=20)
 
 
-def _draw_north_arrow(ax) -> None:
+def _draw_north_arrow(ax, *, corner: str = "upper left") -> None:
+    fx, fy = _CORNERS[corner]
+    x = 0.05 if fx == 0 else 0.95
+    top = 0.93 if fy == 1 else 0.05 + _NORTH_BOX[1] - 0.03
     ax.annotate(
         "",
-        xy=(0.05, 0.95),
-        xytext=(0.05, 0.85),
+        xy=(x, top),
+        xytext=(x, top - 0.1),
         xycoords="axes fraction",
         arrowprops={"facecolor": "black", "edgecolor": "black", "width": 4, "headwidth": 14, "headlength": 16},
         zorder=20,
     )
-    ax.text(0.05, 0.955, "N\n北", transform=ax.transAxes, ha="center", va="bottom", fontsize=11, zorder=20)
+    ax.text(x, top + 0.005, "N\n北", transform=ax.transAxes, ha="center", va="bottom", fontsize=11, zorder=20)
+
+
+def _nice_step(span_m: float) -> float:
+    """A round grid interval (1, 2 or 5 × 10ⁿ m) giving about four to eight lines over ``span_m``."""
+    exp = 10 ** math.floor(math.log10(span_m / 5))
+    return min((f * exp for f in (1, 2, 5, 10)), key=lambda step: abs(span_m / step - 6))
+
+
+def _draw_grid(ax, x0: float, x1: float, y0: float, y1: float, *, size: float) -> None:
+    """Grid lines every round number of metres of the plan's CRS, labelled at the frame (公里网)."""
+    step = _nice_step(max(x1 - x0, y1 - y0))
+    style = {"color": "#777777", "linewidth": 0.4, "linestyle": (0, (4, 3)), "zorder": 15}
+    for x in np.arange(math.ceil(x0 / step) * step, x1, step):
+        ax.axvline(x, **style)
+        ax.text(x, y0, f"{x:,.0f}", ha="center", va="bottom", fontsize=size, color="#444444", zorder=16, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.8})
+    for y in np.arange(math.ceil(y0 / step) * step, y1, step):
+        ax.axhline(y, **style)
+        ax.text(x0, y, f"{y:,.0f}", ha="left", va="center", fontsize=size, color="#444444", zorder=16, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.8})
+
+
+def _frame(bounds: np.ndarray, *, width_mm: float, height_mm: float, left: float, bottom: float, avail_w: float, avail_h: float) -> tuple[float, float, float, float]:
+    """The map frame (figure fraction) shaped like the data, inside the available box.
+
+    A tall plan (Linqing's two clusters) gets a narrower frame and the legend moves up to it, so
+    the map fills its frame instead of leaving bands of empty paper beside it.
+    """
+    data_aspect = max(bounds[2] - bounds[0], 1.0) / max(bounds[3] - bounds[1], 1.0)
+    avail_aspect = (avail_w * width_mm) / (avail_h * height_mm)
+    if data_aspect < avail_aspect:
+        w = max(0.40, avail_h * height_mm * data_aspect / width_mm)
+        return left, bottom, min(w, avail_w), avail_h
+    h = max(0.45, avail_w * width_mm / data_aspect / height_mm)
+    return left, bottom + (avail_h - min(h, avail_h)) / 2, avail_w, min(h, avail_h)
 
 
 def print_spec(
@@ -145,6 +242,7 @@ def print_spec(
     paper: str = "A3",
     dpi: int = 300,
     date: datetime.date | None = None,
+    grid: bool = False,
 ) -> Path:
     """Draw ``spec`` as a planning drawing and save it (PNG or PDF by the file suffix), atomically.
 
@@ -160,6 +258,8 @@ def print_spec(
         Resolution (PNG; PDF text and vectors stay vector).
     date
         Date in the note (default: the spec's date, i.e. today).
+    grid
+        Draw a coordinate grid (metres of the plan's CRS, labelled at the frame).
     """
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
@@ -174,17 +274,18 @@ def print_spec(
     fig = Figure(figsize=(width_mm / _MM_PER_INCH, height_mm / _MM_PER_INCH), dpi=dpi)
     fig.set_facecolor("white")
     base = 10 if paper == "A3" else 8
-    # map frame: left 72 % of the sheet under the title; legend panel on the right
-    left, bottom, map_w, map_h = 0.03, 0.07, 0.70, 0.82
+    bounds = np.array([np.inf, np.inf, -np.inf, -np.inf])
+    for o in spec.overlays:
+        b = o.data.total_bounds
+        if np.all(np.isfinite(b)) and not o.context:  # context does not widen the drawing
+            bounds = np.array([min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]), max(bounds[3], b[3])])
+    # map frame: at most the left 72 % of the sheet under the title, shaped like the data; the
+    # legend panel to its right
+    left, bottom, map_w, map_h = _frame(bounds, width_mm=width_mm, height_mm=height_mm, left=0.03, bottom=0.07, avail_w=0.70, avail_h=0.82)
     ax = fig.add_axes((left, bottom, map_w, map_h))
-    legend_ax = fig.add_axes((left + map_w + 0.015, bottom, 1 - (left + map_w + 0.015) - 0.02, map_h))
+    legend_ax = fig.add_axes((left + map_w + 0.015, 0.07, 1 - (left + map_w + 0.015) - 0.02, 0.82))
     legend_ax.axis("off")
     with matplotlib.rc_context({"font.family": [font, "DejaVu Sans"], "axes.unicode_minus": False}):
-        bounds = np.array([np.inf, np.inf, -np.inf, -np.inf])
-        for o in spec.overlays:
-            b = o.data.total_bounds
-            if np.all(np.isfinite(b)):
-                bounds = np.array([min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]), max(bounds[3], b[3])])
         aspect = (map_w * width_mm) / (map_h * height_mm)
         x0, x1, y0, y1 = _fit_limits(bounds, aspect)
         for z, o in enumerate(spec.overlays):
@@ -215,15 +316,18 @@ def print_spec(
         ax.set_ylabel("")
         for spine in ax.spines.values():
             spine.set_linewidth(1.2)
-        _draw_north_arrow(ax)
-        _draw_scale_bar(ax, x0, x1, y0, y1, map_width_mm=map_w * width_mm)
+        if grid:
+            _draw_grid(ax, x0, x1, y0, y1, size=base - 3)
+        place = place_furniture(spec, (x0, x1, y0, y1))
+        _draw_north_arrow(ax, corner=place["north_arrow"])
+        _draw_scale_bar(ax, x0, x1, y0, y1, map_width_mm=map_w * width_mm, corner=place["scale_bar"])
         handles = [
             Patch(facecolor="none", edgecolor=item.color, linewidth=2, label=item.label) if item.outline else Patch(facecolor=item.color, edgecolor="#555555", linewidth=0.5, label=item.label)
             for item in spec.legend
         ]
         # legend text sized to the panel: width (swatch ≈ 4 em) and height (≈ 1.9 em per row)
         panel_w_pt = (1 - (left + map_w + 0.015) - 0.02) * width_mm / _MM_PER_INCH * 72
-        panel_h_pt = map_h * height_mm / _MM_PER_INCH * 72
+        panel_h_pt = 0.82 * height_mm / _MM_PER_INCH * 72
         size = _fit_size([i.label + " " * 7 for i in spec.legend] + [spec.legend_title], width_pt=panel_w_pt, largest=base - 1)
         size = max(5.0, min(size, panel_h_pt / (1.9 * (len(handles) + 1.5))))
         legend = legend_ax.legend(handles=handles, loc="upper left", title=spec.legend_title, fontsize=size, title_fontsize=size + 0.5, frameon=True, borderaxespad=0, handlelength=2.2, handleheight=1.2)
@@ -254,12 +358,13 @@ def print_map(
     year: int | None = None,
     by: str = "zone",
     date: datetime.date | None = None,
+    grid: bool = False,
 ) -> Path:
     """A print map (planning drawing) of ``plan`` of one ``kind``, saved to ``path`` (PNG or PDF).
 
     Parameters are those of :func:`zoneplan.maps.interactive.make_map` plus ``paper`` (``A3``/``A4``
-    landscape), ``dpi`` and the note's ``date``.
+    landscape), ``dpi``, the note's ``date`` and ``grid`` (a coordinate grid).
     """
     spec = build_spec(plan, kind=kind, indicator=indicator, year=year, by=by)
-    return print_spec(spec, path, paper=paper, dpi=dpi, date=date)
+    return print_spec(spec, path, paper=paper, dpi=dpi, date=date, grid=grid)
 

@@ -298,7 +298,20 @@
       this._gridIndex = { cell: cell, side: side, start: start, items: items, x0: x0, y0: y0, x1: x1, y1: y1 };
       return this._gridIndex;
     },
-    // The top-most feature under a container point, or -1.
+    // Area of feature f in unit coordinates (rings summed with their sign: holes subtract).
+    area: function (f) {
+      if (!this._areas) {
+        var g = this.g, xy = g.xy, rs = g.ringStart, areas = (this._areas = new Float64Array(g.n));
+        for (var i = 0; i < g.n; i++) {
+          var s = 0;
+          for (var r = g.featRing[i]; r < g.featRing[i + 1]; r++)
+            for (var a = rs[r], b = rs[r + 1], p = b - 1, q = a; q < b; p = q++) s += xy[2 * p] * xy[2 * q + 1] - xy[2 * q] * xy[2 * p + 1];
+          areas[i] = Math.abs(s) / 2;
+        }
+      }
+      return this._areas[f];
+    },
+    // The smallest feature under a container point (a parcel inside a larger one wins), or -1.
     hit: function (pt) {
       if (!this._map) return -1;
       var v = this._view(), ux = (pt.x + v.ox) / v.scale, uy = (pt.y + v.oy) / v.scale, tol = 4 / v.scale;
@@ -307,7 +320,6 @@
       var c = G.cell(ux, uy), k = c[1] * G.side + c[0], best = -1;
       for (var i = G.start[k]; i < G.start[k + 1]; i++) {
         var f = G.items[i];
-        if (f < best) continue;
         if (ux < bb[4 * f] - tol || ux > bb[4 * f + 2] + tol || uy < bb[4 * f + 1] - tol || uy > bb[4 * f + 3] + tol) continue;
         var inside = false, near = false;
         for (var r = g.featRing[f]; r < g.featRing[f + 1]; r++) {
@@ -322,7 +334,7 @@
             }
           }
         }
-        if (this.filled ? inside : near) best = f;
+        if ((this.filled ? inside : near) && (best < 0 || this.area(f) < this.area(best))) best = f;
       }
       return best;
     },
@@ -361,18 +373,20 @@
     return { layer: layer, labels: labels, n: layer.g.n };
   }
 
-  // Tooltips, popups and hover highlight for all polygon layers: the top-most layer hit wins.
+  // Tooltips, popups and hover highlight for all polygon layers: the smallest feature hit wins
+  // (a parcel over its zone, a park over its district); between equal areas the top-most layer.
   function interaction(map, state, topRenderer) {
     var tooltip = L.tooltip({ className: "zp-tooltip", direction: "top", offset: [0, -10], opacity: 0.95 });
     var highlight = null, current = null;
     function hitAt(pt) {
+      var best = null;
       for (var i = state.order.length - 1; i >= 0; i--) {
         var layer = state.order[i];
         if (!layer._map || !(layer.cfg.fields || []).length) continue;
         var f = layer.hit(pt);
-        if (f >= 0) return { layer: layer, f: f };
+        if (f >= 0 && (!best || layer.area(f) < best.area)) best = { layer: layer, f: f, area: layer.area(f) };
       }
-      return null;
+      return best;
     }
     function clear() {
       if (highlight) map.removeLayer(highlight);
