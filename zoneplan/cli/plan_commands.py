@@ -39,12 +39,13 @@ def import_(
     crs: Annotated[Optional[str], typer.Option("--crs", help="CRS of SRC when the file does not say (required for DXF).")] = None,
     gcj02: Annotated[bool, typer.Option("--gcj02", help="SRC is GCJ-02 lon-lat (AMap/Gaode, Tencent).")] = False,
     map_: Annotated[Optional[list[str]], typer.Option("--map", help="Rename a column: SOURCE=TARGET (repeatable).")] = None,
-    landuse_scheme: Annotated[str, typer.Option("--landuse-scheme", help="Land-use codes: auto, 2023, gb50137 or sandiao (三调 DLBM).")] = "auto",
+    landuse_scheme: Annotated[str, typer.Option("--landuse-scheme", help="Land-use codes: auto (detect and say why), 2023, gb50137 or sandiao (三调 DLBM).")] = "auto",
+    landuse_map: Annotated[Optional[str], typer.Option("--landuse-map", help="Mapping table from,to[,note] (CSV) for any other classification, or a shipped one: euluc.")] = None,
     append: Annotated[bool, typer.Option("--append", help="Append to the layer instead of replacing it.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Import a vector file as a layer of a plan (created if missing)."""
-    result = read_vector(src, layer=source_layer, encoding=encoding, crs=crs, gcj02=gcj02, column_map=_parse_map(map_ or []), landuse_scheme=landuse_scheme)
+    result = read_vector(src, layer=source_layer, encoding=encoding, crs=crs, gcj02=gcj02, column_map=_parse_map(map_ or []), landuse_scheme=landuse_scheme, landuse_map=landuse_map)
     exists = is_database_uri(into) or Path(into).exists()
     plan = load_plan(into) if exists else Plan(crs=result.data.crs)
     data = result.data
@@ -65,6 +66,8 @@ def import_(
         "encoding": result.encoding,
         "encoding_detected": result.encoding_detected,
         "renamed": result.renamed,
+        "landuse_scheme": result.landuse_scheme,
+        "landuse_reason": result.landuse_reason,
         "notes": result.notes,
         "problems": len(problems),
     }
