@@ -113,17 +113,15 @@ from zoneplan.errors import InputError
 
 __all__ = [
     "FLAG_COLUMNS",
+    "LANDUSE_MAPS",
     "LEGACY_SCHEMES",
     "SCHEME_TITLES",
     "Scheme",
     "SchemeDetection",
+    "apply_landuse_map",
     "classes",
     "color_of",
-    "apply_landuse_map",
     "detect_scheme",
-    "LANDUSE_MAPS",
-    "read_landuse_map",
-    "refine_sandiao",
     "flags",
     "is_construction",
     "is_industrial",
@@ -131,6 +129,8 @@ __all__ = [
     "is_storage",
     "is_urban_construction",
     "normalise_codes",
+    "read_landuse_map",
+    "refine_sandiao",
     "unknown_codes",
 ]
 
@@ -534,7 +534,7 @@ def read_landuse_map(source: str | os.PathLike[str]) -> pd.DataFrame:
     name = str(source)
     path = _DATA / f"landuse_map_{name}.csv" if name in LANDUSE_MAPS else None
     try:
-        with path.open(encoding="utf-8") if path is not None else open(source, encoding="utf-8-sig") as fh:  # noqa: SIM115
+        with path.open(encoding="utf-8") if path is not None else open(source, encoding="utf-8-sig") as fh:
             table = pd.read_csv(fh, dtype="string", keep_default_na=False)
     except OSError as exc:
         raise InputError(f"cannot read the land-use map: {exc.strerror or exc}", file=source, rule="landuse-map") from None

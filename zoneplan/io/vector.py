@@ -41,9 +41,16 @@ import shapely
 
 from zoneplan.crs import to_working_crs
 from zoneplan.errors import CRSError, InputError
-from zoneplan.landuse import SCHEME_TITLES, apply_landuse_map, detect_scheme, normalise_codes, read_landuse_map, refine_sandiao
+from zoneplan.landuse import (
+    SCHEME_TITLES,
+    apply_landuse_map,
+    detect_scheme,
+    normalise_codes,
+    read_landuse_map,
+    refine_sandiao,
+)
 
-__all__ = ["ImportResult", "read_vector", "KNOWN_FIELDS", "SUPPORTED_SUFFIXES", "detect_dbf_encoding"]
+__all__ = ["KNOWN_FIELDS", "SUPPORTED_SUFFIXES", "ImportResult", "detect_dbf_encoding", "read_vector"]
 
 SUPPORTED_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".fgb", ".dxf", ".zip")
 
