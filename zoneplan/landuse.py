@@ -131,6 +131,7 @@ __all__ = [
     "normalise_codes",
     "read_landuse_map",
     "refine_sandiao",
+    "to_sandiao",
     "unknown_codes",
 ]
 
@@ -621,6 +622,36 @@ def refine_sandiao(source: pd.Series, codes: pd.Series, czcsxm: pd.Series) -> pd
     keys = pd.DataFrame({"from": _clean(source, pad=False), "czcsxm": _clean(czcsxm, pad=False)})
     hit = keys.merge(table[["from", "czcsxm", "to"]], on=["from", "czcsxm"], how="left")["to"]
     return pd.Series(hit.to_numpy(), index=codes.index, dtype="string").fillna(codes.astype("string"))
+
+
+@cache
+def _sandiao_of_2023() -> pd.Series:
+    """2023 code → the 三调 code a 2023 class is surveyed as (plain codes before K/A variants, specific first)."""
+    rows = _legacy()[(_legacy()["scheme"] == "sandiao") & _legacy()["code_2023"].notna()].copy()
+    rows["suffixed"] = rows["code"].str.fullmatch(r"\d{4}[KA]")
+    rows["length"] = rows["code"].str.len()
+    rows = rows.sort_values(["suffixed", "length"], ascending=[True, False], kind="stable")
+    return rows.drop_duplicates("code_2023").set_index("code_2023")["code"]
+
+
+def to_sandiao(codes: pd.Series) -> pd.Series:
+    """三调 DLBM codes for 2023 codes, for data handed back in the 三调 schema.
+
+    A 2023 class the survey does not split takes its parent's 三调 code (100102 → 1001 → 0601);
+    ``<NA>`` where no ancestor has one (the sea classes).
+
+    Examples
+    --------
+    >>> to_sandiao(pd.Series(["100102", "0703", "0804", "1701", "1311", "18"])).tolist()
+    ['0601', '0702', '08H2', '1101', '1109', <NA>]
+    """
+    table, parents = _sandiao_of_2023(), _classes()["parent"]
+    code = codes.astype("string")
+    out = code.map(table).astype("string")
+    for _ in range(2):  # level 3 → 2 → 1
+        code = code.map(parents).astype("string")
+        out = out.fillna(code.map(table).astype("string"))
+    return out
 
 
 def unknown_codes(codes: pd.Series, *, scheme: Scheme = "auto") -> pd.Series:

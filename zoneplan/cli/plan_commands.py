@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -31,21 +31,29 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
 
 @app.command("import")
 def import_(
-    src: Annotated[Path, typer.Argument(help="GPKG, SHP, GeoJSON, FlatGeobuf or DXF file.")],
+    src: Annotated[Path, typer.Argument(help="GPKG, File Geodatabase (.gdb), SHP, GeoJSON, FlatGeobuf or DXF file.")],
     into: Annotated[str, typer.Option("--into", help="Plan GeoPackage to create or update.")],
-    layer: Annotated[str, typer.Option("--layer", help="Plan layer to write (zones, parcels, phases …).")],
-    source_layer: Annotated[Optional[str], typer.Option("--source-layer", help="Layer of SRC to read (GeoPackage layer or CAD layer).")] = None,
-    encoding: Annotated[Optional[str], typer.Option("--encoding", help="Shapefile text encoding (default: .cpg, else detected UTF-8/GB18030).")] = None,
-    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS of SRC when the file does not say (required for DXF).")] = None,
+    layer: Annotated[str | None, typer.Option("--layer", help="Plan layer to write (zones, parcels, phases …); without it, a planning database's control-line layers (CZKFBJ, YJJBNT…, STBHHX) go to control_lines.")] = None,
+    source_layer: Annotated[str | None, typer.Option("--source-layer", help="Layer of SRC to read (GeoPackage or File Geodatabase layer, or CAD layer).")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="Shapefile text encoding (default: .cpg, else detected UTF-8/GB18030).")] = None,
+    crs: Annotated[str | None, typer.Option("--crs", help="CRS of SRC when the file does not say (required for DXF).")] = None,
     gcj02: Annotated[bool, typer.Option("--gcj02", help="SRC is GCJ-02 lon-lat (AMap/Gaode, Tencent).")] = False,
-    map_: Annotated[Optional[list[str]], typer.Option("--map", help="Rename a column: SOURCE=TARGET (repeatable).")] = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="Rename a column: SOURCE=TARGET (repeatable).")] = None,
     landuse_scheme: Annotated[str, typer.Option("--landuse-scheme", help="Land-use codes: auto (detect and say why), 2023, gb50137 or sandiao (三调 DLBM).")] = "auto",
-    landuse_map: Annotated[Optional[str], typer.Option("--landuse-map", help="Mapping table from,to[,note] (CSV) for any other classification, or a shipped one: euluc.")] = None,
+    landuse_map: Annotated[str | None, typer.Option("--landuse-map", help="Mapping table from,to[,note] (CSV) for any other classification, or a shipped one: euluc.")] = None,
     append: Annotated[bool, typer.Option("--append", help="Append to the layer instead of replacing it.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Import a vector file as a layer of a plan (created if missing)."""
-    result = read_vector(src, layer=source_layer, encoding=encoding, crs=crs, gcj02=gcj02, column_map=_parse_map(map_ or []), landuse_scheme=landuse_scheme, landuse_map=landuse_map)
+    if layer is None:
+        from zoneplan.io.gdb import control_line_layers, read_control_lines
+
+        if source_layer is not None or src.suffix.lower() not in (".gdb", ".gpkg") or not control_line_layers(src):
+            raise InputError("--layer is required (zones, parcels, phases …) unless SRC is a planning database with control-line layers", file=src, rule="layer")
+        result = read_control_lines(src, crs=crs)
+        layer = "control_lines"
+    else:
+        result = read_vector(src, layer=source_layer, encoding=encoding, crs=crs, gcj02=gcj02, column_map=_parse_map(map_ or []), landuse_scheme=landuse_scheme, landuse_map=landuse_map)
     exists = is_database_uri(into) or Path(into).exists()
     plan = load_plan(into) if exists else Plan(crs=result.data.crs)
     data = result.data

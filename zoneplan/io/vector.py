@@ -52,7 +52,7 @@ from zoneplan.landuse import (
 
 __all__ = ["KNOWN_FIELDS", "SUPPORTED_SUFFIXES", "ImportResult", "detect_dbf_encoding", "read_vector"]
 
-SUPPORTED_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".fgb", ".dxf", ".zip")
+SUPPORTED_SUFFIXES = (".gpkg", ".gdb", ".shp", ".geojson", ".json", ".fgb", ".dxf", ".zip")
 
 #: Field names found in Chinese planning data → zoneplan column names (matched case-insensitively).
 KNOWN_FIELDS: dict[str, str] = {
@@ -286,6 +286,11 @@ def _rename(gdf: gpd.GeoDataFrame, column_map: dict[str, str] | None, *, shapefi
         missing = [c for c in column_map if c not in gdf.columns]
         if missing:
             raise InputError(f"--map names column(s) {missing} that the data does not have; it has {[c for c in gdf.columns if c != gdf.geometry.name]}", rule="column-map")
+    for target in {t for t in renamed.values() if list(renamed.values()).count(t) > 1}:
+        sources = [c for c, t in renamed.items() if t == target and not (column_map and c in column_map)]
+        if len(sources) > 1 and all(gdf[c].astype("string").equals(gdf[sources[0]].astype("string")) for c in sources[1:]):
+            for c in sources[1:]:  # the same values under two standard names (YDYHFLDM and GHDLBM): keep the first
+                del renamed[c]
     targets = pd.Series(list(renamed.values()))
     if targets.duplicated().any():
         raise InputError(f"several columns map to {sorted(set(targets[targets.duplicated()]))}; choose one with --map", rule="column-map")
@@ -401,9 +406,11 @@ def read_vector(
     Parameters
     ----------
     path
-        A ``.gpkg``, ``.shp``, ``.geojson``/``.json``, ``.fgb`` or ``.dxf`` file.
+        A ``.gpkg``, ``.gdb`` (File Geodatabase), ``.shp``, ``.geojson``/``.json``, ``.fgb`` or
+        ``.dxf`` file.
     layer
-        Layer to read from a multi-layer source (GeoPackage layer, or CAD layer of a DXF).
+        Layer to read from a multi-layer source (GeoPackage or File Geodatabase layer, or CAD
+        layer of a DXF); a File Geodatabase of several layers needs it.
     encoding
         Text encoding of a shapefile's .dbf (default: the .cpg, else detected).
     crs
@@ -438,6 +445,13 @@ def read_vector(
     notes: list[str] = []
     enc, detected = (None, False)
     try:
+        if suffix == ".gdb":
+            from zoneplan.io.gdb import describe_layers, list_layers
+
+            names = list(list_layers(path)["layer"])
+            if (layer is None and len(names) > 1) or (layer is not None and layer not in names):
+                what = "holds several layers" if layer is None else f"has no layer {layer!r}"
+                raise InputError(f"the File Geodatabase {what}: {describe_layers(path)}; choose one with --source-layer", file=path, rule="source-layer")
         if suffix == ".dxf":
             gdf = _read_dxf(path, cad_layer=layer)
         else:
