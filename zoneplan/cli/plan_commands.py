@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import pandas as pd
 import typer
@@ -33,14 +33,16 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
 def import_(
     src: Annotated[Path, typer.Argument(help="GPKG, File Geodatabase (.gdb), SHP, GeoJSON, FlatGeobuf or DXF file.")],
     into: Annotated[str, typer.Option("--into", help="Plan GeoPackage to create or update.")],
-    layer: Annotated[str | None, typer.Option("--layer", help="Plan layer to write (zones, parcels, phases …); without it, a planning database's control-line layers (CZKFBJ, YJJBNT…, STBHHX) go to control_lines.")] = None,
-    source_layer: Annotated[str | None, typer.Option("--source-layer", help="Layer of SRC to read (GeoPackage or File Geodatabase layer, or CAD layer).")] = None,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="Shapefile text encoding (default: .cpg, else detected UTF-8/GB18030).")] = None,
-    crs: Annotated[str | None, typer.Option("--crs", help="CRS of SRC when the file does not say (required for DXF).")] = None,
+    layer: Annotated[Optional[str], typer.Option("--layer", help="Plan layer to write (zones, parcels, phases …); without it, a planning database's control-line layers (CZKFBJ, YJJBNT…, STBHHX) go to control_lines.")] = None,
+    source_layer: Annotated[Optional[str], typer.Option("--source-layer", help="Layer of SRC to read (GeoPackage or File Geodatabase layer, or CAD layer).")] = None,
+    encoding: Annotated[Optional[str], typer.Option("--encoding", help="Shapefile text encoding (default: .cpg, else detected UTF-8/GB18030).")] = None,
+    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS of SRC when the file does not say (required for DXF).")] = None,
     gcj02: Annotated[bool, typer.Option("--gcj02", help="SRC is GCJ-02 lon-lat (AMap/Gaode, Tencent).")] = False,
-    map_: Annotated[list[str] | None, typer.Option("--map", help="Rename a column: SOURCE=TARGET (repeatable).")] = None,
+    map_: Annotated[Optional[list[str]], typer.Option("--map", help="Rename a column: SOURCE=TARGET (repeatable).")] = None,
     landuse_scheme: Annotated[str, typer.Option("--landuse-scheme", help="Land-use codes: auto (detect and say why), 2023, gb50137 or sandiao (三调 DLBM).")] = "auto",
-    landuse_map: Annotated[str | None, typer.Option("--landuse-map", help="Mapping table from,to[,note] (CSV) for any other classification, or a shipped one: euluc.")] = None,
+    landuse_map: Annotated[Optional[str], typer.Option("--landuse-map", help="Mapping table from,to[,note] (CSV) for any other classification, or a shipped one: euluc.")] = None,
+    label_layer: Annotated[Optional[str], typer.Option("--label-layer", help="DXF: read TEXT/MTEXT labels from this CAD layer only (default: any layer).")] = None,
+    close_gaps: Annotated[Optional[float], typer.Option("--close-gaps", help="DXF: close open polylines whose ends are at most TOL metres apart.", metavar="TOL")] = None,
     append: Annotated[bool, typer.Option("--append", help="Append to the layer instead of replacing it.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -53,7 +55,7 @@ def import_(
         result = read_control_lines(src, crs=crs)
         layer = "control_lines"
     else:
-        result = read_vector(src, layer=source_layer, encoding=encoding, crs=crs, gcj02=gcj02, column_map=_parse_map(map_ or []), landuse_scheme=landuse_scheme, landuse_map=landuse_map)
+        result = read_vector(src, layer=source_layer, encoding=encoding, crs=crs, gcj02=gcj02, column_map=_parse_map(map_ or []), landuse_scheme=landuse_scheme, landuse_map=landuse_map, label_layer=label_layer, close_gaps=close_gaps)
     exists = is_database_uri(into) or Path(into).exists()
     plan = load_plan(into) if exists else Plan(crs=result.data.crs)
     data = result.data

@@ -19,10 +19,8 @@ is read into a GeoDataFrame in the plan's Gauss–Krüger CRS with zoneplan's co
   ``landuse_scheme``, or any classification mapped with a table (``landuse_map``). A column
   mixing classifications, holding unknown codes or integers is refused, never guessed. The
   original is kept in ``landuse_code_source``.
-* **DXF** — closed polylines (LWPOLYLINE, POLYLINE) and hatches become polygons, with their CAD
-  layer in ``cad_layer``; a text (TEXT/MTEXT) inside a polygon becomes its ``label``; attributes
-  come from a sidecar table (``NAME.csv`` or ``NAME.xlsx`` beside ``NAME.dxf``) joined on
-  ``label``. DXF carries no CRS: name it.
+* **DXF** — read by :mod:`zoneplan.io.dxf`: arcs kept, labels and block attributes matched,
+  open polylines reported, the drawing frame left out, units honoured. DXF carries no CRS: name it.
 """
 
 from __future__ import annotations
@@ -197,60 +195,6 @@ def _shapefile_encoding(path: Path, encoding: str | None) -> tuple[str | None, b
     return detect_dbf_encoding(dbf), True
 
 
-def _read_dxf(path: Path, *, cad_layer: str | None) -> gpd.GeoDataFrame:
-    import ezdxf
-    from ezdxf import recover
-
-    try:
-        doc, _ = recover.readfile(str(path))
-    except (OSError, ezdxf.DXFStructureError) as exc:
-        raise InputError(f"cannot read DXF: {exc}", file=path) from None
-    msp = doc.modelspace()
-    geoms, layers, labels_pts, labels_txt = [], [], [], []
-    for e in msp:
-        kind = e.dxftype()
-        layer = e.dxf.layer
-        if cad_layer is not None and layer != cad_layer:
-            continue
-        if kind == "LWPOLYLINE" and e.closed:
-            pts = [(p[0], p[1]) for p in e.get_points("xy")]
-        elif kind == "POLYLINE" and e.is_closed:
-            pts = [(v.dxf.location.x, v.dxf.location.y) for v in e.vertices]
-        elif kind == "HATCH":
-            for p in e.paths:
-                verts = getattr(p, "vertices", None)
-                if verts:
-                    geoms.append(shapely.Polygon([(v[0], v[1]) for v in verts]))
-                    layers.append(layer)
-            continue
-        elif kind in ("TEXT", "MTEXT"):
-            ins = e.dxf.insert
-            labels_pts.append(shapely.Point(ins.x, ins.y))
-            labels_txt.append(e.plain_text() if kind == "MTEXT" else e.dxf.text)
-            continue
-        else:
-            continue
-        if len(pts) >= 3:
-            geoms.append(shapely.Polygon(pts))
-            layers.append(layer)
-    if not geoms:
-        where = f" on CAD layer {cad_layer!r}" if cad_layer else ""
-        raise InputError(f"no closed polylines or hatches{where}", file=path)
-    gdf = gpd.GeoDataFrame({"cad_layer": layers}, geometry=geoms)
-    if labels_txt:
-        pts = gpd.GeoDataFrame({"label": labels_txt}, geometry=labels_pts)
-        joined = gpd.sjoin(pts, gdf[["geometry"]], predicate="within", how="inner")
-        first = joined.drop_duplicates("index_right").set_index("index_right")["label"]
-        gdf["label"] = first.reindex(gdf.index).astype("string")
-    sidecar = next((p for p in (path.with_suffix(".csv"), path.with_suffix(".xlsx")) if p.exists()), None)
-    if sidecar is not None and "label" in gdf.columns:
-        table = pd.read_csv(sidecar, dtype=str, encoding="utf-8-sig") if sidecar.suffix == ".csv" else pd.read_excel(sidecar, dtype=str)
-        key = "label" if "label" in table.columns else table.columns[0]
-        table = table.rename(columns={key: "label"})
-        gdf = gdf.merge(table, on="label", how="left")
-    return gdf
-
-
 @cache
 def _dbf_names() -> dict[str, str]:
     """GDAL's 10-character shapefile field names of zoneplan's columns → the columns.
@@ -400,6 +344,8 @@ def read_vector(
     column_map: dict[str, str] | None = None,
     landuse_scheme: str = "auto",
     landuse_map: str | os.PathLike | None = None,
+    label_layer: str | None = None,
+    close_gaps: float | None = None,
 ) -> ImportResult:
     """Read a vector file into a GeoDataFrame in a Gauss–Krüger CRS with zoneplan's column names.
 
@@ -428,6 +374,9 @@ def read_vector(
     landuse_map
         A mapping table ``from,to[,note]`` (CSV path, or a shipped table such as ``"euluc"``)
         for any other classification; every value must be mapped.
+    label_layer, close_gaps
+        DXF only: read labels from this CAD layer only; close open polylines whose ends are at
+        most this many metres apart (see :func:`zoneplan.io.dxf.read_dxf`).
 
     Examples
     --------
@@ -453,7 +402,10 @@ def read_vector(
                 what = "holds several layers" if layer is None else f"has no layer {layer!r}"
                 raise InputError(f"the File Geodatabase {what}: {describe_layers(path)}; choose one with --source-layer", file=path, rule="source-layer")
         if suffix == ".dxf":
-            gdf = _read_dxf(path, cad_layer=layer)
+            from zoneplan.io.dxf import read_dxf
+
+            gdf, cad_notes = read_dxf(path, cad_layer=layer, label_layer=label_layer, close_gaps=close_gaps)
+            notes.extend(cad_notes)
         else:
             if suffix == ".shp":
                 enc, detected = _shapefile_encoding(path, encoding)
