@@ -2,18 +2,24 @@
 
 * :func:`dltb` — a 三调 地类图斑 layer (DLTB) with the standard fields, 三调 DLBM codes (some of
   which are also 2023 codes with another meaning), 城镇村属性码 and deductions (KCXS/KCMJ/TBDLMJ).
+* :func:`run` — a fixture running the CLI in-process, Python warnings as errors.
 * :func:`write_gbk_shapefile` — a GBK shapefile without ``.cpg``, optionally without ``.prj``,
   coordinates with the 3° zone number in the easting (EPSG:4527).
 """
 
 from __future__ import annotations
 
+import re
+import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import geopandas as gpd
 import pyogrio
+import pytest
 
 from tests.conftest import box
+from zoneplan.cli import main
 
 #: DLBM of the five 图斑, their 2023 reading and their 三调 reading.
 DLTB_CODES = ["0601", "1101", "08H2", "1004", "05H1"]
@@ -52,3 +58,25 @@ def write_gbk_shapefile(gdf: gpd.GeoDataFrame, path: Path, *, prj: bool = True, 
         path.with_suffix(".prj").unlink()
     assert "先锋街道".encode("gbk") in path.with_suffix(".dbf").read_bytes() or "先锋街道" not in str(gdf.to_dict())
     return path
+
+
+@pytest.fixture
+def run(capsys):
+    """Run the CLI in-process; a Python warning reaching the user fails the command.
+
+    Output is compared with single spaces (rich wraps long lines at the console width); ``raw``
+    keeps standard output as printed (for ``--json``).
+    """
+
+    def _run(*args):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                main([str(a) for a in args])
+                code = 0
+            except SystemExit as exc:
+                code = exc.code
+        out, err = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=re.sub(r"\s+", " ", out), stderr=re.sub(r"\s+", " ", err), raw=out)
+
+    return _run

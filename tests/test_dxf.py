@@ -3,9 +3,6 @@ their own layer, block attributes, the drawing frame and drawing units — a 总
 institute delivers it, written with ezdxf."""
 
 import math
-import re
-import warnings
-from types import SimpleNamespace
 
 import ezdxf
 import numpy as np
@@ -13,7 +10,6 @@ import pytest
 import shapely
 
 from tests.conftest import X0, Y0
-from zoneplan.cli import main
 from zoneplan.io.dxf import read_dxf
 from zoneplan.io.vector import read_vector
 from zoneplan.plan import Plan
@@ -94,22 +90,6 @@ def drawing(tmp_path, *, mm: bool = False):
     doc.saveas(path)
     chords = sum(shapely.Polygon([(x, y) for x, y, _ in r]).area for r in rings)
     return path, true, open_pl.dxf.handle, chords
-
-
-@pytest.fixture
-def run(capsys):
-    def _run(*args):
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            try:
-                main([str(a) for a in args])
-                code = 0
-            except SystemExit as exc:
-                code = exc.code
-        out, err = capsys.readouterr()
-        return SimpleNamespace(returncode=code, stdout=re.sub(r"\s+", " ", out), stderr=re.sub(r"\s+", " ", err))
-
-    return _run
 
 
 def test_five_arc_parcels_have_their_true_area(tmp_path, run):

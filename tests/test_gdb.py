@@ -1,8 +1,6 @@
 """File Geodatabases in and out (issue #13, slice 2): 三调 DLTB and planning databases via OpenFileGDB."""
 
-import re
 import warnings
-from types import SimpleNamespace
 
 import geopandas as gpd
 import pandas as pd
@@ -12,27 +10,10 @@ import pytest
 from tests.bureau_data import DLTB_AS_2023, dltb
 from tests.conftest import box
 from zoneplan import datasets
-from zoneplan.cli import main
 from zoneplan.io.vector import read_vector
 from zoneplan.plan import Plan
 
 pytestmark = pytest.mark.skipif("OpenFileGDB" not in pyogrio.list_drivers(write=True), reason="GDAL without OpenFileGDB write")
-
-
-@pytest.fixture
-def run(capsys):
-    def _run(*args):
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            try:
-                main([str(a) for a in args])
-                code = 0
-            except SystemExit as exc:
-                code = exc.code
-        out, err = capsys.readouterr()
-        return SimpleNamespace(returncode=code, stdout=re.sub(r"\s+", " ", out), stderr=re.sub(r"\s+", " ", err))
-
-    return _run
 
 
 def _write(gdf, gdb, layer):

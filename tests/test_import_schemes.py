@@ -1,9 +1,6 @@
 """One classification per land-use column, detected and said, or refused (issue #13, slice 1)."""
 
 import json
-import re
-import warnings
-from types import SimpleNamespace
 
 import geopandas as gpd
 import pyogrio
@@ -11,30 +8,10 @@ import pytest
 
 from tests.bureau_data import DLTB_AS_2023, dltb, write_gbk_shapefile
 from tests.conftest import box
-from zoneplan.cli import main
 from zoneplan.errors import InputError
 from zoneplan.io.vector import read_vector
 from zoneplan.plan import Plan
 from zoneplan.validate import validate
-
-
-@pytest.fixture
-def run(capsys):
-    """Run the CLI in-process; a Python warning reaching the user fails the command."""
-
-    def _run(*args):
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            try:
-                main([str(a) for a in args])
-                code = 0
-            except SystemExit as exc:
-                code = exc.code
-        out, err = capsys.readouterr()
-        # rich wraps long lines at the console width: compare text with single spaces
-        return SimpleNamespace(returncode=code, stdout=re.sub(r"\s+", " ", out), stderr=re.sub(r"\s+", " ", err), raw=out)
-
-    return _run
 
 
 @pytest.mark.parametrize("prj", [True, False])
