@@ -44,9 +44,15 @@ def import_(
     label_layer: Annotated[Optional[str], typer.Option("--label-layer", help="DXF: read TEXT/MTEXT labels from this CAD layer only (default: any layer).")] = None,
     close_gaps: Annotated[Optional[float], typer.Option("--close-gaps", help="DXF: close open polylines whose ends are at most TOL metres apart.", metavar="TOL")] = None,
     append: Annotated[bool, typer.Option("--append", help="Append to the layer instead of replacing it.")] = False,
+    join: Annotated[Optional[str], typer.Option("--join", help="Attribute table (.xlsx/.csv): the plan layer to join it onto (geometry untouched).")] = None,
+    on: Annotated[Optional[str], typer.Option("--on", help="Join key: TABLE_COLUMN=LAYER_COLUMN, e.g. 地块编号=parcel_id.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Sheet of the workbook (default: the first).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import a vector file as a layer of a plan (created if missing)."""
+    """Import a vector file as a layer of a plan (created if missing), or join an attribute table onto a layer."""
+    if src.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".csv"):
+        _join(src, into, join=join, on=on, sheet=sheet, as_json=as_json)
+        return
     if layer is None:
         from zoneplan.io.gdb import control_line_layers, read_control_lines
 
@@ -93,6 +99,43 @@ def import_(
         console.print(f"  note: {note}")
     if len(problems):
         console.print(f"  {len(problems)} validation problem(s) in this layer: run [bold]zoneplan validate {into}[/]")
+
+
+def _join(src: Path, into: str, *, join: str | None, on: str | None, sheet: str | None, as_json: bool) -> None:
+    from zoneplan.io.tables import join_table
+
+    if join is None or on is None or "=" not in on:
+        raise InputError("an attribute table needs --join LAYER and --on TABLE_COLUMN=LAYER_COLUMN", file=src, rule="join")
+    plan = load_plan(into)
+    if join not in plan:
+        raise InputError(f"the plan has no layer {join!r}; it has {list(plan.layers)}", file=into, rule="join")
+    key = tuple(part.strip() for part in on.split("=", 1))
+    result = join_table(plan[join], src, on=(key[0], key[1]), sheet=sheet, layer_name=join)
+    plan = plan.with_layer(join, result.data)
+    plan.write(into)
+    summary = {
+        "source": str(src),
+        "plan": str(into),
+        "layer": join,
+        "matched": result.matched,
+        "features_without_row": result.features_without_row,
+        "unmatched_keys": result.unmatched_keys,
+        "added": result.added,
+        "updated": result.updated,
+        "renamed": result.renamed,
+        "notes": result.notes,
+    }
+    if as_json:
+        emit_json(summary)
+        return
+    console.print(f"Joined {src} onto {into} layer [bold]{join}[/]: {result.matched} feature(s) matched, {result.features_without_row} without a row")
+    for old, new in result.renamed.items():
+        console.print(f"  column {old} → {new}")
+    console.print(f"  added: {', '.join(result.added) or '-'}; updated: {', '.join(result.updated) or '-'}")
+    for note in result.notes:
+        console.print(f"  note: {note}")
+    if result.unmatched_keys:
+        console.print(f"  {len(result.unmatched_keys)} key(s) in the table match no feature: {', '.join(result.unmatched_keys[:20])}")
 
 
 @app.command()
