@@ -461,9 +461,9 @@ def detect_scheme(codes: pd.Series, *, field: str | None = None, names: pd.Serie
         if len(nowhere):
             padded = _clean(nowhere)
             lost = [f"{v} ({p}?)" for v, p in zip(nowhere, padded) if v != p and any(p in _known(s).index for s in _DETECTABLE)]
-            hint = f"; lost leading zeros? {_shown(lost)} — name the scheme with --landuse-scheme to restore them" if lost else ""
+            zeros = f"; lost leading zeros? {_shown(lost)} — name the scheme with --landuse-scheme to restore them" if lost else ""
             raise _refuse(
-                f"codes found in no classification (2023 用地用海, 三调, GB 50137-2011): {_shown(nowhere)}{hint}; "
+                f"codes found in no classification (2023 用地用海, 三调, GB 50137-2011): {_shown(nowhere)}{zeros}; "
                 "map them with --landuse-map FILE.csv",
                 field,
             )
@@ -487,10 +487,10 @@ def detect_scheme(codes: pd.Series, *, field: str | None = None, names: pd.Serie
         why = f"; {_shown(only, 5)} {'exists' if len(only) == 1 else 'exist'} only in {SCHEME_TITLES[s]}" if len(only) else ""
         return SchemeDetection(s, f"every value is a {SCHEME_TITLES[s]} code{why}")
     if not differ.any():
-        s = hint if hint in full else full[0]
-        return SchemeDetection(s, f"every value means the same class in {titles}")
+        chosen = hint if hint is not None and hint in full else full[0]
+        return SchemeDetection(chosen, f"every value means the same class in {titles}")
     clash = values[differ]
-    if hint in full:
+    if hint is not None and hint in full:
         return SchemeDetection(hint, f"codes {_shown(clash, 5)} mean different classes in {titles}; field {field} is the {SCHEME_TITLES[hint]} field")
     if names is not None:
         rows = pd.DataFrame({"code": _clean(codes, pad=False), "name": _clean(names.reindex(codes.index), pad=False)}).dropna()

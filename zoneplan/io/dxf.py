@@ -183,15 +183,16 @@ def read_dxf(
             if label_layer is None or layer == label_layer:
                 texts.append((layer, _text(e), e.dxf.insert.x, e.dxf.insert.y))
             continue
-        if kind == "INSERT" and e.attribs:
-            inserts.append(({a.dxf.tag: a.dxf.text.strip() for a in e.attribs}, e.dxf.insert.x, e.dxf.insert.y))
+        attribs = getattr(e, "attribs", None) if kind == "INSERT" else None
+        if attribs:
+            inserts.append(({a.dxf.tag: a.dxf.text.strip() for a in attribs}, e.dxf.insert.x, e.dxf.insert.y))
             continue
         if cad_layer is not None and layer != cad_layer:
             continue
         if kind == "HATCH":
             for ring in _hatch_rings(e, distance):
                 _add(ring, layer, e.dxf.handle)
-        elif kind == "CIRCLE" or (kind in ("LWPOLYLINE", "POLYLINE") and e.is_closed):
+        elif kind == "CIRCLE" or (kind in ("LWPOLYLINE", "POLYLINE") and getattr(e, "is_closed", False)):
             _add(_points(e, distance), layer, e.dxf.handle)
         elif kind in ("LWPOLYLINE", "POLYLINE", "LINE", "ARC"):
             pieces.append((_points(e, distance), e.dxf.handle, layer, kind))

@@ -132,7 +132,7 @@ def read_control_lines(path: str | os.PathLike, *, crs: str | int | None = None,
         parts.append(gpd.GeoDataFrame({"kind": kind, "name": label.fillna(name), "source_layer": name}, geometry=gdf.geometry.to_numpy(), crs=gdf.crs))
         notes.append(f"layer {name}: {len(gdf)} feature(s) as {kind}")
     data = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
-    return ImportResult(data, path, source_crs=first.source_crs, notes=notes)
+    return ImportResult(data, path, source_crs=first.source_crs if first is not None else None, notes=notes)
 
 
 def _area(gdf: gpd.GeoDataFrame, column: str) -> pd.Series:

@@ -120,7 +120,9 @@ def _rename(table: pd.DataFrame, key: str) -> tuple[pd.DataFrame, dict[str, str]
     from zoneplan.io.vector import KNOWN_FIELDS
 
     known = {k.upper(): v for k, v in KNOWN_FIELDS.items()}
-    out, renamed, notes = {}, {}, []
+    out: dict[str, pd.Series] = {}
+    renamed: dict[str, str] = {}
+    notes: list[str] = []
     for col in table.columns:
         if col == key:
             out[col] = table[col]
