@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from zoneplan.analysis.intensity import INDICATORS, evaluation_indicators, status_areas
+from zoneplan.io.gpkg import atomic_path
 from zoneplan.units import M2_PER_HA, YUAN_PER_WAN
 
 __all__ = ["evaluation_tables", "write_evaluation_tables"]
@@ -199,7 +200,6 @@ def write_evaluation_tables(plan, path: str | os.PathLike, *, by: str = "zone", 
             for i, key in enumerate(table["key"], start=3):
                 ws.cell(i, value_col).number_format = fmt_of[key]
         ws.freeze_panes = "B3"
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    os.replace(tmp, path)
+    with atomic_path(path, suffix=".tmp.xlsx") as tmp:
+        wb.save(tmp)
     return {sheet: len(t[1]) for sheet, t in tables.items()}
