@@ -9,7 +9,7 @@ import shapely
 
 from zoneplan.plan import Plan
 
-pytest_plugins = ["tests.browser", "tests.postgis_server"]  # registered here, before any test module imports them
+pytest_plugins = ["tests.browser", "tests.postgis_server", "tests.bureau_data"]  # registered here, before any test module imports them
 
 #: A point near Linqing in EPSG:4548 (CGCS2000 3° GK, CM 117°E), metres.
 X0, Y0 = 384_000.0, 4_080_000.0

@@ -16,7 +16,7 @@ def _bureau_parcels() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {
             "地块编号": ["DK-001", "DK-002", "DK-003"],
-            "用地代码": ["M2", "100101", "R2"],
+            "用地代码": ["M2", "M1", "R2"],  # one classification per column (GB 50137-2011)
             "企业名称": ["临清轴承有限公司", "烟店机械厂", "华美小区"],
             "容积率": [1.2, 2.0, 2.5],
         },
@@ -81,7 +81,8 @@ def test_legacy_codes_are_normalised_and_far_gives_floor_area(tmp_path):
     r = read_vector(_write_shp(tmp_path, "GBK", keep_cpg=True))
     d = r.data
     assert list(d["landuse_code"]) == ["100102", "100101", "070102"]
-    assert list(d["landuse_code_source"]) == ["M2", "100101", "R2"]
+    assert list(d["landuse_code_source"]) == ["M2", "M1", "R2"]
+    assert r.landuse_scheme == "gb50137" and any("用地代码 read as GB 50137-2011" in n for n in r.notes)
     assert d["floor_area_m2"].tolist() == pytest.approx([1.2 * 20_000, 2.0 * 10_000, 2.5 * 10_000])
 
 
@@ -98,7 +99,11 @@ def test_sandiao_scheme_reads_colliding_codes_as_sandiao(tmp_path):
     path = tmp_path / "sandiao.gpkg"
     gdf.to_file(path)
     assert list(read_vector(path, landuse_scheme="sandiao").data["landuse_code"]) == ["1001", "1201", "0703"]
-    assert list(read_vector(path).data["landuse_code"]) == ["0601", "1001", "0702"]
+    assert list(read_vector(path, landuse_scheme="2023").data["landuse_code"]) == ["0601", "1001", "0702"]
+    # every value is a code of both schemes with different meanings: the 三调 field name DLBM decides, and says so
+    auto = read_vector(path)
+    assert list(auto.data["landuse_code"]) == ["1001", "1201", "0703"]
+    assert auto.landuse_scheme == "sandiao" and "field DLBM is the 三调 field" in auto.landuse_reason
 
 
 def _lonlat_geojson(tmp_path, *, gcj02: bool):

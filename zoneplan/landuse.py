@@ -83,13 +83,24 @@ Code repair (all schemes)
     ``201K`` → ``0201K``). Chinese class names are accepted in place of codes; a name that means
     different classes in different legacy tables (GB 50137 住宅用地 is R11, R21 and R31) is not
     used. Anything else becomes ``<NA>`` — a code is never mapped to a guess.
+
+Scheme detection (:func:`detect_scheme`)
+    Data read from a file gets one scheme per code column, and says which and why: the scheme
+    whose codes cover every distinct value; where several do and they disagree (``0601`` is
+    三调 工业用地 and 2023 农村道路用地), the column's field name (``DLBM`` is the 三调 field,
+    ``YDYHFLDM`` the planning database's) or a name column that agrees with one reading decides.
+    A column mixing schemes, holding codes of none, or holding integers (which may be codes that
+    lost their leading zero or another classification's class numbers) is refused with the
+    values listed — never padded or guessed.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
@@ -98,12 +109,19 @@ from typing import Final, Literal, get_args
 import numpy as np
 import pandas as pd
 
+from zoneplan.errors import InputError
+
 __all__ = [
     "FLAG_COLUMNS",
+    "LANDUSE_MAPS",
     "LEGACY_SCHEMES",
+    "SCHEME_TITLES",
     "Scheme",
+    "SchemeDetection",
+    "apply_landuse_map",
     "classes",
     "color_of",
+    "detect_scheme",
     "flags",
     "is_construction",
     "is_industrial",
@@ -111,6 +129,9 @@ __all__ = [
     "is_storage",
     "is_urban_construction",
     "normalise_codes",
+    "read_landuse_map",
+    "refine_sandiao",
+    "to_sandiao",
     "unknown_codes",
 ]
 
@@ -138,7 +159,33 @@ LEGACY_SCHEMES: Final[Mapping[str, str]] = MappingProxyType(
 )
 """Legacy classifications that :func:`normalise_codes` maps onto the 2023 classes."""
 
+SCHEME_TITLES: Final[Mapping[str, str]] = MappingProxyType(
+    {"2023": "2023 用地用海", "sandiao": "三调", "gb50137": "GB 50137-2011"}
+)
+"""Short names of the classifications, as shown to users."""
+
+#: Standard field names that say which classification a code column holds (upper case).
+FIELD_SCHEMES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "DLBM": "sandiao",  # 三调 DLTB 地类编码
+        "地类编码": "sandiao",
+        "YDYHFLDM": "2023",  # 国土空间规划数据库 用地用海分类代码
+        "YDYHDM": "2023",
+        "用地用海代码": "2023",
+        "用地用海分类代码": "2023",
+        "GHDLBM": "2023",  # 规划地类编码
+        "JQDLBM": "2023",  # 基期地类编码 (the base year in the 2023 classes)
+    }
+)
+
 _DATA = files("zoneplan") / "data"
+
+LANDUSE_MAPS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "euluc": "EULUC-China (Gong et al. 2020) integer classes 1–5 and 101–505 → 2023 用地用海",
+    }
+)
+"""Mapping tables shipped in ``zoneplan/data/landuse_map_NAME.csv``, usable by name."""
 
 
 @cache
@@ -225,13 +272,17 @@ def _sandiao_split() -> tuple[pd.Index, pd.Index]:
     return pd.Index(colliding), pd.Index(rows.loc[~is_2023, "code"])
 
 
-def _clean(values: pd.Series) -> pd.Series:
+def _clean(values: pd.Series, *, pad: bool = True) -> pd.Series:
     """Canonical text of raw code values (see "Code repair" in the module docstring)."""
     text = values.astype("string").str.normalize("NFKC").str.strip().str.upper()
     text = text.str.replace(r"^(\d+)\.0*$", r"\1", regex=True)
-    odd_digits = text.str.fullmatch(r"(?:\d\d)*\d[A-Z]?").fillna(False).astype(bool)
-    text = text.mask(odd_digits, "0" + text)
+    if pad:
+        text = text.mask(_odd_digits(text), "0" + text)
     return text.mask(text == "")
+
+
+def _odd_digits(text: pd.Series) -> pd.Series:
+    return text.str.fullmatch(r"(?:\d\d)*\d[A-Z]?").fillna(False).astype(bool)
 
 
 def _resolve(codes: pd.Series, scheme: Scheme) -> tuple[pd.Series, pd.Series]:
@@ -305,6 +356,302 @@ def normalise_codes(codes: pd.Series, *, scheme: Scheme = "auto") -> pd.Series:
     ['1201', '1001', '09']
     """
     return _resolve(codes, scheme)[0]
+
+
+@dataclass(frozen=True)
+class SchemeDetection:
+    """Which classification a land-use column holds, and why.
+
+    Attributes
+    ----------
+    scheme
+        ``"2023"``, ``"sandiao"`` or ``"gb50137"``.
+    reason
+        One sentence for the user: the evidence that decided.
+    """
+
+    scheme: str
+    reason: str
+
+
+_DETECTABLE: Final[tuple[str, ...]] = ("2023", "sandiao", "gb50137")
+
+
+@cache
+def _known(scheme: str) -> pd.Series:
+    """Every code and name of ``scheme`` → its 2023 code (``<NA>`` for recognised aggregates)."""
+    combined = pd.concat(_lookups(scheme))
+    return combined[~combined.index.duplicated()]
+
+
+@cache
+def _titles(scheme: str) -> pd.Series:
+    """Code → class name in ``scheme`` (for messages)."""
+    if scheme == "2023":
+        return _classes()["name_zh"]
+    rows = _legacy()[_legacy()["scheme"] == scheme]
+    return pd.Series(rows["name_zh"].to_numpy(), index=rows["code"].to_numpy())
+
+
+def _shown(values: pd.Series | list[str], limit: int = 12) -> str:
+    values = list(values)
+    more = f" … (+{len(values) - limit} more)" if len(values) > limit else ""
+    return ", ".join(map(str, values[:limit])) + more
+
+
+def _refuse(message: str, field: str | None) -> InputError:
+    where = f"land-use column {field}" if field else "land-use column"
+    return InputError(f"{where}: {message}", rule="landuse-scheme")
+
+
+def detect_scheme(codes: pd.Series, *, field: str | None = None, names: pd.Series | None = None) -> SchemeDetection:
+    """Tell which classification a column of land-use codes holds, or refuse.
+
+    Parameters
+    ----------
+    codes
+        The raw column, as read from the file (text codes or Chinese class names).
+    field
+        The column's name in the source (``DLBM``, ``YDYHFLDM`` …): decides between schemes
+        whose codes cover every value but mean different classes.
+    names
+        A class-name column beside the codes (``DLMC``, ``YDYHFLMC``), aligned to ``codes``:
+        decides likewise when its names agree with one reading only.
+
+    Returns
+    -------
+    SchemeDetection
+        The scheme and the reason.
+
+    Raises
+    ------
+    zoneplan.errors.InputError
+        With ``rule="landuse-scheme"`` and the offending values listed, when the column holds
+        integers, codes of no classification, codes of several classifications, or codes whose
+        meaning differs between classifications with nothing to decide between them.
+
+    Examples
+    --------
+    >>> detect_scheme(pd.Series(["0601", "1101", "08H2", "05H1"])).scheme
+    'sandiao'
+    >>> detect_scheme(pd.Series(["0601", "1001"]), field="DLBM").reason
+    'codes 0601, 1001 mean different classes in 2023 用地用海 and 三调; field DLBM is the 三调 field'
+    >>> detect_scheme(pd.Series(["M2", "100101"]))
+    Traceback (most recent call last):
+    ...
+    zoneplan.errors.InputError: land-use column: mixes classifications: 2023 用地用海 only: 100101; GB 50137-2011 only: M2; convert the column to one classification or map it with --landuse-map FILE.csv (rule landuse-scheme)
+    """
+    present = codes.dropna()
+    numeric = present.map(lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)))
+    if len(present) and numeric.all():
+        raise _refuse(
+            f"holds numbers ({_shown(pd.unique(present.astype('string')))}), not text codes: codes that lost "
+            "their leading zero, or another classification's class numbers (EULUC-China …); name the scheme "
+            "with --landuse-scheme or map the values with --landuse-map FILE.csv",
+            field,
+        )
+    cleaned = _clean(present, pad=False).dropna()
+    values = pd.Series(pd.unique(cleaned), dtype="string")
+    if values.empty:
+        return SchemeDetection("2023", "the column is empty")
+    known = pd.DataFrame({s: values.isin(_known(s).index) for s in _DETECTABLE})
+    full = [s for s in _DETECTABLE if known[s].all()]
+    if not full:
+        nowhere = values[~known.any(axis=1)]
+        if len(nowhere):
+            padded = _clean(nowhere)
+            lost = [f"{v} ({p}?)" for v, p in zip(nowhere, padded) if v != p and any(p in _known(s).index for s in _DETECTABLE)]
+            zeros = f"; lost leading zeros? {_shown(lost)} — name the scheme with --landuse-scheme to restore them" if lost else ""
+            raise _refuse(
+                f"codes found in no classification (2023 用地用海, 三调, GB 50137-2011): {_shown(nowhere)}{zeros}; "
+                "map them with --landuse-map FILE.csv",
+                field,
+            )
+        parts = []
+        for s in _DETECTABLE:
+            only = values[known[s] & (known.sum(axis=1) == 1)]
+            if len(only):
+                parts.append(f"{SCHEME_TITLES[s]} only: {_shown(only, 6)}")
+        raise _refuse(
+            f"mixes classifications: {'; '.join(parts)}; convert the column to one classification or map it "
+            "with --landuse-map FILE.csv",
+            field,
+        )
+    hint = FIELD_SCHEMES.get((field or "").upper())
+    mapped = pd.DataFrame({s: values.map(_known(s)).astype("string") for s in full})
+    differ = mapped.ne(mapped[full[0]], axis=0).any(axis=1) if len(full) > 1 else pd.Series(False, index=values.index)
+    titles = " and ".join(SCHEME_TITLES[s] for s in full)
+    if len(full) == 1:
+        s = full[0]
+        only = values[known[s] & (known.sum(axis=1) == 1)]
+        why = f"; {_shown(only, 5)} {'exists' if len(only) == 1 else 'exist'} only in {SCHEME_TITLES[s]}" if len(only) else ""
+        return SchemeDetection(s, f"every value is a {SCHEME_TITLES[s]} code{why}")
+    if not differ.any():
+        chosen = hint if hint is not None and hint in full else full[0]
+        return SchemeDetection(chosen, f"every value means the same class in {titles}")
+    clash = values[differ]
+    if hint is not None and hint in full:
+        return SchemeDetection(hint, f"codes {_shown(clash, 5)} mean different classes in {titles}; field {field} is the {SCHEME_TITLES[hint]} field")
+    if names is not None:
+        rows = pd.DataFrame({"code": _clean(codes, pad=False), "name": _clean(names.reindex(codes.index), pad=False)}).dropna()
+        agree = [s for s in full if len(rows) and (rows["code"].map(_known(s)) == rows["name"].map(_known(s))).all()]
+        if len(agree) == 1:
+            return SchemeDetection(agree[0], f"codes {_shown(clash, 5)} mean different classes in {titles}; the name column agrees with {SCHEME_TITLES[agree[0]]} only")
+    readings = "; ".join(f"{v} = " + " / ".join(f"{SCHEME_TITLES[s]} {_titles(s).get(v, '?')}" for s in full) for v in clash[:4])
+    raise _refuse(
+        f"codes {_shown(clash, 8)} mean different classes in {titles} ({readings}); name the scheme with "
+        "--landuse-scheme " + "|".join(full),
+        field,
+    )
+
+
+def read_landuse_map(source: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a land-use mapping table: a CSV with columns ``from,to[,note]``.
+
+    Parameters
+    ----------
+    source
+        A CSV path, or the name of a shipped table (:data:`LANDUSE_MAPS`). Further columns are
+        conditions on the data's columns of the same name (the shipped 三调 refinement has
+        ``czcsxm``); a blank condition matches every row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``from`` and ``to`` as cleaned text, ``note`` and the condition columns.
+
+    Raises
+    ------
+    zoneplan.errors.InputError
+        When the file lacks ``from``/``to``, repeats a ``from`` value for the same conditions, or
+        maps to something that is not a 2023 code.
+
+    Examples
+    --------
+    >>> table = read_landuse_map("euluc")
+    >>> table.set_index("from").loc["301", "to"]
+    '1001'
+    """
+    name = str(source)
+    path = _DATA / f"landuse_map_{name}.csv" if name in LANDUSE_MAPS else None
+    try:
+        with path.open(encoding="utf-8") if path is not None else open(source, encoding="utf-8-sig") as fh:
+            table = pd.read_csv(fh, dtype="string", keep_default_na=False)
+    except OSError as exc:
+        raise InputError(f"cannot read the land-use map: {exc.strerror or exc}", file=source, rule="landuse-map") from None
+    table.columns = [str(c).strip().lower() for c in table.columns]
+    if not {"from", "to"} <= set(table.columns):
+        raise InputError(f"a land-use map needs columns from,to[,note]; it has {list(table.columns)}", file=source, rule="landuse-map")
+    if "note" not in table.columns:
+        table["note"] = ""
+    table["from"] = _clean(table["from"], pad=False)
+    table["to"] = _clean(table["to"], pad=False)
+    conditions = [c for c in table.columns if c not in ("from", "to", "note")]
+    twice = table[table.duplicated(["from", *conditions], keep=False)]
+    if len(twice):
+        raise InputError(f"value(s) {_shown(pd.unique(twice['from']))} appear twice", file=source, rule="landuse-map")
+    bad = table[~table["to"].isin(_classes().index)]
+    if len(bad):
+        raise InputError(f"'to' must be 2023 用地用海 codes; not codes: {_shown(pd.unique(bad['to'].astype(str)))}", file=source, feature=f"from={bad['from'].iloc[0]}", rule="landuse-map")
+    return table
+
+
+def apply_landuse_map(codes: pd.Series, table: pd.DataFrame, *, data: pd.DataFrame | None = None) -> pd.Series:
+    """Map ``codes`` through a table of :func:`read_landuse_map`; every value must be mapped.
+
+    Parameters
+    ----------
+    codes
+        Raw values (integers are read as written: ``301`` is ``"301"``, never ``"0301"``).
+    table
+        The mapping table.
+    data
+        Frame holding the table's condition columns, aligned to ``codes``.
+
+    Returns
+    -------
+    pandas.Series
+        2023 codes (``string``), ``<NA>`` where a value is null or blank.
+
+    Raises
+    ------
+    zoneplan.errors.InputError
+        Listing the values the table does not map (``rule="landuse-map"``).
+
+    Examples
+    --------
+    >>> apply_landuse_map(pd.Series([301, 101, 505]), read_landuse_map("euluc")).tolist()
+    ['1001', '0701', '14']
+    """
+    text = _clean(codes, pad=False)
+    conditions = [c for c in table.columns if c not in ("from", "to", "note")]
+    out = pd.Series(pd.NA, index=codes.index, dtype="string")
+    # most specific rows first: those with more conditions set
+    specific = (table[conditions] != "").sum(axis=1) if conditions else pd.Series(0, index=table.index)
+    for n in sorted(specific.unique(), reverse=True):
+        rows = table[specific == n]
+        keys = pd.DataFrame({"from": text})
+        for c in conditions:
+            if (rows[c] != "").any():
+                if data is None or c not in data.columns:
+                    raise InputError(f"the land-use map has a condition column {c!r} that the data does not have", rule="landuse-map")
+                keys[c] = _clean(data[c], pad=False)
+        on = [k for k in keys.columns]
+        matched = keys.merge(rows[[*on, "to"]], on=on, how="left")["to"]
+        out = out.fillna(pd.Series(matched.to_numpy(), index=codes.index, dtype="string"))
+    unmapped = text.notna() & out.isna()
+    if unmapped.any():
+        raise InputError(f"land-use value(s) not in the mapping table: {_shown(pd.unique(text[unmapped]))}", rule="landuse-map")
+    return out
+
+
+def refine_sandiao(source: pd.Series, codes: pd.Series, czcsxm: pd.Series) -> pd.Series:
+    """Refine 2023 codes read from 三调 ``source`` codes with the 城镇村属性码 ``czcsxm``.
+
+    Village (203) commerce, offices and public services become 0704 农村社区服务设施用地
+    (``zoneplan/data/landuse_map_sandiao.csv``); other rows keep ``codes``.
+
+    Examples
+    --------
+    >>> refine_sandiao(pd.Series(["05H1", "05H1", "0601"]), pd.Series(["09", "09", "1001"]),
+    ...                pd.Series(["202", "203", "203"])).tolist()
+    ['09', '0704', '1001']
+    """
+    with (_DATA / "landuse_map_sandiao.csv").open(encoding="utf-8") as fh:
+        table = pd.read_csv(fh, dtype="string", keep_default_na=False)
+    keys = pd.DataFrame({"from": _clean(source, pad=False), "czcsxm": _clean(czcsxm, pad=False)})
+    hit = keys.merge(table[["from", "czcsxm", "to"]], on=["from", "czcsxm"], how="left")["to"]
+    return pd.Series(hit.to_numpy(), index=codes.index, dtype="string").fillna(codes.astype("string"))
+
+
+@cache
+def _sandiao_of_2023() -> pd.Series:
+    """2023 code → the 三调 code a 2023 class is surveyed as (plain codes before K/A variants, specific first)."""
+    rows = _legacy()[(_legacy()["scheme"] == "sandiao") & _legacy()["code_2023"].notna()].copy()
+    rows["suffixed"] = rows["code"].str.fullmatch(r"\d{4}[KA]")
+    rows["length"] = rows["code"].str.len()
+    rows = rows.sort_values(["suffixed", "length"], ascending=[True, False], kind="stable")
+    return rows.drop_duplicates("code_2023").set_index("code_2023")["code"]
+
+
+def to_sandiao(codes: pd.Series) -> pd.Series:
+    """三调 DLBM codes for 2023 codes, for data handed back in the 三调 schema.
+
+    A 2023 class the survey does not split takes its parent's 三调 code (100102 → 1001 → 0601);
+    ``<NA>`` where no ancestor has one (the sea classes).
+
+    Examples
+    --------
+    >>> to_sandiao(pd.Series(["100102", "0703", "0804", "1701", "1311", "18"])).tolist()
+    ['0601', '0702', '08H2', '1101', '1109', <NA>]
+    """
+    table, parents = _sandiao_of_2023(), _classes()["parent"]
+    code = codes.astype("string")
+    out = code.map(table).astype("string")
+    for _ in range(2):  # level 3 → 2 → 1
+        code = code.map(parents).astype("string")
+        out = out.fillna(code.map(table).astype("string"))
+    return out
 
 
 def unknown_codes(codes: pd.Series, *, scheme: Scheme = "auto") -> pd.Series:

@@ -35,21 +35,41 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
 
 @app.command("import")
 def import_(
-    src: Annotated[Path, typer.Argument(help="GPKG, SHP, GeoJSON, FlatGeobuf or DXF file.")],
+    src: Annotated[Path, typer.Argument(help="GPKG, File Geodatabase (.gdb), SHP, GeoJSON, FlatGeobuf or DXF file.")],
     into: Annotated[str, typer.Option("--into", help="Plan GeoPackage to create or update.")],
-    layer: Annotated[str, typer.Option("--layer", help="Plan layer to write (zones, parcels, phases …).")],
-    source_layer: Annotated[Optional[str], typer.Option("--source-layer", help="Layer of SRC to read (GeoPackage layer or CAD layer).")] = None,
+    layer: Annotated[Optional[str], typer.Option("--layer", help="Plan layer to write (zones, parcels, phases …); without it, a planning database's control-line layers (CZKFBJ, YJJBNT…, STBHHX) go to control_lines.")] = None,
+    source_layer: Annotated[Optional[str], typer.Option("--source-layer", help="Layer of SRC to read (GeoPackage or File Geodatabase layer, or CAD layer).")] = None,
     encoding: Annotated[Optional[str], typer.Option("--encoding", help="Shapefile text encoding (default: .cpg, else detected UTF-8/GB18030).")] = None,
     crs: Annotated[Optional[str], typer.Option("--crs", help="CRS of SRC when the file does not say (required for DXF).")] = None,
     crs_override: Annotated[bool, typer.Option("--crs-override", help="Use --crs although SRC names another CRS (its .prj is wrong).")] = False,
     gcj02: Annotated[bool, typer.Option("--gcj02", help="SRC is GCJ-02 lon-lat (AMap/Gaode, Tencent).")] = False,
     map_: Annotated[Optional[list[str]], typer.Option("--map", help="Rename a column: SOURCE=TARGET (repeatable).")] = None,
-    landuse_scheme: Annotated[str, typer.Option("--landuse-scheme", help="Land-use codes: auto, 2023, gb50137 or sandiao (三调 DLBM).")] = "auto",
+    landuse_scheme: Annotated[str, typer.Option("--landuse-scheme", help="Land-use codes: auto (detect and say why), 2023, gb50137 or sandiao (三调 DLBM).")] = "auto",
+    landuse_map: Annotated[Optional[str], typer.Option("--landuse-map", help="Mapping table from,to[,note] (CSV) for any other classification, or a shipped one: euluc.")] = None,
+    label_layer: Annotated[Optional[str], typer.Option("--label-layer", help="DXF: read TEXT/MTEXT labels from this CAD layer only (default: any layer).")] = None,
+    close_gaps: Annotated[Optional[float], typer.Option("--close-gaps", help="DXF: close open polylines whose ends are at most TOL metres apart.", metavar="TOL")] = None,
     append: Annotated[bool, typer.Option("--append", help="Append to the layer instead of replacing it.")] = False,
+    join: Annotated[Optional[str], typer.Option("--join", help="Attribute table (.xlsx/.csv): the plan layer to join it onto (geometry untouched).")] = None,
+    on: Annotated[Optional[str], typer.Option("--on", help="Join key: TABLE_COLUMN=LAYER_COLUMN, e.g. 地块编号=parcel_id.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Sheet of the workbook (default: the first).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import a vector file as a layer of a plan (created if missing)."""
-    result = read_vector(src, layer=source_layer, encoding=encoding, crs=crs, crs_override=crs_override, gcj02=gcj02, column_map=_parse_map(map_ or []), landuse_scheme=landuse_scheme)
+    """Import a vector file as a layer of a plan (created if missing), or join an attribute table onto a layer."""
+    if src.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".csv"):
+        _join(src, into, join=join, on=on, sheet=sheet, as_json=as_json)
+        return
+    if layer is None:
+        from zoneplan.io.gdb import control_line_layers, read_control_lines
+
+        if source_layer is not None or src.suffix.lower() not in (".gdb", ".gpkg") or not control_line_layers(src):
+            raise InputError("--layer is required (zones, parcels, phases …) unless SRC is a planning database with control-line layers", file=src, rule="layer")
+        result = read_control_lines(src, crs=crs)
+        layer = "control_lines"
+    else:
+        result = read_vector(
+            src, layer=source_layer, encoding=encoding, crs=crs, crs_override=crs_override, gcj02=gcj02, column_map=_parse_map(map_ or []),
+            landuse_scheme=landuse_scheme, landuse_map=landuse_map, label_layer=label_layer, close_gaps=close_gaps,
+        )
     with locked(into, on_wait=say):
         exists = is_database_uri(into) or Path(into).exists()
         plan = load_plan(into) if exists else Plan(crs=result.data.crs)
@@ -73,6 +93,8 @@ def import_(
         "encoding": result.encoding,
         "encoding_detected": result.encoding_detected,
         "renamed": result.renamed,
+        "landuse_scheme": result.landuse_scheme,
+        "landuse_reason": result.landuse_reason,
         "notes": result.notes,
         "problems": len(problems),
         "area_reconciliation": result.area_reconciliation,
@@ -104,6 +126,43 @@ def import_(
         )
     if len(problems):
         console.print(styled(f"  {len(problems)} validation problem(s) in this layer: run ", (f"zoneplan validate {into}", "bold")))
+
+
+def _join(src: Path, into: str, *, join: str | None, on: str | None, sheet: str | None, as_json: bool) -> None:
+    from zoneplan.io.tables import join_table
+
+    if join is None or on is None or "=" not in on:
+        raise InputError("an attribute table needs --join LAYER and --on TABLE_COLUMN=LAYER_COLUMN", file=src, rule="join")
+    plan = load_plan(into)
+    if join not in plan:
+        raise InputError(f"the plan has no layer {join!r}; it has {list(plan.layers)}", file=into, rule="join")
+    key = tuple(part.strip() for part in on.split("=", 1))
+    result = join_table(plan[join], src, on=(key[0], key[1]), sheet=sheet, layer_name=join)
+    plan = plan.with_layer(join, result.data)
+    plan.write(into)
+    summary = {
+        "source": str(src),
+        "plan": str(into),
+        "layer": join,
+        "matched": result.matched,
+        "features_without_row": result.features_without_row,
+        "unmatched_keys": result.unmatched_keys,
+        "added": result.added,
+        "updated": result.updated,
+        "renamed": result.renamed,
+        "notes": result.notes,
+    }
+    if as_json:
+        emit_json(summary)
+        return
+    console.print(f"Joined {src} onto {into} layer [bold]{join}[/]: {result.matched} feature(s) matched, {result.features_without_row} without a row")
+    for old, new in result.renamed.items():
+        console.print(f"  column {old} → {new}")
+    console.print(f"  added: {', '.join(result.added) or '-'}; updated: {', '.join(result.updated) or '-'}")
+    for note in result.notes:
+        console.print(f"  note: {note}")
+    if result.unmatched_keys:
+        console.print(f"  {len(result.unmatched_keys)} key(s) in the table match no feature: {', '.join(result.unmatched_keys[:20])}")
 
 
 @app.command()

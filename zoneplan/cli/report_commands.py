@@ -10,6 +10,7 @@ import typer
 
 from zoneplan.cli import app
 from zoneplan.cli._common import console, emit_json, load_plan
+from zoneplan.errors import InputError
 from zoneplan.progress import quiet
 from zoneplan.report import REPORT_MAP_KINDS, write_report
 
@@ -23,9 +24,13 @@ def report(
     by: Annotated[str, typer.Option("--by", help="Group by zone, district, park or phase.")] = "zone",
     no_maps: Annotated[bool, typer.Option("--no-maps", help="Leave the maps out of the HTML report.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Also print the report's tables as JSON (the numbers of the workbook).")] = False,
+    tables: Annotated[Optional[str], typer.Option("--tables", help="Write standard tables instead of the report: evaluation (开发区土地集约利用评价 statistical tables E.3, E.4, E.7 …, .xlsx).")] = None,
 ) -> None:
-    """Write an HTML or Excel report of the plan and the chosen scenarios."""
+    """Write an HTML or Excel report of the plan and the chosen scenarios, or the evaluation's statistical tables."""
     plan = load_plan(plan_path)
+    if tables is not None:
+        _tables(plan, out, kind=tables, by=by, year=year, as_json=as_json)
+        return
     with quiet() if as_json else contextlib.nullcontext():
         data = write_report(plan, out, scenarios=scenario or [], years=year or None, by=by, maps=() if no_maps else REPORT_MAP_KINDS, progress=False if as_json else None)
     if as_json:
@@ -33,3 +38,19 @@ def report(
         return
     sizes = ", ".join(f"{name} ({len(rows)})" for name, rows in data["tables"].items())
     console.print(f"Wrote {out} ({out.stat().st_size / 1024:,.0f} KiB): {sizes}")
+
+
+def _tables(plan, out: Path, *, kind: str, by: str, year: list[int] | None, as_json: bool) -> None:
+    from zoneplan.io.evaluation_tables import write_evaluation_tables
+
+    if kind != "evaluation":
+        raise InputError(f"--tables {kind!r}: the tables zoneplan writes are: evaluation", rule="tables")
+    if out.suffix.lower() != ".xlsx":
+        raise InputError("the evaluation tables are an Excel workbook: -o FILE.xlsx", file=out, rule="tables")
+    if year and len(year) > 1:
+        raise InputError("the evaluation tables are for one year: give --year once", rule="tables")
+    sheets = write_evaluation_tables(plan, out, by=by, year=year[0] if year else None)
+    if as_json:
+        emit_json({"tables": str(out), "sheets": sheets})
+        return
+    console.print(f"Wrote {out}: " + ", ".join(f"{name} ({rows})" for name, rows in sheets.items()))

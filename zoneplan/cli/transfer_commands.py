@@ -9,8 +9,9 @@ plan metadata all survive a GeoPackage → PostGIS → GeoPackage round trip.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
+import pandas as pd
 import typer
 
 from zoneplan.cli import app
@@ -74,8 +75,6 @@ def _report(summary: dict, as_json: bool) -> None:
     if as_json:
         emit_json(summary)
         return
-    import pandas as pd
-
     rev = f" (revision {summary['revision']})" if summary["revision"] is not None else ""
     console.print(f"Copied {summary['source']} → {summary['destination']}{rev}")
     rows = [{"name": n, "kind": "layer", "rows": c} for n, c in summary["layers"].items()]
@@ -97,11 +96,26 @@ def copy(
 @app.command("export")
 def export(
     plan: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql://…#PLAN.")],
-    to: Annotated[str, typer.Option("--to", help="Destination GeoPackage path or postgresql://…#PLAN.")],
+    to: Annotated[str, typer.Option("--to", help="Destination GeoPackage path, File Geodatabase (.gdb) or postgresql://…#PLAN.")],
+    schema: Annotated[Optional[str], typer.Option("--schema", help="For a .gdb: sandiao (parcels as 三调 DLTB) or guokong (planning database: GHYDYH, CZKFBJ, YJJBNTBHTB, STBHHX); default zoneplan's names.")] = None,
     overwrite: OverwriteOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Export a whole plan to a GeoPackage or a PostGIS database (same as ``copy PLAN TO``)."""
+    """Export a whole plan to a GeoPackage, a File Geodatabase or a PostGIS database (same as ``copy PLAN TO``)."""
+    if to.lower().rstrip("/").endswith(".gdb"):
+        from zoneplan.io.gdb import write_gdb
+
+        summary = write_gdb(load_plan(plan), to, schema=schema, overwrite=overwrite)
+        if as_json:
+            emit_json({"source": plan, "destination": to, "schema": schema, **summary})
+            return
+        console.print(f"Wrote {to}" + (f" in the {schema} schema" if schema else ""))
+        console.print(table_of(pd.DataFrame([{"layer": n, "rows": c} for n, c in summary["layers"].items()], columns=["layer", "rows"])))
+        for note in summary["notes"]:
+            console.print(f"  note: {note}")
+        return
+    if schema is not None:
+        raise PlanError("--schema applies to a File Geodatabase (.gdb) destination", file=to, rule="schema")
     _report(copy_plan(plan, to, overwrite=overwrite), as_json)
 
 

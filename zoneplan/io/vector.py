@@ -8,19 +8,28 @@ is read into a GeoDataFrame in the plan's Gauss–Krüger CRS with zoneplan's co
   GB18030 (a superset of GBK); the result says which. ``encoding=`` overrides.
 * **Columns** — common Chinese field names (地块编号, 用地代码/DLBM, 用地性质, 容积率, 建筑面积 …)
   are recognised; ``column_map`` adds or overrides (``{"地块编号": "parcel_id"}``).
-* **Land use** — ``landuse_code`` is normalised to the 2023 classification (GB 50137-2011 and
-  三调 codes and Chinese names accepted); the original is kept in ``landuse_code_source``.
-* **DXF** — closed polylines (LWPOLYLINE, POLYLINE) and hatches become polygons, with their CAD
-  layer in ``cad_layer``; a text (TEXT/MTEXT) inside a polygon becomes its ``label``; attributes
-  come from a sidecar table (``NAME.csv`` or ``NAME.xlsx`` beside ``NAME.dxf``) joined on
-  ``label``. DXF carries no CRS: name it.
+* **Standard schemas** — the 三调 地类图斑 (DLTB: BSM, DLBM, DLMC, TBMJ, KCMJ, TBDLMJ, CZCSXM …,
+  and the older XZDWMJ/LXDWMJ/TKMJ variant) and the 国土空间规划 database (YDYHFLDM/YDYHFLMC,
+  JQDLBM, GHDLBM) are recognised without ``column_map``. ``landuse_area_m2`` is the 图斑地类面积
+  (TBDLMJ, or TBMJ net of its deductions), the area the evaluation counts as land of that class.
+* **Shapefile names** — GDAL cuts field names at 10 characters (``landuse_co``, ``floor_area``);
+  zoneplan's own column names are mapped back.
+* **Land use** — one classification per code column, detected and reported (2023 用地用海, 三调
+  or GB 50137-2011; see :func:`zoneplan.landuse.detect_scheme`) or named with
+  ``landuse_scheme``, or any classification mapped with a table (``landuse_map``). A column
+  mixing classifications, holding unknown codes or integers is refused, never guessed. The
+  original is kept in ``landuse_code_source``.
+* **DXF** — read by :mod:`zoneplan.io.dxf`: arcs kept, labels and block attributes matched,
+  open polylines reported, the drawing frame left out, units honoured. DXF carries no CRS: name it.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
+import warnings
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -32,12 +41,19 @@ import shapely
 from zoneplan.crs import to_working_crs
 from zoneplan.errors import CRSError, InputError
 from zoneplan.io._read import read_layer
-from zoneplan.landuse import normalise_codes
+from zoneplan.landuse import (
+    SCHEME_TITLES,
+    apply_landuse_map,
+    detect_scheme,
+    normalise_codes,
+    read_landuse_map,
+    refine_sandiao,
+)
 from zoneplan.measure import reconcile_official_area
 
-__all__ = ["ImportResult", "read_vector", "KNOWN_FIELDS", "SUPPORTED_SUFFIXES", "detect_dbf_encoding"]
+__all__ = ["KNOWN_FIELDS", "SUPPORTED_SUFFIXES", "ImportResult", "detect_dbf_encoding", "read_vector"]
 
-SUPPORTED_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".fgb", ".dxf", ".zip")
+SUPPORTED_SUFFIXES = (".gpkg", ".gdb", ".shp", ".geojson", ".json", ".fgb", ".dxf", ".zip")
 
 #: Field names found in Chinese planning data → zoneplan column names (matched case-insensitively).
 KNOWN_FIELDS: dict[str, str] = {
@@ -45,6 +61,7 @@ KNOWN_FIELDS: dict[str, str] = {
     "地块编码": "parcel_id",
     "DKBH": "parcel_id",
     "BSM": "parcel_id",
+    "标识码": "parcel_id",
     "用地代码": "landuse_code",
     "用地编码": "landuse_code",
     "地类编码": "landuse_code",
@@ -52,6 +69,40 @@ KNOWN_FIELDS: dict[str, str] = {
     "DLBM": "landuse_code",
     "YDDM": "landuse_code",
     "YDYHDM": "landuse_code",
+    # 国土空间规划 database: 用地用海分类代码/名称, 规划地类, 基期地类
+    "YDYHFLDM": "landuse_code",
+    "用地用海分类代码": "landuse_code",
+    "YDYHFLMC": "landuse_name",
+    "用地用海分类名称": "landuse_name",
+    "GHDLBM": "landuse_code",
+    "规划地类编码": "landuse_code",
+    "GHDLMC": "landuse_name",
+    "JQDLBM": "base_landuse_code",
+    "基期地类编码": "base_landuse_code",
+    "JQDLMC": "base_landuse_name",
+    # 三调 地类图斑 (DLTB)
+    "TBBH": "tbbh",
+    "图斑编号": "tbbh",
+    "QSDWMC": "owner_unit",
+    "权属单位名称": "owner_unit",
+    "ZLDWMC": "location_unit",
+    "坐落单位名称": "location_unit",
+    "TBMJ": "survey_area_m2",
+    "图斑面积": "survey_area_m2",
+    "KCDLBM": "deduction_code",
+    "KCXS": "deduction_ratio",
+    "扣除地类系数": "deduction_ratio",
+    "KCMJ": "deduction_area_m2",
+    "扣除地类面积": "deduction_area_m2",
+    "TBDLMJ": "landuse_area_m2",
+    "图斑地类面积": "landuse_area_m2",
+    "XZDWMJ": "linear_feature_area_m2",
+    "LXDWMJ": "minor_feature_area_m2",
+    "TKMJ": "ridge_area_m2",
+    "CZCSXM": "czcsxm",
+    "城镇村属性码": "czcsxm",
+    "SJNF": "survey_year",
+    "数据年份": "survey_year",
     "用地性质": "landuse_name",
     "地类名称": "landuse_name",
     "用地名称": "landuse_name",
@@ -97,6 +148,8 @@ class ImportResult:
     #: The source's official area field against zoneplan's ellipsoidal area
     #: (:func:`zoneplan.measure.reconcile_official_area`); None without such a field.
     area_reconciliation: dict | None = None
+    landuse_scheme: str | None = None
+    landuse_reason: str | None = None
 
 
 def _dbf_chunks(raw: bytes, *, max_records: int) -> list[bytes]:
@@ -148,100 +201,141 @@ def _shapefile_encoding(path: Path, encoding: str | None) -> tuple[str | None, b
     return detect_dbf_encoding(dbf), True
 
 
-def _read_dxf(path: Path, *, cad_layer: str | None) -> gpd.GeoDataFrame:
-    import ezdxf
-    from ezdxf import recover
+@cache
+def _dbf_names() -> dict[str, str]:
+    """GDAL's 10-character shapefile field names of zoneplan's columns → the columns.
 
-    try:
-        doc, _ = recover.readfile(str(path))
-    except (OSError, ezdxf.DXFStructureError) as exc:
-        raise InputError(f"cannot read DXF: {exc}", file=path) from None
-    msp = doc.modelspace()
-    geoms, layers, labels_pts, labels_txt = [], [], [], []
-    for e in msp:
-        kind = e.dxftype()
-        layer = e.dxf.layer
-        if cad_layer is not None and layer != cad_layer:
-            continue
-        if kind == "LWPOLYLINE" and e.closed:
-            pts = [(p[0], p[1]) for p in e.get_points("xy")]
-        elif kind == "POLYLINE" and e.is_closed:
-            pts = [(v.dxf.location.x, v.dxf.location.y) for v in e.vertices]
-        elif kind == "HATCH":
-            for p in e.paths:
-                verts = getattr(p, "vertices", None)
-                if verts:
-                    geoms.append(shapely.Polygon([(v[0], v[1]) for v in verts]))
-                    layers.append(layer)
-            continue
-        elif kind in ("TEXT", "MTEXT"):
-            ins = e.dxf.insert
-            labels_pts.append(shapely.Point(ins.x, ins.y))
-            labels_txt.append(e.plain_text() if kind == "MTEXT" else e.dxf.text)
-            continue
-        else:
-            continue
-        if len(pts) >= 3:
-            geoms.append(shapely.Polygon(pts))
-            layers.append(layer)
-    if not geoms:
-        where = f" on CAD layer {cad_layer!r}" if cad_layer else ""
-        raise InputError(f"no closed polylines or hatches{where}", file=path)
-    gdf = gpd.GeoDataFrame({"cad_layer": layers}, geometry=geoms)
-    if labels_txt:
-        pts = gpd.GeoDataFrame({"label": labels_txt}, geometry=labels_pts)
-        joined = gpd.sjoin(pts, gdf[["geometry"]], predicate="within", how="inner")
-        first = joined.drop_duplicates("index_right").set_index("index_right")["label"]
-        gdf["label"] = first.reindex(gdf.index).astype("string")
-    sidecar = next((p for p in (path.with_suffix(".csv"), path.with_suffix(".xlsx")) if p.exists()), None)
-    if sidecar is not None and "label" in gdf.columns:
-        table = pd.read_csv(sidecar, dtype=str, encoding="utf-8-sig") if sidecar.suffix == ".csv" else pd.read_excel(sidecar, dtype=str)
-        key = "label" if "label" in table.columns else table.columns[0]
-        table = table.rename(columns={key: "label"})
-        gdf = gdf.merge(table, on="label", how="left")
-    return gdf
+    GDAL truncates a long name to 10 characters and, where two truncate alike, writes the second
+    as its first 8 characters + ``_1`` (``landuse_code``, ``landuse_code_source`` →
+    ``landuse_co``, ``landuse__1``), in the order zoneplan writes its columns.
+    """
+    from zoneplan.layers import LAYERS
+
+    columns = [c for spec in LAYERS.values() for c in spec.dtypes] + ["landuse_code_source", *KNOWN_FIELDS.values()]
+    groups: dict[str, list[str]] = {}
+    for c in dict.fromkeys(columns):
+        if len(c) > 10:
+            groups.setdefault(c[:10], []).append(c)
+    return {(cut if i == 0 else f"{cut[:8]}_{i}"): c for cut, members in groups.items() for i, c in enumerate(members)}
 
 
-def _rename(gdf: gpd.GeoDataFrame, column_map: dict[str, str] | None) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+def _rename(gdf: gpd.GeoDataFrame, column_map: dict[str, str] | None, *, shapefile: bool = False) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
     lookup = {k.upper(): v for k, v in KNOWN_FIELDS.items()}
+    cut = _dbf_names() if shapefile else {}
     renamed: dict[str, str] = {}
     for col in gdf.columns:
         if col == gdf.geometry.name:
             continue
         if column_map and col in column_map:
             renamed[col] = column_map[col]
+        elif col in cut and cut[col] not in gdf.columns:
+            renamed[col] = cut[col]
         elif col.upper() in lookup and lookup[col.upper()] not in gdf.columns:
             renamed[col] = lookup[col.upper()]
     if column_map:
         missing = [c for c in column_map if c not in gdf.columns]
         if missing:
             raise InputError(f"--map names column(s) {missing} that the data does not have; it has {[c for c in gdf.columns if c != gdf.geometry.name]}", rule="column-map")
+    for target in {t for t in renamed.values() if list(renamed.values()).count(t) > 1}:
+        sources = [c for c, t in renamed.items() if t == target and not (column_map and c in column_map)]
+        if len(sources) > 1 and all(gdf[c].astype("string").equals(gdf[sources[0]].astype("string")) for c in sources[1:]):
+            for c in sources[1:]:  # the same values under two standard names (YDYHFLDM and GHDLBM): keep the first
+                del renamed[c]
     targets = pd.Series(list(renamed.values()))
     if targets.duplicated().any():
         raise InputError(f"several columns map to {sorted(set(targets[targets.duplicated()]))}; choose one with --map", rule="column-map")
     return gdf.rename(columns=renamed), renamed
 
 
-def _derive(gdf: gpd.GeoDataFrame, notes: list[str], landuse_scheme: str) -> gpd.GeoDataFrame:
+def _feature_of(gdf: pd.DataFrame, mask: pd.Series) -> str:
+    first = mask[mask].index[0]
+    return str(gdf.at[first, "parcel_id"]) if "parcel_id" in gdf.columns else f"row {gdf.index.get_loc(first) + 1}"
+
+
+def _landuse(gdf: gpd.GeoDataFrame, notes: list[str], *, scheme: str, landuse_map: str | os.PathLike | None, fields: dict[str, str]) -> tuple[str | None, str | None]:
+    """Read the code columns in one classification each; returns the scheme of ``landuse_code`` and why."""
+    if "landuse_code" not in gdf.columns:
+        for alt, what in (("landuse_name", "land-use name"), ("base_landuse_code", "base-year (基期) code")):
+            if alt in gdf.columns:
+                gdf["landuse_code"] = gdf[alt]
+                fields["landuse_code"] = fields.get(alt, alt)
+                notes.append(f"land-use code taken from the {what} column {fields['landuse_code']}")
+                break
+    table = read_landuse_map(landuse_map) if landuse_map is not None else None
+    used = reason = None
+    for column, names in (("landuse_code", "landuse_name"), ("base_landuse_code", "base_landuse_name")):
+        if column not in gdf.columns:
+            continue
+        raw = gdf[column]
+        field = fields.get(column, column)
+        if table is not None:
+            code = apply_landuse_map(raw, table, data=gdf)
+            col_scheme, why = "map", f"mapped with the table {landuse_map}"
+        else:
+            if scheme == "auto":
+                found = detect_scheme(raw, field=field, names=gdf[names] if names in gdf.columns else None)
+                col_scheme, why = found.scheme, found.reason
+            else:
+                col_scheme, why = scheme, "named with --landuse-scheme"
+            code = normalise_codes(raw, scheme=col_scheme)  # type: ignore[arg-type]
+            source = raw.astype("string").str.strip()
+            unknown = source.notna() & (source != "") & code.isna()
+            if unknown.any():
+                values = sorted(source[unknown].unique())
+                raise InputError(
+                    f"land-use column {field}: {int(unknown.sum())} value(s) with no 2023 class when read as "
+                    f"{SCHEME_TITLES[col_scheme]}: {', '.join(values[:12])}; map them with --landuse-map FILE.csv",
+                    feature=_feature_of(gdf, unknown),
+                    rule="landuse-scheme",
+                )
+            if pd.api.types.is_numeric_dtype(raw):
+                notes.append(f"{field}: numbers read as {SCHEME_TITLES[col_scheme]} codes, leading zeros restored (e.g. {source.dropna().iloc[0]} → {code.dropna().iloc[0]})")
+            if col_scheme == "sandiao" and "czcsxm" in gdf.columns:
+                refined = refine_sandiao(raw, code, gdf["czcsxm"])
+                village = (refined != code).fillna(False)
+                if village.any():
+                    notes.append(f"{int(village.sum())} village (CZCSXM 203) service parcels read as 0704 农村社区服务设施用地")
+                code = refined
+        title = "a mapping table" if col_scheme == "map" else SCHEME_TITLES[col_scheme]
+        notes.append(f"{field} read as {title}: {why}")
+        if column == "landuse_code":
+            gdf["landuse_code_source"] = raw.astype("string").str.strip()
+            used, reason = col_scheme, why
+        gdf[column] = code
+    return used, reason
+
+
+def _landuse_area(gdf: gpd.GeoDataFrame, notes: list[str]) -> None:
+    """图斑地类面积: TBDLMJ as given, else TBMJ net of its deductions (KCMJ, KCXS, or the 二调 XZDWMJ/LXDWMJ/TKMJ)."""
+    if "survey_area_m2" not in gdf.columns:
+        return
+    tbmj = pd.to_numeric(gdf["survey_area_m2"], errors="coerce")
+    old = [c for c in ("linear_feature_area_m2", "minor_feature_area_m2", "ridge_area_m2") if c in gdf.columns]
+    if "deduction_area_m2" in gdf.columns:
+        net, how = tbmj - pd.to_numeric(gdf["deduction_area_m2"], errors="coerce").fillna(0), "TBMJ − KCMJ"
+    elif "deduction_ratio" in gdf.columns:
+        net, how = tbmj * (1 - pd.to_numeric(gdf["deduction_ratio"], errors="coerce").fillna(0)), "TBMJ × (1 − KCXS)"
+    elif old:
+        net, how = tbmj - gdf[old].apply(pd.to_numeric, errors="coerce").fillna(0).sum(axis=1), "TBMJ − " + " − ".join(c.upper() for c in old)
+    else:
+        net, how = tbmj, "TBMJ (no deductions recorded)"
+    if "landuse_area_m2" in gdf.columns:
+        given = pd.to_numeric(gdf["landuse_area_m2"], errors="coerce")
+        off = (given - net).abs() > 0.01
+        if off.any() and how != "TBMJ (no deductions recorded)":
+            notes.append(f"{int(off.sum())} 图斑 whose TBDLMJ differs from {how} by more than 0.01 m² (TBDLMJ kept), e.g. {_feature_of(gdf, off)}")
+        return
+    gdf["landuse_area_m2"] = net
+    notes.append(f"landuse_area_m2 (图斑地类面积) = {how}")
+
+
+def _derive(gdf: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataFrame:
     """Unit conversions and derived columns after renaming (万元 → yuan, FAR → floor area)."""
     for wan, yuan in (("investment_wan", "investment_yuan"), ("tax_wan", "tax_yuan")):
         if wan in gdf.columns and yuan not in gdf.columns:
             gdf[yuan] = pd.to_numeric(gdf[wan], errors="coerce") * 1e4
             notes.append(f"{wan} (万元) converted to {yuan}")
-    if "landuse_code" not in gdf.columns and "landuse_name" in gdf.columns:
-        gdf["landuse_code"] = gdf["landuse_name"]
-        notes.append("land-use code taken from the land-use name column")
-    if "landuse_code" in gdf.columns:
-        source = gdf["landuse_code"].astype("string").str.strip()
-        code = normalise_codes(source, scheme=landuse_scheme)
-        changed = (source != code).fillna(False) & code.notna()
-        if changed.any():
-            notes.append(f"{int(changed.sum())} land-use codes mapped to the 2023 classification")
-        unknown = source.notna() & code.isna()
-        if unknown.any():
-            notes.append(f"{int(unknown.sum())} unknown land-use codes kept for validation: {sorted(source[unknown].unique())[:10]}")
-        gdf["landuse_code_source"] = source
-        gdf["landuse_code"] = code.fillna(source)
+    _landuse_area(gdf, notes)
     return gdf
 
 
@@ -265,15 +359,20 @@ def read_vector(
     gcj02: bool = False,
     column_map: dict[str, str] | None = None,
     landuse_scheme: str = "auto",
+    landuse_map: str | os.PathLike | None = None,
+    label_layer: str | None = None,
+    close_gaps: float | None = None,
 ) -> ImportResult:
     """Read a vector file into a GeoDataFrame in a Gauss–Krüger CRS with zoneplan's column names.
 
     Parameters
     ----------
     path
-        A ``.gpkg``, ``.shp``, ``.geojson``/``.json``, ``.fgb`` or ``.dxf`` file.
+        A ``.gpkg``, ``.gdb`` (File Geodatabase), ``.shp``, ``.geojson``/``.json``, ``.fgb`` or
+        ``.dxf`` file.
     layer
-        Layer to read from a multi-layer source (GeoPackage layer, or CAD layer of a DXF).
+        Layer to read from a multi-layer source (GeoPackage or File Geodatabase layer, or CAD
+        layer of a DXF); a File Geodatabase of several layers needs it.
     encoding
         Text encoding of a shapefile's .dbf (default: the .cpg, else detected).
     crs
@@ -291,8 +390,15 @@ def read_vector(
     column_map
         Source column → zoneplan column, on top of :data:`KNOWN_FIELDS`.
     landuse_scheme
-        How to read land-use codes: ``"auto"`` (2023 codes, GB 50137-2011 codes and Chinese names),
-        ``"2023"``, ``"gb50137"`` or ``"sandiao"`` (三调 DLBM codes; see :mod:`zoneplan.landuse`).
+        How to read land-use codes: ``"auto"`` (detect one of 2023 用地用海, 三调 or GB 50137-2011
+        per column and say why; see :func:`zoneplan.landuse.detect_scheme`), or name it:
+        ``"2023"``, ``"gb50137"`` or ``"sandiao"`` (三调 DLBM codes).
+    landuse_map
+        A mapping table ``from,to[,note]`` (CSV path, or a shipped table such as ``"euluc"``)
+        for any other classification; every value must be mapped.
+    label_layer, close_gaps
+        DXF only: read labels from this CAD layer only; close open polylines whose ends are at
+        most this many metres apart (see :func:`zoneplan.io.dxf.read_dxf`).
 
     Examples
     --------
@@ -310,8 +416,18 @@ def read_vector(
     notes: list[str] = []
     enc, detected = (None, False)
     try:
+        if suffix == ".gdb":
+            from zoneplan.io.gdb import describe_layers, list_layers
+
+            names = list(list_layers(path)["layer"])
+            if (layer is None and len(names) > 1) or (layer is not None and layer not in names):
+                what = "holds several layers" if layer is None else f"has no layer {layer!r}"
+                raise InputError(f"the File Geodatabase {what}: {describe_layers(path)}; choose one with --source-layer", file=path, rule="source-layer")
         if suffix == ".dxf":
-            gdf = _read_dxf(path, cad_layer=layer)
+            from zoneplan.io.dxf import read_dxf
+
+            gdf, cad_notes = read_dxf(path, cad_layer=layer, label_layer=label_layer, close_gaps=close_gaps)
+            notes.extend(cad_notes)
         else:
             if suffix == ".shp":
                 enc, detected = _shapefile_encoding(path, encoding)
@@ -320,7 +436,10 @@ def read_vector(
             kwargs = {"encoding": enc} if enc else {}
             if suffix == ".fgb":
                 kwargs["use_arrow"] = False  # keep file order
-            gdf, curves = read_layer(path, layer, **kwargs)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                gdf, curves = read_layer(path, layer, **kwargs)
+            notes.extend(f"reader: {w.message}" for w in caught)
             if curves:
                 notes.append(curves)
     except InputError:
@@ -339,8 +458,16 @@ def read_vector(
         raise CRSError(exc.message, file=path, layer=layer, feature=feature, rule=exc.rule) from None
     except pyproj.exceptions.CRSError as exc:
         raise CRSError(f"unknown CRS: {exc}", file=path, layer=layer, rule="crs") from None
-    gdf, renamed = _rename(gdf, column_map)
-    gdf = _derive(gdf, notes, landuse_scheme)
+    gdf, renamed = _rename(gdf, column_map, shapefile=suffix in (".shp", ".zip"))
+    cut = {old: new for old, new in renamed.items() if _dbf_names().get(old) == new}
+    if cut:
+        notes.append(f"shapefile field names cut at 10 characters mapped back: {', '.join(f'{o} → {n}' for o, n in cut.items())}")
+    fields = {new: old for old, new in renamed.items()}
+    try:
+        scheme, reason = _landuse(gdf, notes, scheme=landuse_scheme, landuse_map=landuse_map, fields=fields)
+    except InputError as exc:
+        raise InputError(exc.message, file=path, layer=layer, feature=exc.feature, rule=exc.rule) from None
+    gdf = _derive(gdf, notes)
     if gcj02:
         notes.append("coordinates converted from GCJ-02 with the iterative inverse (< 1 mm)")
     gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)] if len(gdf) else gdf
@@ -349,6 +476,6 @@ def read_vector(
         notes.append("floor_area_m2 derived from 容积率 × parcel area")
     gdf = gdf.reset_index(drop=True)
     reconciliation = reconcile_official_area(gdf, ids=gdf["parcel_id"] if "parcel_id" in gdf.columns else None)
-    return ImportResult(gdf, path, enc, detected, source_crs, renamed, notes, reconciliation)
+    return ImportResult(gdf, path, enc, detected, source_crs, renamed, notes, reconciliation, scheme, reason)
 
 
