@@ -155,7 +155,7 @@ def _join(src: Path, into: str, *, join: str | None, on: str | None, sheet: str 
     if as_json:
         emit_json(summary)
         return
-    console.print(f"Joined {src} onto {into} layer [bold]{join}[/]: {result.matched} feature(s) matched, {result.features_without_row} without a row")
+    console.print(styled(f"Joined {src} onto {into} layer ", (join, "bold"), f": {result.matched} feature(s) matched, {result.features_without_row} without a row"))
     for old, new in result.renamed.items():
         console.print(f"  column {old} → {new}")
     console.print(f"  added: {', '.join(result.added) or '-'}; updated: {', '.join(result.updated) or '-'}")

@@ -18,7 +18,7 @@ from typing import Annotated, Optional
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, table_of
+from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, styled, table_of
 from zoneplan.errors import InputError
 from zoneplan.io import is_database_uri
 from zoneplan.progress import quiet
@@ -67,9 +67,9 @@ def solve_cmd(
 
 def _print(result, plan_path: str, saved: str | None, wanted: str | None) -> None:
     years = ", ".join(map(str, result.years))
-    console.print(f"[bold]{plan_path}[/] — targets of {years}, objective {result.objective}, areas {result.area_basis} (first free year {result.start_year})", markup=True, highlight=False)
+    console.print(styled((str(plan_path), "bold"), f" — targets of {years}, objective {result.objective}, areas {result.area_basis} (first free year {result.start_year})"))
     if result.status == "infeasible":
-        console.print("[red]infeasible[/]: no plan meets every target and quota; the least relaxation:")
+        console.print(styled(("infeasible", "red"), ": no plan meets every target and quota; the least relaxation:"))
         console.print(table_of(result.conflicts.drop(columns=["label"]), title="Conflicts"))
         if len(result.binding):
             console.print(table_of(result.binding, title="Hard rules that make it worse"))
@@ -77,7 +77,7 @@ def _print(result, plan_path: str, saved: str | None, wanted: str | None) -> Non
             console.print(f"  not saved: scenario {wanted} would not meet the targets", markup=False)
     else:
         word = "optimal" if result.status == "optimal" else "feasible (time limit, not proven optimal)"
-        console.print(f"[green]{word}[/]: {result.changed_parcels} parcel(s), {result.changed_area_mu:,.2f} mu change land use; objective {result.objective_value:,.4f}")
+        console.print(styled((word, "green"), f": {result.changed_parcels} parcel(s), {result.changed_area_mu:,.2f} mu change land use; objective {result.objective_value:,.4f}"))
     changes = result.changes
     if len(changes):
         order = changes["change"].map({"landuse": 0, "withdraw": 1, "schedule": 2, "investment": 3})
