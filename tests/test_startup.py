@@ -56,6 +56,13 @@ def test_a_command_imports_only_its_own_module():
     assert "matplotlib" not in modules and "folium" not in modules
 
 
+def test_a_module_with_a_single_command_still_runs_it_by_name():
+    # analysis_commands defines `analyze` alone: zoneplan must stay a group of commands
+    code, modules, out = _modules_after(["analyze", str(datasets.get_path("zhangdian")), "--by", "phase"])
+    assert code == 0, out
+    assert sorted(m for m in modules if m.startswith("zoneplan.cli.") and m.endswith("_commands")) == ["zoneplan.cli.analysis_commands"]
+
+
 def test_an_unknown_command_is_refused_in_one_line():
     code, _, out = _modules_after(["no-such-command"])
     assert code == 2 and "No such command" in out

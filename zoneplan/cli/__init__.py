@@ -36,6 +36,14 @@ from zoneplan.settings import settings
 _SETTINGS: dict[str, Any] = {"no_args_is_help": True, "add_completion": False, "pretty_exceptions_enable": False}
 _HELP = "Land-use planning for development zones (开发区): plans as GIS layers, areas in mu, checks and maps."
 _app = typer.Typer(name="zoneplan", help=_HELP, **_SETTINGS)
+
+
+@_app.callback()
+def _group() -> None:
+    # a callback keeps ``zoneplan`` a group when main() has loaded a module with one command only
+    # (typer runs a lone command as the program itself otherwise)
+    pass
+
 _loading = {"selective": False}
 
 __all__ = ["app", "load_commands", "main"]
@@ -108,6 +116,7 @@ def _selective() -> Iterator[None]:
 def _help_app() -> typer.Typer:
     """The top-level ``zoneplan --help``, drawn from the index (no command module imported)."""
     helper = typer.Typer(name="zoneplan", help=_HELP, **_SETTINGS)
+    helper.callback()(_group)
 
     def stub(doc: str) -> Any:
         def command() -> None:  # pragma: no cover - only its help is shown
