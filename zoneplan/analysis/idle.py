@@ -30,8 +30,7 @@ import datetime as _dt
 import numpy as np
 import pandas as pd
 
-from zoneplan.state import plan_state
-from zoneplan.analysis.timeline import BUILT, SUPPLIED
+from zoneplan.analysis.timeline import BUILT, SUPPLIED, status_codes
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 
@@ -100,7 +99,7 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
     if isinstance(as_of, _dt.datetime):
         as_of = as_of.date()
     everything = plan.parcels
-    status_all = plan_state(plan, as_of.year).table["st"].to_numpy()
+    status_all = status_codes(plan, as_of.year)  # the status rule of the per-year table, without building all of it
     # only supplied parcels can be idle: parse dates and shares on those rows only
     rows = np.flatnonzero(status_all == SUPPLIED)
     needed = [c for c in ("parcel_id", "agreed_start_date", "started_date", "suspended_date", "developed_share", "invested_share", "idle_cause") if c in everything.columns]
