@@ -128,22 +128,17 @@ def diagnose(model: Model, *, objective: str, name: str, t0: float, size: dict[s
     table = pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS).sort_values(["role", "relaxation_mu"], ascending=[False, False], ignore_index=True)
     table["year"] = pd.to_numeric(table["year"]).astype("Int64")
     binding = _binding(model, A, upper, slack_mu, total, time_limit)
-    from zoneplan.solve.result import SolveResult as _R
-
-    return _R(
+    return SolveResult.of(
+        model,
         status="infeasible",
         objective=objective,
         objective_value=None,
         scenario=scenario,
-        changes=changes.drop(columns=[c for c in changes.columns if c.startswith("_")]),
+        changes=changes,
         targets=reached_t,
         schedule=schedule,
         conflicts=table,
-        not_modelled=model.not_modelled,
         fixed_violations=fixed_violations,
-        years=model.years,
-        start_year=model.start_year,
-        horizon=model.horizon,
         seconds=time.perf_counter() - t0,
         size=size,
         binding=binding,

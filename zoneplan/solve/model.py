@@ -249,6 +249,12 @@ def _code_flags(codes: pd.Series) -> pd.DataFrame:
     return table.take(np.where(pos >= 0, pos, len(table) - 1)).reset_index(drop=True)
 
 
+def _alternatives(positions: np.ndarray, allowed: list[tuple[str, ...]], code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(parcel position, code) of every allowed code other than the parcel's own."""
+    pairs = [(i, c) for i in positions for c in allowed[i] if c != code[i]]
+    return np.asarray([p for p, _ in pairs], dtype=np.int64), np.asarray([c for _, c in pairs], dtype=object)
+
+
 def _options(
     plan: Plan,
     free: np.ndarray,
@@ -280,14 +286,7 @@ def _options(
     add(later, code[later], np.full(len(later), _NEVER), "later", np.where(supplied[later] > 0, supplied[later], _NEVER))
     withdraw = fpos[np.array([base[i] != code[i] for i in fpos], dtype=bool)]
     add(withdraw, base[withdraw], np.full(len(withdraw), _NEVER), "withdraw", np.full(len(withdraw), _NEVER))
-    alt_pos, alt_code = [], []
-    for i in fpos:
-        for c in allowed[i]:
-            if c != code[i]:
-                alt_pos.append(i)
-                alt_code.append(c)
-    alt_pos_a = np.asarray(alt_pos, dtype=np.int64)
-    alt_code_a = np.asarray(alt_code, dtype=object)
+    alt_pos_a, alt_code_a = _alternatives(fpos, allowed, code)
     for bucket in buckets:
         y = _year_in(bucket, planned[alt_pos_a], earliest)
         add(alt_pos_a, alt_code_a, y, "change", y)
@@ -295,14 +294,8 @@ def _options(
     rpos = np.flatnonzero(redevelop)
     since = np.where(built_year[rpos] > 0, built_year[rpos], -9999)
     add(rpos, code[rpos], since, "keep_built", np.full(len(rpos), _NEVER))
-    r_pos, r_code = [], []
-    for i in rpos:
-        for c in allowed[i]:
-            if c != code[i]:
-                r_pos.append(i)
-                r_code.append(c)
-    r_pos_a = np.asarray(r_pos, dtype=np.int64)
-    add(r_pos_a, np.asarray(r_code, dtype=object), np.where(built_year[r_pos_a] > 0, built_year[r_pos_a], -9999), "redevelop", np.full(len(r_pos_a), _NEVER))
+    r_pos_a, r_code_a = _alternatives(rpos, allowed, code)
+    add(r_pos_a, r_code_a, np.where(built_year[r_pos_a] > 0, built_year[r_pos_a], -9999), "redevelop", np.full(len(r_pos_a), _NEVER))
     if not parts:
         return pd.DataFrame(columns=["parcel", "code", "year", "kind", "supply_year"])
     opts = pd.concat(parts, ignore_index=True)

@@ -77,6 +77,29 @@ class SolveResult:
     binding: pd.DataFrame = field(default_factory=pd.DataFrame)
     area_basis: str = AREA_BASIS
 
+    @classmethod
+    def of(cls, model: Model, *, status: str, objective: str, objective_value: float | None, scenario: Scenario | None, changes: pd.DataFrame, targets: pd.DataFrame, schedule: pd.DataFrame, conflicts: pd.DataFrame, fixed_violations: pd.DataFrame, seconds: float, size: dict[str, int], binding: pd.DataFrame | None = None) -> SolveResult:
+        """A result of ``model``: the years, horizon and unmodelled targets from the model; the
+        changes without their internal columns."""
+        return cls(
+            status=status,
+            objective=objective,
+            objective_value=objective_value,
+            scenario=scenario,
+            changes=changes.drop(columns=[c for c in changes.columns if c.startswith("_")]),
+            targets=targets,
+            schedule=schedule,
+            conflicts=conflicts,
+            not_modelled=model.not_modelled,
+            fixed_violations=fixed_violations,
+            years=model.years,
+            start_year=model.start_year,
+            horizon=model.horizon,
+            seconds=seconds,
+            size=size,
+            binding=binding if binding is not None else pd.DataFrame(),
+        )
+
     @property
     def changed_area_mu(self) -> float:
         """Area of the parcels whose land use changes (incl. withdrawn), mu."""

@@ -231,20 +231,17 @@ def solve(
     scenario = scenario_of(model, changes, name=name, description=description)
     status = "optimal" if res.status == 0 else "time_limit"
     targets, schedule_table = _verified(model, scenario) if verify else (pd.DataFrame(), pd.DataFrame())
-    return SolveResult(
+    return SolveResult.of(
+        model,
         status=status,
         objective=objective,
         objective_value=values[0] if values else None,
         scenario=scenario,
-        changes=changes.drop(columns=[c for c in changes.columns if c.startswith("_")]),
+        changes=changes,
         targets=targets,
         schedule=schedule_table,
         conflicts=pd.DataFrame(columns=CONFLICT_COLUMNS),
-        not_modelled=model.not_modelled,
         fixed_violations=fixed_violations,
-        years=model.years,
-        start_year=model.start_year,
-        horizon=model.horizon,
         seconds=time.perf_counter() - t0,
         size=size,
     )
