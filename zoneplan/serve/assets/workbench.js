@@ -232,8 +232,10 @@
     }
     var timer = null;
     function schedulePreview() {
-      clearTimeout(timer);
-      timer = setTimeout(preview, 60);
+      // a preview waiting for its debounce counts as work in flight too
+      if (timer) clearTimeout(timer);
+      else busy(1);
+      timer = setTimeout(function () { timer = null; busy(-1); preview(); }, 60);
     }
     function preview() {
       var body = geometryBody();
