@@ -16,6 +16,9 @@ from zoneplan.cli import main
 from zoneplan.io.vector import read_vector
 from zoneplan.units import M2_PER_MU
 
+# The tests write files without a CRS on purpose (what a bureau sends without its .prj); pyogrio says so.
+pytestmark = pytest.mark.filterwarnings("ignore:'crs' was not provided:UserWarning")
+
 #: A district near Linqing: lon 115.70°E, lat 36.84°N; CGCS2000 3° GK CM 117°E (EPSG:4548) covers it.
 LON, LAT = 115.70, 36.84
 ESRI_ZONE_39 = (
@@ -33,7 +36,7 @@ def _parcels_in(crs, *, lon: float = LON, lat: float = LAT, n: int = 3) -> gpd.G
     step = 150.0 if pyproj.CRS.from_user_input(crs).is_projected else 0.0015
     w, h = (120.0, 80.0) if step > 1 else (0.0012, 0.0008)
     geoms = [shapely.box(x + i * step, y, x + i * step + w, y + h) for i in range(n)]
-    return gpd.GeoDataFrame({"地块编号": [f"DK-{i + 1:03d}" for i in range(n)], "用地代码": ["1001"] * n}, geometry=geoms, crs=crs)
+    return gpd.GeoDataFrame({"地块编号": [f"DK-{i + 1:03d}" for i in range(n)], "用地代码": ["100101"] * n}, geometry=geoms, crs=crs)
 
 
 def _offset_m(got: gpd.GeoDataFrame, src: gpd.GeoDataFrame, source_crs, target: int = 4548) -> float:
@@ -212,6 +215,7 @@ def test_degrees_declared_as_metres_are_refused(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("bad", [1e300, np.inf, np.nan])
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # shapely, building the NaN polygon
 def test_impossible_coordinate_values_are_refused_naming_the_feature(tmp_path, capsys, bad):
     src = _parcels_in(4548)
     x, y = shapely.get_coordinates(src.geometry.iloc[1])[0]

@@ -54,7 +54,7 @@ def test_import_appended_phase_reports_its_own_area_and_fills_ids(zhangdian, tmp
     new = phases.iloc[-1]
     assert (new["phase_id"], new["zone_id"], int(new["phase_no"])) == ("zhangdian-phase-4", "zhangdian", 4)
     human = run("import", src, "--into", zhangdian, "--layer", "phases", "--append")
-    assert "Imported 1 features (90.00 mu, planar)" in human.stdout and "the layer now has 5" in human.stdout
+    assert "Imported 1 features (90.00 mu planar" in human.stdout and "the layer now has 5" in human.stdout
     assert Plan.read(zhangdian).phases["phase_id"].iloc[-1] == "zhangdian-phase-5"
     assert run("validate", zhangdian).returncode == 0
 
@@ -119,7 +119,9 @@ def test_serve_command_listens_on_loopback_only_and_stops(zhangdian):
             proc.kill()
             proc.wait(5)
             pytest.fail("zoneplan serve did not stop on Ctrl-C within 20 s")
-    assert "zoneplan workbench on http://127.0.0.1:" in proc.stdout.read()
+        finally:
+            out, _ = proc.communicate()  # reads and closes both pipes
+    assert "zoneplan workbench on http://127.0.0.1:" in out
 
 
 def test_serve_missing_plan_is_one_line_exit_2(tmp_path):

@@ -4,11 +4,13 @@ Features drawn in a browser or digitised in QGIS often arrive without the identi
 layer contract requires (``phase_id`` and ``zone_id`` of a phase). :func:`fill_ids` fills them the
 way a planner would, or refuses:
 
-* ``zone_id`` — the zone holding the feature's representative point; a feature in no zone is
-  refused (:class:`~zoneplan.errors.InputError` naming the layer and the feature);
+* ``zone_id`` — the zone holding the feature's representative point; a feature in no zone of a
+  plan that has zones is refused (:class:`~zoneplan.errors.InputError` naming the layer and the
+  feature); in a plan with no zones yet (parcels imported first) it stays empty;
 * ``phase_id`` — ``<zone_id>-phase-<phase_no>`` (the next free phase number when the phase has
-  none; a suffix keeps ids unique); an empty id in another layer (a parcel's ``parcel_id`` …) is
-  refused: only the bureau can say which parcel it is.
+  none; a suffix keeps ids unique). An empty id in another layer (a parcel's ``parcel_id`` …) is
+  left empty — only the bureau can say which parcel it is — and ``validate`` reports it
+  (``empty_id``).
 """
 
 from __future__ import annotations
@@ -72,14 +74,14 @@ def fill_ids(gdf: gpd.GeoDataFrame, layer: str, *, zones: gpd.GeoDataFrame, exis
     if spec is None or gdf.empty:
         return gdf
     out = gdf.copy()
-    if "zone_id" in spec.required and layer != "zones":
+    if "zone_id" in spec.required and layer != "zones" and len(zones):
         zid = out["zone_id"].astype("string") if "zone_id" in out.columns else pd.Series(pd.NA, index=out.index, dtype="string")
         need = _blank(zid)
         if need.any():
             points = out.geometry.values[need]
             ok = ~(shapely.is_missing(points) | shapely.is_empty(points))
             found = np.full(need.sum(), -1)
-            if ok.any() and len(zones):
+            if ok.any():
                 at = shapely.point_on_surface(points[ok])
                 hit_point, hit_zone = shapely.STRtree(zones.geometry.values).query(at, predicate="within")
                 idx = np.full(ok.sum(), -1)
@@ -96,15 +98,12 @@ def fill_ids(gdf: gpd.GeoDataFrame, layer: str, *, zones: gpd.GeoDataFrame, exis
         return out
     ids = out[key].astype("string") if key in out.columns else pd.Series(pd.NA, index=out.index, dtype="string")
     need = _blank(ids)
-    if not need.any():
+    if not need.any() or layer != "phases":
         return out
     old = existing if existing is not None else gdf.iloc[:0]
     taken = set(old[key].astype("string").dropna()) if key in old.columns else set()
     taken |= set(ids[~need].dropna())
     ids = ids.copy()
-    if layer != "phases":
-        bad = int(np.flatnonzero(need)[0])
-        raise InputError(f"feature has no {key}: give every feature its {key}", file=source, layer=layer, feature=f"#{bad}", rule="empty_id")
     nos = pd.to_numeric(out["phase_no"], errors="coerce") if "phase_no" in out.columns else pd.Series(np.nan, index=out.index)
     used = pd.concat([pd.to_numeric(old["phase_no"], errors="coerce") if "phase_no" in old.columns else pd.Series(dtype=float), nos])
     next_no = int(np.nanmax([used.max(), 0])) + 1
