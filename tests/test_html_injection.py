@@ -37,7 +37,10 @@ def _hostile_plan():
     plan = layout_plan().with_meta(title=HOSTILE, source=SCRIPTED)
     districts = plan.districts.copy()
     districts["name"] = [SCRIPTED, HOSTILE]
-    return plan.with_layer("districts", districts)
+    # the popup under the pointer is the smallest feature's (a park inside the district): hostile too
+    parks = plan.parks.copy()
+    parks["name"] = [SCRIPTED if i % 2 == 0 else HOSTILE for i in range(len(parks))]
+    return plan.with_layer("districts", districts).with_layer("parks", parks)
 
 
 def test_json_in_script_cannot_end_the_block_and_reads_back_exactly() -> None:
