@@ -160,7 +160,11 @@ def test_lonlat_input_and_non_areal_geometries():
     lonlat = gpd.GeoSeries(shapely.segmentize(s.values, 2.0), index=s.index, crs=4548).to_crs(4490)
     np.testing.assert_allclose(ellipsoidal_area_m2(lonlat).to_numpy(), ellipsoidal_area_m2(s).to_numpy(), rtol=1e-7)
     x, y = _origin(0.0)
-    mixed = gpd.GeoSeries([shapely.Point(x, y), shapely.LineString([(x, y), (x + 10, y)]), None, shapely.Polygon(), shapely.box(x, y, x + 10, y + 10)], index=[5, 3, 9, 1, 7], crs=4548)
+    mixed = gpd.GeoSeries(
+        [shapely.Point(x, y), shapely.LineString([(x, y), (x + 10, y)]), None, shapely.Polygon(), shapely.box(x, y, x + 10, y + 10)],
+        index=[5, 3, 9, 1, 7],
+        crs=4548,
+    )
     out = ellipsoidal_area_m2(mixed)
     assert list(out.index) == [5, 3, 9, 1, 7]
     assert out.iloc[:2].tolist() == [0.0, 0.0] and np.isnan(out.iloc[2]) and out.iloc[3] == 0.0

@@ -56,7 +56,6 @@ if TYPE_CHECKING:
     from zoneplan.plan import Plan
 
 __all__ = [
-    "plan_area_basis",
     "AREA_BASES",
     "OFFICIAL_AREA_FIELDS",
     "Ellipsoid",
@@ -66,11 +65,11 @@ __all__ = [
     "basis_area_m2",
     "ellipsoid_of",
     "ellipsoidal_area_m2",
+    "plan_area_basis",
     "reconcile_official_area",
     "sheet_theoretical_area_m2",
     "trapezoid_coefficients",
 ]
-
 
 
 def plan_area_basis(plan: Plan) -> str:
