@@ -160,7 +160,11 @@ def test_lonlat_input_and_non_areal_geometries():
     lonlat = gpd.GeoSeries(shapely.segmentize(s.values, 2.0), index=s.index, crs=4548).to_crs(4490)
     np.testing.assert_allclose(ellipsoidal_area_m2(lonlat).to_numpy(), ellipsoidal_area_m2(s).to_numpy(), rtol=1e-7)
     x, y = _origin(0.0)
-    mixed = gpd.GeoSeries([shapely.Point(x, y), shapely.LineString([(x, y), (x + 10, y)]), None, shapely.Polygon(), shapely.box(x, y, x + 10, y + 10)], index=[5, 3, 9, 1, 7], crs=4548)
+    mixed = gpd.GeoSeries(
+        [shapely.Point(x, y), shapely.LineString([(x, y), (x + 10, y)]), None, shapely.Polygon(), shapely.box(x, y, x + 10, y + 10)],
+        index=[5, 3, 9, 1, 7],
+        crs=4548,
+    )
     out = ellipsoidal_area_m2(mixed)
     assert list(out.index) == [5, 3, 9, 1, 7]
     assert out.iloc[:2].tolist() == [0.0, 0.0] and np.isnan(out.iloc[2]) and out.iloc[3] == 0.0
@@ -199,3 +203,34 @@ def test_info_json_gives_both_areas_per_layer_and_the_basis(capsys):
     for layer in out["layers"].values():
         assert {"area_m2", "area_mu", "ellipsoidal_area_m2", "ellipsoidal_area_mu"} <= set(layer)
         assert layer["ellipsoidal_area_m2"] <= layer["area_m2"]
+
+
+def test_plan_meta_area_basis_feeds_the_parcel_table_and_info(tmp_path, capsys):
+    import json
+
+    from zoneplan import datasets
+    from zoneplan.cli import main
+    from zoneplan.errors import PlanError
+    from zoneplan.measure import plan_area_basis
+    from zoneplan.settings import settings
+    from zoneplan.state import plan_state
+
+    plan = datasets.load("zhangdian")
+    assert plan_area_basis(plan) == "planar" == plan_state(plan).area_basis  # the published figures' basis
+    official = plan.with_meta(area_basis="ellipsoidal")
+    table = plan_state(official, 2024).table
+    assert plan_state(official, 2024).area_basis == "ellipsoidal"
+    np.testing.assert_allclose(table["area_m2"].to_numpy(), ellipsoidal_area_m2(plan.parcels).to_numpy())
+    assert (table["area_m2"] < plan_state(plan, 2024).table["area_m2"]).all()
+    with settings.override(area_basis="ellipsoidal"):  # the setting is the default of plans that say nothing
+        assert plan_area_basis(plan.with_meta(area_basis=None)) == "ellipsoidal"
+        assert plan_area_basis(official.with_meta(area_basis="planar")) == "planar"
+    with pytest.raises(PlanError, match="area_basis"):
+        plan_area_basis(plan.with_meta(area_basis="geodesic"))
+    path = tmp_path / "official.gpkg"
+    official.write(path)
+    with pytest.raises(SystemExit) as exit_:
+        main(["info", str(path), "--json"])
+    assert exit_.value.code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["area_basis"] == "ellipsoidal"

@@ -95,8 +95,7 @@ def require_projected(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, what: str = "are
         raise CRSError(f"cannot compute {what}: the data has no CRS", rule="projected-crs")
     if crs.is_geographic:
         raise CRSError(
-            f"cannot compute {what} in geographic CRS {crs.to_string()} (degrees); "
-            "project to a Gauss–Krüger zone first (zoneplan.crs.to_working_crs)",
+            f"cannot compute {what} in geographic CRS {crs.to_string()} (degrees); project to a Gauss–Krüger zone first (zoneplan.crs.to_working_crs)",
             rule="projected-crs",
         )
     unit = crs.axis_info[0].unit_name if crs.axis_info else "metre"
@@ -137,8 +136,7 @@ def guess_crs(x: float, y: float) -> str:
             return f"CGCS2000 6° Gauss–Krüger zone {zone} with the zone number in the easting (EPSG:{4491 + zone - 13})"
     if 100_000 <= x < 1_000_000 and 0 < y < 1e7:
         return (
-            "a Gauss–Krüger zone without zone number: give the central meridian "
-            "(CGCS2000 3° zones EPSG:4534–4554 for CM 75°E–135°E, e.g. EPSG:4548 for 117°E)"
+            "a Gauss–Krüger zone without zone number: give the central meridian (CGCS2000 3° zones EPSG:4534–4554 for CM 75°E–135°E, e.g. EPSG:4548 for 117°E)"
         )
     return f"no CRS used in China (x={x:.6g}, y={y:.6g})"
 
@@ -175,8 +173,7 @@ def _resolve_crs(gdf: gpd.GeoDataFrame, crs: str | int | pyproj.CRS | None, crs_
     declared = None if crs is None else pyproj.CRS.from_user_input(crs)
     if own is not None and declared is not None and not _same_crs(own, declared) and not crs_override:
         raise CRSError(
-            f"the file says its CRS is {_crs_label(own)} but --crs says {_crs_label(declared)}; "
-            "drop --crs, or add --crs-override if the file's CRS is wrong",
+            f"the file says its CRS is {_crs_label(own)} but --crs says {_crs_label(declared)}; drop --crs, or add --crs-override if the file's CRS is wrong",
             rule="crs-conflict",
         )
     if declared is not None:
@@ -233,13 +230,19 @@ def check_coordinates(gdf: gpd.GeoDataFrame | gpd.GeoSeries, crs: pyproj.CRS) ->
         with np.errstate(invalid="ignore"):
             outside = ~(np.abs(lon - cm) <= limit)
         if outside.any():
-            refuse(outside, f"easting {{x:.0f}} lies outside the zone of {_crs_label(crs)} (central meridian {cm:g}°E, usable to ±{limit:.1f}°); the coordinates look like {{hint}}", "outside-zone")
+            refuse(
+                outside,
+                f"easting {{x:.0f}} lies outside the zone of {_crs_label(crs)} (central meridian {cm:g}°E, usable to ±{limit:.1f}°); the coordinates look like {{hint}}",
+                "outside-zone",
+            )
     lon0, lat0, lon1, lat1 = CHINA_BOUNDS
     with np.errstate(invalid="ignore"):
         foreign = ~((lon >= lon0) & (lon <= lon1) & (lat >= lat0) & (lat <= lat1))
     if foreign.any():
         first = int(np.flatnonzero(foreign)[0])
-        refuse(foreign, f"coordinate ({{x:.6g}}, {{y:.6g}}) in {_crs_label(crs)} is at lon {lon[first]:.4f}, lat {lat[first]:.4f}: outside China", "outside-china")
+        refuse(
+            foreign, f"coordinate ({{x:.6g}}, {{y:.6g}}) in {_crs_label(crs)} is at lon {lon[first]:.4f}, lat {lat[first]:.4f}: outside China", "outside-china"
+        )
     return lon, lat
 
 
@@ -295,8 +298,7 @@ def to_working_crs(
             west, east = gk_epsg(float(lon.min())), gk_epsg(float(lon.max()))
             if west != east and notes is not None:
                 notes.append(
-                    f"the data spans the 3° Gauss–Krüger zones CM {_cm(west)}°E–{_cm(east)}°E; "
-                    f"it is worked in {_crs_label(target)}, the zone of its centre"
+                    f"the data spans the 3° Gauss–Krüger zones CM {_cm(west)}°E–{_cm(east)}°E; it is worked in {_crs_label(target)}, the zone of its centre"
                 )
     _note_datum_shift(pyproj.CRS.from_user_input(gdf.crs), pyproj.CRS.from_user_input(target), notes)
     out = gdf.to_crs(target)
@@ -341,13 +343,23 @@ def _delta(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     y = lat - 35.0
     pi = np.pi
     dlat = (
-        -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
+        -100.0
+        + 2.0 * x
+        + 3.0 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
+        + 0.2 * np.sqrt(np.abs(x))
         + (20.0 * np.sin(6.0 * x * pi) + 20.0 * np.sin(2.0 * x * pi)) * 2.0 / 3.0
         + (20.0 * np.sin(y * pi) + 40.0 * np.sin(y / 3.0 * pi)) * 2.0 / 3.0
         + (160.0 * np.sin(y / 12.0 * pi) + 320.0 * np.sin(y * pi / 30.0)) * 2.0 / 3.0
     )
     dlon = (
-        300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
+        300.0
+        + x
+        + 2.0 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
+        + 0.1 * np.sqrt(np.abs(x))
         + (20.0 * np.sin(6.0 * x * pi) + 20.0 * np.sin(2.0 * x * pi)) * 2.0 / 3.0
         + (20.0 * np.sin(x * pi) + 40.0 * np.sin(x / 3.0 * pi)) * 2.0 / 3.0
         + (150.0 * np.sin(x / 12.0 * pi) + 300.0 * np.sin(x / 30.0 * pi)) * 2.0 / 3.0
@@ -376,9 +388,7 @@ def wgs84_to_gcj02(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.nda
     return lon + dlon, lat + dlat
 
 
-def gcj02_to_wgs84(
-    lon: np.ndarray, lat: np.ndarray, *, tolerance_deg: float = 1e-9, max_iter: int = 30
-) -> tuple[np.ndarray, np.ndarray]:
+def gcj02_to_wgs84(lon: np.ndarray, lat: np.ndarray, *, tolerance_deg: float = 1e-9, max_iter: int = 30) -> tuple[np.ndarray, np.ndarray]:
     """GCJ-02 lon-lat to WGS84/CGCS2000 lon-lat by fixed-point iteration (error < 1 mm).
 
     Examples

@@ -39,7 +39,7 @@ gaps of 1e-7 … 4e-4 there.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -48,12 +48,14 @@ import pyproj
 import shapely
 
 from zoneplan.crs import require_projected
-from zoneplan.errors import CRSError
-from zoneplan.settings import AREA_BASES
+from zoneplan.errors import CRSError, PlanError
+from zoneplan.settings import AREA_BASES, settings
 from zoneplan.units import AREA_UNITS
 
+if TYPE_CHECKING:
+    from zoneplan.plan import Plan
+
 __all__ = [
-    "ANALYSIS_AREA_BASIS",
     "AREA_BASES",
     "OFFICIAL_AREA_FIELDS",
     "Ellipsoid",
@@ -63,15 +65,31 @@ __all__ = [
     "basis_area_m2",
     "ellipsoid_of",
     "ellipsoidal_area_m2",
+    "plan_area_basis",
     "reconcile_official_area",
     "sheet_theoretical_area_m2",
     "trapezoid_coefficients",
 ]
 
-#: The basis that feeds indicators, remaining land, quotas, checks and reports today: the plane, on
-#: which the bundled plans' published figures hold exactly (layers/README.md). ``info`` reports it
-#: beside both areas; a per-plan ``area_basis`` setting is to replace it.
-ANALYSIS_AREA_BASIS = "planar"
+
+def plan_area_basis(plan: Plan) -> str:
+    """The area basis of ``plan``: its ``meta["area_basis"]``, else ``settings.area_basis``.
+
+    The basis decides what the per-year parcel table's ``area_m2`` measures
+    (:func:`zoneplan.state.plan_state`). The bundled plans' published figures hold on the plane
+    (layers/README.md).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> plan_area_basis(plan), plan_area_basis(plan.with_meta(area_basis="ellipsoidal"))
+    ('planar', 'ellipsoidal')
+    """
+    basis = plan.meta.get("area_basis") or settings.area_basis
+    if basis not in AREA_BASES:
+        raise PlanError(f"plan meta area_basis is {basis!r}; expected one of {AREA_BASES}", rule="area-basis")
+    return str(basis)
 
 
 class Ellipsoid(NamedTuple):

@@ -27,7 +27,8 @@ Columns of :attr:`PlanState.table` (aligned to ``plan.parcels.index``)
     Land status in the year (categorical of :data:`~zoneplan.analysis.timeline.STATUS_ORDER`)
     and its ``int8`` code (−1 unknown).
 ``area_m2``
-    Parcel area in m² on the basis ``settings.area_basis`` (:attr:`PlanState.area_basis`):
+    Parcel area in m² on the plan's basis (:func:`zoneplan.measure.plan_area_basis`: its
+    ``meta["area_basis"]``, else ``settings.area_basis``; :attr:`PlanState.area_basis`):
     ``"planar"`` (Gauss–Krüger plane, the default) or ``"ellipsoidal"`` (椭球面积 by the national
     method, :func:`zoneplan.measure.ellipsoidal_area_m2`). Every reader of the table — indicators,
     rules, maps, reports — then uses that basis; :func:`parcel_areas` is the one place areas are
@@ -61,9 +62,8 @@ import pandas as pd
 from zoneplan._memo import fingerprint, memo
 from zoneplan.errors import PlanError
 from zoneplan.landuse import FLAG_COLUMNS, flags
-from zoneplan.measure import basis_area_m2
+from zoneplan.measure import basis_area_m2, plan_area_basis
 from zoneplan.plan import Plan
-from zoneplan.settings import settings
 
 __all__ = ["PlanState", "plan_state", "parcel_areas", "parcel_groups", "group_index", "NUMERIC_COLUMNS"]
 
@@ -125,7 +125,7 @@ def plan_state(plan: Plan, year: int | None = None) -> PlanState:
     PlanState
     """
     year = None if year is None else int(year)
-    basis = settings.area_basis
+    basis = plan_area_basis(plan)
     table = memo(plan, ("plan_state", year, basis), lambda: _build(plan, year, basis))
     return PlanState(plan, year, table, fingerprint(plan))
 

@@ -15,7 +15,7 @@ from zoneplan.errors import InputError
 from zoneplan.ids import fill_ids
 from zoneplan.io import is_database_uri, locked
 from zoneplan.io.vector import read_vector
-from zoneplan.measure import ANALYSIS_AREA_BASIS, area_m2, ellipsoidal_area_m2
+from zoneplan.measure import area_m2, ellipsoidal_area_m2, plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_MU
 from zoneplan.validate import fix_geometries, validate
@@ -84,7 +84,7 @@ def import_(
         "plan": str(into),
         "layer": layer,
         "count": len(new),
-        "area_basis": ANALYSIS_AREA_BASIS,
+        "area_basis": plan_area_basis(plan),
         "area_mu": float(area_m2(new).sum() / M2_PER_MU),
         "ellipsoidal_area_mu": float(ellipsoidal_area_m2(new).sum() / M2_PER_MU),
         "layer_count": len(plan[layer]),
@@ -105,7 +105,7 @@ def import_(
     console.print(
         styled(
             f"Imported {summary['count']} features ({summary['area_mu']:,.2f} mu planar, {summary['ellipsoidal_area_mu']:,.2f} mu ellipsoidal; "
-            f"area basis {ANALYSIS_AREA_BASIS}) into {into} layer ",
+            f"area basis {summary['area_basis']}) into {into} layer ",
             (layer, "bold"),
             f" in {summary['crs']}" + (f"; the layer now has {summary['layer_count']}" if append else ""),
         )
@@ -176,7 +176,7 @@ def info(plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan Geo
         emit_json(
             {
                 "crs": crs,
-                "area_basis": ANALYSIS_AREA_BASIS,
+                "area_basis": plan_area_basis(plan),
                 "meta": plan.meta,
                 "layers": {
                     r.layer: {
@@ -194,7 +194,7 @@ def info(plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan Geo
             }
         )
         return
-    console.print(styled((str(plan.meta.get("title", plan.name)), "bold"), f"  {crs}  area basis: {ANALYSIS_AREA_BASIS}"))
+    console.print(styled((str(plan.meta.get("title", plan.name)), "bold"), f"  {crs}  area basis: {plan_area_basis(plan)}"))
     table = summary.drop(columns="ellipsoidal_area_m2").rename(columns={"area_m2": "area m²", "area_mu": "area mu", "area_ha": "area ha", "area_km2": "area km²", "ellipsoidal_area_mu": "ellipsoidal mu"})
     console.print(table_of(table))
     if plan.tables:
