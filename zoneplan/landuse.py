@@ -597,7 +597,7 @@ def apply_landuse_map(codes: pd.Series, table: pd.DataFrame, *, data: pd.DataFra
                 if data is None or c not in data.columns:
                     raise InputError(f"the land-use map has a condition column {c!r} that the data does not have", rule="landuse-map")
                 keys[c] = _clean(data[c], pad=False)
-        on = [k for k in keys.columns]
+        on = list(keys.columns)
         matched = keys.merge(rows[[*on, "to"]], on=on, how="left")["to"]
         out = out.fillna(pd.Series(matched.to_numpy(), index=codes.index, dtype="string"))
     unmapped = text.notna() & out.isna()
