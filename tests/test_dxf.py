@@ -141,5 +141,5 @@ def test_drawing_with_only_open_lines_is_refused_with_the_reason(tmp_path):
     doc = ezdxf.new(units=6)
     doc.modelspace().add_lwpolyline([(0, 0), (10, 0), (10, 10)])
     doc.saveas(tmp_path / "open.dxf")
-    with pytest.raises(Exception, match="no closed boundaries.*open polyline"):
+    with pytest.raises(Exception, match=r"no closed boundaries.*open polyline"):
         read_dxf(tmp_path / "open.dxf")

@@ -119,6 +119,7 @@ __all__ = [
     "Scheme",
     "SchemeDetection",
     "apply_landuse_map",
+    "class_names",
     "classes",
     "color_of",
     "detect_scheme",
@@ -596,7 +597,7 @@ def apply_landuse_map(codes: pd.Series, table: pd.DataFrame, *, data: pd.DataFra
                 if data is None or c not in data.columns:
                     raise InputError(f"the land-use map has a condition column {c!r} that the data does not have", rule="landuse-map")
                 keys[c] = _clean(data[c], pad=False)
-        on = [k for k in keys.columns]
+        on = list(keys.columns)
         matched = keys.merge(rows[[*on, "to"]], on=on, how="left")["to"]
         out = out.fillna(pd.Series(matched.to_numpy(), index=codes.index, dtype="string"))
     unmapped = text.notna() & out.isna()
@@ -632,6 +633,19 @@ def _sandiao_of_2023() -> pd.Series:
     rows["length"] = rows["code"].str.len()
     rows = rows.sort_values(["suffixed", "length"], ascending=[True, False], kind="stable")
     return rows.drop_duplicates("code_2023").set_index("code_2023")["code"]
+
+
+def class_names(codes: pd.Series, *, scheme: str = "2023") -> pd.Series:
+    """Chinese class name of each code in ``scheme`` (``"2023"``, ``"sandiao"`` or ``"gb50137"``), ``<NA>`` where unknown.
+
+    Examples
+    --------
+    >>> class_names(pd.Series(["0601", "05H1"]), scheme="sandiao").tolist()
+    ['工业用地', '商业服务业设施用地']
+    >>> class_names(pd.Series(["0601"])).tolist()
+    ['农村道路']
+    """
+    return codes.astype("string").map(_titles(scheme)).astype("string")
 
 
 def to_sandiao(codes: pd.Series) -> pd.Series:

@@ -149,10 +149,10 @@ def evaluation_tables(plan, *, by: str = "zone", year: int | None = None) -> dic
         for gid, value in values[name].items():
             rows.append({"评价范围": str(gid), "指标": zh, "Indicator": en, "计算 Formula": formula, "值 Value": value, "单位 Unit": _UNITS_ZH.get(unit, unit), "key": name})
     indicators = pd.DataFrame(rows)
-    area_formats = {c: _HA for c in e3.columns[1:]}
+    area_formats = dict.fromkeys(e3.columns[1:], _HA)
     return {
         "E.3 土地利用状况": ("表E.3 开发区土地利用状况统计表（单位：公顷）", e3, area_formats),
-        "E.4 土地供应状况": ("表E.4 开发区土地供应状况统计表（单位：公顷）", e4, {c: _HA for c in e4.columns[1:]}),
+        "E.4 土地供应状况": ("表E.4 开发区土地供应状况统计表（单位：公顷）", e4, dict.fromkeys(e4.columns[1:], _HA)),
         "E.7 建筑工程状况": ("表E.7 开发区建筑工程状况统计表", e7, {c: (_HA if "公顷" in c else _WAN_M2) for c in e7.columns[1:]}),
         "用地效益状况": ("开发区用地效益状况统计表", benefit, {c: (_HA if "公顷" in c else _MONEY) for c in benefit.columns[1:]}),
         "指标 Indicators": ("开发区土地集约利用评价指标 Indicators", indicators, {}),

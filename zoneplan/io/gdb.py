@@ -40,7 +40,7 @@ import pandas as pd
 import pyogrio
 
 from zoneplan.errors import InputError, PlanError
-from zoneplan.landuse import classes, refine_sandiao, to_sandiao
+from zoneplan.landuse import class_names, refine_sandiao, to_sandiao
 
 __all__ = ["CONTROL_LINE_LAYERS", "SCHEMAS", "control_line_layers", "list_layers", "read_control_lines", "write_gdb"]
 
@@ -145,7 +145,7 @@ def _carry(gdf: gpd.GeoDataFrame, fields: dict[str, str]) -> dict[str, pd.Series
 
 
 def _sandiao_parcels(parcels: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    from zoneplan.landuse import _titles, normalise_codes
+    from zoneplan.landuse import class_names, normalise_codes
 
     code = parcels["landuse_code"].astype("string")
     dlbm = to_sandiao(code)
@@ -163,7 +163,7 @@ def _sandiao_parcels(parcels: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = {
         "BSM": parcels["parcel_id"].astype("string"),
         "DLBM": dlbm,
-        "DLMC": dlbm.map(_titles("sandiao")).astype("string"),
+        "DLMC": class_names(dlbm, scheme="sandiao"),
         **_carry(parcels, {"TBBH": "tbbh", "QSDWMC": "owner_unit", "ZLDWMC": "location_unit"}),
         "TBMJ": tbmj,
         **_carry(parcels, {"KCDLBM": "deduction_code", "KCXS": "deduction_ratio", "KCMJ": "deduction_area_m2"}),
@@ -174,12 +174,11 @@ def _sandiao_parcels(parcels: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _guokong_parcels(parcels: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    names = classes()["name_zh"]
     code = parcels["landuse_code"].astype("string")
-    out = {"BSM": parcels["parcel_id"].astype("string"), "YDYHFLDM": code, "YDYHFLMC": code.map(names).astype("string")}
+    out = {"BSM": parcels["parcel_id"].astype("string"), "YDYHFLDM": code, "YDYHFLMC": class_names(code)}
     if "base_landuse_code" in parcels.columns:
         base = parcels["base_landuse_code"].astype("string")
-        out |= {"JQDLBM": base, "JQDLMC": base.map(names).astype("string")}
+        out |= {"JQDLBM": base, "JQDLMC": class_names(base)}
     out |= {"GHDLBM": code, "GHDLMC": out["YDYHFLMC"], "TBMJ": _area(parcels, "survey_area_m2")}
     return gpd.GeoDataFrame(out, geometry=parcels.geometry.to_numpy(), crs=parcels.crs)
 
@@ -271,7 +270,7 @@ def write_gdb(plan, path: str | os.PathLike, *, schema: str | None = None, overw
             shutil.rmtree(old)
         else:
             os.replace(tmp, path)
-    except Exception as exc:  # noqa: BLE001 — GDAL errors carry their own text; the target stays intact
+    except Exception as exc:  # GDAL errors carry their own text; the target stays intact
         shutil.rmtree(tmp, ignore_errors=True)
         raise InputError(f"cannot write the File Geodatabase: {exc}", file=path, rule="gdb") from None
     notes = []

@@ -145,10 +145,7 @@ def _rename(table: pd.DataFrame, key: str) -> tuple[pd.DataFrame, dict[str, str]
             new = known.get(col.upper()) or TABLE_FIELDS.get(name, col)
             text = values.astype("string").str.strip().replace("", pd.NA)
             numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
-            if text.notna().any() and numbers.notna().sum() == text.notna().sum():
-                values = numbers  # a column of numbers only
-            else:
-                values = text
+            values = numbers if text.notna().any() and numbers.notna().sum() == text.notna().sum() else text  # numbers only → numbers
         if new in out:
             raise InputError(f"columns {renamed.get(new, new)!r} and {col!r} both give {new}", rule="table-columns")
         out[new] = values

@@ -34,9 +34,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 import pyproj
-import shapely
 
 from zoneplan.crs import to_working_crs
 from zoneplan.errors import CRSError, InputError
