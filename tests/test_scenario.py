@@ -127,8 +127,11 @@ def test_targets_upsert_replaces_the_same_scope_metric_year(plan: Plan) -> None:
 
 
 def test_rules_and_supply_rate_are_plan_data(plan: Plan) -> None:
-    edited = ChangeRules(rules={"a": {"b": 1}}).apply(ChangeRules(rules={"a": {"c": 2}, "d": 3}).apply(plan))
-    assert rules_of(edited) == {"a": {"b": 1, "c": 2}, "d": 3}
+    # nested settings merge key by key (rules check accepts: see test_right_or_refused for the rest)
+    edited = ChangeRules(rules={"parcel_min_far": {"value": 2.5}}).apply(ChangeRules(rules={"parcel_min_far": {"value": 2.0, "op": ">="}, "quota_tolerance_mu": 3.0}).apply(plan))
+    assert rules_of(edited) == {"parcel_min_far": {"value": 2.5, "op": ">="}, "quota_tolerance_mu": 3.0}
+    with pytest.raises(PlanError, match="unknown rule setting 'a'"):
+        ChangeRules(rules={"a": {"b": 1}}).apply(plan)
     assert rules_of(plan) == {}
     rates = supply_rates_of(SupplyRate(annual_supply_mu=30, scope="Z1").apply(SupplyRate(annual_supply_mu=50).apply(plan)))
     assert rates.to_dict() == {"*": 50.0, "Z1": 30.0}

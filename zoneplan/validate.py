@@ -10,6 +10,7 @@ rule                          what it finds
 ``non_polygon``               a point or line where a polygon is required
 ``invalid_geometry``          self-intersections, bow-ties from CAD… (value: GEOS reason)
 ``duplicate_id``              an identifier used more than once in a layer
+``invalid_date``              a ``*_date`` text that is no calendar date (31/02/2020, 2020-13-01)
 ``unknown_landuse_code``      a parcel code not in the 2023 classification
 ``unknown_status``            a parcel status outside built/supplied/ready/unready/unbuildable
 ``unknown_control_line``      a control-line kind outside the three control lines
@@ -180,6 +181,12 @@ def _value_problems(name: str, gdf: gpd.GeoDataFrame, ids: pd.Series) -> list[pd
         out.append(
             _problems(name, ids[high], "far_out_of_range", [f"plot ratio {v:.2f} exceeds {MAX_FAR:g}" for v in far[high]], far[high])
         )
+    for col in [c for c in gdf.columns if str(c).endswith("_date")]:
+        text = gdf[col].astype("string").str.strip()
+        given = (text.notna() & (text != "")).to_numpy(dtype=bool)
+        parsed = pd.to_datetime(text.where(given), format="ISO8601", errors="coerce")
+        bad = given & parsed.isna().to_numpy(dtype=bool)
+        out.append(_problems(name, ids[bad], "invalid_date", [f"{col} {t!r} is no calendar date (write YYYY-MM-DD)" for t in text[bad]], text[bad]))
     years = [c for c in ("supplied_year", "built_year", "start_year", "end_year") if c in gdf.columns]
     for col in years:
         y = pd.to_numeric(gdf[col], errors="coerce")

@@ -519,6 +519,12 @@ class ChangeRules(Edit):
         if not self.rules:
             raise PlanError("rules: no rules given", rule="scenario")
         merged = _deep_merge(rules_of(plan), plain(self.rules))
+        from zoneplan.compliance.rules import resolve_rules
+
+        try:  # stored only if check would accept it ("two", a negative tolerance are refused now)
+            resolve_rules(plan, merged)
+        except InputError as exc:
+            raise PlanError(f"rules: {exc.message}", layer=RULES_META_KEY, rule="scenario") from None
         return plan.with_meta(**{RULES_META_KEY: json.dumps(merged, ensure_ascii=False, sort_keys=True)})
 
 
