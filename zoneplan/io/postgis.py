@@ -715,17 +715,25 @@ def _merge_rewrite(cur: psycopg.Cursor, plan: str, revision: int) -> None:
     when it changed.
     """
     h = _ident(plan, _HISTORY)
-    pairs = sql.SQL(
-        "SELECT d.id AS d_id, i.id AS i_id, d.old_values, d.old_geom, d.old_values = i.new_values AND d.old_geom IS NOT DISTINCT FROM i.new_geom AS same"
-        " FROM {h} AS d JOIN {h} AS i ON i.revision = d.revision AND i.layer = d.layer AND coalesce(i.feature_id, '#' || i.zp_fid) = coalesce(d.feature_id, '#' || d.zp_fid)"
-        " WHERE d.revision = %(r)s AND d.op = 'DELETE' AND i.op = 'INSERT'"
-    ).format(h=h)
-    cur.execute(sql.SQL("CREATE TEMP TABLE _zp_pairs ON COMMIT DROP AS {}").format(pairs), {"r": revision})
+    # one feature's DELETE and INSERT of this revision, grouped (a hash aggregate and primary-key
+    # lookups: linear in the plan's size, whatever the planner knows of the log)
     cur.execute(
         sql.SQL(
-            "UPDATE {h} AS t SET op = 'UPDATE', old_values = p.old_values, old_geom = p.old_geom FROM _zp_pairs AS p WHERE t.id = p.i_id AND NOT p.same;"
+            "CREATE TEMP TABLE _zp_pairs ON COMMIT DROP AS"
+            " SELECT min(id) FILTER (WHERE op = 'DELETE') AS d_id, min(id) FILTER (WHERE op = 'INSERT') AS i_id, NULL::boolean AS same"
+            " FROM {h} WHERE revision = %(r)s AND op IN ('DELETE', 'INSERT') GROUP BY layer, coalesce(feature_id, '#' || zp_fid)"
+            " HAVING count(*) FILTER (WHERE op = 'DELETE') = 1 AND count(*) FILTER (WHERE op = 'INSERT') = 1"
+        ).format(h=h),
+        {"r": revision},
+    )
+    cur.execute(
+        sql.SQL(
+            "ANALYZE _zp_pairs;"
+            "UPDATE _zp_pairs AS p SET same = d.old_values = i.new_values AND d.old_geom IS NOT DISTINCT FROM i.new_geom FROM {h} AS d, {h} AS i WHERE d.id = p.d_id AND i.id = p.i_id;"
+            "UPDATE {h} AS t SET op = 'UPDATE', old_values = d.old_values, old_geom = d.old_geom FROM _zp_pairs AS p JOIN {h} AS d ON d.id = p.d_id WHERE t.id = p.i_id AND NOT p.same;"
             "DELETE FROM {h} WHERE id IN (SELECT d_id FROM _zp_pairs UNION ALL SELECT i_id FROM _zp_pairs WHERE same);"
-            "DROP TABLE _zp_pairs"
+            "DROP TABLE _zp_pairs;"
+            "ANALYZE {h}"
         ).format(h=h)
     )
 
