@@ -172,13 +172,14 @@ DECLARE
   ng geometry;
 BEGIN
   SELECT revision INTO rev FROM {state};
+  -- the geometry goes to its own column, never through jsonb (a GeoJSON conversion per row)
   IF TG_OP <> 'INSERT' THEN
+    IF TG_ARGV[1]::boolean THEN og := OLD.geom; OLD.geom := NULL; END IF;
     o := to_jsonb(OLD);
-    IF TG_ARGV[1]::boolean THEN og := OLD.geom; END IF;
   END IF;
   IF TG_OP <> 'DELETE' THEN
+    IF TG_ARGV[1]::boolean THEN ng := NEW.geom; NEW.geom := NULL; END IF;
     n := to_jsonb(NEW);
-    IF TG_ARGV[1]::boolean THEN ng := NEW.geom; END IF;
   END IF;
   INSERT INTO {history} (revision, layer, zp_fid, feature_id, op, old_values, new_values, old_geom, new_geom)
   VALUES (rev, TG_TABLE_NAME, (coalesce(n, o) ->> 'zp_fid')::bigint, coalesce(n, o) ->> TG_ARGV[0], TG_OP,
@@ -571,15 +572,21 @@ def _write_object(cur: psycopg.Cursor, loc: PlanLocation, name: str, frame: pd.D
 
 def _record_rows(cur: psycopg.Cursor, plan: str, name: str, op: str, *, revision: int, id_column: str, geometry: bool) -> None:
     """Log every row of a table as inserted (after a whole-plan write) or deleted (before one)."""
-    values = sql.SQL("to_jsonb(t) - {}::text[]").format(sql.Literal("{" + ",".join((*SYSTEM_COLUMNS, _GEOM)) + "}"))
+    cur.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s AND column_name <> ALL(%s) ORDER BY ordinal_position",
+        (plan, name, [*SYSTEM_COLUMNS, _GEOM]),
+    )
+    attrs = sql.SQL(", ").join(sql.SQL("t.{}").format(_ident(r[0])) for r in cur.fetchall())
+    values = sql.SQL("to_jsonb(a)")  # the attributes only: the geometry never goes through jsonb
     geom = sql.SQL("t.geom") if geometry else sql.SQL("NULL::geometry")
-    feature = sql.SQL("to_jsonb(t) ->> {}").format(sql.Literal(id_column)) if id_column else sql.SQL("NULL")
+    feature = sql.SQL("t.{}::text").format(_ident(id_column)) if id_column else sql.SQL("NULL")
     nothing = (sql.SQL("NULL::jsonb"), sql.SQL("NULL::geometry"))
     old, new = ((values, geom), nothing) if op == "DELETE" else (nothing, (values, geom))
     cur.execute(
-        sql.SQL("INSERT INTO {h} (revision, layer, zp_fid, feature_id, op, old_values, old_geom, new_values, new_geom) SELECT %s, %s, t.zp_fid, {f}, %s, {ov}, {og}, {nv}, {ng} FROM {t} AS t ORDER BY t.zp_fid").format(
-            h=_ident(plan, _HISTORY), f=feature, ov=old[0], og=old[1], nv=new[0], ng=new[1], t=_ident(plan, name)
-        ),
+        sql.SQL(
+            "INSERT INTO {h} (revision, layer, zp_fid, feature_id, op, old_values, old_geom, new_values, new_geom)"
+            " SELECT %s, %s, t.zp_fid, {f}, %s, {ov}, {og}, {nv}, {ng} FROM {t} AS t, LATERAL (SELECT {attrs}) AS a ORDER BY t.zp_fid"
+        ).format(h=_ident(plan, _HISTORY), f=feature, ov=old[0], og=old[1], nv=new[0], ng=new[1], t=_ident(plan, name), attrs=attrs),
         (revision, name, op),
     )
 
@@ -652,7 +659,8 @@ def write_plan(plan: Plan, uri: str, *, overwrite: bool = True) -> int:
                 _write_object(cur, loc, writing, gdf, position=position, srid=srid, meta=plan.layer_meta.get(writing), revision=revision)
             for position, (writing, df) in enumerate(plan.tables.items(), start=len(plan.layers)):
                 _write_object(cur, loc, writing, pd.DataFrame(df), position=position, srid=None, meta=None, revision=revision)
-            _merge_rewrite(cur, loc.plan, revision)
+            if current is not None:
+                _merge_rewrite(cur, loc.plan, revision)
             _write_styles(cur, loc.plan, plan)
             for role, edit in grantees.items():
                 _grant(cur, loc.plan, role, edit=edit)
