@@ -113,9 +113,9 @@ def diff(
         emit_json({"before": before, "after": after, "area_basis": result.area_basis, "layers": summary.to_dict("records"), "features": result.features.to_dict("records")})
         return
     short = {"area_before_mu": "before", "area_after_mu": "after", "area_change_mu": "Δ", "geometry_changed": "geometry"}
-    # the heading on a line of its own: long paths wrap there, never inside the table
-    console.print(f"维护前 {before} → 维护后 {after} — areas {result.area_basis}, in mu", soft_wrap=True)
-    console.print(table_of(result.summary.reset_index().drop(columns=["columns_added", "columns_removed"]).rename(columns=short)))
+    console.print(f"维护前 {before} → 维护后 {after}", markup=False, soft_wrap=True)
+    console.print(f"areas {result.area_basis}, in mu", markup=False)
+    console.print(table_of(result.summary.reset_index().drop(columns=["columns_added", "columns_removed"]).rename(columns=short), title="layers"))
     for name, row in result.summary.iterrows():
         for what in ("columns_added", "columns_removed"):
             if row[what]:

@@ -172,13 +172,14 @@ DECLARE
   ng geometry;
 BEGIN
   SELECT revision INTO rev FROM {state};
+  -- the geometry goes to its own column, never through jsonb (a GeoJSON conversion per row)
   IF TG_OP <> 'INSERT' THEN
+    IF TG_ARGV[1]::boolean THEN og := OLD.geom; OLD.geom := NULL; END IF;
     o := to_jsonb(OLD);
-    IF TG_ARGV[1]::boolean THEN og := OLD.geom; END IF;
   END IF;
   IF TG_OP <> 'DELETE' THEN
+    IF TG_ARGV[1]::boolean THEN ng := NEW.geom; NEW.geom := NULL; END IF;
     n := to_jsonb(NEW);
-    IF TG_ARGV[1]::boolean THEN ng := NEW.geom; END IF;
   END IF;
   INSERT INTO {history} (revision, layer, zp_fid, feature_id, op, old_values, new_values, old_geom, new_geom)
   VALUES (rev, TG_TABLE_NAME, (coalesce(n, o) ->> 'zp_fid')::bigint, coalesce(n, o) ->> TG_ARGV[0], TG_OP,
@@ -571,15 +572,21 @@ def _write_object(cur: psycopg.Cursor, loc: PlanLocation, name: str, frame: pd.D
 
 def _record_rows(cur: psycopg.Cursor, plan: str, name: str, op: str, *, revision: int, id_column: str, geometry: bool) -> None:
     """Log every row of a table as inserted (after a whole-plan write) or deleted (before one)."""
-    values = sql.SQL("to_jsonb(t) - {}::text[]").format(sql.Literal("{" + ",".join((*SYSTEM_COLUMNS, _GEOM)) + "}"))
+    cur.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s AND column_name <> ALL(%s) ORDER BY ordinal_position",
+        (plan, name, [*SYSTEM_COLUMNS, _GEOM]),
+    )
+    attrs = sql.SQL(", ").join(sql.SQL("t.{}").format(_ident(r[0])) for r in cur.fetchall())
+    values = sql.SQL("to_jsonb(a)")  # the attributes only: the geometry never goes through jsonb
     geom = sql.SQL("t.geom") if geometry else sql.SQL("NULL::geometry")
-    feature = sql.SQL("to_jsonb(t) ->> {}").format(sql.Literal(id_column)) if id_column else sql.SQL("NULL")
+    feature = sql.SQL("t.{}::text").format(_ident(id_column)) if id_column else sql.SQL("NULL")
     nothing = (sql.SQL("NULL::jsonb"), sql.SQL("NULL::geometry"))
     old, new = ((values, geom), nothing) if op == "DELETE" else (nothing, (values, geom))
     cur.execute(
-        sql.SQL("INSERT INTO {h} (revision, layer, zp_fid, feature_id, op, old_values, old_geom, new_values, new_geom) SELECT %s, %s, t.zp_fid, {f}, %s, {ov}, {og}, {nv}, {ng} FROM {t} AS t ORDER BY t.zp_fid").format(
-            h=_ident(plan, _HISTORY), f=feature, ov=old[0], og=old[1], nv=new[0], ng=new[1], t=_ident(plan, name)
-        ),
+        sql.SQL(
+            "INSERT INTO {h} (revision, layer, zp_fid, feature_id, op, old_values, old_geom, new_values, new_geom)"
+            " SELECT %s, %s, t.zp_fid, {f}, %s, {ov}, {og}, {nv}, {ng} FROM {t} AS t, LATERAL (SELECT {attrs}) AS a ORDER BY t.zp_fid"
+        ).format(h=_ident(plan, _HISTORY), f=feature, ov=old[0], og=old[1], nv=new[0], ng=new[1], t=_ident(plan, name), attrs=attrs),
         (revision, name, op),
     )
 
@@ -652,7 +659,8 @@ def write_plan(plan: Plan, uri: str, *, overwrite: bool = True) -> int:
                 _write_object(cur, loc, writing, gdf, position=position, srid=srid, meta=plan.layer_meta.get(writing), revision=revision)
             for position, (writing, df) in enumerate(plan.tables.items(), start=len(plan.layers)):
                 _write_object(cur, loc, writing, pd.DataFrame(df), position=position, srid=None, meta=None, revision=revision)
-            _merge_rewrite(cur, loc.plan, revision)
+            if current is not None:
+                _merge_rewrite(cur, loc.plan, revision)
             _write_styles(cur, loc.plan, plan)
             for role, edit in grantees.items():
                 _grant(cur, loc.plan, role, edit=edit)
@@ -715,17 +723,25 @@ def _merge_rewrite(cur: psycopg.Cursor, plan: str, revision: int) -> None:
     when it changed.
     """
     h = _ident(plan, _HISTORY)
-    pairs = sql.SQL(
-        "SELECT d.id AS d_id, i.id AS i_id, d.old_values, d.old_geom, d.old_values = i.new_values AND d.old_geom IS NOT DISTINCT FROM i.new_geom AS same"
-        " FROM {h} AS d JOIN {h} AS i ON i.revision = d.revision AND i.layer = d.layer AND coalesce(i.feature_id, '#' || i.zp_fid) = coalesce(d.feature_id, '#' || d.zp_fid)"
-        " WHERE d.revision = %(r)s AND d.op = 'DELETE' AND i.op = 'INSERT'"
-    ).format(h=h)
-    cur.execute(sql.SQL("CREATE TEMP TABLE _zp_pairs ON COMMIT DROP AS {}").format(pairs), {"r": revision})
+    # one feature's DELETE and INSERT of this revision, grouped (a hash aggregate and primary-key
+    # lookups: linear in the plan's size, whatever the planner knows of the log)
     cur.execute(
         sql.SQL(
-            "UPDATE {h} AS t SET op = 'UPDATE', old_values = p.old_values, old_geom = p.old_geom FROM _zp_pairs AS p WHERE t.id = p.i_id AND NOT p.same;"
+            "CREATE TEMP TABLE _zp_pairs ON COMMIT DROP AS"
+            " SELECT min(id) FILTER (WHERE op = 'DELETE') AS d_id, min(id) FILTER (WHERE op = 'INSERT') AS i_id, NULL::boolean AS same"
+            " FROM {h} WHERE revision = %(r)s AND op IN ('DELETE', 'INSERT') GROUP BY layer, coalesce(feature_id, '#' || zp_fid)"
+            " HAVING count(*) FILTER (WHERE op = 'DELETE') = 1 AND count(*) FILTER (WHERE op = 'INSERT') = 1"
+        ).format(h=h),
+        {"r": revision},
+    )
+    cur.execute(
+        sql.SQL(
+            "ANALYZE _zp_pairs;"
+            "UPDATE _zp_pairs AS p SET same = d.old_values = i.new_values AND d.old_geom IS NOT DISTINCT FROM i.new_geom FROM {h} AS d, {h} AS i WHERE d.id = p.d_id AND i.id = p.i_id;"
+            "UPDATE {h} AS t SET op = 'UPDATE', old_values = d.old_values, old_geom = d.old_geom FROM _zp_pairs AS p JOIN {h} AS d ON d.id = p.d_id WHERE t.id = p.i_id AND NOT p.same;"
             "DELETE FROM {h} WHERE id IN (SELECT d_id FROM _zp_pairs UNION ALL SELECT i_id FROM _zp_pairs WHERE same);"
-            "DROP TABLE _zp_pairs"
+            "DROP TABLE _zp_pairs;"
+            "ANALYZE {h}"
         ).format(h=h)
     )
 
