@@ -54,7 +54,8 @@ class Plan:
 
     layers: Mapping[str, gpd.GeoDataFrame] = field(default_factory=dict)
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
-    crs: pyproj.CRS | None = None
+    # None (the default) means "choose one"; after construction ``crs`` is always a projected CRS
+    crs: pyproj.CRS = None  # type: ignore[assignment]
     meta: Mapping[str, str] = field(default_factory=dict)
     layer_meta: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 

@@ -62,9 +62,8 @@ def _literal(call: ast.Call, keyword: str, position: int | None = None) -> Any:
     for kw in call.keywords:
         if kw.arg == keyword and isinstance(kw.value, ast.Constant):
             return kw.value.value
-    if position is not None and len(call.args) > position and isinstance(call.args[position], ast.Constant):
-        return call.args[position].value
-    return None
+    arg = call.args[position] if position is not None and len(call.args) > position else None
+    return arg.value if isinstance(arg, ast.Constant) else None
 
 
 @functools.cache

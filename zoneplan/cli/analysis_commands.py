@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import pandas as pd
 import typer
@@ -51,7 +51,7 @@ def analyze_cmd(
         console.print("no groups")
     for start in range(0, len(groups), _PER_TABLE):
         chunk = groups[start : start + _PER_TABLE]
-        rows = {"indicator": [_HEADERS[k][0] for k in INDICATOR_NAMES], "unit": [_HEADERS[k][1] for k in INDICATOR_NAMES]}
+        rows: dict[str, list[Any]] = {"indicator": [_HEADERS[k][0] for k in INDICATOR_NAMES], "unit": [_HEADERS[k][1] for k in INDICATOR_NAMES]}
         for g in chunk:
             values = [g["indicators"][k] for k in INDICATOR_NAMES]
             rows[g["id"]] = [float("nan") if v is None else (v * 100 if k in _PERCENT else v) for k, v in zip(INDICATOR_NAMES, values)]
