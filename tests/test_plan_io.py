@@ -102,6 +102,7 @@ def test_killed_save_leaves_previous_plan_readable_and_unchanged(tiny_plan, tmp_
     finally:
         proc.kill()
         proc.wait()
+        proc.stdout.close()
     # killed half-way: the temporary file is still there, the plan is untouched
     assert any(p.name.startswith(".plan.gpkg.") for p in tmp_path.iterdir())
     assert _digest(path) == before

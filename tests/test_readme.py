@@ -57,7 +57,7 @@ def _runnable(files: set[str]) -> list[tuple[str, list[str], int]]:
             args = shlex.split(command)[1:]
             if args[0] == "demo":
                 continue  # run by tests/test_wheel.py, from an installed wheel
-            inputs = [a for a in args if re.search(r"\.(gpkg|tif|toml|shp|geojson|dxf|gdb)$", a)]
+            inputs = [a for a in args if re.search(r"\.(gpkg|tif|toml|shp|geojson|dxf|gdb|xlsx|csv)$", a)]
             outputs = {args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-o", "--print", "--evidence", "--excel", "--into", "--to", "--out")}
             if any(i not in known and i not in outputs for i in inputs):
                 continue  # the user's own data
@@ -100,4 +100,4 @@ def test_readme_toml_blocks_are_valid_scenarios(name, tmp_path):
     assert data["edits"]
     path = tmp_path / name
     path.write_text(_toml_files()[name], encoding="utf-8")
-    assert read_edits_file(path).edits
+    assert read_edits_file(path, name=path.stem).edits  # the name comes from `scenario PLAN add NAME`, as in the README

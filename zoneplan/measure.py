@@ -378,13 +378,20 @@ RECONCILE_REL_TOL = 1e-4
 RECONCILE_ABS_TOL_M2 = 0.1
 
 
+#: zoneplan's names for the 三调 area fields (what :mod:`zoneplan.io.vector` renames them to).
+_IMPORTED_AREA_FIELDS: dict[str, str] = {"survey_area_m2": "TBMJ", "landuse_area_m2": "TBDLMJ", "deduction_area_m2": "KCMJ"}
+
+
 def _official_area(gdf: gpd.GeoDataFrame) -> tuple[str, pd.Series] | None:
     upper = {str(c).upper(): c for c in gdf.columns if c != gdf.geometry.name}
+    for ours, official in _IMPORTED_AREA_FIELDS.items():
+        if ours in gdf.columns:
+            upper.setdefault(official, ours)
     for name in OFFICIAL_AREA_FIELDS:
         parts = name.split("+")
         if all(p.upper() in upper for p in parts):
             values = [pd.to_numeric(gdf[upper[p.upper()]], errors="coerce") for p in parts]
-            return "+".join(upper[p.upper()] for p in parts), sum(values[1:], values[0]).astype("float64")
+            return "+".join(_IMPORTED_AREA_FIELDS.get(upper[p.upper()], upper[p.upper()]) for p in parts), sum(values[1:], values[0]).astype("float64")
     return None
 
 
