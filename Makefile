@@ -23,9 +23,10 @@ system-deps:
 demo: $(STAMP) system-deps
 	$(VENV)/bin/zoneplan demo --out demo-output
 
-# Everything: unit tests, doctests, notebooks, browser and PostGIS tests, and the wheel test
+# Everything: lint and types, unit tests, doctests, notebooks, browser and PostGIS tests, and the wheel test
 # (sdist → wheel → pip install into a fresh venv outside the checkout → `zoneplan demo` → a map in Chromium).
 test: $(STAMP) system-deps
+	$(MAKE) lint
 	$(PY) -m pytest
 	$(MAKE) docs
 

@@ -91,9 +91,9 @@ def main(out_dir: Path) -> dict:
         "overlap_m2_overlay": round(naive_m2, 1),
         "check_s": round(check_s, 3),
         "ratio_check_to_read": round(check_s / read_s, 2),
-        "violations": int(len(findings.violations)),
+        "violations": len(findings.violations),
         "violations_by_rule": {r.rule: int(r.count) for r in findings.summary.itertuples()},
-        "cannot_judge": int(len(findings.cannot_judge)),
+        "cannot_judge": len(findings.cannot_judge),
     }
     print(
         f"{result['parcels']:,} parcels × {result['control_polygons']:,} control polygons: read {read_s:.2f} s "

@@ -60,7 +60,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["main", "POSTGIS_SUITE", "JOIN_FORM", "N_ZONES"]
+__all__ = ["JOIN_FORM", "N_ZONES", "POSTGIS_SUITE", "main"]
 
 N_ZONES = 170
 _RED_FARM = ("ecological_redline", "basic_farmland")
@@ -101,7 +101,14 @@ def _zoneplan(path: str) -> dict:
     t_analyze = time.perf_counter() - t
     findings = compliance.check(plan)
     seconds = time.perf_counter() - t
-    return {"seconds": seconds, "analyze_seconds": t_analyze, "check_seconds": seconds - t_analyze, "groups": len(result["groups"]), "violations": len(findings.violations), **_digest_findings(findings)}
+    return {
+        "seconds": seconds,
+        "analyze_seconds": t_analyze,
+        "check_seconds": seconds - t_analyze,
+        "groups": len(result["groups"]),
+        "violations": len(findings.violations),
+        **_digest_findings(findings),
+    }
 
 
 def _zoneplan_dask(path: str) -> dict:
@@ -133,7 +140,6 @@ def _zoneplan_dask(path: str) -> dict:
 def _naive(path: str) -> dict:
     """What a desktop-GIS script does: overlay whole layers."""
     import geopandas as gpd
-    import pandas as pd
 
     from zoneplan.landuse import flags
     from zoneplan.plan import Plan
@@ -142,7 +148,13 @@ def _naive(path: str) -> dict:
     t = time.perf_counter()
     parcels, zones, lines = plan.parcels, plan.zones, plan.control_lines
     fl = flags(parcels["landuse_code"])
-    parcels = parcels.assign(construction=fl["construction"].to_numpy(), urban=fl["urban_construction"].to_numpy(), industrial=fl["industrial"].to_numpy(), storage=fl["storage"].to_numpy(), sensitive=fl["sensitive_receptor"].to_numpy())
+    parcels = parcels.assign(
+        construction=fl["construction"].to_numpy(),
+        urban=fl["urban_construction"].to_numpy(),
+        industrial=fl["industrial"].to_numpy(),
+        storage=fl["storage"].to_numpy(),
+        sensitive=fl["sensitive_receptor"].to_numpy(),
+    )
     # 1. accounting per zone: assign parcels to zones by overlay
     pieces = gpd.overlay(parcels, zones[["zone_id", "geometry"]].rename(columns={"zone_id": "zone"}), how="intersection", keep_geom_type=True)
     pieces["a"] = pieces.area
@@ -154,7 +166,9 @@ def _naive(path: str) -> dict:
         built_urban_m2=pieces["a"].where(built & pieces["urban"], 0.0),
         built_ind_m2=pieces["a"].where(built & (pieces["industrial"] | pieces["storage"]), 0.0),
     )
-    pieces.groupby("zone")[["a", "built_m2", "supplied_m2", "unbuildable_m2", "built_urban_m2", "built_ind_m2", "floor_area_m2", "investment_yuan", "tax_yuan"]].sum()
+    pieces.groupby("zone")[
+        ["a", "built_m2", "supplied_m2", "unbuildable_m2", "built_urban_m2", "built_ind_m2", "floor_area_m2", "investment_yuan", "tax_yuan"]
+    ].sum()
     # 2. consumption per zone and year
     supply = parcels["supplied_year"].fillna(parcels["built_year"])
     parcels[parcels["construction"] & supply.notna()].assign(y=supply, a=lambda d: d.area).groupby(["zone_id", "y"])["a"].sum()
@@ -174,7 +188,7 @@ def _naive(path: str) -> dict:
     src = gpd.GeoDataFrame({"src": parcels.loc[source, "parcel_id"].to_numpy()}, geometry=parcels.geometry[source].buffer(_ENV_M).to_numpy(), crs=parcels.crs)
     rec = parcels[parcels["sensitive"] & ~source][["parcel_id", "geometry"]]
     pairs = gpd.overlay(src, rec, how="intersection", keep_geom_type=False)
-    n_pairs = int(len(pairs.drop_duplicates(["src", "parcel_id"])))
+    n_pairs = len(pairs.drop_duplicates(["src", "parcel_id"]))
     # 6. forbidden area per zone
     forb = gpd.overlay(zones[["zone_id", "geometry"]], prohibited, how="intersection", keep_geom_type=True).dissolve("zone_id")
     forb.area.sum()
@@ -376,7 +390,9 @@ def _postgis_suite(uri: str) -> dict:
     loc = postgis.parse_uri(uri)
     schema = sql.Identifier(loc.plan).as_string(None)
     with psycopg.connect(loc.conninfo) as con:
-        con.execute("CREATE TEMP TABLE zp_flags (code text PRIMARY KEY, construction boolean, urban boolean, industrial boolean, storage boolean, sensitive boolean)")
+        con.execute(
+            "CREATE TEMP TABLE zp_flags (code text PRIMARY KEY, construction boolean, urban boolean, industrial boolean, storage boolean, sensitive boolean)"
+        )
         with con.cursor().copy("COPY zp_flags FROM STDIN") as copy:
             for code, *flags in _flag_table().itertuples(index=False):
                 copy.write_row((code, *map(bool, flags)))
@@ -426,7 +442,13 @@ def _postgis(path: str, n: int) -> dict:
         return _in_child(_postgis_suite, f"{external}#{plan_name}")
     from tests.postgis_server import start_cluster
 
-    settings = {"shared_buffers": "2GB", "work_mem": "256MB", "maintenance_work_mem": "1GB", "max_parallel_workers_per_gather": str(os.cpu_count() or 1), "jit": "off"}
+    settings = {
+        "shared_buffers": "2GB",
+        "work_mem": "256MB",
+        "maintenance_work_mem": "1GB",
+        "max_parallel_workers_per_gather": str(os.cpu_count() or 1),
+        "jit": "off",
+    }
     with start_cluster(settings=settings) as uri:
         return _in_child(_postgis_suite, f"{uri}#{plan_name}")
 

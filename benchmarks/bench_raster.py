@@ -45,9 +45,19 @@ def make_raster(path: Path, size: int = SIZE, *, strip_rows: int = 512) -> Path:
     from rasterio.windows import Window
 
     profile = {
-        "driver": "GTiff", "width": size, "height": size, "count": 1, "dtype": "uint8", "nodata": 0, "crs": "EPSG:4548",
-        "transform": from_origin(X0, Y0 + size * RES, RES, RES), "tiled": True, "blockxsize": 512, "blockysize": 512,
-        "compress": "deflate", "BIGTIFF": "IF_SAFER",
+        "driver": "GTiff",
+        "width": size,
+        "height": size,
+        "count": 1,
+        "dtype": "uint8",
+        "nodata": 0,
+        "crs": "EPSG:4548",
+        "transform": from_origin(X0, Y0 + size * RES, RES, RES),
+        "tiled": True,
+        "blockxsize": 512,
+        "blockysize": 512,
+        "compress": "deflate",
+        "BIGTIFF": "IF_SAFER",
     }
     cols = np.arange(size)
     with rasterio.open(path, "w", **profile) as ds:
@@ -75,7 +85,7 @@ def _child(kind: str, raster: str) -> dict:
         from zoneplan.raster.zonal import class_areas
 
         with rasterio.open(raster) as ds:
-            size, b = ds.width, ds.bounds
+            _size, b = ds.width, ds.bounds
         if kind == "whole":
             geoms = [shapely.box(b.left, b.bottom, b.right, b.top)]
         else:
@@ -128,7 +138,9 @@ def main(out_dir: Path) -> dict:
     print(f"  baseline full read: {base['seconds']:.1f} s, peak {base['peak_mb']:.0f} MB")
     for kind in ("zones", "whole"):
         f = figures[kind]
-        print(f"  class_areas {kind:5s}: {f['seconds']:.1f} s, peak {f['peak_mb']:.0f} MB  (memory ×{f['memory_ratio_vs_baseline']:.2f}, time ×{f['time_ratio_vs_baseline']:.2f} of baseline)")
+        print(
+            f"  class_areas {kind:5s}: {f['seconds']:.1f} s, peak {f['peak_mb']:.0f} MB  (memory ×{f['memory_ratio_vs_baseline']:.2f}, time ×{f['time_ratio_vs_baseline']:.2f} of baseline)"
+        )
     print(f"  area check: whole-raster polygon {figures['whole_area_error']:+.2e}, zones vs cell counts {figures['zones_vs_baseline_max_rel_error']:.2e}")
     return figures
 

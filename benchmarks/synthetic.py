@@ -47,7 +47,7 @@ import shapely
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_MU
 
-__all__ = ["make_plan", "plan_path", "CRS", "PITCH_M", "LANDUSE_MIX", "STATUS_MIX"]
+__all__ = ["CRS", "LANDUSE_MIX", "PITCH_M", "STATUS_MIX", "make_plan", "plan_path"]
 
 #: Working CRS of the synthetic province.
 CRS = "EPSG:4548"
@@ -85,7 +85,7 @@ LANDUSE_MIX: dict[str, float] = {
 STATUS_MIX: dict[str, float] = {"built": 0.62, "supplied": 0.14, "ready": 0.12, "unready": 0.12}
 
 _INDUSTRIAL = ("100101", "100102", "100103", "1101")
-_ENTERPRISE = _INDUSTRIAL + ("090101", "0902")
+_ENTERPRISE = (*_INDUSTRIAL, "090101", "0902")
 #: Lognormal median FAR by code family; spread sigma 0.35.
 _FAR = {"100101": 1.3, "100102": 1.2, "100103": 0.9, "1101": 0.8, "070102": 2.2, "0702": 1.2, "080403": 0.8, "080601": 1.5, "090101": 2.0, "0902": 3.0}
 #: Median investment intensity and tax per mu, 万元/亩 (province means in the Liaocheng slides: 50.7 and 6.5).
@@ -181,12 +181,18 @@ def make_plan(n_parcels: int, *, n_zones: int = 50, n_control_polygons: int = 10
         {"zones": zones, "districts": districts, "parks": parks, "phases": phases, "parcels": parcels, "control_lines": control_lines},
         {"targets": targets, "quotas": quotas},
         crs=CRS,
-        meta={"name": f"synthetic-{n_parcels}", "title": f"合成省级开发区 ({n_zones} zones, {n_parcels} parcels)", "source": f"benchmarks.synthetic.make_plan(seed={seed})"},
+        meta={
+            "name": f"synthetic-{n_parcels}",
+            "title": f"合成省级开发区 ({n_zones} zones, {n_parcels} parcels)",
+            "source": f"benchmarks.synthetic.make_plan(seed={seed})",
+        },
         layer_meta={"parcels": {"illustrative": "synthetic data, not a real plan"}},
     )
 
 
-def _split_zones(zones: gpd.GeoDataFrame, gx0: np.ndarray, gy0: np.ndarray, extent: float, margin: float, *, kind: str, rng: np.random.Generator) -> gpd.GeoDataFrame:
+def _split_zones(
+    zones: gpd.GeoDataFrame, gx0: np.ndarray, gy0: np.ndarray, extent: float, margin: float, *, kind: str, rng: np.random.Generator
+) -> gpd.GeoDataFrame:
     """Districts (W/E halves), parks (quadrants) or phases (3 south→north bands) of every zone."""
     x0, y0 = gx0 - margin, gy0 - margin
     full = extent + 2 * margin
@@ -213,7 +219,11 @@ def _split_zones(zones: gpd.GeoDataFrame, gx0: np.ndarray, gy0: np.ndarray, exte
         data |= {"name": np.where(no == 1, "西板块", "东板块"), "role": np.where(no == 1, "core", "industry")}
     elif kind == "park":
         industries = np.array(["装备制造", "新材料", "物流", "生物医药"])
-        data |= {"district_id": zone_id.astype(object) + np.where(fr[:, 0][no - 1] < 0.5, "-DI1", "-DI2"), "name": pd.Series(no).astype(str).radd("产业园"), "industry": industries[no - 1]}
+        data |= {
+            "district_id": zone_id.astype(object) + np.where(fr[:, 0][no - 1] < 0.5, "-DI1", "-DI2"),
+            "name": pd.Series(no).astype(str).radd("产业园"),
+            "industry": industries[no - 1],
+        }
     else:
         start = np.tile(np.array([2016, 2020, 2024]), n)
         data |= {
@@ -319,7 +329,9 @@ def _parcels(rng: np.random.Generator, counts: np.ndarray, side: int, gx0: np.nd
     )
 
 
-def _control_lines(rng: np.random.Generator, n: int, zones: gpd.GeoDataFrame, gx0: np.ndarray, gy0: np.ndarray, extent: float, margin: float) -> gpd.GeoDataFrame:
+def _control_lines(
+    rng: np.random.Generator, n: int, zones: gpd.GeoDataFrame, gx0: np.ndarray, gy0: np.ndarray, extent: float, margin: float
+) -> gpd.GeoDataFrame:
     n_zones = len(zones)
     n_udb = min(n_zones, n // 2)
     # Urban development boundary: the parcel grid minus 1–3 cells on the north and east edges.

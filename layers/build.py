@@ -100,11 +100,7 @@ def outline(
     ``aspect`` is width / height before rotation by ``angle`` degrees.
     """
     t = np.sort(rng.uniform(0, 2 * np.pi, n))
-    r = 1.0 + roughness * (
-        0.6 * np.cos(2 * t + rng.uniform(0, 2 * np.pi))
-        + 0.4 * np.cos(3 * t + rng.uniform(0, 2 * np.pi))
-        + 0.5 * rng.uniform(-1, 1, n)
-    )
+    r = 1.0 + roughness * (0.6 * np.cos(2 * t + rng.uniform(0, 2 * np.pi)) + 0.4 * np.cos(3 * t + rng.uniform(0, 2 * np.pi)) + 0.5 * rng.uniform(-1, 1, n))
     x = r * np.cos(t) * math.sqrt(aspect)
     y = r * np.sin(t) / math.sqrt(aspect)
     poly = affinity.rotate(Polygon(np.column_stack([x, y])), angle, origin=(0, 0))
@@ -215,7 +211,7 @@ def grid_lines(region: BaseGeometry, rng: np.random.Generator, *, spacing: tuple
     minx, miny, maxx, maxy = region.bounds
     half = math.hypot(maxx - minx, maxy - miny)
     lines = []
-    for k, ang in enumerate((angle_deg, angle_deg + 90 + rng.uniform(-6, 6))):
+    for _k, ang in enumerate((angle_deg, angle_deg + 90 + rng.uniform(-6, 6))):
         a = math.radians(ang)
         d = np.array([math.cos(a), math.sin(a)])
         nrm = np.array([-d[1], d[0]])
@@ -327,9 +323,38 @@ def _pick(rng: np.random.Generator, weights: dict[str, float]) -> str:
 
 
 _WORDS = [
-    "华泰", "鑫源", "宏达", "恒信", "金诚", "瑞丰", "中润", "博远", "永盛", "天成", "海纳", "汇通",
-    "润达", "新锐", "聚力", "正元", "德隆", "国泰", "嘉禾", "泰和", "宇恒", "明辉", "盛世", "东岳",
-    "齐鲁", "万顺", "凯瑞", "同创", "远航", "昌盛", "信达", "光大",
+    "华泰",
+    "鑫源",
+    "宏达",
+    "恒信",
+    "金诚",
+    "瑞丰",
+    "中润",
+    "博远",
+    "永盛",
+    "天成",
+    "海纳",
+    "汇通",
+    "润达",
+    "新锐",
+    "聚力",
+    "正元",
+    "德隆",
+    "国泰",
+    "嘉禾",
+    "泰和",
+    "宇恒",
+    "明辉",
+    "盛世",
+    "东岳",
+    "齐鲁",
+    "万顺",
+    "凯瑞",
+    "同创",
+    "远航",
+    "昌盛",
+    "信达",
+    "光大",
 ]
 
 
@@ -360,11 +385,36 @@ def _ids(prefix: str, lots: list[Lot]) -> None:
 
 
 PARCEL_COLUMNS = [
-    "parcel_id", "zone_id", "district_id", "park_id", "phase_id", "landuse_code", "base_landuse_code",
-    "status", "supplied_year", "built_year", "planned_year", "project", "enterprise", "name",
-    "floor_area_m2", "footprint_m2", "office_area_m2", "green_area_m2", "investment_yuan", "tax_yuan",
-    "tax_2019_yuan", "tax_2020_yuan", "tax_2021_yuan", "env_risk_class", "agreed_start_date",
-    "started_date", "suspended_date", "developed_share", "invested_share", "note",
+    "parcel_id",
+    "zone_id",
+    "district_id",
+    "park_id",
+    "phase_id",
+    "landuse_code",
+    "base_landuse_code",
+    "status",
+    "supplied_year",
+    "built_year",
+    "planned_year",
+    "project",
+    "enterprise",
+    "name",
+    "floor_area_m2",
+    "footprint_m2",
+    "office_area_m2",
+    "green_area_m2",
+    "investment_yuan",
+    "tax_yuan",
+    "tax_2019_yuan",
+    "tax_2020_yuan",
+    "tax_2021_yuan",
+    "env_risk_class",
+    "agreed_start_date",
+    "started_date",
+    "suspended_date",
+    "developed_share",
+    "invested_share",
+    "note",
 ]
 
 
@@ -442,7 +492,11 @@ def build_zhangdian(fig: dict) -> Plan:
     # enterprise parcels; planted FAR cases on new/renovated industrial lots in the phases
     planted_far = [1.99, 2.0, 1.5, 1.2, 2.6, 3.2, 2.05, 1.8]
     big_phase_lots = sorted(
-        (lt for lt in lots if lt.kind == "lot" and lt.cell.startswith("zhangdian-phase") and "name" not in lt.attrs and 20 * M2_PER_MU <= lt.area <= 300 * M2_PER_MU),
+        (
+            lt
+            for lt in lots
+            if lt.kind == "lot" and lt.cell.startswith("zhangdian-phase") and "name" not in lt.attrs and 20 * M2_PER_MU <= lt.area <= 300 * M2_PER_MU
+        ),
         key=lambda lt: (lt.cell, lt.geom.centroid.x),
     )
     plant_idx = set(rng.choice(len(big_phase_lots), size=len(planted_far), replace=False).tolist())
@@ -456,7 +510,7 @@ def build_zhangdian(fig: dict) -> Plan:
         a["zone_id"] = zone_id
         if lt.cell.startswith("zhangdian-phase"):
             a["phase_id"] = lt.cell
-        start, end = years.get(lt.cell, (2023, 2025))
+        _start, end = years.get(lt.cell, (2023, 2025))
         end = max(end, 2023)  # planned work lies after the judgement date
         if lt.kind == "road":
             a.update(landuse_code="1207", base_landuse_code="1207", status="built", built_year=int(rng.integers(1995, 2016)))
@@ -469,9 +523,7 @@ def build_zhangdian(fig: dict) -> Plan:
             a.update(landuse_code="1402", base_landuse_code="1402", status="built", built_year=int(rng.integers(2000, 2018)))
             continue
         in_phase = "phase_id" in a
-        code = "planted" if "planted_far" in a else _pick(
-            rng, {"100101": 0.35, "100102": 0.45, "1101": 0.08, "0901": 0.06, "0802": 0.03, "1402": 0.03}
-        )
+        code = "planted" if "planted_far" in a else _pick(rng, {"100101": 0.35, "100102": 0.45, "1101": 0.08, "0901": 0.06, "0802": 0.03, "1402": 0.03})
         if code == "planted":
             code = "100102" if rng.uniform() < 0.6 else "100101"
         a["landuse_code"] = code
@@ -539,10 +591,7 @@ def build_zhangdian(fig: dict) -> Plan:
     ]
     phase_gdf = _gdf(phase_rows)
     named_roads = _gdf(
-        [
-            {"name": k, "width_m": w, "geometry": _polygonal(ln.buffer(w / 2, cap_style="flat").intersection(zone))}
-            for k, (ln, w) in named.items()
-        ]
+        [{"name": k, "width_m": w, "geometry": _polygonal(ln.buffer(w / 2, cap_style="flat").intersection(zone))} for k, (ln, w) in named.items()]
     )
 
     src = z["document"]
@@ -575,7 +624,9 @@ def build_zhangdian(fig: dict) -> Plan:
         "geometry": GEOMETRY_NOTE,
         "as_of": AS_OF,
     }
-    return Plan({"zones": zones, "phases": phase_gdf, "parcels": parcels, "named_roads": named_roads}, {"targets": targets}, crs=CRS, meta=meta, layer_meta=layer_meta)
+    return Plan(
+        {"zones": zones, "phases": phase_gdf, "parcels": parcels, "named_roads": named_roads}, {"targets": targets}, crs=CRS, meta=meta, layer_meta=layer_meta
+    )
 
 
 # =============================================================================================
@@ -654,7 +705,7 @@ def build_linqing(fig: dict) -> tuple[Plan, dict]:
 
     # the ecological red line: the Yellow River old-course geological park, south of the city block
     city = outlines["linqing-city"]
-    cminx, cminy, cmaxx, cmaxy = city.bounds
+    cminx, cminy, cmaxx, _cmaxy = city.bounds
     redline = outline(((cminx + cmaxx) / 2 - 200, cminy + 700), 2.6e6, rng, aspect=2.2, angle=-8, n=14, roughness=0.1)
 
     lots: list[Lot] = []
@@ -676,7 +727,7 @@ def build_linqing(fig: dict) -> tuple[Plan, dict]:
         lq = [(ln, w) for ln, w in main_lines]
         # one arterial crossing each block
         lq.append((LineString([(minx - 100, cxy[1] + 0.12 * hh), (maxx + 100, cxy[1] + 0.05 * hh)]), 40.0))
-        for (cid, pid, role, rank, _), seed in zip(_LQ_CELLS[did], seeds):
+        for (cid, _pid, role, _rank, _), seed in zip(_LQ_CELLS[did], seeds):
             vc = next(v for v in vcells if v.contains(shapely.Point(seed)))
             cellgeom = vc.intersection(region)
             if did == "linqing-city":
@@ -841,7 +892,10 @@ def build_linqing(fig: dict) -> tuple[Plan, dict]:
     ring = ring.difference(shapely.box(city.bounds[0] - 800, city.centroid.y - 900, city.bounds[0] + 150, city.centroid.y + 900))  # freight station side
 
     # (1) planned industrial parcels overlapping basic farmland by known areas
-    late_ind = sorted(by_rule(lambda lt: lt.attrs.get("project") == "new" and lt.attrs["status"] == "unready" and lt.attrs["landuse_code"].startswith("1001")), key=lambda lt: lt.attrs["district_id"])
+    late_ind = sorted(
+        by_rule(lambda lt: lt.attrs.get("project") == "new" and lt.attrs["status"] == "unready" and lt.attrs["landuse_code"].startswith("1001")),
+        key=lambda lt: lt.attrs["district_id"],
+    )
     farm_union = shapely.union_all([f.geom for f in farm] + [ring])
     planted = []
     for overlap_mu, lt in zip((12.0, 30.0), sorted(late_ind, key=lambda lt: lt.geom.distance(farm_union))[:2]):
@@ -852,7 +906,18 @@ def build_linqing(fig: dict) -> tuple[Plan, dict]:
     basic_farmland = shapely.union_all([farm_union] + [p for _, _, p, _ in planted])
 
     # (2) a planned construction parcel overlapping the ecological red line
-    near_red = sorted(by_rule(lambda lt: lt.attrs["district_id"] == "linqing-city" and lt.attrs["status"] in ("unready", "ready") and lt.kind == "lot" and lt.attrs["landuse_code"] in ("0901", "0807", "0806", "1401") and lt.area > 3e4), key=lambda lt: lt.geom.distance(redline))
+    near_red = sorted(
+        by_rule(
+            lambda lt: (
+                lt.attrs["district_id"] == "linqing-city"
+                and lt.attrs["status"] in ("unready", "ready")
+                and lt.kind == "lot"
+                and lt.attrs["landuse_code"] in ("0901", "0807", "0806", "1401")
+                and lt.area > 3e4
+            )
+        ),
+        key=lambda lt: lt.geom.distance(redline),
+    )
     rl_lot = near_red[0]
     toward = nearest_points(rl_lot.geom, redline)[1]
     ang = math.atan2(toward.y - rl_lot.geom.centroid.y, toward.x - rl_lot.geom.centroid.x) + math.pi
@@ -874,7 +939,7 @@ def build_linqing(fig: dict) -> tuple[Plan, dict]:
     udb = zone_geom.buffer(150, join_style="mitre").difference(redline_geom).difference(basic_farmland).difference(udb_piece)
     udb = _polygonal(udb)
     planted.append(("urban_development_boundary", udb_lot, udb_piece, 8.0))
-    for rule, lt, piece, mu in planted:
+    for rule, lt, _piece, mu in planted:
         lt.attrs["note"] = f"planted: {mu:g} mu {'outside the urban development boundary' if rule == 'urban_development_boundary' else 'inside ' + rule}"
 
     # (4) class-3 industry / env-risk IV project near the Yandian school; no other class-3 near sensitive land
@@ -889,7 +954,9 @@ def build_linqing(fig: dict) -> tuple[Plan, dict]:
     )
     env_lot = yd_ind[0]
     env_near = min(yd_sens, key=lambda s: s.geom.distance(env_lot.geom))
-    env_lot.attrs.update(landuse_code="100103", env_risk_class=4, enterprise="临清烟店精密锻造有限公司", note="planted: class-3 industry, env-risk class IV, near sensitive land")
+    env_lot.attrs.update(
+        landuse_code="100103", env_risk_class=4, enterprise="临清烟店精密锻造有限公司", note="planted: class-3 industry, env-risk class IV, near sensitive land"
+    )
     for lt in parcels:
         if lt is not env_lot and lt.attrs.get("env_risk_class", 0) >= 4:
             lt.attrs["env_risk_class"] = 3
@@ -898,7 +965,10 @@ def build_linqing(fig: dict) -> tuple[Plan, dict]:
         lt.attrs["landuse_code"] = "100103"
 
     # (5) investment intensity below 280 万元/亩 on new projects (one exactly at the limit)
-    newsup = sorted(by_rule(lambda lt: lt.attrs.get("project") == "new" and lt.attrs["status"] == "supplied" and lt.attrs["landuse_code"].startswith("1001")), key=lambda lt: lt.attrs["district_id"] + f"{lt.geom.centroid.x:012.1f}")
+    newsup = sorted(
+        by_rule(lambda lt: lt.attrs.get("project") == "new" and lt.attrs["status"] == "supplied" and lt.attrs["landuse_code"].startswith("1001")),
+        key=lambda lt: lt.attrs["district_id"] + f"{lt.geom.centroid.x:012.1f}",
+    )
     intensity_cases = [250.0, 265.0, 279.5, 280.0]
     for wan, lt in zip(intensity_cases, newsup):
         mu = lt.area / M2_PER_MU
@@ -907,13 +977,29 @@ def build_linqing(fig: dict) -> tuple[Plan, dict]:
 
     # (6) idle land (No. 53 order): supplied, agreed start passed, not started / suspended
     idle_cases = [
-        ("idle > 2 years: not started (recovery without compensation as of 2024-06-30)", 2021, {"agreed_start_date": "2022-03-01", "started_date": None, "developed_share": 0.0, "invested_share": 0.0}),
-        ("idle 1–2 years: not started (20% idle fee as of 2024-06-30)", 2022, {"agreed_start_date": "2023-03-01", "started_date": None, "developed_share": 0.0, "invested_share": 0.0}),
-        ("idle: started, 20% developed and 15% invested, suspended since 2022-10-01", 2021, {"agreed_start_date": "2022-04-01", "started_date": "2022-04-10", "suspended_date": "2022-10-01", "developed_share": 0.2, "invested_share": 0.15}),
-        ("not idle: agreed start 2024-03-01 is less than a year before 2024-06-30", 2023, {"agreed_start_date": "2024-03-01", "started_date": None, "developed_share": 0.0, "invested_share": 0.0}),
+        (
+            "idle > 2 years: not started (recovery without compensation as of 2024-06-30)",
+            2021,
+            {"agreed_start_date": "2022-03-01", "started_date": None, "developed_share": 0.0, "invested_share": 0.0},
+        ),
+        (
+            "idle 1–2 years: not started (20% idle fee as of 2024-06-30)",
+            2022,
+            {"agreed_start_date": "2023-03-01", "started_date": None, "developed_share": 0.0, "invested_share": 0.0},
+        ),
+        (
+            "idle: started, 20% developed and 15% invested, suspended since 2022-10-01",
+            2021,
+            {"agreed_start_date": "2022-04-01", "started_date": "2022-04-10", "suspended_date": "2022-10-01", "developed_share": 0.2, "invested_share": 0.15},
+        ),
+        (
+            "not idle: agreed start 2024-03-01 is less than a year before 2024-06-30",
+            2023,
+            {"agreed_start_date": "2024-03-01", "started_date": None, "developed_share": 0.0, "invested_share": 0.0},
+        ),
         ("cannot judge: no agreed start date", 2021, {"agreed_start_date": None, "started_date": None, "developed_share": None, "invested_share": None}),
     ]
-    idle_pool = [lt for lt in newsup[len(intensity_cases):]]
+    idle_pool = list(newsup[len(intensity_cases) :])
     for (note, sup, dates), lt in zip(idle_cases, idle_pool):
         lt.attrs.update(supplied_year=sup, **dates)
         lt.attrs["note"] = "planted: " + note
@@ -940,10 +1026,30 @@ def build_linqing(fig: dict) -> tuple[Plan, dict]:
     report["idle"] = [(lt.attrs["parcel_id"], note) for (note, _, _), lt in zip(idle_cases, idle_pool)]
 
     # layers
-    zones = _gdf([{"zone_id": zone_id, "name": L["name"], "name_en": L["name_en"], "level": "provincial", "approved_area_mu": L["area_km2"] * 1500, "geometry": zone_geom}])
+    zones = _gdf(
+        [
+            {
+                "zone_id": zone_id,
+                "name": L["name"],
+                "name_en": L["name_en"],
+                "level": "provincial",
+                "approved_area_mu": L["area_km2"] * 1500,
+                "geometry": zone_geom,
+            }
+        ]
+    )
     district_gdf = _gdf(
         [
-            {"district_id": did, "zone_id": zone_id, "name": d["name"], "name_en": d["name_en"], "role": d["role"], "area_km2_published": d["area_km2"], "bounds_zh": d["bounds_zh"], "geometry": outlines[did]}
+            {
+                "district_id": did,
+                "zone_id": zone_id,
+                "name": d["name"],
+                "name_en": d["name_en"],
+                "role": d["role"],
+                "area_km2_published": d["area_km2"],
+                "bounds_zh": d["bounds_zh"],
+                "geometry": outlines[did],
+            }
             for did, d in districts.items()
         ]
     )
@@ -951,7 +1057,17 @@ def build_linqing(fig: dict) -> tuple[Plan, dict]:
     for pid, p in parks.items():
         cells = [cid for cid, info in cell_info.items() if info["park_id"] == pid]
         geom = _polygonal(shapely.union_all([lt.geom for lt in parcels if lt.cell in cells]).buffer(0.01).buffer(-0.01))
-        park_rows.append({"park_id": pid, "zone_id": zone_id, "district_id": p["district_id"], "name": p["name"], "industry": p["industry"], "where": p["where"], "geometry": geom})
+        park_rows.append(
+            {
+                "park_id": pid,
+                "zone_id": zone_id,
+                "district_id": p["district_id"],
+                "name": p["name"],
+                "industry": p["industry"],
+                "where": p["where"],
+                "geometry": geom,
+            }
+        )
     park_gdf = _gdf(park_rows)
     park_gdf["geometry"] = [_polygonal(g) for g in park_gdf.geometry.intersection(zone_geom)]
     control = _gdf(
@@ -969,12 +1085,44 @@ def build_linqing(fig: dict) -> tuple[Plan, dict]:
             targets += [
                 {"scope": did, "metric": "urban_construction_area_km2", "year": int(y), "op": "<=", "value": c, "unit": "km2", "source": L["landuse_source"]},
                 {"scope": did, "metric": "industrial_area_km2", "year": int(y), "op": ">=", "value": i, "unit": "km2", "source": L["landuse_source"]},
-                {"scope": did, "metric": "industrial_share", "year": int(y), "op": ">=", "value": round(i / c, 4), "unit": "fraction", "source": L["landuse_source"] + f" (document: ≈ {d['industrial_share_doc'][y]:.0%}; exact quotient used)"},
+                {
+                    "scope": did,
+                    "metric": "industrial_share",
+                    "year": int(y),
+                    "op": ">=",
+                    "value": round(i / c, 4),
+                    "unit": "fraction",
+                    "source": L["landuse_source"] + f" (document: ≈ {d['industrial_share_doc'][y]:.0%}; exact quotient used)",
+                },
             ]
     targets += [
-        {"scope": zone_id, "metric": "investment_intensity_wan_per_mu", "year": L["investment_intensity_year"], "op": ">=", "value": float(L["investment_intensity_wan_per_mu"]), "unit": "万元/亩", "source": L["investment_intensity_source"]},
-        {"scope": zone_id, "metric": "parcel_min_investment_intensity_wan_per_mu", "year": L["investment_intensity_year"], "op": ">=", "value": float(L["investment_intensity_wan_per_mu"]), "unit": "万元/亩", "source": L["investment_intensity_source"] + " — applied per new industrial project"},
-        {"scope": zone_id, "metric": "env_min_distance_m", "year": pd.NA, "op": ">=", "value": 100.0, "unit": "m", "source": L["env_rule_source"] + " — 'adjacent' read as within 100 m (illustrative threshold)"},
+        {
+            "scope": zone_id,
+            "metric": "investment_intensity_wan_per_mu",
+            "year": L["investment_intensity_year"],
+            "op": ">=",
+            "value": float(L["investment_intensity_wan_per_mu"]),
+            "unit": "万元/亩",
+            "source": L["investment_intensity_source"],
+        },
+        {
+            "scope": zone_id,
+            "metric": "parcel_min_investment_intensity_wan_per_mu",
+            "year": L["investment_intensity_year"],
+            "op": ">=",
+            "value": float(L["investment_intensity_wan_per_mu"]),
+            "unit": "万元/亩",
+            "source": L["investment_intensity_source"] + " — applied per new industrial project",
+        },
+        {
+            "scope": zone_id,
+            "metric": "env_min_distance_m",
+            "year": pd.NA,
+            "op": ">=",
+            "value": 100.0,
+            "unit": "m",
+            "source": L["env_rule_source"] + " — 'adjacent' read as within 100 m (illustrative threshold)",
+        },
     ]
     layer_meta = {
         "zones": _meta(L["area_source"], "zone area 43.22 km² = 33.19 + 10.03 km²"),
@@ -984,9 +1132,19 @@ def build_linqing(fig: dict) -> tuple[Plan, dict]:
             L["landuse_source"] + "; 专栏 8-1, 8-3 (facilities)",
             "urban construction / industrial land per block 2025: 22.25/7.91, 6.8/1.2 km²; 2035: 28.37/9.75, 8/2.1 km² (± 0.5 %, by the landuse_at time rule); school 500 mu, sewage plant 39 mu, water plant 6 ha",
         ),
-        "control_lines": _meta(src + "; 八、推进现代化改造 (三条控制线)", "ecological red line (Yellow River old-course geological park), permanent basic farmland, urban development boundary — positions illustrative"),
+        "control_lines": _meta(
+            src + "; 八、推进现代化改造 (三条控制线)",
+            "ecological red line (Yellow River old-course geological park), permanent basic farmland, urban development boundary — positions illustrative",
+        ),
     }
-    meta = {"name": "linqing", "title": "临清市经济开发区产业发展总体规划（2021—2025年） Linqing EDZ industrial master plan 2021–2025", "source": src, "geometry": GEOMETRY_NOTE, "base_year": "2020", "as_of": AS_OF}
+    meta = {
+        "name": "linqing",
+        "title": "临清市经济开发区产业发展总体规划（2021—2025年） Linqing EDZ industrial master plan 2021–2025",
+        "source": src,
+        "geometry": GEOMETRY_NOTE,
+        "base_year": "2020",
+        "as_of": AS_OF,
+    }
     plan = Plan(
         {"zones": zones, "districts": district_gdf, "parks": park_gdf, "parcels": parcels_gdf, "control_lines": control},
         {"targets": pd.DataFrame(targets), "quotas": quotas_df},
@@ -1048,8 +1206,13 @@ def build_liaocheng(fig: dict) -> Plan:
     stats = pd.DataFrame([{k: s[k] for k in ("metric", "mean", "max", "max_zone", "source")} for s in C["province_stats"]])
     src = C["document"]
     layer_meta = {
-        "zones": _meta(f"{C['table_source']}; {C['rank_source']}; {C['remaining_source']}", "tax per mu, investment intensity and province ranks; comprehensive ranks 2019–2021; remaining area; outlines and total areas illustrative (Linqing: the linqing.gpkg outline)"),
-        "remaining_land": _meta(C["remaining_source"], "remaining (undeveloped) area per zone: 6.14, 6.6, 3.15, 1.62, 0.3, 1.3, 7.2, 2, 1.2, 7.22 km² (± 0.5 %)"),
+        "zones": _meta(
+            f"{C['table_source']}; {C['rank_source']}; {C['remaining_source']}",
+            "tax per mu, investment intensity and province ranks; comprehensive ranks 2019–2021; remaining area; outlines and total areas illustrative (Linqing: the linqing.gpkg outline)",
+        ),
+        "remaining_land": _meta(
+            C["remaining_source"], "remaining (undeveloped) area per zone: 6.14, 6.6, 3.15, 1.62, 0.3, 1.3, 7.2, 2, 1.2, 7.22 km² (± 0.5 %)"
+        ),
     }
     meta = {"name": "liaocheng", "title": "聊城市开发区 Development zones of Liaocheng (June 2022)", "source": src, "geometry": GEOMETRY_NOTE}
     return Plan({"zones": zones, "remaining_land": remaining}, {"province_stats": stats}, crs=CRS, meta=meta, layer_meta=layer_meta)
@@ -1088,7 +1251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     only = args.only.split(",") if args.only else None
-    for name, path in build_all(args.out, only=only).items():
+    for _name, path in build_all(args.out, only=only).items():
         print(f"wrote {path}")
     if args.report:
         _, report = build_linqing(load_figures())

@@ -51,7 +51,7 @@ from zoneplan.raster.change import recorded_built  # noqa: E402
 from zoneplan.raster.classes import get_scheme  # noqa: E402
 from zoneplan.raster.legend import write_legend  # noqa: E402
 
-__all__ = ["YEARS", "RES", "planted", "landcover", "build", "main"]
+__all__ = ["RES", "YEARS", "build", "landcover", "main", "planted"]
 
 YEARS = (2018, 2023)
 RES = 10.0
@@ -88,7 +88,7 @@ def _grid(plan: Plan) -> tuple[rasterio.Affine, int, int]:
     minx, miny, maxx, maxy = plan.zones.total_bounds
     minx, miny = np.floor((minx - MARGIN) / RES) * RES, np.floor((miny - MARGIN) / RES) * RES
     maxx, maxy = np.ceil((maxx + MARGIN) / RES) * RES, np.ceil((maxy + MARGIN) / RES) * RES
-    return from_origin(minx, maxy, RES, RES), int(round((maxx - minx) / RES)), int(round((maxy - miny) / RES))
+    return from_origin(minx, maxy, RES, RES), round((maxx - minx) / RES), round((maxy - miny) / RES)
 
 
 def _parcel_classes(plan: Plan, year: int, plant: dict[str, list[str]]) -> np.ndarray:
@@ -98,7 +98,12 @@ def _parcel_classes(plan: Plan, year: int, plant: dict[str, list[str]]) -> np.nd
     supplied = pd.to_numeric(p.get("supplied_year"), errors="coerce") if "supplied_year" in p else pd.Series(np.nan, index=p.index)
     built = recorded_built(plan, year).to_numpy()
     before = np.select(
-        [base.str.startswith("0703").to_numpy(), base.str[:2].isin(["07", "08", "09", "10", "11", "12", "13", "15", "16"]).to_numpy(), base.str.startswith("03").to_numpy(), base.str.startswith("17").to_numpy()],
+        [
+            base.str.startswith("0703").to_numpy(),
+            base.str[:2].isin(["07", "08", "09", "10", "11", "12", "13", "15", "16"]).to_numpy(),
+            base.str.startswith("03").to_numpy(),
+            base.str.startswith("17").to_numpy(),
+        ],
         [BUILT, BUILT, TREE, WATER],
         CROP,
     )
@@ -121,7 +126,9 @@ def landcover(plan: Plan, year: int, plant: dict[str, list[str]]) -> tuple[np.nd
     trees = np.random.default_rng(SEED).random((height // 20 + 1, width // 20 + 1)) < 0.04
     arr[np.kron(trees, np.ones((20, 20), dtype=bool))[:height, :width]] = TREE
     cls = _parcel_classes(plan, year, plant)
-    burnt = rasterio.features.rasterize(zip(plan.parcels.geometry.to_numpy(), cls.tolist()), out_shape=(height, width), transform=transform, fill=0, dtype="uint8")
+    burnt = rasterio.features.rasterize(
+        zip(plan.parcels.geometry.to_numpy(), cls.tolist()), out_shape=(height, width), transform=transform, fill=0, dtype="uint8"
+    )
     arr = np.where(burnt > 0, burnt, arr).astype("uint8")
     speckle = rng.random(arr.shape)
     arr[(arr == BUILT) & (speckle < 0.12)] = GRASS
@@ -138,18 +145,40 @@ def build(plan_path: Path = HERE / "linqing.gpkg", out_dir: Path = HERE) -> dict
         arr, transform = landcover(plan, year, plant)
         path = Path(out_dir) / f"linqing_landcover_{year}.tif"
         profile = {
-            "driver": "GTiff", "width": arr.shape[1], "height": arr.shape[0], "count": 1, "dtype": "uint8", "nodata": 0,
-            "crs": plan.crs.to_wkt(), "transform": transform, "tiled": True, "blockxsize": 256, "blockysize": 256,
-            "compress": "deflate", "predictor": 2, "zlevel": 9,
+            "driver": "GTiff",
+            "width": arr.shape[1],
+            "height": arr.shape[0],
+            "count": 1,
+            "dtype": "uint8",
+            "nodata": 0,
+            "crs": plan.crs.to_wkt(),
+            "transform": transform,
+            "tiled": True,
+            "blockxsize": 256,
+            "blockysize": 256,
+            "compress": "deflate",
+            "predictor": 2,
+            "zlevel": 9,
         }
         with rasterio.open(path, "w", **profile) as ds:
             ds.write(arr, 1)
             ds.update_tags(
-                year=str(year), scheme="worldcover", source="illustrative: drawn from layers/linqing.gpkg by layers/build_rasters.py, not imagery",
+                year=str(year),
+                scheme="worldcover",
+                source="illustrative: drawn from layers/linqing.gpkg by layers/build_rasters.py, not imagery",
                 **{f"planted_{k}": ",".join(v) for k, v in plant.items()},
             )
         classes = get_scheme("worldcover").table
-        write_legend(path, pd.DataFrame({"value": classes.index, "label": [f"{v} {zh} {en}" for v, zh, en in zip(classes.index, classes["name_zh"], classes["name"])], "color": classes["color"]}))
+        write_legend(
+            path,
+            pd.DataFrame(
+                {
+                    "value": classes.index,
+                    "label": [f"{v} {zh} {en}" for v, zh, en in zip(classes.index, classes["name_zh"], classes["name"])],
+                    "color": classes["color"],
+                }
+            ),
+        )
         out[year] = path
     return out
 
@@ -160,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--plan", type=Path, default=HERE / "linqing.gpkg")
     ap.add_argument("--out", type=Path, default=HERE)
     args = ap.parse_args(argv)
-    for year, path in build(args.plan, args.out).items():
+    for _year, path in build(args.plan, args.out).items():
         print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)")
     for kind, ids in planted(Plan.read(args.plan)).items():
         print(f"planted {kind}: {', '.join(ids)}")

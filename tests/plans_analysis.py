@@ -79,7 +79,21 @@ def analysis_plan(*, targets: bool = True) -> Plan:
         ("h", box(600, 600, 100, 100), "0703", "built", NA, NA, NA, NA, NA, NA, NA, NA, None),
         ("i", box(300, 300, 100, 100), "0103", "unready", NA, NA, NA, "0103", NA, NA, NA, NA, None),
     ]
-    cols = ["parcel_id", "geometry", "landuse_code", "status", "supplied_year", "built_year", "planned_year", "base_landuse_code", "floor_area_m2", "footprint_m2", "investment_yuan", "tax_yuan", "enterprise"]
+    cols = [
+        "parcel_id",
+        "geometry",
+        "landuse_code",
+        "status",
+        "supplied_year",
+        "built_year",
+        "planned_year",
+        "base_landuse_code",
+        "floor_area_m2",
+        "footprint_m2",
+        "investment_yuan",
+        "tax_yuan",
+        "enterprise",
+    ]
     frame = pd.DataFrame(rows, columns=cols)
     frame["zone_id"] = "Z1"
     frame["agreed_start_date"] = [None, None, None, "2021-06-01", None, None, None, None, None]

@@ -83,17 +83,40 @@ CONTROL_LINES = [
 
 def compliance_plan() -> Plan:
     """The plan of the module docstring, with FAR ≥ 2.0 switched on for zone Z1 by a target row."""
-    cols = ["parcel_id", "landuse_code", "geometry", "status", "supplied_year", "built_year", "planned_year", "floor_area_m2", "project", "env_risk_class", "agreed_start_date", "started_date"]
+    cols = [
+        "parcel_id",
+        "landuse_code",
+        "geometry",
+        "status",
+        "supplied_year",
+        "built_year",
+        "planned_year",
+        "floor_area_m2",
+        "project",
+        "env_risk_class",
+        "agreed_start_date",
+        "started_date",
+    ]
     frame = pd.DataFrame(PARCELS, columns=cols)
     parcels = gpd.GeoDataFrame(frame.drop(columns="geometry").assign(zone_id="Z1"), geometry=list(frame["geometry"]), crs=4548)
     zones = gpd.GeoDataFrame({"zone_id": ["Z1"], "name": ["测试开发区"]}, geometry=[box(0, 0, 2000, 1000)], crs=4548)
-    lines = gpd.GeoDataFrame({"kind": [k for k, _, _ in CONTROL_LINES], "name": [n for _, n, _ in CONTROL_LINES]}, geometry=[g for _, _, g in CONTROL_LINES], crs=4548)
+    lines = gpd.GeoDataFrame(
+        {"kind": [k for k, _, _ in CONTROL_LINES], "name": [n for _, n, _ in CONTROL_LINES]}, geometry=[g for _, _, g in CONTROL_LINES], crs=4548
+    )
     phases = gpd.GeoDataFrame(
-        {"phase_id": ["PH1", "PH2", "PH3"], "zone_id": ["Z1"] * 3, "target_area_mu": [600.0, 453.0, 148.0], "start_year": [2018, 2020, 2024], "end_year": [2023, 2030, 2032]},
+        {
+            "phase_id": ["PH1", "PH2", "PH3"],
+            "zone_id": ["Z1"] * 3,
+            "target_area_mu": [600.0, 453.0, 148.0],
+            "start_year": [2018, 2020, 2024],
+            "end_year": [2023, 2030, 2032],
+        },
         geometry=[box(0, 0, 1000, 400), box(1000, 0, 1000, 300), box(-10, 500, 500, 200)],
         crs=4548,
     )
-    targets = pd.DataFrame({"scope": ["Z1"], "metric": ["parcel_min_far"], "year": [pd.NA], "op": [">="], "value": [2.0], "unit": ["ratio"], "source": ["张政办字〔2022〕3号"]})
+    targets = pd.DataFrame(
+        {"scope": ["Z1"], "metric": ["parcel_min_far"], "year": [pd.NA], "op": [">="], "value": [2.0], "unit": ["ratio"], "source": ["张政办字〔2022〕3号"]}
+    )
     quotas = pd.DataFrame({"zone_id": ["Z1"] * 4, "year": [2019, 2020, 2021, 2022], "new_construction_mu": [100.0, 50.0, 40.0, 54.0]})
     return Plan(
         {"zones": zones, "parcels": parcels, "control_lines": lines, "phases": phases},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
 from tests.conftest import box
 from zoneplan.plan import Plan
@@ -27,7 +26,13 @@ def layout_plan() -> Plan:
         crs=crs,
     )
     parks = gpd.GeoDataFrame(
-        {"park_id": ["A1", "A2", "A3", "A4"], "zone_id": ["Z1"] * 4, "district_id": ["D1", "D1", "D2", "D2"], "name": ["智能装备产业园", "生态医养服务园", "有色金属产业园", "烟店轴承产业园"], "industry": ["装备", "医养", "有色", "轴承"]},
+        {
+            "park_id": ["A1", "A2", "A3", "A4"],
+            "zone_id": ["Z1"] * 4,
+            "district_id": ["D1", "D1", "D2", "D2"],
+            "name": ["智能装备产业园", "生态医养服务园", "有色金属产业园", "烟店轴承产业园"],
+            "industry": ["装备", "医养", "有色", "轴承"],
+        },
         geometry=[box(0, 0, 1000, 500), box(0, 500, 1000, 500), box(1000, 0, 1000, 500), box(1000, 500, 1000, 500)],
         crs=crs,
     )
@@ -54,7 +59,8 @@ def layout_plan() -> Plan:
             "status": ["built", "built", "supplied", "ready", "built", "built", "unready", "unbuildable"],
             "enterprise": ["甲公司", XSS, None, None, None, None, None, None],
         },
-        geometry=[box(50 + 250 * i, 50 if i < 4 else 550, 200, 200) for i in range(4)] + [box(1050 + 250 * (i - 4), 50 if i < 6 else 550, 200, 200) for i in range(4, 8)],
+        geometry=[box(50 + 250 * i, 50 if i < 4 else 550, 200, 200) for i in range(4)]
+        + [box(1050 + 250 * (i - 4), 50 if i < 6 else 550, 200, 200) for i in range(4, 8)],
         crs=crs,
     )
     control = gpd.GeoDataFrame({"kind": ["ecological_redline"], "name": ["湿地红线"]}, geometry=[box(1800, 600, 150, 150)], crs=crs)

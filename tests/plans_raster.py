@@ -25,7 +25,18 @@ def paint(arr: np.ndarray, x: float, y: float, w: float, h: float, value: int) -
 
 
 def write(path: Path, arr: np.ndarray, *, year: int | None, crs: str = "EPSG:4548") -> Path:
-    with rasterio.open(path, "w", driver="GTiff", width=arr.shape[1], height=arr.shape[0], count=1, dtype="uint8", crs=crs, transform=from_origin(X0, Y0 + 1000, RES, RES), nodata=0) as ds:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=arr.shape[1],
+        height=arr.shape[0],
+        count=1,
+        dtype="uint8",
+        crs=crs,
+        transform=from_origin(X0, Y0 + 1000, RES, RES),
+        nodata=0,
+    ) as ds:
         ds.write(arr, 1)
         if year is not None:
             ds.update_tags(year=str(year))
@@ -46,8 +57,14 @@ def make_change_case(tmp_path: Path) -> tuple[Plan, Path, Path]:
             "planned_year": [pd.NA, pd.NA, 2025, 2021, pd.NA, pd.NA, pd.NA, pd.NA],
         },
         geometry=[
-            box(0, 0, 100, 100), box(200, 0, 100, 100), box(400, 0, 100, 100), box(600, 0, 100, 100),
-            box(0, 200, 100, 100), box(200, 200, 100, 100), box(400, 200, 100, 100), box(800, 200, 20, 20),
+            box(0, 0, 100, 100),
+            box(200, 0, 100, 100),
+            box(400, 0, 100, 100),
+            box(600, 0, 100, 100),
+            box(0, 200, 100, 100),
+            box(200, 200, 100, 100),
+            box(400, 200, 100, 100),
+            box(800, 200, 20, 20),
         ],
         crs=4548,
     )

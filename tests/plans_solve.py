@@ -30,7 +30,7 @@ from tests.conftest import box
 from zoneplan.plan import Plan
 from zoneplan.units import MU_PER_KM2
 
-__all__ = ["solve_plan", "strip", "DEPTH_M"]
+__all__ = ["DEPTH_M", "solve_plan", "strip"]
 
 #: Depth of every parcel strip, metres: a strip 2·mu metres wide holds mu mu.
 DEPTH_M = 1000 / 3
@@ -41,7 +41,9 @@ def strip(x: float, mu: float, y: float = 0.0) -> shapely.Polygon:
     return box(x, y, 2 * mu, DEPTH_M)
 
 
-def solve_plan(*, parcels: list[dict] | None = None, targets: list[dict] | None = None, quotas: list[dict] | None = None, control_lines: gpd.GeoDataFrame | None = None) -> Plan:
+def solve_plan(
+    *, parcels: list[dict] | None = None, targets: list[dict] | None = None, quotas: list[dict] | None = None, control_lines: gpd.GeoDataFrame | None = None
+) -> Plan:
     """The plan of the module docstring, with parcels, targets, quotas or control lines replaced."""
     na = pd.NA
     rows = parcels or [
@@ -63,7 +65,11 @@ def solve_plan(*, parcels: list[dict] | None = None, targets: list[dict] | None 
     layer = gpd.GeoDataFrame(frame, geometry=geoms, crs=4548)
     zone = gpd.GeoDataFrame({"zone_id": ["Z"], "name": ["求解测试区"]}, geometry=[box(0, 0, 3000, 1000)], crs=4548)
     district = gpd.GeoDataFrame({"district_id": ["D"], "zone_id": ["Z"], "name": ["板块"]}, geometry=[box(0, 0, 3000, 1000)], crs=4548)
-    target_rows = targets if targets is not None else [{"scope": "D", "metric": "industrial_area_km2", "year": 2030, "op": ">=", "value": 130 / MU_PER_KM2, "unit": "km2"}]
+    target_rows = (
+        targets
+        if targets is not None
+        else [{"scope": "D", "metric": "industrial_area_km2", "year": 2030, "op": ">=", "value": 130 / MU_PER_KM2, "unit": "km2"}]
+    )
     layers = {"zones": zone, "districts": district, "parcels": layer}
     if control_lines is not None:
         layers["control_lines"] = control_lines

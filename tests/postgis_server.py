@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["postgis_uri", "plan_uri", "ENV_VAR", "start_cluster"]
+__all__ = ["ENV_VAR", "plan_uri", "postgis_uri", "start_cluster"]
 
 ENV_VAR = "ZONEPLAN_TEST_POSTGRES_URI"
 _DB = "zoneplan_test"

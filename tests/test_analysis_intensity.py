@@ -41,7 +41,18 @@ from zoneplan.plan import Plan
 
 def test_status_letters() -> None:
     s = status_areas(analysis_plan(), year=2023).loc["Z1"]
-    expected = {"A_m2": 40_000, "A1_m2": 10_000, "A2_m2": 30_000, "B1_m2": 10_000, "B21_m2": 20_000, "B22_m2": 20_000, "C_m2": 20_000, "D_m2": 50_000, "G_m2": 10_000, "unknown_m2": 0}
+    expected = {
+        "A_m2": 40_000,
+        "A1_m2": 10_000,
+        "A2_m2": 30_000,
+        "B1_m2": 10_000,
+        "B21_m2": 20_000,
+        "B22_m2": 20_000,
+        "C_m2": 20_000,
+        "D_m2": 50_000,
+        "G_m2": 10_000,
+        "unknown_m2": 0,
+    }
     assert s[list(expected)].to_dict() == pytest.approx(expected)
     parcel_total = analysis_plan().parcels.area.sum()
     assert s["A_m2"] + s["B1_m2"] + s["B21_m2"] + s["B22_m2"] + s["C_m2"] + s["unknown_m2"] == pytest.approx(parcel_total)
@@ -116,7 +127,12 @@ def test_profile_file_says_it_is_a_local_example() -> None:
     assert data["profile"]["official"] is False
     weights = data["industry_led"]["indicators"]
     # the §1.6 practitioner weights of the intensity sub-goal
-    assert [weights[k]["weight"] for k in ("composite_far", "building_density", "industrial_far", "industrial_building_coefficient")] == [0.25, 0.22, 0.25, 0.28]
+    assert [weights[k]["weight"] for k in ("composite_far", "building_density", "industrial_far", "industrial_building_coefficient")] == [
+        0.25,
+        0.22,
+        0.25,
+        0.28,
+    ]
 
 
 def test_bad_profile_is_bad_input(tmp_path) -> None:
@@ -150,7 +166,7 @@ def test_indicators_table_and_targets() -> None:
     status = target_status(plan).set_index("metric")
     assert "parcel_min_far" not in status.index  # per-parcel rules belong to compliance
     share = status.loc["industrial_share"]
-    assert share["actual"] == pytest.approx(0.6) and share["met"] is False or share["met"] == False  # noqa: E712
+    assert (share["actual"] == pytest.approx(0.6) and share["met"] is False) or share["met"] == False  # noqa: E712
     assert share["gap_pp"] == pytest.approx(-5.0)
     assert share["gap_mu"] == pytest.approx(-0.05 * 75.0)  # 50 000 m² urban construction land in 2025
     inv = status.loc["investment_intensity_wan_per_mu"]
@@ -208,7 +224,14 @@ def test_rank_zones_against_province() -> None:
         geometry=[box(0, 0, 100, 100), box(200, 0, 100, 100), box(400, 0, 100, 100)],
         crs=4548,
     )
-    stats = pd.DataFrame({"metric": ["tax_per_mu_wan", "investment_intensity_wan_per_mu"], "mean": [6.47, 50.71], "max": [31.78, 167.37], "max_zone": ["东营大王经开区", "龙口经开区"]})
+    stats = pd.DataFrame(
+        {
+            "metric": ["tax_per_mu_wan", "investment_intensity_wan_per_mu"],
+            "mean": [6.47, 50.71],
+            "max": [31.78, 167.37],
+            "max_zone": ["东营大王经开区", "龙口经开区"],
+        }
+    )
     out = rank_zones(Plan({"zones": zones}, {"province_stats": stats}))
     tax = out[out["metric"] == "tax_per_mu_wan"]
     assert tax["group_id"].tolist() == ["linqing", "yanggu", "guanxian"]

@@ -19,7 +19,16 @@ from zoneplan.plan import Plan
 
 def test_land_consumption_per_year_and_origin() -> None:
     out = land_consumption(analysis_plan(), by="zone")
-    assert list(out.columns[:8]) == ["level", "group_id", "year", "new_construction_m2", "new_construction_mu", "cumulative_mu", "from_agricultural_mu", "from_unused_mu"]
+    assert list(out.columns[:8]) == [
+        "level",
+        "group_id",
+        "year",
+        "new_construction_m2",
+        "new_construction_mu",
+        "cumulative_mu",
+        "from_agricultural_mu",
+        "from_unused_mu",
+    ]
     assert out["year"].tolist() == [2018, 2019, 2021]
     assert out["new_construction_mu"].tolist() == pytest.approx([30.0, 30.0, 15.0])
     assert out["cumulative_mu"].tolist() == pytest.approx([30.0, 60.0, 75.0])
@@ -127,7 +136,9 @@ def test_remaining_geometry_matches_the_table() -> None:
 
 def test_outside_urban_development_boundary_is_forbidden() -> None:
     zones = gpd.GeoDataFrame({"zone_id": ["Z"]}, geometry=[box(0, 0, 1000, 1000)], crs=4548)
-    parcels = gpd.GeoDataFrame({"parcel_id": ["p"], "zone_id": ["Z"], "landuse_code": ["100101"], "status": ["built"]}, geometry=[box(700, 0, 200, 100)], crs=4548)
+    parcels = gpd.GeoDataFrame(
+        {"parcel_id": ["p"], "zone_id": ["Z"], "landuse_code": ["100101"], "status": ["built"]}, geometry=[box(700, 0, 200, 100)], crs=4548
+    )
     lines = gpd.GeoDataFrame({"kind": ["urban_development_boundary", "ecological_redline"]}, geometry=[box(0, 0, 800, 1000), box(0, 900, 100, 100)], crs=4548)
     plan = Plan({"zones": zones, "parcels": parcels, "control_lines": lines})
     # outside the boundary 200 000 m², inside the red line (within the boundary) 10 000 m²

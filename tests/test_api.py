@@ -47,7 +47,9 @@ def _python_files() -> list[Path]:
 def test_import_zoneplan_loads_no_optional_dependency() -> None:
     # zoneplan imports its names on first use: touching the plan loads the core
     code = "import json, sys, zoneplan; zoneplan.Plan; print(json.dumps(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    )
     loaded = {name.split(".")[0] for name in json.loads(out.stdout)}
     assert "zoneplan" in loaded and "geopandas" in loaded  # the import did happen
     assert sorted(loaded & set(OPTIONAL)) == []
@@ -117,10 +119,9 @@ def test_settings_refuse_unknown_names_and_wrong_values() -> None:
 
 def test_tolerance_setting_reaches_validate_and_compliance(tiny_plan) -> None:
     """One setting, two readers: ``validate`` overlaps and the compliance rules' default."""
+    from tests.conftest import box
     from zoneplan.compliance import resolve_rules
     from zoneplan.validate import validate
-
-    from tests.conftest import box
 
     parcels = tiny_plan.parcels.copy()
     # P2 (x 300–500) reaches 0.8 m into P1 (x 0–200): an overlap of 0.8 m × 200 m = 160 m²

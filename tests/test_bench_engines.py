@@ -8,8 +8,6 @@ different work.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from benchmarks.bench_province import _digest_findings, _duckdb_suite, _sedonadb_suite
@@ -34,5 +32,13 @@ def test_engine_totals_equal_zoneplan(province: tuple[str, dict], suite) -> None
     assert got["adjacency_pairs"] == expected["adjacency_pairs"]
     assert got["overlap_m2"] == pytest.approx(expected["overlap_m2"], rel=1e-6)
     assert got["outside_boundary_m2"] == pytest.approx(expected["outside_boundary_m2"], rel=1e-6)
-    assert set(got["query_seconds"]) == {"zone_accounting", "consumption", "control_line_overlaps", "outside_boundary", "env_adjacency", "forbidden_per_zone", "plot_ratio_rule"}
+    assert set(got["query_seconds"]) == {
+        "zone_accounting",
+        "consumption",
+        "control_line_overlaps",
+        "outside_boundary",
+        "env_adjacency",
+        "forbidden_per_zone",
+        "plot_ratio_rule",
+    }
     assert got["load_seconds"] > 0

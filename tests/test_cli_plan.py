@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from zoneplan.plan import Plan
 from tests.conftest import X0, Y0, box
+from zoneplan.plan import Plan
 
 
 def run(*args, cwd=None):
@@ -51,7 +51,13 @@ def test_validate_exit_codes_and_json(plan_path, tiny_plan, tmp_path):
     assert bad.returncode == 1
     out = json.loads(bad.stdout)
     assert out["valid"] is False
-    assert out["problems"][0] == {"layer": "parcels", "feature_id": out["problems"][0]["feature_id"], "rule": "overlap", "message": out["problems"][0]["message"], "value": pytest.approx(15.0)}
+    assert out["problems"][0] == {
+        "layer": "parcels",
+        "feature_id": out["problems"][0]["feature_id"],
+        "rule": "overlap",
+        "message": out["problems"][0]["message"],
+        "value": pytest.approx(15.0),
+    }
 
 
 def test_validate_fix_repairs_and_saves(tiny_plan, tmp_path):

@@ -122,7 +122,27 @@ def curve_gpkg(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     out = tmp_path / "arc.gpkg"
-    subprocess.run(["ogr2ogr", "-f", "GPKG", str(out), str(csv), "-oo", "GEOM_POSSIBLE_NAMES=WKT", "-oo", "KEEP_GEOM_COLUMNS=NO", "-a_srs", "EPSG:4548", "-nln", "parcels", "-nlt", "CURVEPOLYGON"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "ogr2ogr",
+            "-f",
+            "GPKG",
+            str(out),
+            str(csv),
+            "-oo",
+            "GEOM_POSSIBLE_NAMES=WKT",
+            "-oo",
+            "KEEP_GEOM_COLUMNS=NO",
+            "-a_srs",
+            "EPSG:4548",
+            "-nln",
+            "parcels",
+            "-nlt",
+            "CURVEPOLYGON",
+        ],
+        check=True,
+        capture_output=True,
+    )
     info = subprocess.run(["ogrinfo", "-so", str(out), "parcels"], check=True, capture_output=True, text=True).stdout
     assert "Curve Polygon" in info
     return out

@@ -167,7 +167,9 @@ def test_cli_compliant_plan_exits_0(plan_path, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["compliant"] is True
 
 
-@pytest.mark.parametrize("argv", [["check", "/no/such/plan.gpkg"], ["check", "{plan}", "--rules", "/no/such/rules.toml"], ["check", "{plan}", "--rules", "{bad}"]])
+@pytest.mark.parametrize(
+    "argv", [["check", "/no/such/plan.gpkg"], ["check", "{plan}", "--rules", "/no/such/rules.toml"], ["check", "{plan}", "--rules", "{bad}"]]
+)
 def test_cli_bad_input_exits_2(plan_path, tmp_path, capsys, argv):
     bad = tmp_path / "bad.toml"
     bad.write_text("overlap_tolerance_m2 = -1\n", encoding="utf-8")

@@ -47,7 +47,10 @@ def test_far_at_the_limit_on_an_irregular_parcel(factor, violates):
     # Parcel area is not a round number: floor area built as area × 2 must read as FAR 2.0.
     tri = shapely.Polygon([(X0, Y0), (X0 + 173.2, Y0 + 11.7), (X0 + 61.3, Y0 + 149.9)])
     floor = tri.area * factor
-    p = _plan([{"parcel_id": "T", "landuse_code": "100101", "status": "built", "floor_area_m2": floor, "geometry": tri}], [{"scope": "*", "metric": "parcel_min_far", "op": ">=", "value": 2.0}])
+    p = _plan(
+        [{"parcel_id": "T", "landuse_code": "100101", "status": "built", "floor_area_m2": floor, "geometry": tri}],
+        [{"scope": "*", "metric": "parcel_min_far", "op": ">=", "value": 2.0}],
+    )
     v = parcel_rule_violations(p).violations
     assert (len(v) == 1) is violates
 
@@ -68,9 +71,33 @@ def test_parcel_measures_exact():
 
 def test_national_values_switched_on_by_true_and_limits_are_inclusive():
     parcels = [
-        {"parcel_id": "ok", "landuse_code": "100101", "status": "built", "footprint_m2": 3000.0, "office_area_m2": 700.0, "green_area_m2": 2000.0, "geometry": box(0, 0, 100, 100)},
-        {"parcel_id": "bad", "landuse_code": "100102", "status": "built", "footprint_m2": 2999.0, "office_area_m2": 701.0, "green_area_m2": 2001.0, "geometry": box(200, 0, 100, 100)},
-        {"parcel_id": "shop", "landuse_code": "0901", "status": "built", "footprint_m2": 100.0, "office_area_m2": 9000.0, "green_area_m2": 0.0, "geometry": box(400, 0, 100, 100)},
+        {
+            "parcel_id": "ok",
+            "landuse_code": "100101",
+            "status": "built",
+            "footprint_m2": 3000.0,
+            "office_area_m2": 700.0,
+            "green_area_m2": 2000.0,
+            "geometry": box(0, 0, 100, 100),
+        },
+        {
+            "parcel_id": "bad",
+            "landuse_code": "100102",
+            "status": "built",
+            "footprint_m2": 2999.0,
+            "office_area_m2": 701.0,
+            "green_area_m2": 2001.0,
+            "geometry": box(200, 0, 100, 100),
+        },
+        {
+            "parcel_id": "shop",
+            "landuse_code": "0901",
+            "status": "built",
+            "footprint_m2": 100.0,
+            "office_area_m2": 9000.0,
+            "green_area_m2": 0.0,
+            "geometry": box(400, 0, 100, 100),
+        },
     ]
     rules = {"parcel_min_building_coefficient": True, "parcel_max_office_share": True, "parcel_max_green_ratio": True}
     v = parcel_rule_violations(_plan(parcels), rules=rules).violations
@@ -85,7 +112,9 @@ def test_national_values_switched_on_by_true_and_limits_are_inclusive():
 def test_investment_intensity_rule_in_force_from_its_year():
     # 10 000 m² = 15 mu; 3900 万元 → 260 万元/亩 < 280.
     parcels = [{"parcel_id": "L1", "landuse_code": "100101", "status": "built", "built_year": 2020, "investment_yuan": 3.9e7, "geometry": box(0, 0, 100, 100)}]
-    targets = [{"scope": "LQ", "metric": "parcel_min_investment_intensity_wan_per_mu", "year": 2025, "op": ">=", "value": 280.0, "source": "临政办字〔2022〕22号"}]
+    targets = [
+        {"scope": "LQ", "metric": "parcel_min_investment_intensity_wan_per_mu", "year": 2025, "op": ">=", "value": 280.0, "source": "临政办字〔2022〕22号"}
+    ]
     zones = gpd.GeoDataFrame({"zone_id": ["LQ"]}, geometry=[box(-10, -10, 500, 500)], crs=4548)
     p = _plan(parcels, targets, zones=zones)
     assert parcel_rule_violations(p, year=2024).not_checked  # not yet in force

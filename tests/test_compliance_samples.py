@@ -37,7 +37,12 @@ def test_linqing_planted_violations(linqing):
     assert mu[("ecological_redline_overlap", "LQC-0703")] == 15.0
     assert mu[("basic_farmland_overlap", "LQC-0101")] == 12.0
     assert mu[("basic_farmland_overlap", "LQC-0016")] == 30.0
-    assert {f: mu[(r, f)] for r, f in found if r == "outside_urban_development_boundary"} == {"LQC-0037": 8.0, "LQC-0101": 12.0, "LQC-0016": 30.0, "LQC-0703": 15.0}
+    assert {f: mu[(r, f)] for r, f in found if r == "outside_urban_development_boundary"} == {
+        "LQC-0037": 8.0,
+        "LQC-0101": 12.0,
+        "LQC-0016": 30.0,
+        "LQC-0703": 15.0,
+    }
     quota = found[("quota_exceeded", "linqing")]
     assert (quota.year, round(quota.measured, 2), quota.limit, round(quota.area_mu, 2)) == (2022, 476.41, 380.0, 96.41)
     env = found[("env_adjacency", "LQY-0027")]

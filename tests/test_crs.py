@@ -4,10 +4,10 @@ import pyproj
 import pytest
 import shapely
 
+from tests.conftest import X0, Y0
 from zoneplan import crs as zcrs
 from zoneplan.errors import CRSError
 from zoneplan.measure import area_in, area_m2
-from tests.conftest import X0, Y0
 
 
 @pytest.mark.parametrize("lon,epsg", [(115.70, 4548), (118.05, 4548), (116.49, 4548), (114.0, 4547), (120.4, 4549), (75.1, 4534), (134.9, 4554)])

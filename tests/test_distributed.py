@@ -67,7 +67,13 @@ def test_check_equals_single_process(province: Plan, client: Client) -> None:
     single = distributed.canonical_findings(compliance.check(province), province)
     dask = distributed.check(province, client=client, n_partitions=3)
     assert len(single.violations) > 100  # the synthetic province has conflicts of every kind
-    assert set(single.violations["rule"]) >= {"ecological_redline_overlap", "basic_farmland_overlap", "outside_urban_development_boundary", "env_adjacency", "parcel_min_far"}
+    assert set(single.violations["rule"]) >= {
+        "ecological_redline_overlap",
+        "basic_farmland_overlap",
+        "outside_urban_development_boundary",
+        "env_adjacency",
+        "parcel_min_far",
+    }
     assert_same(single.to_json(), dask.to_json())
     a, b = single.violations, dask.violations
     # the same conflict geometry (vertex lists may differ where a partition's union of lines adds collinear vertices)

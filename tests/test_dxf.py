@@ -45,8 +45,14 @@ def _rounded(x, y, w, h, r):
     b = math.tan(math.radians(22.5))
     x, y = X0 + x, Y0 + y
     return [
-        (x + r, y, 0), (x + w - r, y, b), (x + w, y + r, 0), (x + w, y + h - r, b),
-        (x + w - r, y + h, 0), (x + r, y + h, b), (x, y + h - r, 0), (x, y + r, b),
+        (x + r, y, 0),
+        (x + w - r, y, b),
+        (x + w, y + r, 0),
+        (x + w, y + h - r, b),
+        (x + w - r, y + h, 0),
+        (x + r, y + h, b),
+        (x, y + h - r, 0),
+        (x, y + r, b),
     ]
 
 
@@ -76,7 +82,16 @@ def drawing(tmp_path, *, mm: bool = False):
     msp.add_circle(((X0 + 300) * k, (Y0 + 280) * k), 70 * k, dxfattribs={"layer": "地块"})
     true.append(math.pi * 70**2)
     # an open polyline: its last vertex stops 0.05 m short of the first
-    open_pl = msp.add_lwpolyline([((X0 + 450) * k, (Y0 + 200) * k), ((X0 + 550) * k, (Y0 + 200) * k), ((X0 + 550) * k, (Y0 + 300) * k), ((X0 + 450) * k, (Y0 + 300) * k), ((X0 + 450) * k, (Y0 + 200.05) * k)], dxfattribs={"layer": "地块"})
+    open_pl = msp.add_lwpolyline(
+        [
+            ((X0 + 450) * k, (Y0 + 200) * k),
+            ((X0 + 550) * k, (Y0 + 200) * k),
+            ((X0 + 550) * k, (Y0 + 300) * k),
+            ((X0 + 450) * k, (Y0 + 300) * k),
+            ((X0 + 450) * k, (Y0 + 200.05) * k),
+        ],
+        dxfattribs={"layer": "地块"},
+    )
     # labels on their own layer, a note on another, attributes in blocks
     centres = [(75, 40), (275, 50), (475, 50), (60, 240), (300, 280), (500, 250)]
     for i, (cx, cy) in enumerate(centres, start=1):
@@ -85,7 +100,11 @@ def drawing(tmp_path, *, mm: bool = False):
         ins.add_auto_attribs({"用地代码": "100101" if i % 2 else "1101", "企业名称": f"企业{i}"})
     msp.add_text("规划道路", dxfattribs={"layer": "注记", "insert": ((X0 + 20) * k, (Y0 + 20) * k)})
     # the drawing frame around everything
-    msp.add_lwpolyline([((X0 - 50) * k, (Y0 - 80) * k), ((X0 + 650) * k, (Y0 - 80) * k), ((X0 + 650) * k, (Y0 + 450) * k), ((X0 - 50) * k, (Y0 + 450) * k)], close=True, dxfattribs={"layer": "图框"})
+    msp.add_lwpolyline(
+        [((X0 - 50) * k, (Y0 - 80) * k), ((X0 + 650) * k, (Y0 - 80) * k), ((X0 + 650) * k, (Y0 + 450) * k), ((X0 - 50) * k, (Y0 + 450) * k)],
+        close=True,
+        dxfattribs={"layer": "图框"},
+    )
     path = tmp_path / ("总图_mm.dxf" if mm else "总图.dxf")
     doc.saveas(path)
     chords = sum(shapely.Polygon([(x, y) for x, y, _ in r]).area for r in rings)

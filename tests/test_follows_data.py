@@ -23,7 +23,9 @@ from zoneplan.plan import Plan
 
 def _fresh(plan: Plan) -> Plan:
     """The same content in new objects: what reading the edited plan from disk would give."""
-    return Plan({k: v.copy() for k, v in plan.layers.items()}, {k: v.copy() for k, v in plan.tables.items()}, crs=plan.crs, meta=plan.meta, layer_meta=plan.layer_meta)
+    return Plan(
+        {k: v.copy() for k, v in plan.layers.items()}, {k: v.copy() for k, v in plan.tables.items()}, crs=plan.crs, meta=plan.meta, layer_meta=plan.layer_meta
+    )
 
 
 def test_notebook_idiom_gives_the_fresh_plan_answer() -> None:

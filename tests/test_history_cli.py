@@ -79,7 +79,10 @@ def test_history_and_diff_between_revisions_of_a_postgis_plan(plan_uri: str, tin
     code, out, _ = run(["history", plan_uri, "--layer", "parcels", "--json"], capsys)
     assert code == 0
     changes = json.loads(out)["changes"]
-    assert [(c["revision"], c["op"], c["feature_id"]) for c in changes] == [(1, "INSERT", f"P{i}") for i in range(1, 5)] + [(2, "UPDATE", "P2"), (3, "DELETE", "P4")]
+    assert [(c["revision"], c["op"], c["feature_id"]) for c in changes] == [(1, "INSERT", f"P{i}") for i in range(1, 5)] + [
+        (2, "UPDATE", "P2"),
+        (3, "DELETE", "P4"),
+    ]
     assert changes[4]["changes"] == {"landuse_code": ["100102", "0901"]} and changes[4]["changed_by"] == "postgres"
     assert changes[5]["client"] == "psql" and changes[5]["area_change_mu"] == pytest.approx(-60.0)
     code, out, _ = run(["history", plan_uri, "--feature", "P2"], capsys)

@@ -143,7 +143,9 @@ def test_hostile_title_runs_nothing_in_the_report_and_its_maps(browser, tmp_path
         assert len(maps) == len(frames) >= 2
         for frame in maps:
             # (an iframe out of view gets no animation frames, so wait for the drawn canvas, not "ready")
-            frame.wait_for_function("typeof ZP === 'object' && ZP.maps.length === 1 && document.querySelector('.leaflet-overlay-pane canvas') !== null", timeout=15000)
+            frame.wait_for_function(
+                "typeof ZP === 'object' && ZP.maps.length === 1 && document.querySelector('.leaflet-overlay-pane canvas') !== null", timeout=15000
+            )
             assert HOSTILE in frame.inner_text(".zp-title")
         page.wait_for_timeout(300)
     finally:

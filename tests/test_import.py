@@ -6,10 +6,10 @@ import pyogrio
 import pytest
 import shapely
 
+from tests.conftest import X0, Y0, box
 from zoneplan.crs import geometry_to_gcj02
 from zoneplan.errors import CRSError, InputError
 from zoneplan.io.vector import detect_dbf_encoding, read_vector
-from tests.conftest import X0, Y0, box
 
 
 def _bureau_parcels() -> gpd.GeoDataFrame:
@@ -64,7 +64,7 @@ def test_utf8_value_cut_mid_character_still_counts_as_utf8(tmp_path):
     dbf = bytearray(path.with_suffix(".dbf").read_bytes())
     assert detect_dbf_encoding(path.with_suffix(".dbf")) == "UTF-8"
     # cut the value's last character in half, as a too-narrow field width does
-    value = "临清轴承有限公司".encode("utf-8")
+    value = "临清轴承有限公司".encode()
     start = dbf.index(value)
     dbf[start + len(value) - 1] = 0x20
     path.with_suffix(".dbf").write_bytes(bytes(dbf))
@@ -130,8 +130,11 @@ def test_gcj02_geojson_lands_on_true_ground_only_when_declared(tmp_path):
 
 
 def test_flatgeobuf_keeps_row_order(tmp_path):
-    gdf = gpd.GeoDataFrame({"parcel_id": [f"P{i}" for i in range(50)], "landuse_code": ["0701"] * 50},
-                           geometry=[box(((i * 7919) % 50) * 20.0, 0, 10, 10) for i in range(50)], crs=4548)
+    gdf = gpd.GeoDataFrame(
+        {"parcel_id": [f"P{i}" for i in range(50)], "landuse_code": ["0701"] * 50},
+        geometry=[box(((i * 7919) % 50) * 20.0, 0, 10, 10) for i in range(50)],
+        crs=4548,
+    )
     path = tmp_path / "p.fgb"
     pyogrio.write_dataframe(gdf, path, driver="FlatGeobuf", layer_options={"SPATIAL_INDEX": "NO"})
     assert list(read_vector(path).data["parcel_id"]) == list(gdf["parcel_id"])

@@ -40,9 +40,21 @@ def _specs():
         "phases": (phases_spec(plan), {"分期 Phases": 3, "开发区 Zone": 1}, 3),
         "layout": (layout_spec(plan), {"开发区 Zone": 1, "板块 Districts": 2, "产业园 Parks": 4}, 7),
         "landuse": (landuse_spec(plan), {"开发区 Zone": 1, "用地 Land use": 8}, 8),
-        "remaining": (remaining_spec(plan), {"开发区 Zone": 1, "地块 Parcels": 8, "生态保护红线 ecological redline": 1, "剩余用地 Remaining land": len(remaining)}, 4),
-        "compliance": (compliance_spec(plan, violations=violations_of(plan)), {"开发区 Zone": 1, "地块 Parcels": 8, "生态保护红线 ecological redline": 1, "违规 Violations": 2}, 5),
-        "indicator": (indicator_spec(plan, "investment_intensity_wan_per_mu", by="park", table=indicator_table()), {"开发区 Zone": 1, "investment_intensity_wan_per_mu (park)": 4}, 4),
+        "remaining": (
+            remaining_spec(plan),
+            {"开发区 Zone": 1, "地块 Parcels": 8, "生态保护红线 ecological redline": 1, "剩余用地 Remaining land": len(remaining)},
+            4,
+        ),
+        "compliance": (
+            compliance_spec(plan, violations=violations_of(plan)),
+            {"开发区 Zone": 1, "地块 Parcels": 8, "生态保护红线 ecological redline": 1, "违规 Violations": 2},
+            5,
+        ),
+        "indicator": (
+            indicator_spec(plan, "investment_intensity_wan_per_mu", by="park", table=indicator_table()),
+            {"开发区 Zone": 1, "investment_intensity_wan_per_mu (park)": 4},
+            4,
+        ),
     }
 
 
@@ -67,7 +79,13 @@ def test_each_kind_draws_offline_with_legend(browser, tmp_path, kind):
 
 @pytest.mark.parametrize(
     ("name", "kind", "extra"),
-    [("linqing", "layout", {}), ("linqing", "compliance", {}), ("linqing", "indicator", {"indicator": "investment_intensity_wan_per_mu", "by": "park"}), ("linqing", "landuse", {"year": 2020}), ("zhangdian", "phases", {})],
+    [
+        ("linqing", "layout", {}),
+        ("linqing", "compliance", {}),
+        ("linqing", "indicator", {"indicator": "investment_intensity_wan_per_mu", "by": "park"}),
+        ("linqing", "landuse", {"year": 2020}),
+        ("zhangdian", "phases", {}),
+    ],
 )
 def test_sample_plans_draw_end_to_end(browser, tmp_path, name, kind, extra):
     from zoneplan import datasets
@@ -93,7 +111,11 @@ def test_sample_plans_draw_end_to_end(browser, tmp_path, name, kind, extra):
         assert counts["用地 Land use"] == len(plan.parcels)
     else:  # Zhangdian's named roads are drawn beneath as context
         assert counts == {"背景 Context: named_roads": 5, "分期 Phases": 3, "开发区 Zone": 1}
-        assert [t for t in page.locator(".zp-label-text").all_inner_texts() if "Phase" in t] == ["一期 Phase 1\n1,022.0 亩 mu\n80.0 亿元 · 2022–2023", "二期 Phase 2\n1,872.0 亩 mu\n100.0 亿元 · 2022–2024", "三期 Phase 3\n1,400.0 亩 mu\n130.0 亿元 · 2023–2027"]
+        assert [t for t in page.locator(".zp-label-text").all_inner_texts() if "Phase" in t] == [
+            "一期 Phase 1\n1,022.0 亩 mu\n80.0 亿元 · 2022–2023",
+            "二期 Phase 2\n1,872.0 亩 mu\n100.0 亿元 · 2022–2024",
+            "三期 Phase 3\n1,400.0 亩 mu\n130.0 亿元 · 2023–2027",
+        ]
     assert page.locator(".zp-legend .zp-legend-item").count() > 0
     title = page.locator(".zp-title").bounding_box()
     layers = page.locator(".leaflet-control-layers").bounding_box()

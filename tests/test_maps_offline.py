@@ -26,6 +26,7 @@ from zoneplan.maps.offline import external_urls
 from zoneplan.maps.print import cjk_font, print_spec
 from zoneplan.maps.style import classify, landuse_legend
 
+
 def _layer(spec, name):
     return next(o for o in spec.overlays if o.name == name)
 
@@ -108,8 +109,16 @@ def test_attributes_cannot_close_the_script_tag():
 def test_phase_labels_legend_and_fields_in_schedule_order():
     spec = phases_spec(layout_plan())
     phases = _layer(spec, "分期 Phases")
-    assert phases.labels.tolist() == ["一期 Phase 1\n600.0 亩 mu\n80.0 亿元 · 2021–2023", "二期 Phase 2\n900.0 亩 mu\n100.0 亿元 · 2022–2024", "三期 Phase 3\n1,500.0 亩 mu\n130.0 亿元 · 2023–2027"]
-    assert [i.label for i in spec.legend] == ["一期 2021–2023 · 600.0 亩 · 80.0 亿元", "二期 2022–2024 · 900.0 亩 · 100.0 亿元", "三期 2023–2027 · 1,500.0 亩 · 130.0 亿元"]
+    assert phases.labels.tolist() == [
+        "一期 Phase 1\n600.0 亩 mu\n80.0 亿元 · 2021–2023",
+        "二期 Phase 2\n900.0 亩 mu\n100.0 亿元 · 2022–2024",
+        "三期 Phase 3\n1,500.0 亩 mu\n130.0 亿元 · 2023–2027",
+    ]
+    assert [i.label for i in spec.legend] == [
+        "一期 2021–2023 · 600.0 亩 · 80.0 亿元",
+        "二期 2022–2024 · 900.0 亩 · 100.0 亿元",
+        "三期 2023–2027 · 1,500.0 亩 · 130.0 亿元",
+    ]
     fields = {f.label: f.values.tolist() for f in phases.fields}
     assert fields["投资 Investment (亿元)"] == [80.0, 100.0, 130.0]
     assert fields["年份 Years"] == ["2021–2023", "2022–2024", "2023–2027"]
@@ -179,7 +188,23 @@ def test_cli_map_writes_html_and_print(tmp_path, capsys):
     plan_path = tmp_path / "plan.gpkg"
     layout_plan().write(plan_path)
     with pytest.raises(SystemExit) as exc:
-        main(["map", str(plan_path), "--kind", "layout", "-o", str(tmp_path / "l.html"), "--print", str(tmp_path / "l.png"), "--paper", "A4", "--dpi", "60", "--json"])
+        main(
+            [
+                "map",
+                str(plan_path),
+                "--kind",
+                "layout",
+                "-o",
+                str(tmp_path / "l.html"),
+                "--print",
+                str(tmp_path / "l.png"),
+                "--paper",
+                "A4",
+                "--dpi",
+                "60",
+                "--json",
+            ]
+        )
     assert exc.value.code == 0
     result = json.loads(capsys.readouterr().out)
     assert result["layers"] == {"开发区 Zone": 1, "板块 Districts": 2, "产业园 Parks": 4}
@@ -206,7 +231,10 @@ def test_thin_findings_are_widened_and_findings_without_geometry_skipped():
     plan = layout_plan()
     v = violations_of(plan)
     line = shapely.LineString([(X0 + 250, Y0 + 50), (X0 + 250, Y0 + 250)])  # the 200 m boundary Q1 | Q2
-    v = pd.concat([v, v.iloc[[0]].assign(rule="env_adjacency", area_mu=0.0, geometry=[line]), v.iloc[[0]].assign(rule="quota_exceeded", geometry=[None])], ignore_index=True)
+    v = pd.concat(
+        [v, v.iloc[[0]].assign(rule="env_adjacency", area_mu=0.0, geometry=[line]), v.iloc[[0]].assign(rule="quota_exceeded", geometry=[None])],
+        ignore_index=True,
+    )
     spec = compliance_spec(plan, violations=v)
     drawn = _layer(spec, "违规 Violations").data
     assert drawn.geom_type.tolist()[:3] == ["Polygon", "Polygon", "Polygon"]
@@ -222,7 +250,11 @@ def test_zhangdian_print_map_shows_three_phases_in_mu(caplog):
     plan = datasets.load("zhangdian")
     spec = phases_spec(plan)
     labels = _layer(spec, "分期 Phases").labels.tolist()
-    assert [label.split("\n")[:2] for label in labels] == [["一期 Phase 1", "1,022.0 亩 mu"], ["二期 Phase 2", "1,872.0 亩 mu"], ["三期 Phase 3", "1,400.0 亩 mu"]]
+    assert [label.split("\n")[:2] for label in labels] == [
+        ["一期 Phase 1", "1,022.0 亩 mu"],
+        ["二期 Phase 2", "1,872.0 亩 mu"],
+        ["三期 Phase 3", "1,400.0 亩 mu"],
+    ]
     out = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots" / "print_zhangdian_phases.png"
     with caplog.at_level(logging.WARNING):
         print_spec(spec, out, paper="A3", dpi=300)

@@ -12,7 +12,13 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 
 
 def test_the_user_jobs_have_notebooks() -> None:
-    assert [p.name for p in NOTEBOOKS] == ["01_phase_map.ipynb", "02_quota_check.ipynb", "03_scenarios.ipynb", "04_zone_comparison.ipynb", "05_goal_seeking.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == [
+        "01_phase_map.ipynb",
+        "02_quota_check.ipynb",
+        "03_scenarios.ipynb",
+        "04_zone_comparison.ipynb",
+        "05_goal_seeking.ipynb",
+    ]
 
 
 @pytest.mark.slow

@@ -51,7 +51,7 @@ def _parcel_pages(path: Path) -> tuple[int, int]:
 def damaged(tmp_path: Path) -> Path:
     path = tmp_path / "linqing.gpkg"
     shutil.copy(datasets.get_path("linqing"), path)
-    first, last, size = _parcel_pages(path)
+    first, _last, size = _parcel_pages(path)
     with open(path, "r+b") as fh:
         fh.seek((first + 5) * size)  # pages in the middle of the parcels' b-tree
         fh.write(b"\xde\xad\xbe\xef" * (size // 4) * 10)
@@ -116,7 +116,14 @@ def _export(tmp_path: Path, layer: str) -> Path:
 
 
 def _start_import(src: Path, into: Path, layer: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "zoneplan", "import", str(src), "--into", str(into), "--layer", layer], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=_env())
+    return subprocess.Popen(
+        [sys.executable, "-m", "zoneplan", "import", str(src), "--into", str(into), "--layer", layer],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=_env(),
+    )
 
 
 @pytest.mark.parametrize("round_", range(2))
@@ -126,8 +133,8 @@ def test_two_concurrent_imports_into_one_plan_both_keep_their_layer(tmp_path: Pa
     if round_:
         shutil.copy(datasets.get_path("zhangdian"), into)  # an existing plan in a second round
     procs = {layer: _start_import(src, into, layer) for layer, src in sources.items()}
-    for layer, proc in procs.items():
-        out, err = proc.communicate(timeout=180)
+    for _layer, proc in procs.items():
+        _out, err = proc.communicate(timeout=180)
         assert proc.returncode == 0, err
     plan = Plan.read(into)
     assert len(plan["parks"]) == 8 and len(plan["districts"]) == 2

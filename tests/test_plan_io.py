@@ -8,11 +8,10 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest
-import shapely
 
+from tests.conftest import box
 from zoneplan.errors import CRSError, InputError, PlanError
 from zoneplan.plan import Plan
-from tests.conftest import box
 
 
 def _digest(path):
@@ -149,7 +148,7 @@ def test_reading_a_missing_or_broken_file_names_it(tmp_path):
         Plan.read(tmp_path / "nope.gpkg")
     bad = tmp_path / "bad.gpkg"
     bad.write_text("not a geopackage")
-    with pytest.raises(InputError, match="bad.gpkg"):
+    with pytest.raises(InputError, match=r"bad\.gpkg"):
         Plan.read(bad)
 
 

@@ -6,7 +6,6 @@ import threading
 import time
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import psycopg
@@ -48,7 +47,9 @@ def assert_plans_equal(a: Plan, b: Plan, *, ignore_meta: tuple[str, ...] = (post
     for name in a.layers:
         left, right = a[name], b[name]
         assert left.geometry.name == right.geometry.name, name
-        pd.testing.assert_frame_equal(pd.DataFrame(left.drop(columns=left.geometry.name)), pd.DataFrame(right.drop(columns=right.geometry.name)), check_exact=True, obj=name)
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(left.drop(columns=left.geometry.name)), pd.DataFrame(right.drop(columns=right.geometry.name)), check_exact=True, obj=name
+        )
         assert left.geometry.geom_equals_exact(right.geometry, tolerance=0).all(), name
         assert (left.geometry.geom_type == right.geometry.geom_type).all(), name
     for name in a.tables:
@@ -142,7 +143,9 @@ def test_stale_feature_edit_is_a_conflict(plan_uri: str, tiny_plan: Plan) -> Non
     alice = postgis.read_layer(plan_uri, "parcels", versions=True)
     bob = postgis.read_layer(plan_uri, "parcels", versions=True)
     assert alice["zp_version"].tolist() == [1, 1, 1, 1]
-    new = postgis.update_features(plan_uri, "parcels", alice.loc[[2], ["parcel_id", "zp_version", "status", "built_year"]].assign(status="built", built_year=2024))
+    new = postgis.update_features(
+        plan_uri, "parcels", alice.loc[[2], ["parcel_id", "zp_version", "status", "built_year"]].assign(status="built", built_year=2024)
+    )
     assert new.to_dict() == {"P3": 2}
     # Bob edits P3 and P4 from his stale copy: P3 conflicts, so neither is written.
     edit = bob.loc[[2, 3], ["parcel_id", "zp_version", "status"]].assign(status="unbuildable")
@@ -268,7 +271,9 @@ def test_gist_index_exists_and_is_used(plan_uri: str) -> None:
         plan = "\n".join(
             r[0]
             for r in con.execute(
-                sql.SQL("EXPLAIN SELECT count(*) FROM {} p JOIN {} c ON ST_Intersects(p.geom, c.geom)").format(sql.Identifier(schema, "parcels"), sql.Identifier(schema, "control_lines"))
+                sql.SQL("EXPLAIN SELECT count(*) FROM {} p JOIN {} c ON ST_Intersects(p.geom, c.geom)").format(
+                    sql.Identifier(schema, "parcels"), sql.Identifier(schema, "control_lines")
+                )
             ).fetchall()
         )
         assert "_geom_gist" in plan

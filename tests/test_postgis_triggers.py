@@ -55,8 +55,17 @@ def test_an_sql_edit_by_another_user_bumps_version_revision_and_stamps_the_user(
     postgis.grant(plan_uri, editor)
     mine = postgis.read_layer(plan_uri, "parcels", versions=True)
     # the other client even tries to forge the bookkeeping columns: the triggers overwrite them
-    run(plan_uri, sql.SQL("UPDATE {} SET status = 'built', zp_version = 1, zp_updated_by = 'nobody' WHERE parcel_id = 'P3'").format(table(plan_uri, "parcels")), role=editor)
-    row = run(plan_uri, sql.SQL("SELECT zp_version, zp_updated_by, zp_updated_at > now() - interval '1 minute' FROM {} WHERE parcel_id = 'P3'").format(table(plan_uri, "parcels")))
+    run(
+        plan_uri,
+        sql.SQL("UPDATE {} SET status = 'built', zp_version = 1, zp_updated_by = 'nobody' WHERE parcel_id = 'P3'").format(table(plan_uri, "parcels")),
+        role=editor,
+    )
+    row = run(
+        plan_uri,
+        sql.SQL("SELECT zp_version, zp_updated_by, zp_updated_at > now() - interval '1 minute' FROM {} WHERE parcel_id = 'P3'").format(
+            table(plan_uri, "parcels")
+        ),
+    )
     assert row == [(2, editor, True)]
     assert postgis.plan_revision(plan_uri) == 2
     # zoneplan's edit from the copy read before is stale: refused, naming the other user
@@ -99,7 +108,9 @@ def test_psql_can_add_a_feature_without_zp_fid_and_grants_survive_a_rewrite(plan
         f'INSERT INTO "{loc.plan}".parcels (parcel_id, zone_id, landuse_code, status, geom) '
         f"VALUES ('P5', 'Z1', '0803', 'ready', ST_Multi(ST_GeomFromText('{box(600, 600, 100, 150).wkt}', 4548))) RETURNING zp_fid, zp_version, zp_updated_by"
     )
-    out = subprocess.run(["psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", as_role(loc.conninfo, editor), "-c", insert], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", as_role(loc.conninfo, editor), "-c", insert], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip().splitlines()[0] == f"4|1|{editor}"  # the next zp_fid after 0…3
     back = Plan.read(plan_uri).parcels
     assert back["parcel_id"].tolist() == ["P1", "P2", "P3", "P4", "P5"]
@@ -113,7 +124,11 @@ def test_geometry_columns_are_typed_and_polygons_read_back_as_written(plan_uri: 
     parcels.loc[3, "geometry"] = multi
     postgis.write_plan(tiny_plan.with_layer("parcels", parcels), plan_uri)
     loc = postgis.parse_uri(plan_uri)
-    types = run(plan_uri, "SELECT f_table_name, type, srid, coord_dimension FROM geometry_columns WHERE f_table_schema = %s AND f_table_name <> 'zoneplan_history' ORDER BY 1", (loc.plan,))
+    types = run(
+        plan_uri,
+        "SELECT f_table_name, type, srid, coord_dimension FROM geometry_columns WHERE f_table_schema = %s AND f_table_name <> 'zoneplan_history' ORDER BY 1",
+        (loc.plan,),
+    )
     assert types == [("parcels", "MULTIPOLYGON", 4548, 2), ("phases", "MULTIPOLYGON", 4548, 2), ("zones", "MULTIPOLYGON", 4548, 2)]
     back = Plan.read(plan_uri).parcels
     assert back.geom_type.tolist() == ["Polygon", "Polygon", "Polygon", "MultiPolygon"]
@@ -149,7 +164,11 @@ def test_history_records_who_when_what_and_the_revision(plan_uri: str, tiny_plan
     postgis.grant(plan_uri, editor)
     parcels = table(plan_uri, "parcels")
     run(plan_uri, sql.SQL("UPDATE {} SET status = 'built', geom = geom WHERE parcel_id = 'P3'").format(parcels), role=editor)
-    run(plan_uri, sql.SQL("UPDATE {} SET geom = ST_Multi(ST_MakeEnvelope(384300, 4080300, 384500, 4080400, 4548)) WHERE parcel_id = 'P4'").format(parcels), role=editor)
+    run(
+        plan_uri,
+        sql.SQL("UPDATE {} SET geom = ST_Multi(ST_MakeEnvelope(384300, 4080300, 384500, 4080400, 4548)) WHERE parcel_id = 'P4'").format(parcels),
+        role=editor,
+    )
     run(plan_uri, sql.SQL("DELETE FROM {} WHERE parcel_id = 'P1'").format(parcels))
     log = postgis.history(plan_uri, layer="parcels")
     assert tuple(log.columns) == postgis.HISTORY_COLUMNS
@@ -200,7 +219,11 @@ def test_history_survives_whole_plan_writes_and_rebuilds_any_revision(plan_uri: 
 def test_styles_in_public_layer_styles_and_a_users_style_survives_rewrites(plan_uri: str, tiny_plan: Plan) -> None:
     postgis.write_plan(tiny_plan, plan_uri)
     schema = postgis.parse_uri(plan_uri).plan
-    ours = run(plan_uri, "SELECT f_table_name, f_geometry_column, useasdefault, f_table_catalog = current_database() FROM public.layer_styles WHERE f_table_schema = %s ORDER BY 1", (schema,))
+    ours = run(
+        plan_uri,
+        "SELECT f_table_name, f_geometry_column, useasdefault, f_table_catalog = current_database() FROM public.layer_styles WHERE f_table_schema = %s ORDER BY 1",
+        (schema,),
+    )
     assert ours == [("parcels", "geom", True, True), ("phases", "geom", True, True), ("zones", "geom", True, True)]
     run(  # a QGIS user saves their own default style for parcels
         plan_uri,

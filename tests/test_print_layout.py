@@ -18,7 +18,7 @@ def _limits(spec, paper="A3"):
         b = o.data.total_bounds
         bounds = np.array([min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]), max(bounds[3], b[3])])
     w, h = PAPER_MM[paper]
-    left, bottom, mw, mh = printing._frame(bounds, width_mm=w, height_mm=h, left=0.03, bottom=0.07, avail_w=0.70, avail_h=0.82)
+    _left, _bottom, mw, mh = printing._frame(bounds, width_mm=w, height_mm=h, left=0.03, bottom=0.07, avail_w=0.70, avail_h=0.82)
     return bounds, printing._fit_limits(bounds, (mw * w) / (mh * h)), (mw * w) / (mh * h)
 
 
@@ -27,7 +27,9 @@ def test_scale_bar_and_north_arrow_sit_where_no_feature_is(name, kind):
     spec = build_spec(datasets.load(name), kind=kind)
     _, limits, _ = _limits(spec)
     place = place_furniture(spec, limits)
-    drawn = shapely.union_all(np.concatenate([np.asarray(o.data.geometry.values) for o in spec.overlays if o.fill is not None] or [np.array([shapely.Polygon()])]))
+    drawn = shapely.union_all(
+        np.concatenate([np.asarray(o.data.geometry.values) for o in spec.overlays if o.fill is not None] or [np.array([shapely.Polygon()])])
+    )
     for what, size in (("scale_bar", printing._SCALE_BOX), ("north_arrow", printing._NORTH_BOX)):
         box = printing._box(place[what], size, limits)
         assert drawn.intersection(box).area / box.area < 0.02, (name, kind, what, place[what])

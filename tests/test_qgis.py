@@ -41,7 +41,14 @@ def run(job: dict, tmp_path: Path) -> dict:
     assert probe.returncode == 0, f"PyQGIS is missing ({probe.stderr.strip()[-200:]}): run `make system-deps` (bash .ci/install-system-deps)"
     path = tmp_path / f"job-{uuid.uuid4().hex[:8]}.json"
     path.write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
-    proc = subprocess.run([DEBIAN_PYTHON, str(CLIENT), str(path)], capture_output=True, text=True, timeout=300, check=False, env={"QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    proc = subprocess.run(
+        [DEBIAN_PYTHON, str(CLIENT), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={"QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -100,7 +107,9 @@ def test_postgis_layers_open_in_qgis_with_their_default_styles(plan_uri: str, tm
 
 
 @pytest.mark.postgis
-def test_qgis_edits_reach_postgis_then_a_stale_zoneplan_edit_is_refused_and_history_names_the_editor(plan_uri: str, postgis_uri: str, tiny_plan: Plan, tmp_path: Path, capsys) -> None:
+def test_qgis_edits_reach_postgis_then_a_stale_zoneplan_edit_is_refused_and_history_names_the_editor(
+    plan_uri: str, postgis_uri: str, tiny_plan: Plan, tmp_path: Path, capsys
+) -> None:
     postgis.write_plan(tiny_plan, plan_uri)
     role = f"qgis_{uuid.uuid4().hex[:6]}"
     with psycopg.connect(postgis_uri, autocommit=True) as con:
@@ -148,7 +157,9 @@ def test_a_styled_map_renders_in_many_colours(tmp_path: Path) -> None:
     path = tmp_path / "linqing.gpkg"
     plan.write(path)
     png = tmp_path / "linqing.png"
-    answer = run({"action": "render", "layers": [gpkg_layer(path, n) for n in ("zones", "control_lines", "parcels")], "png": str(png), "size": [900, 700]}, tmp_path)
+    answer = run(
+        {"action": "render", "layers": [gpkg_layer(path, n) for n in ("zones", "control_lines", "parcels")], "png": str(png), "size": [900, 700]}, tmp_path
+    )
     assert png.stat().st_size > 10_000 and (answer["width"], answer["height"]) == (900, 700)
     colours = set(answer["colours"])
     assert len(colours) > 20

@@ -88,19 +88,23 @@ def test_field_and_labels_are_escaped():
 def test_layer_styles_frame_has_the_qgis_columns():
     qml = landuse_style_qml(codes=["100101"])
     frame = layer_styles_frame({"parcels": qml, "phases": qml}, geometry_column="geometry", update_time=datetime(2024, 5, 6, 7, 8, 9))
-    assert tuple(frame.columns) == LAYER_STYLES_COLUMNS == (
-        "f_table_catalog",
-        "f_table_schema",
-        "f_table_name",
-        "f_geometry_column",
-        "styleName",
-        "styleQML",
-        "styleSLD",
-        "useAsDefault",
-        "description",
-        "owner",
-        "ui",
-        "update_time",
+    assert (
+        tuple(frame.columns)
+        == LAYER_STYLES_COLUMNS
+        == (
+            "f_table_catalog",
+            "f_table_schema",
+            "f_table_name",
+            "f_geometry_column",
+            "styleName",
+            "styleQML",
+            "styleSLD",
+            "useAsDefault",
+            "description",
+            "owner",
+            "ui",
+            "update_time",
+        )
     )
     assert frame["f_table_name"].tolist() == ["parcels", "phases"]
     assert frame["styleName"].tolist() == ["parcels", "phases"]

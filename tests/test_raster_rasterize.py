@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
 
-from tests.conftest import X0, Y0, box
+from tests.conftest import X0, Y0
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 from zoneplan.raster import get_scheme, zonal_stats
@@ -30,7 +29,13 @@ def test_landuse_cog_with_colours_and_legend(tiny_plan: Plan, tmp_path: Path) ->
         assert ds.tags()[f"class_{value_of['1101']}"] == "1101 物流仓储用地"
     values, counts = np.unique(arr, return_counts=True)
     # four 200 m parcels = 400 cells each; the rest (2500 − 1600) is no data
-    assert dict(zip(values.tolist(), counts.tolist())) == {0: 900, value_of["100101"]: 400, value_of["100102"]: 400, value_of["0701"]: 400, value_of["1101"]: 400}
+    assert dict(zip(values.tolist(), counts.tolist())) == {
+        0: 900,
+        value_of["100101"]: 400,
+        value_of["100102"]: 400,
+        value_of["0701"]: 400,
+        value_of["1101"]: 400,
+    }
     # P1 occupies the south-west corner: bottom-left 20 × 20 cells
     assert (arr[30:, :20] == value_of["100101"]).all()
 

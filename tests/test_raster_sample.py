@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 import sys
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from zoneplan.raster.change import compare
 
 LAYERS = datasets.layers_dir()
 sys.path.insert(0, str(LAYERS))
+
 import build_rasters  # noqa: E402  (layers/build_rasters.py)
 
 OLD = LAYERS / "linqing_landcover_2018.tif"
@@ -46,7 +49,7 @@ def test_change_finds_exactly_the_planted_parcels(linqing) -> None:
     for pid, kind in result.mismatched[["parcel_id", "mismatch"]].itertuples(index=False):
         found.setdefault(kind, []).append(pid)
     assert {k: sorted(v) for k, v in found.items()} == {k: sorted(v) for k, v in PLANTED.items()}
-    assert sorted(result.evidence["parcel_id"]) == sorted(sum(PLANTED.values(), []))
+    assert sorted(result.evidence["parcel_id"]) == sorted(functools.reduce(operator.iadd, PLANTED.values(), []))
     # evidence: the newly built-up part of each unauthorised parcel (the lawn speckle stays green)
     ev = result.evidence.set_index("parcel_id")
     share = ev["evidence_mu"] / ev["area_mu"]

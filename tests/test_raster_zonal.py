@@ -21,7 +21,9 @@ from zoneplan.raster.zonal import cell_areas_geographic
 
 
 def write_raster(path: Path, arr: np.ndarray, *, crs: str, transform, nodata: int | None = 0) -> Path:
-    with rasterio.open(path, "w", driver="GTiff", width=arr.shape[1], height=arr.shape[0], count=1, dtype=arr.dtype, crs=crs, transform=transform, nodata=nodata) as ds:
+    with rasterio.open(
+        path, "w", driver="GTiff", width=arr.shape[1], height=arr.shape[0], count=1, dtype=arr.dtype, crs=crs, transform=transform, nodata=nodata
+    ) as ds:
         ds.write(arr, 1)
     return path
 
@@ -97,7 +99,7 @@ def _expected_north_south(polygon: shapely.Polygon, crs: str, split_y: float) ->
     intersected with ``polygon`` there."""
     to_r = pyproj.Transformer.from_crs(4548, crs, always_xy=True)
     poly_r = _move(shapely.segmentize(polygon, 5.0), to_r)
-    minx, miny, maxx, maxy = poly_r.bounds
+    minx, _miny, maxx, maxy = poly_r.bounds
     north_r = shapely.segmentize(shapely.box(minx - 1, split_y, maxx + 1, maxy + 1), (maxx - minx) / 200)
     back = pyproj.Transformer.from_crs(crs, 4548, always_xy=True)
     north = _move(north_r, back)
@@ -183,9 +185,15 @@ def test_ring_with_a_near_repeated_vertex_in_another_crs(tmp_path: Path) -> None
     repeats its closing vertex 7e-11 m off: GEOS 3.14 ``segmentize`` collapses it to ~0 m², and
     exactextract over-counts its cells by 4 % in UTM. It must still be measured exactly."""
     ring = [
-        (385251.85333183047, 4081024.2375277714), (385252.9434652613, 4081015.9335927493), (385571.2616216196, 4081055.2103619142),
-        (385589.89633847174, 4080904.185425714), (385838.77020096814, 4080934.8935966077), (385272.7508964108, 4080865.0533274882),
-        (385250.71858235786, 4081032.8813190903), (385251.8533318304, 4081024.2375277714), (385251.85333183047, 4081024.2375277714),
+        (385251.85333183047, 4081024.2375277714),
+        (385252.9434652613, 4081015.9335927493),
+        (385571.2616216196, 4081055.2103619142),
+        (385589.89633847174, 4080904.185425714),
+        (385838.77020096814, 4080934.8935966077),
+        (385272.7508964108, 4080865.0533274882),
+        (385250.71858235786, 4081032.8813190903),
+        (385251.8533318304, 4081024.2375277714),
+        (385251.85333183047, 4081024.2375277714),
     ]
     parcel = shapely.Polygon(ring)
     t = pyproj.Transformer.from_crs(4548, "EPSG:32650", always_xy=True)

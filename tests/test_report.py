@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.browser import Opened
 from tests.plans_scenario import scenario_plan
 from tests.test_scenario_compare import MOVE_B
-from tests.browser import Opened
 from zoneplan.cli import main
 from zoneplan.report import header_of, unit_of
 from zoneplan.scenario import ChangeTargets, Scenario, save_scenario
@@ -108,7 +108,9 @@ def test_html_report_opens_offline_in_chromium(plan_path: Path, tmp_path: Path, 
         # maps: base land use, phases, remaining, compliance, and land use of each scenario
         assert len(frames) == 6
         for frame in frames:
-            frame.wait_for_function("typeof L === 'object' && document.querySelector('.leaflet-overlay-pane canvas, .leaflet-overlay-pane svg') !== null", timeout=15000)
+            frame.wait_for_function(
+                "typeof L === 'object' && document.querySelector('.leaflet-overlay-pane canvas, .leaflet-overlay-pane svg') !== null", timeout=15000
+            )
         charts = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.src.slice(0, 22), i.naturalWidth])")
         assert len(charts) == 2 and all(src == "data:image/png;base64," and width > 300 for src, width in charts)
         assert page.locator("td.met").count() >= 3  # industrial share met in every scenario

@@ -40,7 +40,10 @@ def test_impossible_dates_fail_validate(text: str) -> None:
     assert bad["feature_id"].iloc[0] == str(plan.parcels["parcel_id"].iloc[2])
 
 
-@pytest.mark.parametrize("rules,needle", [({"parcel_min_far": "two"}, "parcel_min_far"), ({"overlap_tolerance_m2": -1.0}, "must not be negative"), ({"quotas": "yes"}, "true or false")])
+@pytest.mark.parametrize(
+    "rules,needle",
+    [({"parcel_min_far": "two"}, "parcel_min_far"), ({"overlap_tolerance_m2": -1.0}, "must not be negative"), ({"quotas": "yes"}, "true or false")],
+)
 def test_scenario_rules_that_check_would_refuse_are_refused_when_added(rules: dict, needle: str) -> None:
     plan = datasets.load("zhangdian")
     with pytest.raises(PlanError, match=needle):

@@ -209,7 +209,7 @@ def test_linqing_zone_and_blocks_match_the_document(plans):
     plan = plans["linqing"]
     d = plan.districts.set_index("district_id")
     planar, geodesic = both_areas(d)
-    for (did, row), a, g in zip(d.iterrows(), planar, geodesic):
+    for (did, _row), a, g in zip(d.iterrows(), planar, geodesic):
         published = {"linqing-city": 33.19, "linqing-yandian": 10.03}[did]
         assert within(a / KM2, published, 0.001) and within(g / KM2, published, 0.001), did
     za, zg = both_areas(plan.zones)

@@ -35,7 +35,9 @@ def test_drawn_outline_snaps_to_parcel_edges(bench):
     plan = Plan.read(path)
     parcel = plan.parcels.geometry.iloc[10]
     # the planner's outline misses the parcel's corners by up to 1.5 m
-    wobbly = shapely.Polygon([(x + dx, y + dy) for (x, y), dx, dy in zip(parcel.exterior.coords[:-1], [1.2, -0.8, 1.5, -1.0, 0.6] * 40, [-1.0, 1.1, 0.7, -1.4, 0.9] * 40)])
+    wobbly = shapely.Polygon(
+        [(x + dx, y + dy) for (x, y), dx, dy in zip(parcel.exterior.coords[:-1], [1.2, -0.8, 1.5, -1.0, 0.6] * 40, [-1.0, 1.1, 0.7, -1.4, 0.9] * 40)]
+    )
     out = client.post("/api/preview", json={"geometry": _lonlat_ring(plan, wobbly), "attributes": ATTRS}).json()
     snapped = plan.phases.geometry.iloc[:0]._constructor([shapely.geometry.shape(out["geometry"])], crs=4326).to_crs(plan.crs).iloc[0]
     assert snapped.symmetric_difference(parcel).area < 0.5  # m², against ~|wobble| × perimeter unsnapped
@@ -51,7 +53,11 @@ def test_reshape_delete_undo_and_stale_revisions(bench):
     plan = Plan.read(path)
     phase1 = plan.phases.set_index("phase_id").loc["zhangdian-phase-1"]
     smaller = phase1.geometry.buffer(-50)
-    body = {"geometry": _lonlat_ring(plan, smaller), "phase_id": "zhangdian-phase-1", "attributes": {**ATTRS, "phase_no": 1, "name": "一期（调整）", "start_year": 2022, "end_year": 2023}}
+    body = {
+        "geometry": _lonlat_ring(plan, smaller),
+        "phase_id": "zhangdian-phase-1",
+        "attributes": {**ATTRS, "phase_no": 1, "name": "一期（调整）", "start_year": 2022, "end_year": 2023},
+    }
     preview = client.post("/api/preview", json=body).json()
     assert preview["errors"] == {}  # its own phase number is not a duplicate
     saved = client.post("/api/save", json={**body, "revision": rev})
@@ -99,7 +105,14 @@ def test_bad_requests_are_one_line_errors(bench):
     assert r.status_code == 400 and r.json()["error"] == "no parcel NO-SUCH in the plan (layer parcels, feature NO-SUCH, rule phase-geometry)"
     r = client.post("/api/preview", json={"geometry": {"type": "LineString", "coordinates": [[118, 36], [118.1, 36.1]]}, "attributes": ATTRS})
     assert r.status_code == 400 and "must be a polygon" in r.json()["error"]
-    r = client.post("/api/save", json={"parcels": [str(Plan.read(path).parcels["parcel_id"].iloc[0])], "attributes": {**ATTRS, "investment_yi": "-3", "start_year": "2026.5"}, "revision": rev})
+    r = client.post(
+        "/api/save",
+        json={
+            "parcels": [str(Plan.read(path).parcels["parcel_id"].iloc[0])],
+            "attributes": {**ATTRS, "investment_yi": "-3", "start_year": "2026.5"},
+            "revision": rev,
+        },
+    )
     assert r.status_code == 422 and set(r.json()["errors"]) == {"investment_yi", "start_year"}
     assert client.get("/api/parcel", params={"lon": "x", "lat": 36}).status_code == 400
     assert path.read_bytes() == before

@@ -11,7 +11,6 @@ from __future__ import annotations
 import shutil
 
 import numpy as np
-
 import pytest
 
 from tests.postgis_server import plan_uri, postgis_uri  # noqa: F401 (fixtures)
@@ -179,7 +178,10 @@ def _mbtiles(path, lon: float, lat: float, zoom: int, rgb: tuple[int, int, int])
     with sqlite3.connect(path) as con:
         con.execute("CREATE TABLE metadata (name text, value text)")
         con.execute("CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer, tile_data blob)")
-        con.executemany("INSERT INTO metadata VALUES (?, ?)", [("name", "test basemap"), ("format", "png"), ("minzoom", str(zoom)), ("maxzoom", str(zoom)), ("attribution", "© test tiles")])
+        con.executemany(
+            "INSERT INTO metadata VALUES (?, ?)",
+            [("name", "test basemap"), ("format", "png"), ("minzoom", str(zoom)), ("maxzoom", str(zoom)), ("attribution", "© test tiles")],
+        )
         con.executemany("INSERT INTO tiles VALUES (?, ?, ?, ?)", [(zoom, tx, n - 1 - ty, buf.getvalue()) for tx, ty in tiles])
     return tiles
 
@@ -203,7 +205,9 @@ def test_offline_basemap_from_mbtiles(browser, tmp_path):
     with workbench.serving(path, basemap=tmp_path / "base.mbtiles") as base:
         bench = Bench(browser, base)
         bench.view(c.x, c.y, 14)
-        bench.page.wait_for_function("() => { var t = document.querySelectorAll('img.leaflet-tile'); return t.length > 0 && [...t].every(i => i.complete); }", timeout=20_000)
+        bench.page.wait_for_function(
+            "() => { var t = document.querySelectorAll('img.leaflet-tile'); return t.length > 0 && [...t].every(i => i.complete); }", timeout=20_000
+        )
         bench.page.wait_for_timeout(300)
         asked = {tuple(int(v) for v in u.rsplit("/tiles/", 1)[1].split("/")[1:]) for u in bench.requests if "/tiles/14/" in u}
         assert asked and asked <= set(tiles)

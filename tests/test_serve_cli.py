@@ -18,7 +18,6 @@ import shapely
 
 from zoneplan import datasets
 from zoneplan.plan import Plan
-from zoneplan.units import M2_PER_MU
 
 
 def run(*args, cwd=None):
@@ -89,7 +88,13 @@ def _free_port() -> int:
 
 def test_serve_command_listens_on_loopback_only_and_stops(zhangdian):
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "zoneplan", "serve", str(zhangdian), "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zoneplan", "serve", str(zhangdian), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
     try:
         deadline = time.monotonic() + 90
         while True:

@@ -126,7 +126,13 @@ def test_a_supply_schedule_never_exceeds_the_quotas() -> None:
     assert (balance["status"] == "within").all()
     assert target_status(edited)["met"].all()
     # the same targets with a quota too small for both cannot be met; the quota is the conflict
-    tight = solve(solve_plan(parcels=rows, targets=targets, quotas=[{"zone_id": "Z", "year": 2026, "new_construction_mu": 50.0}, {"zone_id": "Z", "year": 2027, "new_construction_mu": 40.0}]))
+    tight = solve(
+        solve_plan(
+            parcels=rows,
+            targets=targets,
+            quotas=[{"zone_id": "Z", "year": 2026, "new_construction_mu": 50.0}, {"zone_id": "Z", "year": 2027, "new_construction_mu": 40.0}],
+        )
+    )
     assert tight.status == "infeasible"
     assert set(tight.conflicts["kind"]) >= {"quota"}
 

@@ -33,7 +33,7 @@ def test_geometry_is_consistent() -> None:
     # every parcel is inside its own zone and parcels never overlap (60–90 m wide in a 100 m grid)
     zone_geom = zones.set_index("zone_id").geometry.reindex(parcels["zone_id"]).to_numpy()
     assert shapely.within(parcels.geometry.to_numpy(), zone_geom).all()
-    left, right = parcels.sindex.query(parcels.geometry, predicate="overlaps")
+    left, _right = parcels.sindex.query(parcels.geometry, predicate="overlaps")
     assert len(left) == 0
     area = parcels.area
     assert area.min() >= (0.6 * PITCH_M) ** 2 - 1e-6 and area.max() <= (0.9 * PITCH_M) ** 2 + 1e-6

@@ -15,7 +15,12 @@ MU = 10_000 / 15
 @pytest.fixture
 def plan_path(tmp_path):
     parcels = gpd.GeoDataFrame(
-        {"parcel_id": ["DK-01", "DK-02", "DK-03"], "landuse_code": ["100101", "100102", "1101"], "enterprise": ["旧名", None, None], "tax_yuan": [1.0, 2.0, 3.0]},
+        {
+            "parcel_id": ["DK-01", "DK-02", "DK-03"],
+            "landuse_code": ["100101", "100102", "1101"],
+            "enterprise": ["旧名", None, None],
+            "tax_yuan": [1.0, 2.0, 3.0],
+        },
         geometry=[box(0, 0, 200, 100), box(300, 0, 100, 100), box(0, 200, 100, 100)],
         crs=4548,
     )
@@ -41,7 +46,10 @@ def _workbook(path, rows, *, title=True, sheet="2023年"):
 
 def test_xlsx_with_chinese_headers_and_units_is_joined(tmp_path, plan_path, run):
     before = Plan.read(plan_path)["parcels"]
-    xlsx = _workbook(tmp_path / "企业.xlsx", [[1, "DK-01", "临清轴承有限公司", 250.5, 1.2, 30, 120], [2, "DK-02", "烟店机械厂", "1,024", 0.35, 15, 45], [3, "DK-99", "外区企业", 10, 0.1, 5, 3]])
+    xlsx = _workbook(
+        tmp_path / "企业.xlsx",
+        [[1, "DK-01", "临清轴承有限公司", 250.5, 1.2, 30, 120], [2, "DK-02", "烟店机械厂", "1,024", 0.35, 15, 45], [3, "DK-99", "外区企业", 10, 0.1, 5, 3]],
+    )
     r = run("import", xlsx, "--into", plan_path, "--join", "parcels", "--on", "地块编号=parcel_id", "--sheet", "2023年")
     assert r.returncode == 0, r.stderr
     assert "2 feature(s) matched, 1 without a row" in r.stdout

@@ -3,9 +3,9 @@ import pandas as pd
 import pytest
 import shapely
 
+from tests.conftest import X0, Y0, box
 from zoneplan.plan import Plan
 from zoneplan.validate import fix_geometries, validate
-from tests.conftest import X0, Y0, box
 
 BOWTIE = shapely.Polygon([(X0 + 600, Y0 + 600), (X0 + 800, Y0 + 800), (X0 + 800, Y0 + 600), (X0 + 600, Y0 + 800)])
 
@@ -15,7 +15,9 @@ def _with_parcels(plan: Plan, extra: gpd.GeoDataFrame) -> Plan:
 
 
 def _parcel(pid, geom, **attrs):
-    return gpd.GeoDataFrame({"parcel_id": [pid], "zone_id": ["Z1"], "landuse_code": [attrs.pop("code", "100101")], **{k: [v] for k, v in attrs.items()}}, geometry=[geom], crs=4548)
+    return gpd.GeoDataFrame(
+        {"parcel_id": [pid], "zone_id": ["Z1"], "landuse_code": [attrs.pop("code", "100101")], **{k: [v] for k, v in attrs.items()}}, geometry=[geom], crs=4548
+    )
 
 
 def test_clean_plan_is_valid(tiny_plan):

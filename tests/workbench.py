@@ -36,7 +36,9 @@ def serving(location: str | Path, *, poll_ms: int = 400, basemap: str | Path | N
     from zoneplan.serve import HOST, create_app, open_store
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(open_store(location), poll_ms=poll_ms, basemap=basemap), host=HOST, port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(open_store(location), poll_ms=poll_ms, basemap=basemap), host=HOST, port=port, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -65,7 +67,7 @@ class Bench:
         def route(r):
             url = r.request.url
             self.requests.append(url)
-            if url.startswith(base + "/") or url == base or url.startswith(LOCAL_SCHEMES):
+            if url.startswith((base + "/", LOCAL_SCHEMES)) or url == base:
                 r.continue_()
             else:
                 self.external.append(url)

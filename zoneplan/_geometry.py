@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-__all__ = ["POLYGONAL_TYPE_IDS", "usable", "polygonal", "union_by_group", "subdivide", "parts_outside"]
+__all__ = ["POLYGONAL_TYPE_IDS", "parts_outside", "polygonal", "subdivide", "union_by_group", "usable"]
 
 #: shapely type ids of Polygon and MultiPolygon.
 POLYGONAL_TYPE_IDS = (3, 6)

@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from html.parser import HTMLParser
 from typing import Any
 
-__all__ = ["text", "script_json", "inline_hashes", "csp", "policy_of", "with_csp"]
+__all__ = ["csp", "inline_hashes", "policy_of", "script_json", "text", "with_csp"]
 
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _JSON_UNSAFE = re.compile("[<>&\u2028\u2029]")

@@ -47,7 +47,7 @@ from zoneplan.settings import settings
 if TYPE_CHECKING:
     from zoneplan.plan import Plan
 
-__all__ = ["SHAPING_SETTINGS", "memo", "follows_data", "call_scope", "fingerprint", "frame_digest", "value_digest", "clear"]
+__all__ = ["SHAPING_SETTINGS", "call_scope", "clear", "fingerprint", "follows_data", "frame_digest", "memo", "value_digest"]
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])

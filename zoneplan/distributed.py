@@ -49,7 +49,7 @@ import shapely
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 
-__all__ = ["Partition", "partition_plan", "analyze", "check", "canonical_findings", "cluster_client"]
+__all__ = ["Partition", "analyze", "canonical_findings", "check", "cluster_client", "partition_plan"]
 
 _NO_ZONE = "\x00no-zone"
 _SUB_LEVELS = ("district", "park", "phase")
@@ -154,7 +154,11 @@ def partition_plan(plan: Plan, *, n_partitions: int, halo_m: float = 0.0) -> lis
     sub_zone = {lvl: _zone_column(plan[f"{lvl}s"], zones) for lvl in _SUB_LEVELS}
     scope_zone = pd.concat(
         [pd.Series(zones["zone_id"].astype("string").to_numpy(), index=zones["zone_id"].astype("string").to_numpy())]
-        + [pd.Series(sub_zone[lvl].to_numpy(), index=plan[f"{lvl}s"][f"{lvl}_id"].astype("string").to_numpy()) for lvl in _SUB_LEVELS if f"{lvl}_id" in plan[f"{lvl}s"].columns]
+        + [
+            pd.Series(sub_zone[lvl].to_numpy(), index=plan[f"{lvl}s"][f"{lvl}_id"].astype("string").to_numpy())
+            for lvl in _SUB_LEVELS
+            if f"{lvl}_id" in plan[f"{lvl}s"].columns
+        ]
     )
     scope_zone = scope_zone[~scope_zone.index.duplicated()]
     targets = plan.targets
@@ -166,7 +170,9 @@ def partition_plan(plan: Plan, *, n_partitions: int, halo_m: float = 0.0) -> lis
     udb_rows = np.flatnonzero(lines["kind"].astype(str).to_numpy() == "urban_development_boundary") if "kind" in lines.columns else []
     first_udb = lines.iloc[udb_rows[:1]] if len(udb_rows) else None
     # extent of every zone: its polygon and its parcels (parcels in no zone under their own key)
-    zone_boxes = pd.concat([parcels.bounds.set_axis(zone.to_numpy()), zones.bounds.set_axis(zones["zone_id"].astype("string").to_numpy()) if "zone_id" in zones.columns else None])
+    zone_boxes = pd.concat(
+        [parcels.bounds.set_axis(zone.to_numpy()), zones.bounds.set_axis(zones["zone_id"].astype("string").to_numpy()) if "zone_id" in zones.columns else None]
+    )
     zone_boxes = zone_boxes.groupby(level=0).agg({"minx": "min", "miny": "min", "maxx": "max", "maxy": "max"})
 
     out = []
@@ -180,7 +186,7 @@ def partition_plan(plan: Plan, *, n_partitions: int, halo_m: float = 0.0) -> lis
             extra = _halo(parcels, zone, zone_boxes.loc[zone_boxes.index.intersection(key_set)], key_set, halo_m)
             part_parcels = parcels.iloc[np.concatenate([own, extra])]
         # one rectangle per zone (its polygon and its parcels) and per halo parcel
-        extent = pd.concat([zone_boxes.loc[zone_boxes.index.intersection(key_set)], part_parcels.bounds.iloc[len(own):]])
+        extent = pd.concat([zone_boxes.loc[zone_boxes.index.intersection(key_set)], part_parcels.bounds.iloc[len(own) :]])
         bounds = shapely.box(extent["minx"], extent["miny"], extent["maxx"], extent["maxy"])
         layers = {"zones": part_zones, "parcels": part_parcels}
         for lvl in _SUB_LEVELS:
@@ -233,14 +239,17 @@ def cluster_client(*, client: Any = None, scheduler: str | None = None, n_worker
         with c:
             yield c
         return
-    with LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as c:
+    with (
+        LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as c,
+    ):
         c.run(_warm_up)
         yield c
 
 
 def _warm_up() -> None:
     """Import the analysis and compliance code in a fresh worker (a long-running cluster has it already)."""
-    import zoneplan.analysis  # noqa: F401
+    import zoneplan.analysis
     import zoneplan.compliance  # noqa: F401
 
 
@@ -289,7 +298,9 @@ def _analyze_part(plan: Plan, *, year: int | None, by: str, profile: Mapping[str
     from zoneplan import analysis
 
     if anchor is not None:
-        parcels = pd.concat([plan.parcels, anchor.astype({c: plan.parcels[c].dtype for c in anchor.columns if c in plan.parcels.columns and c != anchor.geometry.name})])
+        parcels = pd.concat(
+            [plan.parcels, anchor.astype({c: plan.parcels[c].dtype for c in anchor.columns if c in plan.parcels.columns and c != anchor.geometry.name})]
+        )
         plan = plan.with_layer("parcels", parcels.reset_index(drop=True))
     result = analysis.analyze(plan, year=year, by=by, profile=profile)
     result["groups"] = [g for g in result["groups"] if g.get("id") != _ANCHOR]

@@ -7,7 +7,7 @@ on one line and exits with status 2.
 
 from __future__ import annotations
 
-__all__ = ["ZoneplanError", "InputError", "CRSError", "PlanError"]
+__all__ = ["CRSError", "InputError", "PlanError", "ZoneplanError"]
 
 
 class ZoneplanError(Exception):

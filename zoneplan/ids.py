@@ -46,7 +46,9 @@ def unique_id(base: str, taken: set[str]) -> str:
     return out
 
 
-def fill_ids(gdf: gpd.GeoDataFrame, layer: str, *, zones: gpd.GeoDataFrame, existing: gpd.GeoDataFrame | None = None, source: object = None) -> gpd.GeoDataFrame:
+def fill_ids(
+    gdf: gpd.GeoDataFrame, layer: str, *, zones: gpd.GeoDataFrame, existing: gpd.GeoDataFrame | None = None, source: object = None
+) -> gpd.GeoDataFrame:
     """``gdf`` (new features of ``layer``) with empty ``zone_id`` and id column filled.
 
     Parameters
@@ -89,7 +91,9 @@ def fill_ids(gdf: gpd.GeoDataFrame, layer: str, *, zones: gpd.GeoDataFrame, exis
                 found[ok] = idx
             if (found < 0).any():
                 bad = int(np.flatnonzero(need)[np.flatnonzero(found < 0)[0]])
-                raise InputError("feature has no zone_id and lies in no zone of the plan: give its zone_id", file=source, layer=layer, feature=f"#{bad}", rule="empty_id")
+                raise InputError(
+                    "feature has no zone_id and lies in no zone of the plan: give its zone_id", file=source, layer=layer, feature=f"#{bad}", rule="empty_id"
+                )
             zid = zid.copy()
             zid[need] = zones["zone_id"].astype("string").to_numpy()[found]
         out["zone_id"] = zid

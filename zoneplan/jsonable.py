@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["to_jsonable", "records"]
+__all__ = ["records", "to_jsonable"]
 
 
 def to_jsonable(value: Any) -> Any:

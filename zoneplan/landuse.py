@@ -160,9 +160,7 @@ LEGACY_SCHEMES: Final[Mapping[str, str]] = MappingProxyType(
 )
 """Legacy classifications that :func:`normalise_codes` maps onto the 2023 classes."""
 
-SCHEME_TITLES: Final[Mapping[str, str]] = MappingProxyType(
-    {"2023": "2023 用地用海", "sandiao": "三调", "gb50137": "GB 50137-2011"}
-)
+SCHEME_TITLES: Final[Mapping[str, str]] = MappingProxyType({"2023": "2023 用地用海", "sandiao": "三调", "gb50137": "GB 50137-2011"})
 """Short names of the classifications, as shown to users."""
 
 #: Standard field names that say which classification a code column holds (upper case).
@@ -464,8 +462,7 @@ def detect_scheme(codes: pd.Series, *, field: str | None = None, names: pd.Serie
             lost = [f"{v} ({p}?)" for v, p in zip(nowhere, padded) if v != p and any(p in _known(s).index for s in _DETECTABLE)]
             zeros = f"; lost leading zeros? {_shown(lost)} — name the scheme with --landuse-scheme to restore them" if lost else ""
             raise _refuse(
-                f"codes found in no classification (2023 用地用海, 三调, GB 50137-2011): {_shown(nowhere)}{zeros}; "
-                "map them with --landuse-map FILE.csv",
+                f"codes found in no classification (2023 用地用海, 三调, GB 50137-2011): {_shown(nowhere)}{zeros}; map them with --landuse-map FILE.csv",
                 field,
             )
         parts = []
@@ -474,8 +471,7 @@ def detect_scheme(codes: pd.Series, *, field: str | None = None, names: pd.Serie
             if len(only):
                 parts.append(f"{SCHEME_TITLES[s]} only: {_shown(only, 6)}")
         raise _refuse(
-            f"mixes classifications: {'; '.join(parts)}; convert the column to one classification or map it "
-            "with --landuse-map FILE.csv",
+            f"mixes classifications: {'; '.join(parts)}; convert the column to one classification or map it with --landuse-map FILE.csv",
             field,
         )
     hint = FIELD_SCHEMES.get((field or "").upper())
@@ -497,11 +493,12 @@ def detect_scheme(codes: pd.Series, *, field: str | None = None, names: pd.Serie
         rows = pd.DataFrame({"code": _clean(codes, pad=False), "name": _clean(names.reindex(codes.index), pad=False)}).dropna()
         agree = [s for s in full if len(rows) and (rows["code"].map(_known(s)) == rows["name"].map(_known(s))).all()]
         if len(agree) == 1:
-            return SchemeDetection(agree[0], f"codes {_shown(clash, 5)} mean different classes in {titles}; the name column agrees with {SCHEME_TITLES[agree[0]]} only")
+            return SchemeDetection(
+                agree[0], f"codes {_shown(clash, 5)} mean different classes in {titles}; the name column agrees with {SCHEME_TITLES[agree[0]]} only"
+            )
     readings = "; ".join(f"{v} = " + " / ".join(f"{SCHEME_TITLES[s]} {_titles(s).get(v, '?')}" for s in full) for v in clash[:4])
     raise _refuse(
-        f"codes {_shown(clash, 8)} mean different classes in {titles} ({readings}); name the scheme with "
-        "--landuse-scheme " + "|".join(full),
+        f"codes {_shown(clash, 8)} mean different classes in {titles} ({readings}); name the scheme with --landuse-scheme " + "|".join(full),
         field,
     )
 
@@ -553,7 +550,12 @@ def read_landuse_map(source: str | os.PathLike[str]) -> pd.DataFrame:
         raise InputError(f"value(s) {_shown(pd.unique(twice['from']))} appear twice", file=source, rule="landuse-map")
     bad = table[~table["to"].isin(_classes().index)]
     if len(bad):
-        raise InputError(f"'to' must be 2023 用地用海 codes; not codes: {_shown(pd.unique(bad['to'].astype(str)))}", file=source, feature=f"from={bad['from'].iloc[0]}", rule="landuse-map")
+        raise InputError(
+            f"'to' must be 2023 用地用海 codes; not codes: {_shown(pd.unique(bad['to'].astype(str)))}",
+            file=source,
+            feature=f"from={bad['from'].iloc[0]}",
+            rule="landuse-map",
+        )
     return table
 
 

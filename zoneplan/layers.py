@@ -13,13 +13,13 @@ import geopandas as gpd
 import pandas as pd
 
 __all__ = [
+    "CONTROL_LINE_KINDS",
+    "LAYERS",
     "METRICS",
+    "PARCEL_STATUSES",
+    "TABLES",
     "LayerSpec",
     "TableSpec",
-    "LAYERS",
-    "TABLES",
-    "PARCEL_STATUSES",
-    "CONTROL_LINE_KINDS",
     "conform_layer",
     "conform_table",
     "empty_layer",

@@ -411,7 +411,7 @@ def reconcile_official_area(
     ids
         Feature ids to list in ``flagged`` (default: 1-based row numbers).
     rel_tol, abs_tol_m2
-        A feature is flagged when |official − ellipsoidal| exceeds both (see
+        A feature is flagged when ``|official − ellipsoidal|`` exceeds both (see
         :data:`RECONCILE_REL_TOL`).
 
     Returns

@@ -180,5 +180,7 @@ class Plan:
             require_projected(gdf)
             total = areas(gdf).sum() if len(gdf) else pd.Series(0.0, index=["area_m2", "area_mu", "area_ha", "area_km2"])
             ellipsoidal = float(ellipsoidal_area_m2(gdf).sum()) if len(gdf) else 0.0
-            rows.append({"layer": name, "count": len(gdf), **total.to_dict(), "ellipsoidal_area_m2": ellipsoidal, "ellipsoidal_area_mu": ellipsoidal / M2_PER_MU})
+            rows.append(
+                {"layer": name, "count": len(gdf), **total.to_dict(), "ellipsoidal_area_m2": ellipsoidal, "ellipsoidal_area_mu": ellipsoidal / M2_PER_MU}
+            )
         return pd.DataFrame(rows, columns=["layer", "count", "area_m2", "area_mu", "area_ha", "area_km2", "ellipsoidal_area_m2", "ellipsoidal_area_mu"])

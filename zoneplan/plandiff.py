@@ -121,10 +121,34 @@ def _layer_diff(name: str, before: gpd.GeoDataFrame, after: gpd.GeoDataFrame) ->
     columns = differs.loc[changed_ids].apply(lambda row: [c for c in shared if row[c]], axis=1) if len(changed_ids) else pd.Series([], dtype=object)
     rows = pd.concat(
         [
-            pd.DataFrame({"change": "added", "columns": [[] for _ in range(len(added))], "geometry_changed": True, "area_before_mu": np.nan, "area_after_mu": new_area.loc[added].to_numpy()}, index=added),
-            pd.DataFrame({"change": "removed", "columns": [[] for _ in range(len(removed))], "geometry_changed": True, "area_before_mu": old_area.loc[removed].to_numpy(), "area_after_mu": np.nan}, index=removed),
             pd.DataFrame(
-                {"change": "changed", "columns": columns.reindex(changed_ids).to_list(), "geometry_changed": geometry_changed.loc[changed_ids].to_numpy(), "area_before_mu": old_area.loc[changed_ids].to_numpy(), "area_after_mu": new_area.loc[changed_ids].to_numpy()},
+                {
+                    "change": "added",
+                    "columns": [[] for _ in range(len(added))],
+                    "geometry_changed": True,
+                    "area_before_mu": np.nan,
+                    "area_after_mu": new_area.loc[added].to_numpy(),
+                },
+                index=added,
+            ),
+            pd.DataFrame(
+                {
+                    "change": "removed",
+                    "columns": [[] for _ in range(len(removed))],
+                    "geometry_changed": True,
+                    "area_before_mu": old_area.loc[removed].to_numpy(),
+                    "area_after_mu": np.nan,
+                },
+                index=removed,
+            ),
+            pd.DataFrame(
+                {
+                    "change": "changed",
+                    "columns": columns.reindex(changed_ids).to_list(),
+                    "geometry_changed": geometry_changed.loc[changed_ids].to_numpy(),
+                    "area_before_mu": old_area.loc[changed_ids].to_numpy(),
+                    "area_after_mu": new_area.loc[changed_ids].to_numpy(),
+                },
                 index=changed_ids,
             ),
         ]

@@ -25,7 +25,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["chart_style", "chart_font", "use_cjk_font"]
+__all__ = ["chart_font", "chart_style", "use_cjk_font"]
 
 
 def chart_font() -> str | None:

@@ -30,7 +30,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from zoneplan.settings import settings
 
-__all__ = ["progress_enabled", "track", "quiet"]
+__all__ = ["progress_enabled", "quiet", "track"]
 
 T = TypeVar("T")
 _quiet_depth = 0

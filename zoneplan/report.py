@@ -49,7 +49,7 @@ from zoneplan.plotting import chart_style
 from zoneplan.progress import track
 from zoneplan.scenario import apply_scenarios, scenarios_of
 
-__all__ = ["report_tables", "report_json", "write_report", "write_html", "write_excel", "unit_of", "header_of", "REPORT_MAP_KINDS"]
+__all__ = ["REPORT_MAP_KINDS", "header_of", "report_json", "report_tables", "unit_of", "write_excel", "write_html", "write_report"]
 
 #: Maps embedded in the HTML report (each drawn only when the plan has what it needs).
 REPORT_MAP_KINDS: tuple[str, ...] = ("landuse", "phases", "remaining", "compliance")
@@ -271,7 +271,9 @@ def _consumption_chart(consumption: pd.DataFrame) -> Any:
     return fig
 
 
-def _maps(plans: Mapping[str, Plan], *, kinds: Sequence[str], year: int | None, comparison: Comparison, progress: bool | None) -> list[tuple[str, str | None, str]]:
+def _maps(
+    plans: Mapping[str, Plan], *, kinds: Sequence[str], year: int | None, comparison: Comparison, progress: bool | None
+) -> list[tuple[str, str | None, str]]:
     """(title, page HTML or None, note) of each map; a map the plan cannot draw becomes a note.
 
     The compliance map draws the findings of ``comparison`` (check runs once per plan and year).
@@ -305,12 +307,16 @@ td.met{background:#d8f0d8;color:#185c18;text-align:center}td.missed{background:#
 """
 
 
-def write_html(tables: Mapping[str, pd.DataFrame], path: str | Path, *, plan: Plan, comparison: Comparison, maps: Sequence[tuple[str, str | None, str]] = ()) -> Path:
+def write_html(
+    tables: Mapping[str, pd.DataFrame], path: str | Path, *, plan: Plan, comparison: Comparison, maps: Sequence[tuple[str, str | None, str]] = ()
+) -> Path:
     """Write the self-contained HTML report (no external reference; atomic)."""
     esc = _html.text
     title = plan.meta.get("title", plan.name)
-    parts = [f"<!DOCTYPE html><html lang=\"zh-CN\"><head><title>{esc(title)} — zoneplan report</title><style>{_CSS}</style></head><body>"]
-    parts.append(f"<h1>{esc(title)}</h1><p class=\"note\">zoneplan report · scenarios: {esc(', '.join(comparison.scenarios))} · years: {esc(', '.join('as planned' if y is None else str(y) for y in comparison.years))} · by {esc(comparison.by)}</p>")
+    parts = [f'<!DOCTYPE html><html lang="zh-CN"><head><title>{esc(title)} — zoneplan report</title><style>{_CSS}</style></head><body>']
+    parts.append(
+        f'<h1>{esc(title)}</h1><p class="note">zoneplan report · scenarios: {esc(", ".join(comparison.scenarios))} · years: {esc(", ".join("as planned" if y is None else str(y) for y in comparison.years))} · by {esc(comparison.by)}</p>'
+    )
     compliance = tables["compliance"]
     exhaustion = tables["exhaustion"]
     targets = tables["targets"]
@@ -331,7 +337,9 @@ def write_html(tables: Mapping[str, pd.DataFrame], path: str | Path, *, plan: Pl
     if len(tables["differences"]):
         changed = tables["differences"][tables["differences"]["difference"].fillna(0).abs() > 1e-9]
         parts.append("<section><h2>Differences from the base 与基准方案的差异</h2>" + _html_table(changed) + "</section>")
-    parts.append(f'<section><h2>Land consumption and remaining land 用地消耗与剩余土地</h2><img alt="land consumption per year" src="{_png(_consumption_chart(tables["consumption"]))}"><img alt="remaining land until exhaustion" src="{_png(plot_timeline(tables["timeline"], exhaustion=exhaustion))}">')
+    parts.append(
+        f'<section><h2>Land consumption and remaining land 用地消耗与剩余土地</h2><img alt="land consumption per year" src="{_png(_consumption_chart(tables["consumption"]))}"><img alt="remaining land until exhaustion" src="{_png(plot_timeline(tables["timeline"], exhaustion=exhaustion))}">'
+    )
     parts.append(_html_table(exhaustion) + "</section>")
     if maps:
         parts.append("<section><h2>Maps 地图</h2>")
@@ -341,7 +349,13 @@ def write_html(tables: Mapping[str, pd.DataFrame], path: str | Path, *, plan: Pl
             else:
                 parts.append(f'<h3>{esc(map_title)}</h3><iframe title="{esc(map_title)}" sandbox="allow-scripts" srcdoc="{esc(page)}"></iframe>')
         parts.append("</section>")
-    parts.append("<section><h2>Compliance 合规检查</h2>" + _html_table(compliance, met_column="compliant") + _html_table(tables["findings"]) + _html_table(tables["violations"], limit=200) + "</section>")
+    parts.append(
+        "<section><h2>Compliance 合规检查</h2>"
+        + _html_table(compliance, met_column="compliant")
+        + _html_table(tables["findings"])
+        + _html_table(tables["violations"], limit=200)
+        + "</section>"
+    )
     parts.append("<section><h2>Data sources and assumptions 数据来源与假设</h2>" + _html_table(tables["sources"]) + "</section>")
     parts.append("</body></html>")
     # the map frames (srcdoc) inherit the report's policy: it allows their scripts and styles too

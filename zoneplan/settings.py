@@ -75,7 +75,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["settings", "Settings", "AREA_BASES"]
+__all__ = ["AREA_BASES", "Settings", "settings"]
 
 #: The two area bases (official areas in China are ellipsoidal; the working plane is Gauss–Krüger).
 AREA_BASES: tuple[str, ...] = ("planar", "ellipsoidal")
@@ -172,7 +172,7 @@ class Settings:
     with :meth:`reset`. Unknown names and wrong values raise at once.
     """
 
-    __slots__ = ("_values", "_overrides")
+    __slots__ = ("_overrides", "_values")
 
     def __init__(self) -> None:
         object.__setattr__(self, "_values", {})

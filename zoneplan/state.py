@@ -65,7 +65,7 @@ from zoneplan.landuse import FLAG_COLUMNS, flags
 from zoneplan.measure import basis_area_m2, plan_area_basis
 from zoneplan.plan import Plan
 
-__all__ = ["PlanState", "plan_state", "parcel_areas", "parcel_groups", "group_index", "NUMERIC_COLUMNS"]
+__all__ = ["NUMERIC_COLUMNS", "PlanState", "group_index", "parcel_areas", "parcel_groups", "plan_state"]
 
 #: Numeric parcel attributes carried into the state as float (NaN where missing).
 NUMERIC_COLUMNS: tuple[str, ...] = ("floor_area_m2", "footprint_m2", "investment_yuan", "tax_yuan")

@@ -16,23 +16,23 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "M2_PER_MU",
+    "AREA_UNITS",
     "M2_PER_HA",
     "M2_PER_KM2",
+    "M2_PER_MU",
     "MU_PER_HA",
     "MU_PER_KM2",
     "YUAN_PER_WAN",
     "YUAN_PER_YI",
-    "AREA_UNITS",
+    "m2_to",
     "m2_to_mu",
     "mu_to_m2",
-    "m2_to",
     "to_m2",
-    "yuan_to_wan",
-    "wan_to_yuan",
-    "yuan_to_yi",
-    "yi_to_yuan",
     "wan_per_mu",
+    "wan_to_yuan",
+    "yi_to_yuan",
+    "yuan_to_wan",
+    "yuan_to_yi",
 ]
 
 M2_PER_MU: float = 10000 / 15

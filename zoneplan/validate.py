@@ -40,7 +40,7 @@ from zoneplan.plan import Plan
 from zoneplan.settings import settings
 from zoneplan.units import M2_PER_MU
 
-__all__ = ["validate", "fix_geometries", "PROBLEM_COLUMNS", "MAX_FAR"]
+__all__ = ["MAX_FAR", "PROBLEM_COLUMNS", "fix_geometries", "validate"]
 
 PROBLEM_COLUMNS = ["layer", "feature_id", "rule", "message", "value"]
 #: Plot ratios above this are taken as data errors.
@@ -81,7 +81,11 @@ def _schema_problems(name: str, gdf: gpd.GeoDataFrame) -> list[pd.DataFrame]:
         out.append(_problems(name, pd.Series(counts.index), "duplicate_id", [f"id {i!r} is used {n} times" for i, n in counts.items()], counts.index))
     # an empty identifier (NULL or blank) cannot be referred to: the id column and the required
     # references (zone_id …) must be filled in every feature
-    blank = {c: (gdf[c].astype("string").str.strip().fillna("") == "").to_numpy(dtype=bool) for c in dict.fromkeys((spec.id_column, *spec.required)) if c and c in gdf.columns}
+    blank = {
+        c: (gdf[c].astype("string").str.strip().fillna("") == "").to_numpy(dtype=bool)
+        for c in dict.fromkeys((spec.id_column, *spec.required))
+        if c and c in gdf.columns
+    }
     label = pd.Series([f"#{i}" for i in range(len(gdf))], index=gdf.index)
     if spec.id_column in blank:
         label = label.where(blank[spec.id_column], gdf[spec.id_column].astype("string"))
@@ -148,9 +152,7 @@ def _outside_zone(plan: Plan, name: str, gdf: gpd.GeoDataFrame, ids: pd.Series, 
     zid = gdf["zone_id"].astype("string")
     known = zid.isin(zone_geom.index) & pd.Series(usable, index=gdf.index)
     unknown = zid.notna() & ~zid.isin(zones["zone_id"].astype("string"))
-    out = [
-        _problems(name, ids[unknown], "unknown_zone", [f"zone_id {z!r} names no zone" for z in zid[unknown]], zid[unknown])
-    ]
+    out = [_problems(name, ids[unknown], "unknown_zone", [f"zone_id {z!r} names no zone" for z in zid[unknown]], zid[unknown])]
     sub = gdf[known]
     owner = zone_geom.index.get_indexer(zid[known])
     outside = shapely.area(parts_outside(np.asarray(sub.geometry.values, dtype=object), zone_geom.to_numpy(), owner=owner))
@@ -178,9 +180,7 @@ def _value_problems(name: str, gdf: gpd.GeoDataFrame, ids: pd.Series) -> list[pd
     if "floor_area_m2" in gdf.columns:
         far = pd.to_numeric(gdf["floor_area_m2"], errors="coerce") / gdf.geometry.area.replace(0, np.nan)
         high = (far > MAX_FAR).fillna(False).to_numpy(dtype=bool)
-        out.append(
-            _problems(name, ids[high], "far_out_of_range", [f"plot ratio {v:.2f} exceeds {MAX_FAR:g}" for v in far[high]], far[high])
-        )
+        out.append(_problems(name, ids[high], "far_out_of_range", [f"plot ratio {v:.2f} exceeds {MAX_FAR:g}" for v in far[high]], far[high]))
     for col in [c for c in gdf.columns if str(c).endswith("_date")]:
         text = gdf[col].astype("string").str.strip()
         given = (text.notna() & (text != "")).to_numpy(dtype=bool)
@@ -196,9 +196,7 @@ def _value_problems(name: str, gdf: gpd.GeoDataFrame, ids: pd.Series) -> list[pd
         if early in gdf.columns and late in gdf.columns:
             e, l_ = pd.to_numeric(gdf[early], errors="coerce"), pd.to_numeric(gdf[late], errors="coerce")
             bad = (l_ < e).fillna(False).to_numpy(dtype=bool)
-            out.append(
-                _problems(name, ids[bad], "year_out_of_range", [f"{late} {b:g} is before {early} {a:g}" for a, b in zip(e[bad], l_[bad])], l_[bad])
-            )
+            out.append(_problems(name, ids[bad], "year_out_of_range", [f"{late} {b:g} is before {early} {a:g}" for a, b in zip(e[bad], l_[bad])], l_[bad]))
     return out
 
 

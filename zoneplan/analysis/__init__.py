@@ -52,35 +52,35 @@ from zoneplan.settings import settings
 from zoneplan.units import MU_PER_KM2
 
 __all__ = [
-    "analyze",
-    "indicators",
-    "target_status",
-    "INDICATOR_NAMES",
-    "INDICATOR_UNITS",
-    "INDICATOR_TITLES",
     "INDICATOR_DISPLAY_UNITS",
+    "INDICATOR_NAMES",
+    "INDICATOR_TITLES",
+    "INDICATOR_UNITS",
     "TARGET_COLUMNS",
+    "analyze",
+    "assign_groups",
+    "classify_enterprises",
+    "evaluation_indicators",
+    "group_efficiency",
+    "idle_land",
+    "indicators",
+    "industrial_ratio",
+    "intensity_score",
+    "land_consumption",
     # re-exports
     "landuse_at",
-    "status_at",
-    "assign_groups",
-    "land_consumption",
-    "phase_progress",
-    "remaining_land",
-    "remaining_geometry",
     "landuse_structure",
-    "industrial_ratio",
-    "idle_land",
-    "status_areas",
-    "evaluation_indicators",
-    "zone_type",
-    "intensity_score",
-    "potentials",
     "load_profile",
     "parcel_efficiency",
-    "classify_enterprises",
-    "group_efficiency",
+    "phase_progress",
+    "potentials",
     "rank_zones",
+    "remaining_geometry",
+    "remaining_land",
+    "status_areas",
+    "status_at",
+    "target_status",
+    "zone_type",
 ]
 
 #: Indicator names of ``analyze --json`` (and columns of :func:`indicators`), in order.
@@ -251,9 +251,13 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
             continue
         scope = str(t.scope)
         y = int(t.year) if pd.notna(t.year) else year
-        op = _OPS.get(str(t.op).strip(), None)
+        op = _OPS.get(str(t.op).strip())
         target = float(t.value) if pd.notna(t.value) else math.nan
-        tol = float(getattr(t, "tolerance", math.nan)) if pd.notna(getattr(t, "tolerance", math.nan)) else (settings.target_equal_tolerance if op == "=" else settings.target_bound_tolerance)
+        tol = (
+            float(getattr(t, "tolerance", math.nan))
+            if pd.notna(getattr(t, "tolerance", math.nan))
+            else (settings.target_equal_tolerance if op == "=" else settings.target_bound_tolerance)
+        )
         level = levels.get(scope)
         unit = INDICATOR_UNITS.get(metric) or (METRICS.get(metric, "").split(" — ")[0] or None)
         actual, note, urban_mu = math.nan, "", math.nan

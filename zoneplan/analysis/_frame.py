@@ -18,7 +18,7 @@ from zoneplan.state import NUMERIC_COLUMNS as NUMERIC
 from zoneplan.state import classes_of, group_index, plan_state
 from zoneplan.state import parcel_groups as groups
 
-__all__ = ["parcel_frame", "base_frame", "groups", "group_index", "group_sum", "NUMERIC"]
+__all__ = ["NUMERIC", "base_frame", "group_index", "group_sum", "groups", "parcel_frame"]
 
 
 def parcel_frame(plan: Plan, year: int | None) -> pd.DataFrame:

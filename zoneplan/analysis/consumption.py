@@ -20,12 +20,12 @@ import pandas as pd
 
 from zoneplan._memo import follows_data
 from zoneplan.analysis._frame import base_frame, group_index, parcel_frame
-from zoneplan.analysis.timeline import _int_col
 from zoneplan.analysis.grouping import Level, group_layer
+from zoneplan.analysis.timeline import _int_col
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_MU
 
-__all__ = ["land_consumption", "phase_progress", "CONSUMPTION_COLUMNS"]
+__all__ = ["CONSUMPTION_COLUMNS", "land_consumption", "phase_progress"]
 
 CONSUMPTION_COLUMNS = [
     "level",
@@ -119,7 +119,20 @@ def phase_progress(plan: Plan, *, year: int | None = None) -> pd.DataFrame:
         fraction), ``behind_mu`` (planned − delivered; negative when ahead) and ``on_schedule``
         (behind by no more than 0.05 % of the target, the rounding of quoted plan areas).
     """
-    columns = ["phase_id", "name", "year", "target_area_mu", "start_year", "end_year", "delivered_mu", "cumulative_mu", "planned_cumulative_mu", "progress", "behind_mu", "on_schedule"]
+    columns = [
+        "phase_id",
+        "name",
+        "year",
+        "target_area_mu",
+        "start_year",
+        "end_year",
+        "delivered_mu",
+        "cumulative_mu",
+        "planned_cumulative_mu",
+        "progress",
+        "behind_mu",
+        "on_schedule",
+    ]
     phases = plan.phases
     if phases.empty:
         return pd.DataFrame(columns=columns)

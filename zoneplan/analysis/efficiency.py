@@ -35,19 +35,19 @@ import pandas as pd
 
 from zoneplan._memo import follows_data
 from zoneplan.analysis._frame import groups, parcel_frame
-from zoneplan.analysis.grouping import Level, group_layer, LAYER_OF
+from zoneplan.analysis.grouping import LAYER_OF, Level, group_layer
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_MU, wan_per_mu
 
 __all__ = [
-    "EnterpriseThresholds",
-    "parcel_efficiency",
-    "classify_enterprises",
-    "group_efficiency",
-    "rank_zones",
     "CLASSES",
     "RANK_METRICS",
+    "EnterpriseThresholds",
+    "classify_enterprises",
+    "group_efficiency",
+    "parcel_efficiency",
+    "rank_zones",
 ]
 
 #: Classification labels → Chinese.
@@ -281,7 +281,9 @@ def rank_zones(plan: Plan, *, by: Level = "zone", metrics: Sequence[str] = tuple
                 "metric": metric,
                 "value": value,
                 "source": source,
-                "province_rank": pd.to_numeric(layer[RANK_METRICS[metric]], errors="coerce").astype("Int64").to_numpy() if RANK_METRICS[metric] in layer.columns else pd.NA,
+                "province_rank": pd.to_numeric(layer[RANK_METRICS[metric]], errors="coerce").astype("Int64").to_numpy()
+                if RANK_METRICS[metric] in layer.columns
+                else pd.NA,
             }
         )
         row["rank"] = row["value"].rank(ascending=False, method="min").astype("Int64")
@@ -300,5 +302,20 @@ def rank_zones(plan: Plan, *, by: Level = "zone", metrics: Sequence[str] = tuple
     out["ratio_to_max"] = out["value"] / out["province_max"]
     out["gap_to_mean"] = out["value"] - out["province_mean"]
     out["above_mean"] = (out["value"] > out["province_mean"]).where(out["value"].notna() & out["province_mean"].notna())
-    cols = ["group_id", "name", "metric", "value", "source", "rank", "province_rank", "province_mean", "province_max", "max_zone", "ratio_to_mean", "ratio_to_max", "gap_to_mean", "above_mean"]
+    cols = [
+        "group_id",
+        "name",
+        "metric",
+        "value",
+        "source",
+        "rank",
+        "province_rank",
+        "province_mean",
+        "province_max",
+        "max_zone",
+        "ratio_to_mean",
+        "ratio_to_max",
+        "gap_to_mean",
+        "above_mean",
+    ]
     return out.sort_values(["metric", "rank"], kind="stable", na_position="last").reset_index(drop=True)[cols]

@@ -18,7 +18,7 @@ import pandas as pd
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 
-__all__ = ["Level", "LEVELS", "LAYER_OF", "assign_groups", "group_layer"]
+__all__ = ["LAYER_OF", "LEVELS", "Level", "assign_groups", "group_layer"]
 
 Level = Literal["zone", "district", "park", "phase"]
 LEVELS: tuple[str, ...] = get_args(Level)

@@ -34,7 +34,7 @@ from zoneplan.analysis.timeline import BUILT, SUPPLIED, status_codes
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 
-__all__ = ["idle_land", "SANCTION_FEE", "SANCTION_RECOVERY", "IDLE_COLUMNS"]
+__all__ = ["IDLE_COLUMNS", "SANCTION_FEE", "SANCTION_RECOVERY", "idle_land"]
 
 SANCTION_FEE = "20% idle fee"
 SANCTION_RECOVERY = "recovery without compensation"
@@ -102,7 +102,11 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
     status_all = status_codes(plan, as_of.year)  # the status rule of the per-year table, without building all of it
     # only supplied parcels can be idle: parse dates and shares on those rows only
     rows = np.flatnonzero(status_all == SUPPLIED)
-    needed = [c for c in ("parcel_id", "agreed_start_date", "started_date", "suspended_date", "developed_share", "invested_share", "idle_cause") if c in everything.columns]
+    needed = [
+        c
+        for c in ("parcel_id", "agreed_start_date", "started_date", "suspended_date", "developed_share", "invested_share", "idle_cause")
+        if c in everything.columns
+    ]
     parcels = pd.DataFrame({c: everything[c].iloc[rows] for c in needed}, index=everything.index[rows])
     n = len(parcels)
     supplied = np.ones(n, dtype=bool)
@@ -111,8 +115,14 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
     suspended = _dates(parcels, "suspended_date")
     ts = pd.Timestamp(as_of)
     has_started = (started.notna() & (started <= ts)).to_numpy()
-    dev = pd.to_numeric(parcels["developed_share"], errors="coerce").to_numpy(dtype=float, na_value=np.nan) if "developed_share" in parcels else np.full(n, np.nan)
-    inv = pd.to_numeric(parcels["invested_share"], errors="coerce").to_numpy(dtype=float, na_value=np.nan) if "invested_share" in parcels else np.full(n, np.nan)
+    dev = (
+        pd.to_numeric(parcels["developed_share"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        if "developed_share" in parcels
+        else np.full(n, np.nan)
+    )
+    inv = (
+        pd.to_numeric(parcels["invested_share"], errors="coerce").to_numpy(dtype=float, na_value=np.nan) if "invested_share" in parcels else np.full(n, np.nan)
+    )
     cause = parcels["idle_cause"].astype("string").str.strip().str.lower().isin(_EXCUSED).to_numpy(dtype=bool) if "idle_cause" in parcels else np.zeros(n, bool)
 
     full_agreed, frac_agreed = _full_years(agreed, as_of)
@@ -166,7 +176,13 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
     sanction_all = np.full(total, None, dtype=object)
     sanction_all[rows] = np.where(idle, sanction, None)
     out = pd.DataFrame(
-        {"idle": idle_all, "cannot_judge": cannot_all, "idle_years": years_all, "reason": reason_all, "sanction": pd.Series(sanction_all, index=everything.index, dtype=object)},
+        {
+            "idle": idle_all,
+            "cannot_judge": cannot_all,
+            "idle_years": years_all,
+            "reason": reason_all,
+            "sanction": pd.Series(sanction_all, index=everything.index, dtype=object),
+        },
         index=everything.index,
     )
     return out

@@ -73,6 +73,7 @@ Potentials (潜力, mu; §1.7 [P], formulas are zoneplan's)
 from __future__ import annotations
 
 import datetime as _dt
+import tomllib
 from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
@@ -81,11 +82,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import tomllib
-
 from zoneplan._memo import follows_data, memo
 from zoneplan.analysis._frame import group_sum, parcel_frame
-from zoneplan.analysis.grouping import Level, group_layer, LAYER_OF
+from zoneplan.analysis.grouping import LAYER_OF, Level, group_layer
 from zoneplan.analysis.idle import idle_land
 from zoneplan.analysis.timeline import BUILT, READY, SUPPLIED, UNBUILDABLE, UNREADY
 from zoneplan.errors import InputError
@@ -93,16 +92,16 @@ from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_HA, M2_PER_MU, YUAN_PER_WAN
 
 __all__ = [
+    "DEFAULT_PROFILE",
     "INDICATORS",
     "ZONE_TYPES",
-    "DEFAULT_PROFILE",
-    "load_profile",
-    "status_areas",
-    "evaluation_indicators",
-    "zone_type",
-    "intensity_score",
-    "potentials",
     "as_of_date",
+    "evaluation_indicators",
+    "intensity_score",
+    "load_profile",
+    "potentials",
+    "status_areas",
+    "zone_type",
 ]
 
 #: Indicator name → (Chinese name, unit).
@@ -324,17 +323,16 @@ def zone_type(plan: Plan, *, by: Level = "zone", year: int | None = None, profil
     out = pd.Series(kind, index=s.index, name="zone_type", dtype=object)
     layer = plan[LAYER_OF[by]]
     if "zone_kind" in layer.columns and rule["forced_industry_led"]:
-        forced = group_layer(plan, by)["group_id"].astype(str)[layer["zone_kind"].astype("string").isin(list(rule["forced_industry_led"])).fillna(False).to_numpy()]
+        forced = group_layer(plan, by)["group_id"].astype(str)[
+            layer["zone_kind"].astype("string").isin(list(rule["forced_industry_led"])).fillna(False).to_numpy()
+        ]
         out[out.index.isin(forced)] = "industry_led"
     return out
 
 
 def _standardise(x: pd.Series, ideal: float, direction: str) -> pd.Series:
     if direction == "lower":
-        if ideal > 0:
-            s = np.where(x <= ideal, 100.0, ideal / x * 100.0)
-        else:
-            s = np.clip((1.0 - x) * 100.0, 0.0, 100.0)
+        s = np.where(x <= ideal, 100.0, ideal / x * 100.0) if ideal > 0 else np.clip((1.0 - x) * 100.0, 0.0, 100.0)
     else:
         s = np.clip(x / ideal * 100.0, None, 100.0) if ideal > 0 else np.where(x >= 0, 100.0, np.nan)
     return pd.Series(np.where(x.isna(), np.nan, s), index=x.index)
@@ -419,12 +417,14 @@ def potentials(plan: Plan, *, by: Level = "zone", year: int | None = None, profi
     a_mu = s["A_m2"] / M2_PER_MU
     structure = ((ideal_ratio - ind["industrial_land_ratio"]).clip(lower=0) * a_mu).where(types == "industry_led", 0.0)
     far_ideal = pd.Series(
-        np.where(types.replace("other", profile.get("zone_type", {}).get("other_scored_as", "industry_city")) == "industry_led",
-                 float(profile["industry_led"]["indicators"]["composite_far"]["ideal"]),
-                 float(profile["industry_city"]["indicators"]["composite_far"]["ideal"])),
+        np.where(
+            types.replace("other", profile.get("zone_type", {}).get("other_scored_as", "industry_city")) == "industry_led",
+            float(profile["industry_led"]["indicators"]["composite_far"]["ideal"]),
+            float(profile["industry_city"]["indicators"]["composite_far"]["ideal"]),
+        ),
         index=s.index,
     )
-    intensity = ((1 - ind["composite_far"] / far_ideal).clip(lower=0) * a_mu)
+    intensity = (1 - ind["composite_far"] / far_ideal).clip(lower=0) * a_mu
     return pd.DataFrame(
         {
             "expansion_potential_mu": rem.reindex(s.index).to_numpy(),

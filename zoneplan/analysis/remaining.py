@@ -40,12 +40,12 @@ import shapely
 from zoneplan._memo import follows_data, memo
 from zoneplan.analysis._frame import group_sum, groups, parcel_frame
 from zoneplan.analysis.consumption import land_consumption
-from zoneplan.analysis.timeline import BUILT, STATUS_ORDER, SUPPLIED, UNBUILDABLE
 from zoneplan.analysis.grouping import LAYER_OF, Level, group_layer
+from zoneplan.analysis.timeline import BUILT, STATUS_ORDER, SUPPLIED, UNBUILDABLE
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_MU
 
-__all__ = ["remaining_land", "remaining_geometry", "forbidden_area", "REMAINING_COLUMNS"]
+__all__ = ["REMAINING_COLUMNS", "forbidden_area", "remaining_geometry", "remaining_land"]
 
 REMAINING_COLUMNS = [
     "level",
@@ -229,8 +229,13 @@ def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -
     supp_mu = suppliable / M2_PER_MU
     years = (supp_mu / rate.where(rate > 0)).astype(float)
     assumption = [
-        f"{s:,.2f} mu remaining suppliable / {r:,.2f} mu per year, {b}" if r > 0 and pd.notna(s)
-        else (f"no construction land supplied in {span}: years of supply left cannot be computed" if pd.notna(s) else "group has no polygon: remaining land unknown")
+        f"{s:,.2f} mu remaining suppliable / {r:,.2f} mu per year, {b}"
+        if r > 0 and pd.notna(s)
+        else (
+            f"no construction land supplied in {span}: years of supply left cannot be computed"
+            if pd.notna(s)
+            else "group has no polygon: remaining land unknown"
+        )
         for s, r, b in zip(supp_mu, rate, basis)
     ]
     if published is not None:

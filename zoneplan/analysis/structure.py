@@ -27,7 +27,7 @@ from zoneplan.landuse import classes
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_KM2, M2_PER_MU
 
-__all__ = ["landuse_structure", "industrial_ratio", "STRUCTURE_COLUMNS", "RATIO_COLUMNS"]
+__all__ = ["RATIO_COLUMNS", "STRUCTURE_COLUMNS", "industrial_ratio", "landuse_structure"]
 
 STRUCTURE_COLUMNS = ["level", "group_id", "year", "code", "name_zh", "name_en", "area_m2", "area_mu", "share"]
 RATIO_COLUMNS = [

@@ -31,7 +31,7 @@ import pandas as pd
 
 from zoneplan.plan import Plan
 
-__all__ = ["landuse_at", "status_at", "status_codes", "supply_year", "STATUS_ORDER", "BUILT", "SUPPLIED", "READY", "UNREADY", "UNBUILDABLE"]
+__all__ = ["BUILT", "READY", "STATUS_ORDER", "SUPPLIED", "UNBUILDABLE", "UNREADY", "landuse_at", "status_at", "status_codes", "supply_year"]
 
 
 def _int_col(parcels: pd.DataFrame, name: str) -> pd.Series:

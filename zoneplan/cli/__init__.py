@@ -44,6 +44,7 @@ def _group() -> None:
     # (typer runs a lone command as the program itself otherwise)
     pass
 
+
 _loading = {"selective": False}
 
 __all__ = ["app", "load_commands", "main"]
@@ -186,7 +187,7 @@ def _run(argv: list[str] | None) -> int:
     except ZoneplanError as exc:
         err_console.print(f"zoneplan: error: {_one_line(str(exc))}", soft_wrap=True)
         return EXIT_BAD_INPUT
-    except Exception as exc:  # noqa: BLE001 — a user never sees a traceback (ZONEPLAN_DEBUG=1 shows it)
+    except Exception as exc:
         if settings.debug:
             raise
         err_console.print(f"zoneplan: error: {type(exc).__name__}: {_one_line(str(exc))}", soft_wrap=True)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from zoneplan.plan import Plan
 
 # light to import (the CLI's start-up): pandas, the plan and JSON conversion load when first used
-__all__ = ["console", "err_console", "emit_json", "load_plan", "say", "styled", "table_of", "EXIT_OK", "EXIT_FOUND", "EXIT_BAD_INPUT"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FOUND", "EXIT_OK", "console", "emit_json", "err_console", "load_plan", "say", "styled", "table_of"]
 
 EXIT_OK = 0
 EXIT_FOUND = 1  # problems or violations found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -24,12 +24,16 @@ _PERCENT = {k for k in INDICATOR_NAMES if INDICATOR_UNITS.get(k) == "fraction"}
 @app.command("analyze")
 def analyze_cmd(
     plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql:// URI.")],
-    year: Annotated[Optional[int], typer.Option("--year", help="Evaluation year (statuses, codes, idle land on 31 Dec). Default: the plan as it stands.")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Evaluation year (statuses, codes, idle land on 31 Dec). Default: the plan as it stands.")] = None,
     by: Annotated[str, typer.Option("--by", help="Group by zone, district, park or phase.")] = "zone",
-    profile: Annotated[Optional[Path], typer.Option("--profile", help="Scoring profile TOML (ideal values and weights). Default: the bundled local example.")] = None,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help="Scoring profile TOML (ideal values and weights). Default: the bundled local example.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")] = False,
     dask: Annotated[bool, typer.Option("--dask", help="Run partitioned by zone on dask: a local cluster on all cores.")] = False,
-    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Run on an existing dask cluster (tcp://host:8786); implies --dask.")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Run on an existing dask cluster (tcp://host:8786); implies --dask.")
+    ] = None,
 ) -> None:
     """Intensive land-use indicators, remaining land, years of supply left and targets, per group."""
     prof = load_profile(profile)

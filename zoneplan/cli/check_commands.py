@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -18,13 +18,15 @@ _SHOWN = 200  # violations listed in the human output; --json, --evidence and --
 @app.command("check")
 def check_cmd(
     plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql:// URI.")],
-    year: Annotated[Optional[int], typer.Option("--year", help="Judge the plan as it stands in this year (default: as planned).")] = None,
-    rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules file (TOML or JSON) overriding defaults and the plan's targets.")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Judge the plan as it stands in this year (default: as planned).")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="Rules file (TOML or JSON) overriding defaults and the plan's targets.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")] = False,
-    evidence: Annotated[Optional[Path], typer.Option("--evidence", help="Write the conflict geometries to this GeoPackage (for QGIS).")] = None,
-    excel: Annotated[Optional[Path], typer.Option("--excel", help="Write the findings to this Excel workbook, one sheet per rule.")] = None,
+    evidence: Annotated[Path | None, typer.Option("--evidence", help="Write the conflict geometries to this GeoPackage (for QGIS).")] = None,
+    excel: Annotated[Path | None, typer.Option("--excel", help="Write the findings to this Excel workbook, one sheet per rule.")] = None,
     dask: Annotated[bool, typer.Option("--dask", help="Run partitioned by zone on dask: a local cluster on all cores.")] = False,
-    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Run on an existing dask cluster (tcp://host:8786); implies --dask.")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Run on an existing dask cluster (tcp://host:8786); implies --dask.")
+    ] = None,
 ) -> None:
     """Check a plan against its hard rules. Exit 0 compliant, 1 violations, unjudgeable features or rules that could not be checked, 2 bad input."""
     settings = load_rules_file(rules) if rules else None

@@ -78,7 +78,11 @@ def history(
                 "plan": str(postgis.parse_uri(plan)),
                 "area_basis": "planar",
                 "changes": [
-                    {**{k: r[k] for k in ("revision", "changed_by", "client", "layer", "feature_id", "zp_fid", "op", "changes", "geometry_changed")}, "changed_at": r["changed_at"].isoformat(), "area_change_mu": r["area_change_mu"]}
+                    {
+                        **{k: r[k] for k in ("revision", "changed_by", "client", "layer", "feature_id", "zp_fid", "op", "changes", "geometry_changed")},
+                        "changed_at": r["changed_at"].isoformat(),
+                        "area_change_mu": r["area_change_mu"],
+                    }
                     for r in log.to_dict("records")
                 ],
             }
@@ -94,7 +98,9 @@ def history(
         area = f"  Δ {row.area_change_mu:+,.2f} mu" if row.geometry_changed else ""
         detail = _describe(row)
         console.print(
-            f"r{row.revision}  {row.changed_at:%Y-%m-%d %H:%M:%S%z}  {row.changed_by}{client}  {row.layer} {name}  {row.op}" + (f"  {detail}" if detail else "") + area,
+            f"r{row.revision}  {row.changed_at:%Y-%m-%d %H:%M:%S%z}  {row.changed_by}{client}  {row.layer} {name}  {row.op}"
+            + (f"  {detail}" if detail else "")
+            + area,
             markup=False,
             soft_wrap=True,
         )
@@ -110,7 +116,15 @@ def diff(
     result = diff_plans(read_version(before), read_version(after))
     if as_json:
         summary = result.summary.reset_index()
-        emit_json({"before": before, "after": after, "area_basis": result.area_basis, "layers": summary.to_dict("records"), "features": result.features.to_dict("records")})
+        emit_json(
+            {
+                "before": before,
+                "after": after,
+                "area_basis": result.area_basis,
+                "layers": summary.to_dict("records"),
+                "features": result.features.to_dict("records"),
+            }
+        )
         return
     short = {"area_before_mu": "before", "area_after_mu": "after", "area_change_mu": "Δ", "geometry_changed": "geometry"}
     console.print(f"维护前 {before} → 维护后 {after}", markup=False, soft_wrap=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -20,13 +20,13 @@ from zoneplan.maps.print import PAPER_MM, print_spec
 def map_cmd(
     plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql:// URI.")],
     kind: Annotated[str, typer.Option("--kind", help=f"Map kind: {' | '.join(KINDS)}.")] = "landuse",
-    out: Annotated[Optional[Path], typer.Option("-o", "--out", help="Interactive map to write (self-contained HTML).")] = None,
-    indicator: Annotated[Optional[str], typer.Option("--indicator", help="Indicator to map (--kind indicator).")] = None,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Interactive map to write (self-contained HTML).")] = None,
+    indicator: Annotated[str | None, typer.Option("--indicator", help="Indicator to map (--kind indicator).")] = None,
     by: Annotated[str, typer.Option("--by", help=f"Grouping of --kind indicator: {' | '.join(GROUP_LEVELS)}.")] = "zone",
     basemap: Annotated[str, typer.Option("--basemap", help=f"Basemap: {' | '.join(BASEMAPS)} (none = fully offline).")] = "none",
-    tianditu_key: Annotated[Optional[str], typer.Option("--tianditu-key", help="Tianditu tk key (default: $ZONEPLAN_TIANDITU_KEY).")] = None,
-    year: Annotated[Optional[int], typer.Option("--year", help="Show the plan as of this year.")] = None,
-    print_path: Annotated[Optional[Path], typer.Option("--print", help="Also write a print map (.png or .pdf).")] = None,
+    tianditu_key: Annotated[str | None, typer.Option("--tianditu-key", help="Tianditu tk key (default: $ZONEPLAN_TIANDITU_KEY).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Show the plan as of this year.")] = None,
+    print_path: Annotated[Path | None, typer.Option("--print", help="Also write a print map (.png or .pdf).")] = None,
     paper: Annotated[str, typer.Option("--paper", help=f"Print paper, landscape: {' | '.join(PAPER_MM)}.")] = "A3",
     dpi: Annotated[int, typer.Option("--dpi", help="Print resolution.")] = 300,
     grid: Annotated[bool, typer.Option("--grid", help="Print a coordinate grid (metres of the plan's CRS).")] = False,
@@ -51,7 +51,7 @@ def map_cmd(
     if as_json:
         emit_json(result)
         return
-    layers = ", ".join(f"{name} ({n})" for name, n in result["layers"].items())  # type: ignore[union-attr]
+    layers = ", ".join(f"{name} ({n})" for name, n in result["layers"].items())
     console.print(styled((spec.title, "bold"), f": {layers}"))
     if out is not None:
         where = "offline, no network requests" if not result["external_urls"] else f"loads tiles from {basemap}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -37,21 +37,35 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
 def import_(
     src: Annotated[Path, typer.Argument(help="GPKG, File Geodatabase (.gdb), SHP, GeoJSON, FlatGeobuf or DXF file.")],
     into: Annotated[str, typer.Option("--into", help="Plan GeoPackage to create or update.")],
-    layer: Annotated[Optional[str], typer.Option("--layer", help="Plan layer to write (zones, parcels, phases …); without it, a planning database's control-line layers (CZKFBJ, YJJBNT…, STBHHX) go to control_lines.")] = None,
-    source_layer: Annotated[Optional[str], typer.Option("--source-layer", help="Layer of SRC to read (GeoPackage or File Geodatabase layer, or CAD layer).")] = None,
-    encoding: Annotated[Optional[str], typer.Option("--encoding", help="Shapefile text encoding (default: .cpg, else detected UTF-8/GB18030).")] = None,
-    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS of SRC when the file does not say (required for DXF).")] = None,
+    layer: Annotated[
+        str | None,
+        typer.Option(
+            "--layer",
+            help="Plan layer to write (zones, parcels, phases …); without it, a planning database's control-line layers (CZKFBJ, YJJBNT…, STBHHX) go to control_lines.",
+        ),
+    ] = None,
+    source_layer: Annotated[
+        str | None, typer.Option("--source-layer", help="Layer of SRC to read (GeoPackage or File Geodatabase layer, or CAD layer).")
+    ] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="Shapefile text encoding (default: .cpg, else detected UTF-8/GB18030).")] = None,
+    crs: Annotated[str | None, typer.Option("--crs", help="CRS of SRC when the file does not say (required for DXF).")] = None,
     crs_override: Annotated[bool, typer.Option("--crs-override", help="Use --crs although SRC names another CRS (its .prj is wrong).")] = False,
     gcj02: Annotated[bool, typer.Option("--gcj02", help="SRC is GCJ-02 lon-lat (AMap/Gaode, Tencent).")] = False,
-    map_: Annotated[Optional[list[str]], typer.Option("--map", help="Rename a column: SOURCE=TARGET (repeatable).")] = None,
-    landuse_scheme: Annotated[str, typer.Option("--landuse-scheme", help="Land-use codes: auto (detect and say why), 2023, gb50137 or sandiao (三调 DLBM).")] = "auto",
-    landuse_map: Annotated[Optional[str], typer.Option("--landuse-map", help="Mapping table from,to[,note] (CSV) for any other classification, or a shipped one: euluc.")] = None,
-    label_layer: Annotated[Optional[str], typer.Option("--label-layer", help="DXF: read TEXT/MTEXT labels from this CAD layer only (default: any layer).")] = None,
-    close_gaps: Annotated[Optional[float], typer.Option("--close-gaps", help="DXF: close open polylines whose ends are at most TOL metres apart.", metavar="TOL")] = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="Rename a column: SOURCE=TARGET (repeatable).")] = None,
+    landuse_scheme: Annotated[
+        str, typer.Option("--landuse-scheme", help="Land-use codes: auto (detect and say why), 2023, gb50137 or sandiao (三调 DLBM).")
+    ] = "auto",
+    landuse_map: Annotated[
+        str | None, typer.Option("--landuse-map", help="Mapping table from,to[,note] (CSV) for any other classification, or a shipped one: euluc.")
+    ] = None,
+    label_layer: Annotated[str | None, typer.Option("--label-layer", help="DXF: read TEXT/MTEXT labels from this CAD layer only (default: any layer).")] = None,
+    close_gaps: Annotated[
+        float | None, typer.Option("--close-gaps", help="DXF: close open polylines whose ends are at most TOL metres apart.", metavar="TOL")
+    ] = None,
     append: Annotated[bool, typer.Option("--append", help="Append to the layer instead of replacing it.")] = False,
-    join: Annotated[Optional[str], typer.Option("--join", help="Attribute table (.xlsx/.csv): the plan layer to join it onto (geometry untouched).")] = None,
-    on: Annotated[Optional[str], typer.Option("--on", help="Join key: TABLE_COLUMN=LAYER_COLUMN, e.g. 地块编号=parcel_id.")] = None,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Sheet of the workbook (default: the first).")] = None,
+    join: Annotated[str | None, typer.Option("--join", help="Attribute table (.xlsx/.csv): the plan layer to join it onto (geometry untouched).")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Join key: TABLE_COLUMN=LAYER_COLUMN, e.g. 地块编号=parcel_id.")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet of the workbook (default: the first).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import a vector file as a layer of a plan (created if missing), or join an attribute table onto a layer."""
@@ -62,13 +76,24 @@ def import_(
         from zoneplan.io.gdb import control_line_layers, read_control_lines
 
         if source_layer is not None or src.suffix.lower() not in (".gdb", ".gpkg") or not control_line_layers(src):
-            raise InputError("--layer is required (zones, parcels, phases …) unless SRC is a planning database with control-line layers", file=src, rule="layer")
+            raise InputError(
+                "--layer is required (zones, parcels, phases …) unless SRC is a planning database with control-line layers", file=src, rule="layer"
+            )
         result = read_control_lines(src, crs=crs)
         layer = "control_lines"
     else:
         result = read_vector(
-            src, layer=source_layer, encoding=encoding, crs=crs, crs_override=crs_override, gcj02=gcj02, column_map=_parse_map(map_ or []),
-            landuse_scheme=landuse_scheme, landuse_map=landuse_map, label_layer=label_layer, close_gaps=close_gaps,
+            src,
+            layer=source_layer,
+            encoding=encoding,
+            crs=crs,
+            crs_override=crs_override,
+            gcj02=gcj02,
+            column_map=_parse_map(map_ or []),
+            landuse_scheme=landuse_scheme,
+            landuse_map=landuse_map,
+            label_layer=label_layer,
+            close_gaps=close_gaps,
         )
     with locked(into, on_wait=say):
         exists = is_database_uri(into) or Path(into).exists()
@@ -155,7 +180,9 @@ def _join(src: Path, into: str, *, join: str | None, on: str | None, sheet: str 
     if as_json:
         emit_json(summary)
         return
-    console.print(styled(f"Joined {src} onto {into} layer ", (join, "bold"), f": {result.matched} feature(s) matched, {result.features_without_row} without a row"))
+    console.print(
+        styled(f"Joined {src} onto {into} layer ", (join, "bold"), f": {result.matched} feature(s) matched, {result.features_without_row} without a row")
+    )
     for old, new in result.renamed.items():
         console.print(f"  column {old} → {new}")
     console.print(f"  added: {', '.join(result.added) or '-'}; updated: {', '.join(result.updated) or '-'}")
@@ -195,7 +222,9 @@ def info(plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan Geo
         )
         return
     console.print(styled((str(plan.meta.get("title", plan.name)), "bold"), f"  {crs}  area basis: {plan_area_basis(plan)}"))
-    table = summary.drop(columns="ellipsoidal_area_m2").rename(columns={"area_m2": "area m²", "area_mu": "area mu", "area_ha": "area ha", "area_km2": "area km²", "ellipsoidal_area_mu": "ellipsoidal mu"})
+    table = summary.drop(columns="ellipsoidal_area_m2").rename(
+        columns={"area_m2": "area m²", "area_mu": "area mu", "area_ha": "area ha", "area_km2": "area km²", "ellipsoidal_area_mu": "ellipsoidal mu"}
+    )
     console.print(table_of(table))
     if plan.tables:
         console.print("tables: " + ", ".join(f"{n} ({len(df)} rows)" for n, df in plan.tables.items()))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -32,7 +32,7 @@ def stats(
     from zoneplan.raster.zonal import zonal_stats
 
     plan = load_plan(plan_path)
-    table = zonal_stats(plan, raster, by=by, scheme=scheme, band=band)  # type: ignore[arg-type]
+    table = zonal_stats(plan, raster, by=by, scheme=scheme, band=band)
     if as_json:
         emit_json({"raster": str(raster), "by": by, "scheme": scheme, "rows": table.to_dict("records")})
         return
@@ -50,12 +50,12 @@ def change(
     new: Annotated[Path, typer.Argument(metavar="NEW.tif", help="Land cover of the later year.")],
     by: ByOpt = "zone",
     scheme: SchemeOpt = "worldcover",
-    new_scheme: Annotated[Optional[str], typer.Option("--new-scheme", help="Scheme of NEW when it differs from OLD's.")] = None,
-    old_year: Annotated[Optional[int], typer.Option("--old-year", help="Year of OLD (default: its 'year' tag or a year in its name).")] = None,
-    new_year: Annotated[Optional[int], typer.Option("--new-year", help="Year of NEW.")] = None,
+    new_scheme: Annotated[str | None, typer.Option("--new-scheme", help="Scheme of NEW when it differs from OLD's.")] = None,
+    old_year: Annotated[int | None, typer.Option("--old-year", help="Year of OLD (default: its 'year' tag or a year in its name).")] = None,
+    new_year: Annotated[int | None, typer.Option("--new-year", help="Year of NEW.")] = None,
     bare_below: Annotated[float, typer.Option("--bare-below", help="Recorded-built parcels with a smaller built-up share look bare.")] = 0.2,
     new_built_above: Annotated[float, typer.Option("--new-built-above", help="Unrecorded parcels with at least this share newly built-up are flagged.")] = 0.3,
-    evidence: Annotated[Optional[Path], typer.Option("--evidence", help="Write the evidence geometry to this GeoPackage.")] = None,
+    evidence: Annotated[Path | None, typer.Option("--evidence", help="Write the evidence geometry to this GeoPackage.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """New construction land seen on the ground between two years, against the plan's records.
@@ -65,8 +65,16 @@ def change(
 
     plan = load_plan(plan_path)
     result = compare(
-        plan, old, new, by=by, old_scheme=scheme, new_scheme=new_scheme, old_year=old_year, new_year=new_year,  # type: ignore[arg-type]
-        bare_below=bare_below, new_built_above=new_built_above,
+        plan,
+        old,
+        new,
+        by=by,
+        old_scheme=scheme,
+        new_scheme=new_scheme,
+        old_year=old_year,
+        new_year=new_year,
+        bare_below=bare_below,
+        new_built_above=new_built_above,
     )
     if evidence is not None:
         result.write_evidence(evidence)
@@ -77,7 +85,16 @@ def change(
             payload["evidence_file"] = str(evidence)
         emit_json(payload)
     else:
-        cols = ["group_id", "built_old_mu", "built_new_mu", "new_built_mu", "recorded_new_built_mu", "unrecorded_new_built_mu", "unauthorised_count", "looks_bare_count"]
+        cols = [
+            "group_id",
+            "built_old_mu",
+            "built_new_mu",
+            "new_built_mu",
+            "recorded_new_built_mu",
+            "unrecorded_new_built_mu",
+            "unauthorised_count",
+            "looks_bare_count",
+        ]
         console.print(table_of(result.groups[cols], title=f"Built-up land {result.old_year} → {result.new_year} by {by} (mu)"))
         if mism.empty:
             console.print(styled(("no mismatches", "green"), ": the imagery agrees with the recorded status of every judged parcel"))
@@ -107,10 +124,20 @@ def export(
     from zoneplan.raster.rasterize import export_raster
 
     plan = load_plan(plan_path)
-    out = export_raster(plan, output, layer=layer, by=by, resolution=resolution, cog=cog)  # type: ignore[arg-type]
+    out = export_raster(plan, output, layer=layer, by=by, resolution=resolution, cog=cog)
     used = out.classes[out.classes["count"] > 0]
     if as_json:
-        emit_json({"path": str(out.path), "width": out.width, "height": out.height, "resolution": out.resolution, "crs": out.crs, "unmapped": out.unmapped, "classes": used.to_dict("records")})
+        emit_json(
+            {
+                "path": str(out.path),
+                "width": out.width,
+                "height": out.height,
+                "resolution": out.resolution,
+                "crs": out.crs,
+                "unmapped": out.unmapped,
+                "classes": used.to_dict("records"),
+            }
+        )
         return
     console.print(f"Wrote {out.path}: {out.width} × {out.height} cells of {out.resolution:g} m in {out.crs} ({'COG' if cog else 'GeoTIFF'}), {layer} by {by}")
     console.print(table_of(used.rename(columns={"count": "features"})))

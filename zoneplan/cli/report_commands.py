@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,12 +19,17 @@ from zoneplan.report import REPORT_MAP_KINDS, write_report
 def report(
     plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql:// URI.")],
     out: Annotated[Path, typer.Option("-o", "--out", help="report.html (self-contained, offline) or report.xlsx (one sheet per table).")],
-    scenario: Annotated[Optional[list[str]], typer.Option("--scenario", help="Stored scenario to include (repeatable).")] = None,
-    year: Annotated[Optional[list[int]], typer.Option("--year", help="Year to judge (repeatable; default: the plan as it stands).")] = None,
+    scenario: Annotated[list[str] | None, typer.Option("--scenario", help="Stored scenario to include (repeatable).")] = None,
+    year: Annotated[list[int] | None, typer.Option("--year", help="Year to judge (repeatable; default: the plan as it stands).")] = None,
     by: Annotated[str, typer.Option("--by", help="Group by zone, district, park or phase.")] = "zone",
     no_maps: Annotated[bool, typer.Option("--no-maps", help="Leave the maps out of the HTML report.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Also print the report's tables as JSON (the numbers of the workbook).")] = False,
-    tables: Annotated[Optional[str], typer.Option("--tables", help="Write standard tables instead of the report: evaluation (开发区土地集约利用评价 statistical tables E.3, E.4, E.7 …, .xlsx).")] = None,
+    tables: Annotated[
+        str | None,
+        typer.Option(
+            "--tables", help="Write standard tables instead of the report: evaluation (开发区土地集约利用评价 statistical tables E.3, E.4, E.7 …, .xlsx)."
+        ),
+    ] = None,
 ) -> None:
     """Write an HTML or Excel report of the plan and the chosen scenarios, or the evaluation's statistical tables."""
     plan = load_plan(plan_path)
@@ -32,7 +37,9 @@ def report(
         _tables(plan, out, kind=tables, by=by, year=year, as_json=as_json)
         return
     with quiet() if as_json else contextlib.nullcontext():
-        data = write_report(plan, out, scenarios=scenario or [], years=year or None, by=by, maps=() if no_maps else REPORT_MAP_KINDS, progress=False if as_json else None)
+        data = write_report(
+            plan, out, scenarios=scenario or [], years=year or None, by=by, maps=() if no_maps else REPORT_MAP_KINDS, progress=False if as_json else None
+        )
     if as_json:
         emit_json({"report": str(out), **data})
         return

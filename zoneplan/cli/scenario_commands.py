@@ -10,7 +10,7 @@ Examples::
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -39,7 +39,7 @@ def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Scenario name.")],
     edits: Annotated[str, typer.Option("--edits", help="TOML or JSON file with the edits (a scenario or a list of edits).")],
-    description: Annotated[Optional[str], typer.Option("--description", help="What the scenario asks (default: from the file).")] = None,
+    description: Annotated[str | None, typer.Option("--description", help="What the scenario asks (default: from the file).")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Replace a stored scenario of the same name.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -102,9 +102,9 @@ def remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Scenari
 def compare_cmd(
     ctx: typer.Context,
     names: Annotated[list[str], typer.Argument(metavar="NAME...", help="Scenarios to compare with the base.")],
-    year: Annotated[Optional[list[int]], typer.Option("--year", help="Year to judge (repeatable; default: the plan as it stands).")] = None,
+    year: Annotated[list[int] | None, typer.Option("--year", help="Year to judge (repeatable; default: the plan as it stands).")] = None,
     by: Annotated[str, typer.Option("--by", help="Group by zone, district, park or phase.")] = "zone",
-    start_year: Annotated[Optional[int], typer.Option("--start-year", help="Last year of actual history for the projection.")] = None,
+    start_year: Annotated[int | None, typer.Option("--start-year", help="Last year of actual history for the projection.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Compare scenarios with the base: indicators, targets, compliance, land until exhaustion."""
@@ -119,10 +119,16 @@ def compare_cmd(
     changed = result.differences[(result.differences["scenario"] != "base") & (result.differences["difference"].fillna(0).abs() > 1e-9)]
     console.print(table_of(changed.drop(columns="level"), title=f"Indicators that differ from the base ({len(changed)})"))
     if len(result.targets) and "met" in result.targets.columns:
-        met = result.targets.groupby(["scenario", "judged_year"], dropna=False)["met"].agg(lambda s: f"{int(s.fillna(False).astype(bool).sum())}/{len(s)}").reset_index()
+        met = (
+            result.targets.groupby(["scenario", "judged_year"], dropna=False)["met"]
+            .agg(lambda s: f"{int(s.fillna(False).astype(bool).sum())}/{len(s)}")
+            .reset_index()
+        )
         console.print(table_of(met.rename(columns={"met": "targets met"}), title="Targets"))
     console.print(table_of(result.compliant, title="Compliance"))
-    ex = result.exhaustion.astype({"exhaustion_year": object}).rename(columns={"remaining_mu": "remaining mu", "annual_supply_mu": "supply mu/yr", "exhaustion_year": "runs out", "years_left": "years left"})
+    ex = result.exhaustion.astype({"exhaustion_year": object}).rename(
+        columns={"remaining_mu": "remaining mu", "annual_supply_mu": "supply mu/yr", "exhaustion_year": "runs out", "years_left": "years left"}
+    )
     beyond = result.exhaustion["exhaustion_year"].isna().to_numpy()
     ex.loc[beyond, "runs out"] = [f"after {y + DEFAULT_HORIZON_YEARS}" for y in ex.loc[beyond, "start_year"]]
     console.print(table_of(ex.drop(columns=["level", "rate_source"]), title="Remaining land until exhaustion"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,7 +16,7 @@ from zoneplan.errors import InputError
 def serve_cmd(
     plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql://…#PLAN.")],
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (the workbench never listens on other addresses).")] = 8765,
-    basemap: Annotated[Optional[Path], typer.Option("--basemap", help="Offline basemap: a local MBTiles file of raster tiles.")] = None,
+    basemap: Annotated[Path | None, typer.Option("--basemap", help="Offline basemap: a local MBTiles file of raster tiles.")] = None,
 ) -> None:
     """Edit the plan's phases in the browser: compose or draw, live areas in mu and rules, save, undo."""
     try:

@@ -13,7 +13,7 @@ Exit status: 0 an optimal answer, 1 no plan can meet the targets (the conflicts 
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -32,15 +32,25 @@ _SHOWN = 60  # changed parcels listed in the human output; --json carries all
 @app.command("solve")
 def solve_cmd(
     plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql:// URI.")],
-    year: Annotated[Optional[list[int]], typer.Option("--year", help="Solve for the targets of this year (repeatable; default every target year).")] = None,
+    year: Annotated[list[int] | None, typer.Option("--year", help="Solve for the targets of this year (repeatable; default every target year).")] = None,
     objective: Annotated[str, typer.Option("--objective", help=f"What a change costs: {' | '.join(OBJECTIVES)}.")] = "least-area",
-    pin: Annotated[Optional[list[str]], typer.Option("--pin", metavar="ID", help="Parcel that must stay as it is (repeatable).")] = None,
-    allow_built: Annotated[Optional[list[str]], typer.Option("--allow-built", metavar="ID", help="Built parcel that may change land use (repeatable).")] = None,
-    classes: Annotated[Optional[list[str]], typer.Option("--class", metavar="CODE", help="2023 code a free parcel may take (repeatable; default the parcels' allowed_codes, else the plan's main industrial code).")] = None,
-    start_year: Annotated[Optional[int], typer.Option("--start-year", help="First year a parcel can be developed (default: the plan's as_of year).")] = None,
-    schedule: Annotated[Optional[bool], typer.Option("--schedule/--no-schedule", help="Give developed parcels a supply year counted against the quotas (default: when the plan has quotas).")] = None,
-    time_limit: Annotated[Optional[float], typer.Option("--time-limit", help="Seconds HiGHS may spend per stage.")] = None,
-    save: Annotated[Optional[str], typer.Option("--save", metavar="NAME", help="Store the answer as scenario NAME in the plan GeoPackage.")] = None,
+    pin: Annotated[list[str] | None, typer.Option("--pin", metavar="ID", help="Parcel that must stay as it is (repeatable).")] = None,
+    allow_built: Annotated[list[str] | None, typer.Option("--allow-built", metavar="ID", help="Built parcel that may change land use (repeatable).")] = None,
+    classes: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--class",
+            metavar="CODE",
+            help="2023 code a free parcel may take (repeatable; default the parcels' allowed_codes, else the plan's main industrial code).",
+        ),
+    ] = None,
+    start_year: Annotated[int | None, typer.Option("--start-year", help="First year a parcel can be developed (default: the plan's as_of year).")] = None,
+    schedule: Annotated[
+        bool | None,
+        typer.Option("--schedule/--no-schedule", help="Give developed parcels a supply year counted against the quotas (default: when the plan has quotas)."),
+    ] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds HiGHS may spend per stage.")] = None,
+    save: Annotated[str | None, typer.Option("--save", metavar="NAME", help="Store the answer as scenario NAME in the plan GeoPackage.")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Replace a stored scenario of the same name.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")] = False,
 ) -> None:
@@ -51,7 +61,18 @@ def solve_cmd(
         raise InputError("scenarios are stored in a plan GeoPackage; export the plan first", file=plan_path, rule="scenario")
     plan = load_plan(plan_path)
     with quiet() if as_json else contextlib.nullcontext():
-        result = solve(plan, years=year or None, objective=objective, pins=pin or (), allow_built=allow_built or (), classes=classes or None, schedule=schedule, start_year=start_year, name=save, time_limit=time_limit)
+        result = solve(
+            plan,
+            years=year or None,
+            objective=objective,
+            pins=pin or (),
+            allow_built=allow_built or (),
+            classes=classes or None,
+            schedule=schedule,
+            start_year=start_year,
+            name=save,
+            time_limit=time_limit,
+        )
     saved = None
     if save and result.status != "infeasible" and result.scenario is not None:
         applied(plan, result.scenario)  # validated once; the stored copy need not be re-applied edit by edit
@@ -67,7 +88,11 @@ def solve_cmd(
 
 def _print(result, plan_path: str, saved: str | None, wanted: str | None) -> None:
     years = ", ".join(map(str, result.years))
-    console.print(styled((str(plan_path), "bold"), f" — targets of {years}, objective {result.objective}, areas {result.area_basis} (first free year {result.start_year})"))
+    console.print(
+        styled(
+            (str(plan_path), "bold"), f" — targets of {years}, objective {result.objective}, areas {result.area_basis} (first free year {result.start_year})"
+        )
+    )
     if result.status == "infeasible":
         console.print(styled(("infeasible", "red"), ": no plan meets every target and quota; the least relaxation:"))
         console.print(table_of(result.conflicts.drop(columns=["label"]), title="Conflicts"))
@@ -77,16 +102,29 @@ def _print(result, plan_path: str, saved: str | None, wanted: str | None) -> Non
             console.print(f"  not saved: scenario {wanted} would not meet the targets", markup=False)
     else:
         word = "optimal" if result.status == "optimal" else "feasible (time limit, not proven optimal)"
-        console.print(styled((word, "green"), f": {result.changed_parcels} parcel(s), {result.changed_area_mu:,.2f} mu change land use; objective {result.objective_value:,.4f}"))
+        console.print(
+            styled(
+                (word, "green"),
+                f": {result.changed_parcels} parcel(s), {result.changed_area_mu:,.2f} mu change land use; objective {result.objective_value:,.4f}",
+            )
+        )
     changes = result.changes
     if len(changes):
         order = changes["change"].map({"landuse": 0, "withdraw": 1, "schedule": 2, "investment": 3})
-        shown = changes.assign(_o=order).sort_values(["_o", "area_mu"], ascending=[True, False]).head(_SHOWN)[["parcel_id", "change", "from_code", "to_code", "from_year", "to_year", "area_mu"]]
+        shown = (
+            changes.assign(_o=order)
+            .sort_values(["_o", "area_mu"], ascending=[True, False])
+            .head(_SHOWN)[["parcel_id", "change", "from_code", "to_code", "from_year", "to_year", "area_mu"]]
+        )
         console.print(table_of(shown, title=f"Changes ({len(changes)} parcel(s){', first ' + str(_SHOWN) if len(changes) > _SHOWN else ''})"))
     if len(result.targets):
-        console.print(table_of(result.targets[["scope", "metric", "year", "op", "target", "actual", "met"]], title="Targets on the edited plan", floatfmt="{:,.4f}"))
+        console.print(
+            table_of(result.targets[["scope", "metric", "year", "op", "target", "actual", "met"]], title="Targets on the edited plan", floatfmt="{:,.4f}")
+        )
     if len(result.schedule):
-        console.print(table_of(result.schedule[["zone_id", "year", "quota_mu", "used_mu", "balance_mu", "status"]], title="New construction land against the quotas (mu)"))
+        console.print(
+            table_of(result.schedule[["zone_id", "year", "quota_mu", "used_mu", "balance_mu", "status"]], title="New construction land against the quotas (mu)")
+        )
     for row in result.not_modelled.itertuples(index=False):
         console.print(f"  not solved for: {row.scope} {row.metric} {row.year} — {row.reason}", markup=False)
     for row in result.fixed_violations.itertuples(index=False):

@@ -9,7 +9,7 @@ plan metadata all survive a GeoPackage → PostGIS → GeoPackage round trip.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -20,7 +20,7 @@ from zoneplan.errors import PlanError
 from zoneplan.io import is_database_uri
 from zoneplan.plan import Plan
 
-__all__ = ["copy_plan", "copy", "export", "plans"]
+__all__ = ["copy", "copy_plan", "export", "plans"]
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
 OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace DST when it exists.")]
@@ -97,7 +97,13 @@ def copy(
 def export(
     plan: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql://…#PLAN.")],
     to: Annotated[str, typer.Option("--to", help="Destination GeoPackage path, File Geodatabase (.gdb) or postgresql://…#PLAN.")],
-    schema: Annotated[Optional[str], typer.Option("--schema", help="For a .gdb: sandiao (parcels as 三调 DLTB) or guokong (planning database: GHYDYH, CZKFBJ, YJJBNTBHTB, STBHHX); default zoneplan's names.")] = None,
+    schema: Annotated[
+        str | None,
+        typer.Option(
+            "--schema",
+            help="For a .gdb: sandiao (parcels as 三调 DLTB) or guokong (planning database: GHYDYH, CZKFBJ, YJJBNTBHTB, STBHHX); default zoneplan's names.",
+        ),
+    ] = None,
     overwrite: OverwriteOpt = False,
     as_json: JsonOpt = False,
 ) -> None:

@@ -61,16 +61,16 @@ from zoneplan.jsonable import records
 from zoneplan.plotting import use_cjk_font
 
 __all__ = [
-    "Comparison",
-    "compare",
-    "supply_timeline",
-    "exhaustion_years",
-    "plot_timeline",
-    "use_cjk_font",
-    "indicator_table",
-    "records",
-    "TIMELINE_COLUMNS",
+    "DEFAULT_HORIZON_YEARS",
     "EXHAUSTION_COLUMNS",
     "INDICATOR_COLUMNS",
-    "DEFAULT_HORIZON_YEARS",
+    "TIMELINE_COLUMNS",
+    "Comparison",
+    "compare",
+    "exhaustion_years",
+    "indicator_table",
+    "plot_timeline",
+    "records",
+    "supply_timeline",
+    "use_cjk_font",
 ]

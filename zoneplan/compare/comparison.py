@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from zoneplan.compliance import Findings
 
-__all__ = ["Comparison", "compare", "indicator_table", "INDICATOR_COLUMNS", "FINDING_COLUMNS", "VIOLATION_COLUMNS"]
+__all__ = ["FINDING_COLUMNS", "INDICATOR_COLUMNS", "VIOLATION_COLUMNS", "Comparison", "compare", "indicator_table"]
 
 INDICATOR_COLUMNS = ["scenario", "level", "group_id", "year", "indicator", "value"]
 FINDING_COLUMNS = ["scenario", "year", "rule", "count", "area_mu"]
@@ -50,7 +50,11 @@ def indicator_table(plan: Plan, *, year: int | None = None, by: str = "zone", sc
         wide = wide.rename(columns={wide.columns[0]: "group_id"})
     if "level" not in wide.columns:
         wide["level"] = by
-    values = [c for c in wide.columns if c not in ("level", "group_id", "year", "scenario") and pd.api.types.is_numeric_dtype(wide[c]) and not pd.api.types.is_bool_dtype(wide[c])]
+    values = [
+        c
+        for c in wide.columns
+        if c not in ("level", "group_id", "year", "scenario") and pd.api.types.is_numeric_dtype(wide[c]) and not pd.api.types.is_bool_dtype(wide[c])
+    ]
     tidy = wide.melt(id_vars=["level", "group_id"], value_vars=values, var_name="indicator", value_name="value")
     tidy["value"] = pd.to_numeric(tidy["value"], errors="coerce").astype("float64")
     tidy.insert(0, "scenario", scenario)
@@ -61,10 +65,10 @@ def indicator_table(plan: Plan, *, year: int | None = None, by: str = "zone", sc
 
 def _differences(tidy: pd.DataFrame) -> pd.DataFrame:
     keys = ["level", "group_id", "year", "indicator"]
-    base = tidy[tidy["scenario"] == "base"][keys + ["value"]].rename(columns={"value": "base_value"})
+    base = tidy[tidy["scenario"] == "base"][[*keys, "value"]].rename(columns={"value": "base_value"})
     out = tidy.merge(base, on=keys, how="left")
     out["difference"] = out["value"] - out["base_value"]
-    return out[INDICATOR_COLUMNS + ["base_value", "difference"]]
+    return out[[*INDICATOR_COLUMNS, "base_value", "difference"]]
 
 
 @dataclass(frozen=True)
@@ -206,13 +210,19 @@ def _consumption(plan: Plan, *, by: str, scenario: str) -> pd.DataFrame:
 
 def _consumption_differences(consumption: pd.DataFrame) -> pd.DataFrame:
     """Per scenario, group and year: new construction land minus the base's (0 where equal)."""
-    grid = consumption.pivot_table(index=["level", "group_id", "year"], columns="scenario", values="new_construction_mu", aggfunc="sum", fill_value=0.0, sort=True)
+    grid = consumption.pivot_table(
+        index=["level", "group_id", "year"], columns="scenario", values="new_construction_mu", aggfunc="sum", fill_value=0.0, sort=True
+    )
     base = grid["base"]
     diff = grid.sub(base, axis=0).drop(columns="base")
     out = diff.stack().rename("difference_mu").reset_index()
     out["base_mu"] = base.reindex(pd.MultiIndex.from_frame(out[["level", "group_id", "year"]])).to_numpy()
     out["scenario_mu"] = out["base_mu"] + out["difference_mu"]
-    return out[["scenario", "level", "group_id", "year", "base_mu", "scenario_mu", "difference_mu"]].sort_values(["scenario", "level", "group_id", "year"]).reset_index(drop=True)
+    return (
+        out[["scenario", "level", "group_id", "year", "base_mu", "scenario_mu", "difference_mu"]]
+        .sort_values(["scenario", "level", "group_id", "year"])
+        .reset_index(drop=True)
+    )
 
 
 def _targets(plan: Plan, *, year: int | None, scenario: str) -> pd.DataFrame:

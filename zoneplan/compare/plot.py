@@ -56,7 +56,14 @@ def plot_timeline(
             for i, name in enumerate(scenarios):
                 rows = data[(data["scenario"] == name) & (data["group_id"] == group)]
                 color = colors(i % 10)
-                ax.plot(rows["year"], rows["remaining_mu"], color=color, linestyle=styles[i % len(styles)], linewidth=max(3.0 - 0.6 * i, 1.2), label=f"{name}: remaining")
+                ax.plot(
+                    rows["year"],
+                    rows["remaining_mu"],
+                    color=color,
+                    linestyle=styles[i % len(styles)],
+                    linewidth=max(3.0 - 0.6 * i, 1.2),
+                    label=f"{name}: remaining",
+                )
                 if exhaustion is not None:
                     mine = exhaustion[(exhaustion["scenario"] == name) & (exhaustion["group_id"].astype(str) == group)]["exhaustion_year"].dropna()
                     if len(mine):

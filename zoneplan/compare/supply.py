@@ -17,7 +17,7 @@ from zoneplan.plan import Plan
 from zoneplan.scenario import supply_rates_of
 from zoneplan.settings import settings
 
-__all__ = ["supply_timeline", "exhaustion_years", "TIMELINE_COLUMNS", "EXHAUSTION_COLUMNS", "DEFAULT_HORIZON_YEARS"]
+__all__ = ["DEFAULT_HORIZON_YEARS", "EXHAUSTION_COLUMNS", "TIMELINE_COLUMNS", "exhaustion_years", "supply_timeline"]
 
 TIMELINE_COLUMNS = ["scenario", "level", "group_id", "year", "kind", "new_construction_mu", "cumulative_mu", "remaining_mu"]
 EXHAUSTION_COLUMNS = ["scenario", "level", "group_id", "start_year", "remaining_mu", "annual_supply_mu", "rate_source", "exhaustion_year", "years_left"]
@@ -81,13 +81,23 @@ def supply_timeline(
     remaining = remaining_land(plan, by=by).reset_index(drop=True)
     remaining = remaining[remaining["group_id"].notna()]
     groups = pd.Index(remaining["group_id"].astype(str)).union(pd.Index(consumption["group_id"].astype(str))).unique()
-    left0 = pd.to_numeric(remaining.set_index(remaining["group_id"].astype(str))["remaining_suppliable_mu"], errors="coerce").reindex(groups).fillna(0.0).clip(lower=0)
+    left0 = (
+        pd.to_numeric(remaining.set_index(remaining["group_id"].astype(str))["remaining_suppliable_mu"], errors="coerce")
+        .reindex(groups)
+        .fillna(0.0)
+        .clip(lower=0)
+    )
     rate, source = _rates(plan, remaining, groups)
 
     first = int(consumption["year"].min()) if len(consumption) else start_year + 1
     years = np.arange(min(first, start_year + 1), start_year + horizon_years + 1)
     grid = pd.MultiIndex.from_product([groups, years], names=["group_id", "year"])
-    supplied = consumption.assign(group_id=consumption["group_id"].astype(str)).groupby(["group_id", "year"])["new_construction_mu"].sum().reindex(grid, fill_value=0.0)
+    supplied = (
+        consumption.assign(group_id=consumption["group_id"].astype(str))
+        .groupby(["group_id", "year"])["new_construction_mu"]
+        .sum()
+        .reindex(grid, fill_value=0.0)
+    )
     frame = supplied.rename("recorded").reset_index()
     future = frame["year"].to_numpy() > start_year
     r = frame["group_id"].map(rate).to_numpy(dtype=float)
@@ -121,7 +131,9 @@ def supply_timeline(
     exhausted = timeline[(timeline["year"] > start_year) & (timeline["remaining_mu"] <= settings.supply_eps_mu)].groupby("group_id")["year"].min()
     # keep rows up to the exhaustion year of each group (or the horizon), from the first supply on
     stop = timeline["group_id"].astype(str).map(exhausted.rename(index=str)).fillna(years[-1]).to_numpy()
-    has_any = timeline.groupby("group_id")["new_construction_mu"].transform(lambda s: s.cumsum() > 0).to_numpy(dtype=bool) | (timeline["year"].to_numpy() > start_year)
+    has_any = timeline.groupby("group_id")["new_construction_mu"].transform(lambda s: s.cumsum() > 0).to_numpy(dtype=bool) | (
+        timeline["year"].to_numpy() > start_year
+    )
     timeline = timeline[(timeline["year"].to_numpy() <= stop) & has_any].reset_index(drop=True)
     exhaustion = pd.DataFrame(
         {

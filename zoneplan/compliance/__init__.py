@@ -53,18 +53,18 @@ from zoneplan.compliance.rules import Rules, load_rules_file, resolve_rules
 from zoneplan.plan import Plan
 
 __all__ = [
-    "check",
+    "RULE_FAMILIES",
     "Findings",
     "Rules",
-    "resolve_rules",
-    "load_rules_file",
+    "check",
     "control_line_conflicts",
-    "quota_violations",
-    "parcel_rule_violations",
     "env_adjacency",
-    "phase_findings",
     "idle_findings",
-    "RULE_FAMILIES",
+    "load_rules_file",
+    "parcel_rule_violations",
+    "phase_findings",
+    "quota_violations",
+    "resolve_rules",
 ]
 
 #: Rule families in the order :func:`check` runs them.

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from zoneplan._geometry import polygonal, union_by_group, usable
 from zoneplan.errors import InputError
@@ -22,17 +21,17 @@ from zoneplan.state import parcel_groups, plan_state
 from zoneplan.units import M2_PER_MU
 
 __all__ = [
-    "VIOLATION_COLUMNS",
     "CANNOT_JUDGE_COLUMNS",
-    "violations_frame",
+    "VIOLATION_COLUMNS",
     "area_violations",
     "cannot_judge_frame",
     "feature_ids",
-    "parcel_flags",
     "group_of",
-    "union_by_group",
+    "parcel_flags",
     "polygonal",
+    "union_by_group",
     "usable",
+    "violations_frame",
 ]
 
 #: Columns of a violations table, before ``geometry`` (the conflict geometry).
@@ -51,7 +50,6 @@ VIOLATION_COLUMNS: list[str] = [
 ]
 #: Columns of a cannot-judge table.
 CANNOT_JUDGE_COLUMNS: list[str] = ["rule", "layer", "feature_id", "missing", "message"]
-
 
 
 def _column(values: object, n: int, dtype: str | None = None) -> np.ndarray | pd.array:

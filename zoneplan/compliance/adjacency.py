@@ -30,7 +30,7 @@ from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.plan import Plan
 
-__all__ = ["adjacency_pairs", "env_sources", "env_adjacency", "ENV_RULE"]
+__all__ = ["ENV_RULE", "adjacency_pairs", "env_adjacency", "env_sources"]
 
 ENV_RULE = "env_adjacency"
 
@@ -108,7 +108,11 @@ def env_adjacency(plan: Plan, *, year: int | None = None, rules: Mapping[str, An
         One ``env_adjacency`` violation per (source, receptor) pair.
     """
     rules = resolve_rules(plan, rules, year=year)
-    settings = {"env_min_distance_m": rules.env_min_distance_m, "env_risk_min_class": rules.env_risk_min_class, "env_source_codes": list(rules.env_source_codes)}
+    settings = {
+        "env_min_distance_m": rules.env_min_distance_m,
+        "env_risk_min_class": rules.env_risk_min_class,
+        "env_source_codes": list(rules.env_source_codes),
+    }
     if not rules.env_adjacency:
         return Findings(not_checked={ENV_RULE: SWITCHED_OFF})
     parcels = plan.parcels

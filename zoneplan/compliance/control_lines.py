@@ -40,7 +40,7 @@ from zoneplan.layers import CONTROL_LINE_KINDS
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_MU
 
-__all__ = ["overlaps", "outside", "control_line_conflicts", "OVERLAP_RULES", "BOUNDARY_RULE"]
+__all__ = ["BOUNDARY_RULE", "OVERLAP_RULES", "control_line_conflicts", "outside", "overlaps"]
 
 #: Control-line kind → rule name of its no-overlap rule (order = precedence of the lines, §3.4).
 OVERLAP_RULES: dict[str, str] = {

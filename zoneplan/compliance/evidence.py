@@ -33,7 +33,7 @@ from zoneplan.maps.style import rule_colors
 if TYPE_CHECKING:
     from zoneplan.compliance.findings import Findings
 
-__all__ = ["write_evidence", "write_excel", "settings_table"]
+__all__ = ["settings_table", "write_evidence", "write_excel"]
 
 _SHEET_MAX = 31  # Excel's limit on sheet-name length
 
@@ -48,7 +48,7 @@ def _tables(findings: Findings) -> dict[str, pd.DataFrame]:
     return {
         "summary": findings.summary,
         "cannot_judge": findings.cannot_judge,
-        **{name: table for name, table in findings.tables.items()},
+        **dict(findings.tables.items()),
         "settings": settings_table(findings),
     }
 
@@ -78,7 +78,9 @@ def write_evidence(findings: Findings, path: str | Path) -> Path:
             if shapely.is_missing(rows.geometry.values).all():
                 pyogrio.write_dataframe(pd.DataFrame(rows.drop(columns=rows.geometry.name)), tmp, layer=rule, driver="GPKG", dataset_options=GPKG_OPTIONS)
             else:
-                pyogrio.write_dataframe(gpd.GeoDataFrame(rows, crs=violations.crs), tmp, layer=rule, driver="GPKG", promote_to_multi=True, dataset_options=GPKG_OPTIONS)
+                pyogrio.write_dataframe(
+                    gpd.GeoDataFrame(rows, crs=violations.crs), tmp, layer=rule, driver="GPKG", promote_to_multi=True, dataset_options=GPKG_OPTIONS
+                )
                 spatial[rule] = rows.geometry
         for name, table in _tables(findings).items():
             pyogrio.write_dataframe(pd.DataFrame(table).reset_index(drop=True), tmp, layer=name, driver="GPKG", dataset_options=GPKG_OPTIONS)
@@ -110,14 +112,13 @@ def write_excel(findings: Findings, path: str | Path) -> Path:
     tables = _tables(findings)
     tables.pop("summary")
     sheets.update(tables)
-    with atomic_path(path, suffix=".tmp.xlsx") as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, table in sheets.items():
-                frame = pd.DataFrame(table).astype(object).where(lambda d: d.notna(), None)
-                frame.to_excel(writer, sheet_name=name, index=False)
-                sheet = writer.sheets[name]
-                sheet.freeze_panes = "A2"
-                for column, header in zip(sheet.columns, frame.columns):
-                    width = max([len(str(header)), *(len(str(v)) for v in frame[header].head(200) if v is not None)])
-                    sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
+    with atomic_path(path, suffix=".tmp.xlsx") as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        for name, table in sheets.items():
+            frame = pd.DataFrame(table).astype(object).where(lambda d: d.notna(), None)
+            frame.to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            sheet.freeze_panes = "A2"
+            for column, header in zip(sheet.columns, frame.columns):
+                width = max([len(str(header)), *(len(str(v)) for v in frame[header].head(200) if v is not None)])
+                sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
     return path

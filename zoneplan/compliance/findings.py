@@ -159,7 +159,9 @@ class Findings:
                 "year": self.year,
                 "violations": violations.to_dict("records"),
                 "cannot_judge": cannot.to_dict("records"),
-                "summary": {r.rule: {"count": int(r.count), "area_mu": float(r.area_mu), "cannot_judge": int(r.cannot_judge)} for r in self.summary.itertuples()},
+                "summary": {
+                    r.rule: {"count": int(r.count), "area_mu": float(r.area_mu), "cannot_judge": int(r.cannot_judge)} for r in self.summary.itertuples()
+                },
                 "not_checked": dict(self.not_checked),
                 "could_not_check": sorted(self.unchecked),
                 "settings": dict(self.settings),
@@ -179,6 +181,9 @@ class Findings:
         return write_excel(self, path)
 
     def __repr__(self) -> str:
-        state = "compliant" if self.compliant else f"{len(self.violations)} violation(s), {len(self.cannot_judge)} cannot judge, {len(self.unchecked)} not checkable"
+        state = (
+            "compliant"
+            if self.compliant
+            else f"{len(self.violations)} violation(s), {len(self.cannot_judge)} cannot judge, {len(self.unchecked)} not checkable"
+        )
         return f"<Findings {state}; rules run: {len(self.checked)}>"
-

@@ -23,7 +23,7 @@ from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.plan import Plan
 
-__all__ = ["idle_findings", "IDLE_RULE"]
+__all__ = ["IDLE_RULE", "idle_findings"]
 
 IDLE_RULE = "idle_land"
 
@@ -71,7 +71,10 @@ def idle_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, An
         limit=1.0,
         unit="year",
         area_m2=shapely.area(parcels.geometry.values[idle]),
-        message=[f"idle {y:.1f} years as of {as_of.isoformat()}: {r}" + (f"; sanction: {s}" if not pd.isna(s) else "") for y, r, s in zip(years[idle], reason[idle], sanction[idle])],
+        message=[
+            f"idle {y:.1f} years as of {as_of.isoformat()}: {r}" + (f"; sanction: {s}" if not pd.isna(s) else "")
+            for y, r, s in zip(years[idle], reason[idle], sanction[idle])
+        ],
         geometry=parcels.geometry.values[idle],
         crs=plan.crs,
     )

@@ -42,7 +42,7 @@ from zoneplan.measure import area_m2
 from zoneplan.plan import Plan
 from zoneplan.units import wan_per_mu
 
-__all__ = ["parcel_measures", "parcel_limits", "judged_parcels", "parcel_rule_violations", "MEASURE_INPUTS"]
+__all__ = ["MEASURE_INPUTS", "judged_parcels", "parcel_limits", "parcel_measures", "parcel_rule_violations"]
 
 #: Measure → the parcel column it is computed from (besides the parcel's area).
 MEASURE_INPUTS: dict[str, str] = {
@@ -207,10 +207,7 @@ def parcel_rule_violations(plan: Plan, *, year: int | None = None, rules: Mappin
         applies = judged & ~np.isnan(limit)
         value = measures[measure].to_numpy()
         unknown = applies & np.isnan(value)
-        if op == ">=":
-            broken = applies & (value < limit * (1 - rtol))
-        else:
-            broken = applies & (value > limit * (1 + rtol))
+        broken = applies & (value < limit * (1 - rtol)) if op == ">=" else applies & (value > limit * (1 + rtol))
         label = _LABELS[measure]
         source = limits[f"{metric}:source"].to_numpy()
         fmt = "{:,.1f} 万元/亩" if unit == "万元/亩" else "{:.4g}" if unit == "ratio" else "{:.2%}"

@@ -40,7 +40,7 @@ from zoneplan.measure import area_m2
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_MU
 
-__all__ = ["phase_findings", "outside_own_zone", "PHASE_RULES"]
+__all__ = ["PHASE_RULES", "outside_own_zone", "phase_findings"]
 
 PHASE_RULES = ("phase_outside_zone", "phase_area", "phase_schedule")
 
@@ -69,7 +69,12 @@ def outside_own_zone(gdf: gpd.GeoDataFrame | gpd.GeoSeries, zone_ids: pd.Series,
     keep = (zid.isin(zone_geom.index) & pd.Series(usable(gdf.geometry), index=gdf.index)).fillna(False).to_numpy(dtype=bool)
     geoms = np.asarray(gdf.geometry.values, dtype=object)[keep]
     part = parts_outside(geoms, zone_geom.to_numpy(), owner=zone_geom.index.get_indexer(zid[keep].astype(str)))
-    return gpd.GeoDataFrame({"zone_id": zid[keep].to_numpy(), "outside_m2": shapely.area(part) if len(part) else np.zeros(0)}, geometry=polygonal(part), index=gdf.index[keep], crs=gdf.crs)
+    return gpd.GeoDataFrame(
+        {"zone_id": zid[keep].to_numpy(), "outside_m2": shapely.area(part) if len(part) else np.zeros(0)},
+        geometry=polygonal(part),
+        index=gdf.index[keep],
+        crs=gdf.crs,
+    )
 
 
 @follows_data
@@ -105,12 +110,20 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
 
     # -- inside the zone ------------------------------------------------------------------------
     member = group_of(plan, "phase")
-    phase_zone = pd.Series(phases["zone_id"].astype("string").to_numpy(), index=phase_ids.to_numpy()) if "zone_id" in phases.columns else pd.Series(dtype="string")
+    phase_zone = (
+        pd.Series(phases["zone_id"].astype("string").to_numpy(), index=phase_ids.to_numpy()) if "zone_id" in phases.columns else pd.Series(dtype="string")
+    )
     phase_zone = phase_zone[~phase_zone.index.duplicated()]
     in_phase = member.notna() & member.isin(phase_zone.index)
     for layer, gdf, zid, ids, other in (
         ("phases", phases, phases["zone_id"] if "zone_id" in phases.columns else pd.Series(pd.NA, index=phases.index), phase_ids, None),
-        ("parcels", parcels.geometry[in_phase.to_numpy()], phase_zone.reindex(member[in_phase].to_numpy()).set_axis(member[in_phase].index), parcel_ids, member),
+        (
+            "parcels",
+            parcels.geometry[in_phase.to_numpy()],
+            phase_zone.reindex(member[in_phase].to_numpy()).set_axis(member[in_phase].index),
+            parcel_ids,
+            member,
+        ),
     ):
         out = outside_own_zone(gdf, zid, plan.zones)
         out = out[out["outside_m2"] > tol]
@@ -150,7 +163,10 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
                     limit=target[off],
                     unit="mu",
                     area_m2=(area_mu[off] - target[off]).abs().to_numpy() * M2_PER_MU,
-                    message=[f"phase area {a:,.2f} mu differs from its target {t:,.2f} mu by {(a - t) / t:+.2%} (tolerance {rules.phase_area_tolerance:.0%})" for a, t in zip(area_mu[off], target[off])],
+                    message=[
+                        f"phase area {a:,.2f} mu differs from its target {t:,.2f} mu by {(a - t) / t:+.2%} (tolerance {rules.phase_area_tolerance:.0%})"
+                        for a, t in zip(area_mu[off], target[off])
+                    ],
                     geometry=phases.geometry.values[off],
                     crs=plan.crs,
                 )
@@ -190,7 +206,9 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
                     unit="year",
                     area_m2=shapely.area(parcels.geometry.values[bad]),
                     message=[
-                        f"parcel of phase {p} {w} {int(m) if not np.isnan(m) else year}, after the phase's end year {int(e)}" if w != "not built by" else f"parcel of phase {p} is not built by {year}; the phase was to end in {int(e)}"
+                        f"parcel of phase {p} {w} {int(m) if not np.isnan(m) else year}, after the phase's end year {int(e)}"
+                        if w != "not built by"
+                        else f"parcel of phase {p} is not built by {year}; the phase was to end in {int(e)}"
                         for p, w, m, e in zip(member[bad].tolist(), what.tolist(), measured[bad].tolist(), end[bad].tolist())
                     ],
                     geometry=parcels.geometry.values[bad],
@@ -201,7 +219,10 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
                     "parcels",
                     parcel_ids[unknown],
                     missing="planned_year",
-                    message=[f"parcel of phase {p} is not built and has no planned_year to compare with the end year {int(e)}" for p, e in zip(member[unknown].tolist(), end[unknown].tolist())],
+                    message=[
+                        f"parcel of phase {p} is not built and has no planned_year to compare with the end year {int(e)}"
+                        for p, e in zip(member[unknown].tolist(), end[unknown].tolist())
+                    ],
                 ),
             )
         )

@@ -27,7 +27,7 @@ from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_MU
 
-__all__ = ["quota_balance", "quota_violations", "QUOTA_RULE", "BALANCE_COLUMNS"]
+__all__ = ["BALANCE_COLUMNS", "QUOTA_RULE", "quota_balance", "quota_violations"]
 
 QUOTA_RULE = "quota_exceeded"
 BALANCE_COLUMNS = [
@@ -74,18 +74,33 @@ def quota_balance(consumption: pd.DataFrame, quotas: pd.DataFrame, *, year: int 
     {'year': [2021, 2022], 'excess_mu': [20.0, -20.0], 'balance_mu': [-20.0, 0.0], 'status': ['exceeded', 'within']}
     """
     zone_col = "group_id" if "group_id" in consumption.columns else "zone_id"
-    for frame, cols, what in ((consumption, (zone_col, "year", "new_construction_mu"), "consumption"), (quotas, ("zone_id", "year", "new_construction_mu"), "quotas")):
+    for frame, cols, what in (
+        (consumption, (zone_col, "year", "new_construction_mu"), "consumption"),
+        (quotas, ("zone_id", "year", "new_construction_mu"), "quotas"),
+    ):
         missing = [c for c in cols if c not in frame.columns]
         if missing:
             raise InputError(f"{what} table lacks column(s) {missing}", layer=what, rule=QUOTA_RULE)
     used = (
-        pd.DataFrame({"zone_id": consumption[zone_col].astype("string"), "year": pd.to_numeric(consumption["year"]).astype("Int64"), "used_mu": pd.to_numeric(consumption["new_construction_mu"], errors="coerce")})
+        pd.DataFrame(
+            {
+                "zone_id": consumption[zone_col].astype("string"),
+                "year": pd.to_numeric(consumption["year"]).astype("Int64"),
+                "used_mu": pd.to_numeric(consumption["new_construction_mu"], errors="coerce"),
+            }
+        )
         .dropna(subset=["zone_id", "year"])
         .groupby(["zone_id", "year"], as_index=False)["used_mu"]
         .sum()
     )
     quota = (
-        pd.DataFrame({"zone_id": quotas["zone_id"].astype("string"), "year": pd.to_numeric(quotas["year"]).astype("Int64"), "quota_mu": pd.to_numeric(quotas["new_construction_mu"], errors="coerce")})
+        pd.DataFrame(
+            {
+                "zone_id": quotas["zone_id"].astype("string"),
+                "year": pd.to_numeric(quotas["year"]).astype("Int64"),
+                "quota_mu": pd.to_numeric(quotas["new_construction_mu"], errors="coerce"),
+            }
+        )
         .dropna(subset=["zone_id", "year"])
         .groupby(["zone_id", "year"], as_index=False)["quota_mu"]
         .sum(min_count=1)
@@ -167,6 +182,16 @@ def judge_quotas(consumption: pd.DataFrame, quotas: pd.DataFrame, *, year: int |
         "quotas",
         none["zone_id"],
         missing=[f"quota {y}" for y in none["year"]],
-        message=[f"zone {z} took {u:,.2f} mu of new construction land in {y} but has no quota for that year" for z, y, u in zip(none["zone_id"], none["year"], none["used_mu"])],
+        message=[
+            f"zone {z} took {u:,.2f} mu of new construction land in {y} but has no quota for that year"
+            for z, y, u in zip(none["zone_id"], none["year"], none["used_mu"])
+        ],
     )
-    return Findings(violations=violations, cannot_judge=cannot, checked=(QUOTA_RULE,), tables={"quota_balance": balance}, settings={"quota_tolerance_mu": tolerance_mu}, year=year)
+    return Findings(
+        violations=violations,
+        cannot_judge=cannot,
+        checked=(QUOTA_RULE,),
+        tables={"quota_balance": balance},
+        settings={"quota_tolerance_mu": tolerance_mu},
+        year=year,
+    )

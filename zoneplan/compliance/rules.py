@@ -90,14 +90,14 @@ from zoneplan.plan import Plan
 from zoneplan.settings import settings
 
 __all__ = [
-    "RULES_META_KEY",
-    "rules_of",
-    "PARCEL_METRICS",
     "NATIONAL_VALUES",
+    "PARCEL_METRICS",
+    "RULES_META_KEY",
     "ParcelRule",
     "Rules",
-    "resolve_rules",
     "load_rules_file",
+    "resolve_rules",
+    "rules_of",
 ]
 
 #: Per-parcel metric → (comparison, measure column of :func:`zoneplan.compliance.parcel_rules.parcel_measures`, unit).
@@ -284,7 +284,12 @@ def _op(op: object, metric: str, where: str) -> str:
         return expected
     norm = _OPS.get(str(op).strip())
     if norm != expected:
-        raise InputError(f"{metric} needs op {expected!r}, got {op!r}", file=where if where != "targets" else None, layer="targets" if where == "targets" else None, rule=metric)
+        raise InputError(
+            f"{metric} needs op {expected!r}, got {op!r}",
+            file=where if where != "targets" else None,
+            layer="targets" if where == "targets" else None,
+            rule=metric,
+        )
     return norm
 
 
@@ -373,7 +378,14 @@ def resolve_rules(plan: Plan, rules: Mapping[str, Any] | Rules | None = None, *,
     return replace(Rules(), **settings, parcel=flat, provenance=provenance)
 
 
-def _apply(given: Mapping[str, Any], where: str, scalar: Mapping[str, Any], settings: dict[str, Any], by_metric: dict[str, list[ParcelRule]], provenance: dict[str, str]) -> None:
+def _apply(
+    given: Mapping[str, Any],
+    where: str,
+    scalar: Mapping[str, Any],
+    settings: dict[str, Any],
+    by_metric: dict[str, list[ParcelRule]],
+    provenance: dict[str, str],
+) -> None:
     """Apply one rules mapping (from ``where``) over what earlier sources set."""
     for key, value in given.items():
         if key in PARCEL_METRICS:

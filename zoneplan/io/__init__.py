@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from zoneplan.plan import Plan
 
-__all__ = ["read_plan", "write_plan", "is_database_uri", "locked"]
+__all__ = ["is_database_uri", "locked", "read_plan", "write_plan"]
 
 
 def is_database_uri(location: str | Path) -> bool:

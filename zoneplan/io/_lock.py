@@ -33,7 +33,7 @@ from pathlib import Path
 
 from zoneplan.errors import InputError
 
-__all__ = ["plan_lock", "lock_path"]
+__all__ = ["lock_path", "plan_lock"]
 
 _HELD: dict[Path, int] = {}  # lock file → depth, for this process
 _GUARD = threading.Lock()
@@ -109,7 +109,9 @@ def _acquire(lock: Path, path: Path, *, timeout: float, on_wait: Callable[[str],
                 on_wait(f"waiting for {path}: another zoneplan process is writing it (up to {timeout:g} s)")
             said = True
             if time.monotonic() >= deadline:
-                raise InputError(f"another zoneplan process has been writing this plan for over {timeout:g} s; nothing was changed, try again", file=path, rule="plan-lock") from None
+                raise InputError(
+                    f"another zoneplan process has been writing this plan for over {timeout:g} s; nothing was changed, try again", file=path, rule="plan-lock"
+                ) from None
             time.sleep(0.05)
             continue
         if _locked_current(lock, fd):

@@ -212,7 +212,9 @@ def read_dxf(
         others = np.arange(len(gdf)) != biggest
         if shapely.covers(gdf.geometry.iloc[biggest], points[others].to_numpy()).all():
             frame = gdf.iloc[biggest]
-            notes.append(f"drawing frame {frame['cad_handle']} (layer {frame['cad_layer']}, {area.iloc[biggest]:,.0f} m²) contains every other boundary: left out")
+            notes.append(
+                f"drawing frame {frame['cad_handle']} (layer {frame['cad_layer']}, {area.iloc[biggest]:,.0f} m²) contains every other boundary: left out"
+            )
             gdf = gdf[others].reset_index(drop=True)
 
     def _smallest_containing(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:

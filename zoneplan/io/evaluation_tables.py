@@ -147,7 +147,17 @@ def evaluation_tables(plan, *, by: str = "zone", year: int | None = None) -> dic
     for name, (zh, unit) in INDICATORS.items():
         en, formula, _ = _INDICATOR_ROWS[name]
         for gid, value in values[name].items():
-            rows.append({"评价范围": str(gid), "指标": zh, "Indicator": en, "计算 Formula": formula, "值 Value": value, "单位 Unit": _UNITS_ZH.get(unit, unit), "key": name})
+            rows.append(
+                {
+                    "评价范围": str(gid),
+                    "指标": zh,
+                    "Indicator": en,
+                    "计算 Formula": formula,
+                    "值 Value": value,
+                    "单位 Unit": _UNITS_ZH.get(unit, unit),
+                    "key": name,
+                }
+            )
     indicators = pd.DataFrame(rows)
     area_formats = dict.fromkeys(e3.columns[1:], _HA)
     return {

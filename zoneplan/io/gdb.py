@@ -122,7 +122,11 @@ def read_control_lines(path: str | os.PathLike, *, crs: str | int | None = None,
     path = Path(path)
     found = control_line_layers(path)
     if not found:
-        raise InputError(f"no control-line layer (CZKFBJ, YJJBNT…, STBHHX); layers: {describe_layers(path)}; import one with --layer and --source-layer", file=path, rule="control-lines")
+        raise InputError(
+            f"no control-line layer (CZKFBJ, YJJBNT…, STBHHX); layers: {describe_layers(path)}; import one with --layer and --source-layer",
+            file=path,
+            rule="control-lines",
+        )
     parts, notes, first = [], [], None
     for name, kind in found.items():
         result = read_vector(path, layer=name, crs=crs, target_crs=target_crs if first is None else first.data.crs)
@@ -158,7 +162,12 @@ def _sandiao_parcels(parcels: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         dlbm = dlbm.mask(same, source)
     missing = code.notna() & dlbm.isna()
     if missing.any():
-        raise PlanError(f"2023 code(s) with no 三调 class: {', '.join(sorted(code[missing].unique()))}", layer="parcels", feature=str(parcels.loc[missing, "parcel_id"].iloc[0]), rule="schema-sandiao")
+        raise PlanError(
+            f"2023 code(s) with no 三调 class: {', '.join(sorted(code[missing].unique()))}",
+            layer="parcels",
+            feature=str(parcels.loc[missing, "parcel_id"].iloc[0]),
+            rule="schema-sandiao",
+        )
     tbmj = _area(parcels, "survey_area_m2")
     out = {
         "BSM": parcels["parcel_id"].astype("string"),
@@ -195,7 +204,11 @@ def _layers_for(plan, schema: str | None) -> dict[str, pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {"GHYDYH": _guokong_parcels(plan["parcels"])}
     if "zones" in plan:
         zones = plan["zones"]
-        out["KFQFW"] = gpd.GeoDataFrame({"BSM": zones["zone_id"].astype("string"), "MC": zones.get("name"), "MJ": zones.geometry.area.round(2)}, geometry=zones.geometry.to_numpy(), crs=zones.crs)
+        out["KFQFW"] = gpd.GeoDataFrame(
+            {"BSM": zones["zone_id"].astype("string"), "MC": zones.get("name"), "MJ": zones.geometry.area.round(2)},
+            geometry=zones.geometry.to_numpy(),
+            crs=zones.crs,
+        )
     if "control_lines" in plan:
         lines = plan["control_lines"]
         for kind, layer in _GUOKONG_LINES.items():

@@ -39,7 +39,7 @@ from zoneplan.io._read import read_layer
 from zoneplan.layers import LAYERS
 from zoneplan.plan import Plan
 
-__all__ = ["read_plan", "write_plan", "atomic_path", "META_TABLE", "STYLE_TABLE", "GPKG_OPTIONS"]
+__all__ = ["GPKG_OPTIONS", "META_TABLE", "STYLE_TABLE", "atomic_path", "read_plan", "write_plan"]
 
 META_TABLE = "zoneplan_meta"
 STYLE_TABLE = "layer_styles"

@@ -203,7 +203,9 @@ class ConflictError(ZoneplanError):
     """
 
     def __init__(self, message: str, *, conflicts: pd.DataFrame | None = None, **where: Any) -> None:
-        self.conflicts = conflicts if conflicts is not None else pd.DataFrame(columns=["feature_id", "expected_version", "current_version", "updated_by", "updated_at"])
+        self.conflicts = (
+            conflicts if conflicts is not None else pd.DataFrame(columns=["feature_id", "expected_version", "current_version", "updated_by", "updated_at"])
+        )
         super().__init__(message, **where)
 
 
@@ -434,7 +436,9 @@ def _create_history(cur: psycopg.Cursor, plan: str, srid: int) -> None:
             ).format(h=_ident(plan, _HISTORY), srid=sql.Literal(srid))
         )
     cur.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(_ident(plan, _HISTORY), sql.Literal(_HISTORY_COMMENT)))
-    body = sql.SQL(_TRIGGER_SQL).format(schema=s, state=_ident(plan, _STATE), history=_ident(plan, _HISTORY), system=sql.Literal("{" + ",".join((*SYSTEM_COLUMNS, _GEOM)) + "}"))
+    body = sql.SQL(_TRIGGER_SQL).format(
+        schema=s, state=_ident(plan, _STATE), history=_ident(plan, _HISTORY), system=sql.Literal("{" + ",".join((*SYSTEM_COLUMNS, _GEOM)) + "}")
+    )
     cur.execute(body)
 
 
@@ -508,14 +512,28 @@ def _check_ids(frame: pd.DataFrame, name: str, loc: PlanLocation) -> str | None:
     ids = frame[spec.id_column]
     missing = ids.isna()
     if missing.any():
-        raise InputError(f"{int(missing.sum())} feature(s) have no {spec.id_column}; ids are required in a shared plan", file=loc, layer=name, feature=f"row {int(np.flatnonzero(missing)[0])}", rule="unique-id")
+        raise InputError(
+            f"{int(missing.sum())} feature(s) have no {spec.id_column}; ids are required in a shared plan",
+            file=loc,
+            layer=name,
+            feature=f"row {int(np.flatnonzero(missing)[0])}",
+            rule="unique-id",
+        )
     dup = ids[ids.duplicated()]
     if len(dup):
-        raise InputError(f"{spec.id_column} {dup.iloc[0]!r} is used by more than one feature ({dup.nunique()} duplicated id(s))", file=loc, layer=name, feature=str(dup.iloc[0]), rule="unique-id")
+        raise InputError(
+            f"{spec.id_column} {dup.iloc[0]!r} is used by more than one feature ({dup.nunique()} duplicated id(s))",
+            file=loc,
+            layer=name,
+            feature=str(dup.iloc[0]),
+            rule="unique-id",
+        )
     return spec.id_column
 
 
-def _write_object(cur: psycopg.Cursor, loc: PlanLocation, name: str, frame: pd.DataFrame, *, position: int, srid: int | None, meta: Mapping[str, str] | None, revision: int) -> None:
+def _write_object(
+    cur: psycopg.Cursor, loc: PlanLocation, name: str, frame: pd.DataFrame, *, position: int, srid: int | None, meta: Mapping[str, str] | None, revision: int
+) -> None:
     plan = loc.plan
     is_layer = isinstance(frame, gpd.GeoDataFrame)
     geometry_column = frame.geometry.name if is_layer else None
@@ -562,7 +580,9 @@ def _write_object(cur: psycopg.Cursor, loc: PlanLocation, name: str, frame: pd.D
         ).format(t=table, s=_ident(plan), id=sql.Literal(id_column or ""), versioned=sql.Literal("true" if is_layer else "false"))
     )
     cur.execute(
-        sql.SQL("INSERT INTO {} (name, kind, position, meta, geometry_column, geometry_type, promoted) VALUES (%s, %s, %s, %s, %s, %s, %s)").format(_ident(plan, _OBJECTS)),
+        sql.SQL("INSERT INTO {} (name, kind, position, meta, geometry_column, geometry_type, promoted) VALUES (%s, %s, %s, %s, %s, %s, %s)").format(
+            _ident(plan, _OBJECTS)
+        ),
         (name, "layer" if is_layer else "table", position, json.dumps(dict(meta)) if meta else None, geometry_column, geometry_type, promoted),
     )
     with cur.copy(sql.SQL("COPY {} (object, position, name, dtype) FROM STDIN").format(_ident(plan, _COLUMNS))) as copy:
@@ -666,7 +686,9 @@ def write_plan(plan: Plan, uri: str, *, overwrite: bool = True) -> int:
                 _grant(cur, loc.plan, role, edit=edit)
         except psycopg.OperationalError as exc:  # the server went away: the transaction never committed
             reason = " ".join(str(exc).split())
-            raise InputError(f"the database connection was lost while writing ({reason}); the plan in the database is unchanged", file=loc, layer=writing, rule="database") from None
+            raise InputError(
+                f"the database connection was lost while writing ({reason}); the plan in the database is unchanged", file=loc, layer=writing, rule="database"
+            ) from None
     return revision
 
 
@@ -776,7 +798,9 @@ def _columns(cur: psycopg.Cursor, plan: str, name: str) -> list[tuple[str, str]]
     return [(r[0], r[1]) for r in cur.fetchall()]
 
 
-def _read_object(cur: psycopg.Cursor, loc: PlanLocation, name: str, geometry_column: str | None, srid: int, *, versions: bool = False, promoted: bool = False) -> pd.DataFrame:
+def _read_object(
+    cur: psycopg.Cursor, loc: PlanLocation, name: str, geometry_column: str | None, srid: int, *, versions: bool = False, promoted: bool = False
+) -> pd.DataFrame:
     cols = _columns(cur, loc.plan, name)
     select = [_ident(c) for c, _ in cols]
     system = list(SYSTEM_COLUMNS) if versions and geometry_column else []
@@ -830,7 +854,11 @@ def read_plan(uri: str) -> Plan:
             revision, srid, wkt = _require_plan(cur, loc)
             cur.execute(sql.SQL("SELECT key, value FROM {}").format(_ident(loc.plan, _META)))
             meta = dict(cur.fetchall())
-            cur.execute(sql.SQL("SELECT name, kind, meta, geometry_column, (to_jsonb(o) ->> 'promoted') = 'true' FROM {} AS o ORDER BY position").format(_ident(loc.plan, _OBJECTS)))
+            cur.execute(
+                sql.SQL("SELECT name, kind, meta, geometry_column, (to_jsonb(o) ->> 'promoted') = 'true' FROM {} AS o ORDER BY position").format(
+                    _ident(loc.plan, _OBJECTS)
+                )
+            )
             objects = cur.fetchall()
             layers, tables, layer_meta = {}, {}, {}
             for name, kind, obj_meta, geometry_column, promoted in objects:
@@ -863,7 +891,10 @@ def read_layer(uri: str, layer: str, *, versions: bool = False) -> gpd.GeoDataFr
     validate_name(layer, what="layer name", location=loc)
     with connect(loc) as con, con.cursor(binary=True) as cur:
         _, srid, _ = _require_plan(cur, loc)
-        cur.execute(sql.SQL("SELECT kind, geometry_column, (to_jsonb(o) ->> 'promoted') = 'true' FROM {} AS o WHERE name = %s").format(_ident(loc.plan, _OBJECTS)), (layer,))
+        cur.execute(
+            sql.SQL("SELECT kind, geometry_column, (to_jsonb(o) ->> 'promoted') = 'true' FROM {} AS o WHERE name = %s").format(_ident(loc.plan, _OBJECTS)),
+            (layer,),
+        )
         row = cur.fetchone()
         if row is None or row[0] != "layer":
             raise InputError(f"plan {loc.plan!r} has no layer {layer!r}", file=loc, layer=layer)
@@ -943,7 +974,9 @@ def _update(con: psycopg.Connection, loc: PlanLocation, layer: str, edits: pd.Da
             raise InputError(f"edits must name each feature once by {key!r}", file=loc, layer=layer, feature=ids[ids.duplicated()].tolist()[:5] or None)
         if expected_versions is None:
             if "zp_version" not in edits.columns:
-                raise InputError("give the version each feature was read at (zp_version column or expected_versions)", file=loc, layer=layer, rule="row-version")
+                raise InputError(
+                    "give the version each feature was read at (zp_version column or expected_versions)", file=loc, layer=layer, rule="row-version"
+                )
             expected = edits["zp_version"].to_numpy()
         else:
             expected = pd.Series(expected_versions).reindex(ids.to_numpy()).to_numpy()
@@ -971,7 +1004,9 @@ def _update(con: psycopg.Connection, loc: PlanLocation, layer: str, edits: pd.Da
         values += [_python_values(edits[c], _sql_type(_restore([], stored[c]))) for c in change]
         if has_geom and geometry_column:
             srid = cur.execute(sql.SQL("SELECT srid FROM {}").format(_ident(loc.plan, _STATE))).fetchone()[0]
-            multi = cur.execute(sql.SQL("SELECT (to_jsonb(o) ->> 'geometry_type') = 'MultiPolygon' FROM {} AS o WHERE name = %s").format(_ident(loc.plan, _OBJECTS)), (layer,)).fetchone()[0]
+            multi = cur.execute(
+                sql.SQL("SELECT (to_jsonb(o) ->> 'geometry_type') = 'MultiPolygon' FROM {} AS o WHERE name = %s").format(_ident(loc.plan, _OBJECTS)), (layer,)
+            ).fetchone()[0]
             values.append(_ewkb(edits.geometry.to_numpy(), srid=srid, multi=bool(multi)))
         _copy_rows(cur, tmp, [key, "_zp_expected", *set_cols], values)
         # the triggers stamp zp_version, zp_updated_at, zp_updated_by and the plan revision
@@ -986,7 +1021,9 @@ def _update(con: psycopg.Connection, loc: PlanLocation, layer: str, edits: pd.Da
             updated = {i for i, _ in done}
             stale = [i for i in ids.tolist() if i not in updated]
             cur.execute(
-                sql.SQL("SELECT {k}, zp_version, zp_updated_by, zp_updated_at FROM {tab} WHERE {k} = ANY(%s)").format(k=_ident(key), tab=_ident(loc.plan, layer)),
+                sql.SQL("SELECT {k}, zp_version, zp_updated_by, zp_updated_at FROM {tab} WHERE {k} = ANY(%s)").format(
+                    k=_ident(key), tab=_ident(loc.plan, layer)
+                ),
                 (stale,),
             )
             current = {r[0]: r[1:] for r in cur.fetchall()}
@@ -1032,7 +1069,10 @@ def _grant(cur: psycopg.Cursor, plan: str, role: str, *, edit: bool) -> None:
     objects = [_ident(plan, r[0]) for r in cur.fetchall()]
     internal = [_ident(plan, t) for t in (_STATE, _META, _OBJECTS, _COLUMNS, _HISTORY)]
     who, schema = _ident(role), _ident(plan)
-    statements = [sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, who), sql.SQL("GRANT SELECT ON {} TO {}").format(sql.SQL(", ").join(objects + internal), who)]
+    statements = [
+        sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, who),
+        sql.SQL("GRANT SELECT ON {} TO {}").format(sql.SQL(", ").join(objects + internal), who),
+    ]
     if edit:
         if objects:
             statements.append(sql.SQL("GRANT INSERT, UPDATE, DELETE ON {} TO {}").format(sql.SQL(", ").join(objects), who))
@@ -1060,7 +1100,20 @@ def _grantees(cur: psycopg.Cursor, plan: str) -> dict[str, bool]:
 
 # -- history ----------------------------------------------------------------------------------------
 #: Columns of :func:`history`.
-HISTORY_COLUMNS = ("revision", "changed_at", "changed_by", "client", "layer", "feature_id", "zp_fid", "op", "changes", "geometry_changed", "area_before_m2", "area_after_m2")
+HISTORY_COLUMNS = (
+    "revision",
+    "changed_at",
+    "changed_by",
+    "client",
+    "layer",
+    "feature_id",
+    "zp_fid",
+    "op",
+    "changes",
+    "geometry_changed",
+    "area_before_m2",
+    "area_after_m2",
+)
 
 
 def history(uri: str, *, layer: str | None = None, feature: str | None = None) -> pd.DataFrame:
@@ -1113,7 +1166,19 @@ def history(uri: str, *, layer: str | None = None, feature: str | None = None) -
         rows = cur.fetchall()
     records = [(*r[:8], _changes(r[7], r[8], r[9]), *r[10:]) for r in rows]
     frame = pd.DataFrame(records, columns=list(HISTORY_COLUMNS))
-    return frame.astype({"revision": "Int64", "zp_fid": "Int64", "feature_id": "string", "changed_by": "string", "client": "string", "layer": "string", "op": "string", "area_before_m2": "Float64", "area_after_m2": "Float64"})
+    return frame.astype(
+        {
+            "revision": "Int64",
+            "zp_fid": "Int64",
+            "feature_id": "string",
+            "changed_by": "string",
+            "client": "string",
+            "layer": "string",
+            "op": "string",
+            "area_before_m2": "Float64",
+            "area_after_m2": "Float64",
+        }
+    )
 
 
 def _changes(op: str, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> dict[str, list[Any]]:

@@ -19,7 +19,7 @@ import contextlib
 import sqlite3
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
@@ -96,7 +96,14 @@ def _fill_symbol(name: str, color: str, *, style: str = "solid", outline: str = 
 def _line_symbol(name: str, color: str, *, width_mm: str, dash: bool = False) -> ET.Element:
     symbol = ET.Element("symbol", {"type": "line", "name": name, "alpha": "1", "clip_to_extent": "1", "force_rhr": "0"})
     layer = ET.SubElement(symbol, "layer", {"class": "SimpleLine", "enabled": "1", "locked": "0", "pass": "0"})
-    props = {"line_color": color, "line_style": "dash" if dash else "solid", "line_width": width_mm, "line_width_unit": "MM", "capstyle": "square", "joinstyle": "bevel"}
+    props = {
+        "line_color": color,
+        "line_style": "dash" if dash else "solid",
+        "line_width": width_mm,
+        "line_width_unit": "MM",
+        "capstyle": "square",
+        "joinstyle": "bevel",
+    }
     for key, value in props.items():
         ET.SubElement(layer, "prop", {"k": key, "v": value})
     return symbol
@@ -105,7 +112,15 @@ def _line_symbol(name: str, color: str, *, width_mm: str, dash: bool = False) ->
 def _marker_symbol(name: str, color: str) -> ET.Element:
     symbol = ET.Element("symbol", {"type": "marker", "name": name, "alpha": "1", "clip_to_extent": "1", "force_rhr": "0"})
     layer = ET.SubElement(symbol, "layer", {"class": "SimpleMarker", "enabled": "1", "locked": "0", "pass": "0"})
-    for key, value in {"color": color, "name": "circle", "size": "2.6", "size_unit": "MM", "outline_color": "35,35,35,255", "outline_width": "0.2", "outline_width_unit": "MM"}.items():
+    for key, value in {
+        "color": color,
+        "name": "circle",
+        "size": "2.6",
+        "size_unit": "MM",
+        "outline_color": "35,35,35,255",
+        "outline_width": "0.2",
+        "outline_width_unit": "MM",
+    }.items():
         ET.SubElement(layer, "prop", {"k": key, "v": value})
     return symbol
 
@@ -358,7 +373,7 @@ def layer_styles_frame(
     >>> frame[["f_table_name", "f_geometry_column", "styleName", "useAsDefault"]].to_numpy().tolist()
     [['parcels', 'geom', 'parcels', True]]
     """
-    stamp = pd.Timestamp(update_time or datetime.now(timezone.utc))
+    stamp = pd.Timestamp(update_time or datetime.now(UTC))
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     names = list(styles)
     text = [column for column in LAYER_STYLES_COLUMNS if column not in ("useAsDefault", "update_time")]

@@ -218,7 +218,13 @@ def join_table(layer: gpd.GeoDataFrame, path: str | os.PathLike, *, on: tuple[st
     keys = table[source_key].astype("string").str.strip()
     twice = keys[keys.duplicated(keep=False) & keys.notna()]
     if len(twice):
-        raise InputError(f"key(s) repeated in the table: {', '.join(sorted(twice.unique())[:12])}", file=path, layer=layer_name, feature=str(twice.iloc[0]), rule="table-duplicate-key")
+        raise InputError(
+            f"key(s) repeated in the table: {', '.join(sorted(twice.unique())[:12])}",
+            file=path,
+            layer=layer_name,
+            feature=str(twice.iloc[0]),
+            rule="table-duplicate-key",
+        )
     table = table.drop(columns=source_key).set_axis(keys.to_numpy())
     table = table[table.index.notna()]
     layer_keys = layer[layer_key].astype("string").str.strip()
@@ -232,7 +238,11 @@ def join_table(layer: gpd.GeoDataFrame, path: str | os.PathLike, *, on: tuple[st
         if col == out.geometry.name:
             raise InputError(f"the table has a column {col!r}, the layer's geometry", file=path, rule="table-columns")
         if col in out.columns:
-            out[col] = rows[col].where(have, out[col]) if not pd.api.types.is_numeric_dtype(rows[col]) else pd.to_numeric(rows[col]).where(have, pd.to_numeric(out[col], errors="coerce"))
+            out[col] = (
+                rows[col].where(have, out[col])
+                if not pd.api.types.is_numeric_dtype(rows[col])
+                else pd.to_numeric(rows[col]).where(have, pd.to_numeric(out[col], errors="coerce"))
+            )
             updated.append(col)
         else:
             out[col] = rows[col]

@@ -233,7 +233,9 @@ def _rename(gdf: gpd.GeoDataFrame, column_map: dict[str, str] | None, *, shapefi
     if column_map:
         missing = [c for c in column_map if c not in gdf.columns]
         if missing:
-            raise InputError(f"--map names column(s) {missing} that the data does not have; it has {[c for c in gdf.columns if c != gdf.geometry.name]}", rule="column-map")
+            raise InputError(
+                f"--map names column(s) {missing} that the data does not have; it has {[c for c in gdf.columns if c != gdf.geometry.name]}", rule="column-map"
+            )
     for target in {t for t in renamed.values() if list(renamed.values()).count(t) > 1}:
         sources = [c for c, t in renamed.items() if t == target and not (column_map and c in column_map)]
         if len(sources) > 1 and all(gdf[c].astype("string").equals(gdf[sources[0]].astype("string")) for c in sources[1:]):
@@ -250,7 +252,9 @@ def _feature_of(gdf: pd.DataFrame, mask: pd.Series) -> str:
     return str(gdf.at[first, "parcel_id"]) if "parcel_id" in gdf.columns else f"row {gdf.index.get_loc(first) + 1}"
 
 
-def _landuse(gdf: gpd.GeoDataFrame, notes: list[str], *, scheme: str, landuse_map: str | os.PathLike | None, fields: dict[str, str]) -> tuple[str | None, str | None]:
+def _landuse(
+    gdf: gpd.GeoDataFrame, notes: list[str], *, scheme: str, landuse_map: str | os.PathLike | None, fields: dict[str, str]
+) -> tuple[str | None, str | None]:
     """Read the code columns in one classification each; returns the scheme of ``landuse_code`` and why."""
     if "landuse_code" not in gdf.columns:
         for alt, what in (("landuse_name", "land-use name"), ("base_landuse_code", "base-year (基期) code")):
@@ -287,7 +291,9 @@ def _landuse(gdf: gpd.GeoDataFrame, notes: list[str], *, scheme: str, landuse_ma
                     rule="landuse-scheme",
                 )
             if pd.api.types.is_numeric_dtype(raw):
-                notes.append(f"{field}: numbers read as {SCHEME_TITLES[col_scheme]} codes, leading zeros restored (e.g. {source.dropna().iloc[0]} → {code.dropna().iloc[0]})")
+                notes.append(
+                    f"{field}: numbers read as {SCHEME_TITLES[col_scheme]} codes, leading zeros restored (e.g. {source.dropna().iloc[0]} → {code.dropna().iloc[0]})"
+                )
             if col_scheme == "sandiao" and "czcsxm" in gdf.columns:
                 refined = refine_sandiao(raw, code, gdf["czcsxm"])
                 village = (refined != code).fillna(False)
@@ -475,5 +481,3 @@ def read_vector(
     gdf = gdf.reset_index(drop=True)
     reconciliation = reconcile_official_area(gdf, ids=gdf["parcel_id"] if "parcel_id" in gdf.columns else None)
     return ImportResult(gdf, path, enc, detected, source_crs, renamed, notes, reconciliation, scheme, reason)
-
-

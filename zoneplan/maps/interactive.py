@@ -54,7 +54,7 @@ from zoneplan.maps.offline import make_offline
 from zoneplan.plan import Plan
 from zoneplan.settings import settings
 
-__all__ = ["BASEMAPS", "make_map", "render_spec", "save_map", "page_html", "map_config"]
+__all__ = ["BASEMAPS", "make_map", "map_config", "page_html", "render_spec", "save_map"]
 
 BASEMAPS: tuple[str, ...] = ("none", "osm", "tianditu", "amap")
 TIANDITU_KEY_ENV = "ZONEPLAN_TIANDITU_KEY"
@@ -72,21 +72,51 @@ def _basemaps(basemap: str, *, tianditu_key: str | None) -> list[dict[str, Any]]
     if basemap == "none":
         return []
     if basemap == "osm":
-        return [{"name": "OpenStreetMap", "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "attribution": "© OpenStreetMap contributors", "max_zoom": 19}, none]
+        return [
+            {"name": "OpenStreetMap", "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "attribution": "© OpenStreetMap contributors", "max_zoom": 19},
+            none,
+        ]
     if basemap == "tianditu":
         key = tianditu_key or settings.tianditu_key
         if not key:
             raise InputError(f"the Tianditu basemap needs a key: pass --tianditu-key or set {TIANDITU_KEY_ENV}", rule="map-basemap")
         attribution = "© 天地图 Tianditu (国家地理信息公共服务平台)"
         return [
-            {"name": "天地图 矢量 Tianditu vector", "url": _TDT.format(layer="vec", key=key), "annotation": _TDT.format(layer="cva", key=key), "subdomains": "01234567", "attribution": attribution, "max_zoom": 18},
-            {"name": "天地图 影像 Tianditu imagery", "url": _TDT.format(layer="img", key=key), "annotation": _TDT.format(layer="cia", key=key), "subdomains": "01234567", "attribution": attribution, "max_zoom": 18},
+            {
+                "name": "天地图 矢量 Tianditu vector",
+                "url": _TDT.format(layer="vec", key=key),
+                "annotation": _TDT.format(layer="cva", key=key),
+                "subdomains": "01234567",
+                "attribution": attribution,
+                "max_zoom": 18,
+            },
+            {
+                "name": "天地图 影像 Tianditu imagery",
+                "url": _TDT.format(layer="img", key=key),
+                "annotation": _TDT.format(layer="cia", key=key),
+                "subdomains": "01234567",
+                "attribution": attribution,
+                "max_zoom": 18,
+            },
             none,
         ]
     attribution = "© 高德地图 AMap (GCJ-02)"
     return [
-        {"name": "高德 道路 AMap roads", "url": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}", "subdomains": "1234", "attribution": attribution, "max_zoom": 18},
-        {"name": "高德 影像 AMap imagery", "url": "https://webst0{s}.is.autonavi.com/appmaptile?style=6&x={x}&y={y}&z={z}", "annotation": "https://webst0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}", "subdomains": "1234", "attribution": attribution, "max_zoom": 18},
+        {
+            "name": "高德 道路 AMap roads",
+            "url": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+            "subdomains": "1234",
+            "attribution": attribution,
+            "max_zoom": 18,
+        },
+        {
+            "name": "高德 影像 AMap imagery",
+            "url": "https://webst0{s}.is.autonavi.com/appmaptile?style=6&x={x}&y={y}&z={z}",
+            "annotation": "https://webst0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}",
+            "subdomains": "1234",
+            "attribution": attribution,
+            "max_zoom": 18,
+        },
         none,
     ]
 
@@ -214,7 +244,11 @@ def map_config(spec: MapSpec, *, basemap: str = "none", tianditu_key: str | None
         "basemaps": _basemaps(basemap, tianditu_key=tianditu_key),
         "gcj02": gcj02,
         "layers": layers,
-        "legend": {"title": spec.legend_title, "items": [{"color": i.color, "label": i.label, "outline": i.outline} for i in spec.legend], "note": f"来源 Source: {spec.source}" if spec.source else None},
+        "legend": {
+            "title": spec.legend_title,
+            "items": [{"color": i.color, "label": i.label, "outline": i.outline} for i in spec.legend],
+            "note": f"来源 Source: {spec.source}" if spec.source else None,
+        },
         "bounds": [[round(miny, 6), round(minx, 6)], [round(maxy, 6), round(maxx, 6)]],
         "crs": _tm_params(spec.crs, (minx + maxx) / 2),
         "draw": {"zone_id": spec.draw_zone_id, "next_phase_no": spec.next_phase_no, "id_prefix": "drawn-"},

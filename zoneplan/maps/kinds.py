@@ -52,9 +52,9 @@ from zoneplan.maps.style import (
     landuse_colors,
     landuse_legend,
     qualitative,
+    rule_colors,
     schedule_colors,
     schedule_order,
-    rule_colors,
 )
 from zoneplan.measure import area_in
 from zoneplan.plan import Plan
@@ -62,23 +62,23 @@ from zoneplan.state import plan_state
 from zoneplan.units import yuan_to_yi
 
 __all__ = [
-    "KINDS",
     "GROUP_LEVELS",
+    "KINDS",
     "Field",
-    "Overlay",
     "MapSpec",
+    "Overlay",
     "build_spec",
-    "phases_spec",
-    "layout_spec",
-    "landuse_spec",
-    "remaining_spec",
-    "compliance_spec",
-    "indicator_spec",
-    "workbench_spec",
-    "phase_label",
-    "polygonal",
     "cite",
+    "compliance_spec",
     "context_overlays",
+    "indicator_spec",
+    "landuse_spec",
+    "layout_spec",
+    "phase_label",
+    "phases_spec",
+    "polygonal",
+    "remaining_spec",
+    "workbench_spec",
 ]
 
 Kind = Literal["phases", "layout", "landuse", "remaining", "compliance", "indicator"]
@@ -155,7 +155,9 @@ def polygonal(gdf: gpd.GeoDataFrame, *, buffer_m: float = 3.0) -> gpd.GeoDataFra
     collections = parts.geom_type == "GeometryCollection"
     widened = parts.buffer(buffer_m)
     if collections.any():
-        polys = parts[collections].apply(lambda g: shapely.union_all([p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")] or [g.buffer(buffer_m)]))
+        polys = parts[collections].apply(
+            lambda g: shapely.union_all([p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")] or [g.buffer(buffer_m)])
+        )
         widened[collections] = polys
     return gdf.set_geometry(geoms.where(~thin, widened))
 
@@ -165,7 +167,10 @@ def _title(plan: Plan, what: str) -> str:
 
 
 #: A file path in a source note: ``(seeds/002_….txt)``, ``data/x.pdf``, ``C:\\a\\b.doc``.
-_PATH = re.compile(r"\s*\((?:[^()]*[/\\])?[^()\s/\\]+\.(?:txt|pdf|docx?|xlsx?|csv|json|html?|gpkg|shp)\)|\s*(?:[\w.-]+[/\\])+[\w.-]+\.(?:txt|pdf|docx?|xlsx?|csv|json|html?|gpkg|shp)\b,?", re.IGNORECASE)
+_PATH = re.compile(
+    r"\s*\((?:[^()]*[/\\])?[^()\s/\\]+\.(?:txt|pdf|docx?|xlsx?|csv|json|html?|gpkg|shp)\)|\s*(?:[\w.-]+[/\\])+[\w.-]+\.(?:txt|pdf|docx?|xlsx?|csv|json|html?|gpkg|shp)\b,?",
+    re.IGNORECASE,
+)
 
 
 def cite(source: object) -> str:
@@ -296,7 +301,10 @@ def phases_spec(plan: Plan) -> MapSpec:
     invest = yuan_to_yi(_num(phases, "investment_yuan"))
     colors = schedule_colors(phases)
     labels = pd.Series(
-        [f"{phase_label(n)} Phase {n}\n{a:,.1f} 亩 mu" + (f"\n{i:,.1f} 亿元 · {y}" if pd.notna(i) else f"\n{y}") for n, a, i, y in zip(nos, area, invest, years)],
+        [
+            f"{phase_label(n)} Phase {n}\n{a:,.1f} 亩 mu" + (f"\n{i:,.1f} 亿元 · {y}" if pd.notna(i) else f"\n{y}")
+            for n, a, i, y in zip(nos, area, invest, years)
+        ],
         index=phases.index,
     )
     overlay = Overlay(
@@ -317,7 +325,11 @@ def phases_spec(plan: Plan) -> MapSpec:
         labels=labels,
     )
     legend = [
-        LegendItem(colors.loc[i], f"{phase_label(nos.loc[i])} {_txt(start.loc[i])}–{_txt(end.loc[i])} · {area.loc[i]:,.1f} 亩" + (f" · {invest.loc[i]:,.1f} 亿元" if pd.notna(invest.loc[i]) else ""))
+        LegendItem(
+            colors.loc[i],
+            f"{phase_label(nos.loc[i])} {_txt(start.loc[i])}–{_txt(end.loc[i])} · {area.loc[i]:,.1f} 亩"
+            + (f" · {invest.loc[i]:,.1f} 亿元" if pd.notna(invest.loc[i]) else ""),
+        )
         for i in schedule_order(phases)
     ]
     return _spec(plan, "phases", "分期建设 Phases", [overlay, _zone_outline(plan)], "分期（按建设时序） Phases by schedule", legend)
@@ -330,7 +342,12 @@ def _txt(value: object) -> str:
 def _group_overlay(name: str, gdf: gpd.GeoDataFrame, id_col: str, extra: tuple[str, str], colors: list[str], **style) -> Overlay:
     """A district or park layer: one colour per feature, fields id, name, ``extra`` and area in mu."""
     label, column = extra
-    fields = (Field("编号 Id", _col(gdf, id_col)), Field("名称 Name", _col(gdf, "name")), Field(label, _col(gdf, column)), Field("面积 Area (亩 mu)", area_in(gdf), 1))
+    fields = (
+        Field("编号 Id", _col(gdf, id_col)),
+        Field("名称 Name", _col(gdf, "name")),
+        Field(label, _col(gdf, column)),
+        Field("面积 Area (亩 mu)", area_in(gdf), 1),
+    )
     return Overlay(name, gdf, pd.Series(colors, index=gdf.index, dtype=object), fields=fields, **style)
 
 
@@ -386,7 +403,9 @@ def landuse_spec(plan: Plan, *, year: int | None = None) -> MapSpec:
     codes = _parcel_codes(plan, year)
     overlay = Overlay("用地 Land use", parcels, landuse_colors(codes), color="#666666", weight=0.5, fill_opacity=0.85, fields=_parcel_fields(parcels, codes))
     when = f" {year}" if year is not None else ""
-    return _spec(plan, "landuse", f"土地利用{when} Land use{when}", [overlay, _zone_outline(plan)], f"用地用海分类（2023） Land use{when}", landuse_legend(codes))
+    return _spec(
+        plan, "landuse", f"土地利用{when} Land use{when}", [overlay, _zone_outline(plan)], f"用地用海分类（2023） Land use{when}", landuse_legend(codes)
+    )
 
 
 def _context_parcels(plan: Plan, *, show: bool = True) -> Overlay:
@@ -417,7 +436,11 @@ def _control_lines(plan: Plan) -> list[Overlay]:
                 weight=2.5 if outline else 1,
                 fill_opacity=0.35,
                 dash="6 4",
-                fields=(Field("类型 Kind", pd.Series(f"{k} {name_zh}", index=part.index)), Field("名称 Name", _col(part, "name")), Field("面积 Area (亩 mu)", area_in(part), 2)),
+                fields=(
+                    Field("类型 Kind", pd.Series(f"{k} {name_zh}", index=part.index)),
+                    Field("名称 Name", _col(part, "name")),
+                    Field("面积 Area (亩 mu)", area_in(part), 2),
+                ),
             )
         )
     return out
@@ -425,7 +448,11 @@ def _control_lines(plan: Plan) -> list[Overlay]:
 
 def _control_legend(plan: Plan) -> list[LegendItem]:
     present = set(_col(plan.control_lines, "kind", "string").dropna())
-    return [LegendItem(CONTROL_LINE_COLORS[k], f"{CONTROL_LINE_KINDS[k]} {k.replace('_', ' ')}", outline=k == "urban_development_boundary") for k in CONTROL_LINE_KINDS if k in present]
+    return [
+        LegendItem(CONTROL_LINE_COLORS[k], f"{CONTROL_LINE_KINDS[k]} {k.replace('_', ' ')}", outline=k == "urban_development_boundary")
+        for k in CONTROL_LINE_KINDS
+        if k in present
+    ]
 
 
 def remaining_spec(plan: Plan, *, year: int | None = None, remaining: gpd.GeoDataFrame | None = None) -> MapSpec:
@@ -457,7 +484,14 @@ def remaining_spec(plan: Plan, *, year: int | None = None, remaining: gpd.GeoDat
         *_control_legend(plan),
     ]
     when = f" {year}" if year is not None else ""
-    return _spec(plan, "remaining", f"剩余用地{when} Remaining land{when}", [_context_parcels(plan), *_control_lines(plan), overlay, _zone_outline(plan)], "剩余用地 Remaining land", legend)
+    return _spec(
+        plan,
+        "remaining",
+        f"剩余用地{when} Remaining land{when}",
+        [_context_parcels(plan), *_control_lines(plan), overlay, _zone_outline(plan)],
+        "剩余用地 Remaining land",
+        legend,
+    )
 
 
 def compliance_spec(plan: Plan, *, year: int | None = None, violations: gpd.GeoDataFrame | None = None) -> MapSpec:
@@ -499,7 +533,14 @@ def compliance_spec(plan: Plan, *, year: int | None = None, violations: gpd.GeoD
         legend = [LegendItem(VIOLATION_COLOR, "无违规 No violations")]
     legend += [LegendItem("#D9D9D9", "地块 Parcels"), LegendItem(ZONE_COLOR, "开发区边界 Zone boundary", outline=True), *_control_legend(plan)]
     when = f" {year}" if year is not None else ""
-    return _spec(plan, "compliance", f"合规检查{when} Compliance{when}", [_context_parcels(plan), *_control_lines(plan), overlay, _zone_outline(plan)], "合规检查 Compliance findings", legend)
+    return _spec(
+        plan,
+        "compliance",
+        f"合规检查{when} Compliance{when}",
+        [_context_parcels(plan), *_control_lines(plan), overlay, _zone_outline(plan)],
+        "合规检查 Compliance findings",
+        legend,
+    )
 
 
 def workbench_spec(plan: Plan) -> MapSpec:
@@ -516,7 +557,9 @@ def workbench_spec(plan: Plan) -> MapSpec:
     return _spec(plan, "workbench", "规划工作台 Planner's workbench", overlays, "图例 Legend", legend)
 
 
-def indicator_spec(plan: Plan, indicator: str, *, by: str = "zone", year: int | None = None, table: pd.DataFrame | None = None, k: int = 5, scheme: str = "naturalbreaks") -> MapSpec:
+def indicator_spec(
+    plan: Plan, indicator: str, *, by: str = "zone", year: int | None = None, table: pd.DataFrame | None = None, k: int = 5, scheme: str = "naturalbreaks"
+) -> MapSpec:
     """Choropleth of ``indicator`` per ``by`` group (zone, district, park, phase).
 
     ``table`` defaults to :func:`zoneplan.analysis.indicators` ``(plan, year=year, by=by)``: one row
@@ -546,7 +589,12 @@ def indicator_spec(plan: Plan, indicator: str, *, by: str = "zone", year: int | 
         color="#333333",
         weight=1.5,
         fill_opacity=0.75,
-        fields=(Field("编号 Id", groups[id_col]), Field("名称 Name", _col(groups, "name")), Field(indicator, group_values, 3), Field("面积 Area (亩 mu)", area_in(groups), 1)),
+        fields=(
+            Field("编号 Id", groups[id_col]),
+            Field("名称 Name", _col(groups, "name")),
+            Field(indicator, group_values, 3),
+            Field("面积 Area (亩 mu)", area_in(groups), 1),
+        ),
         labels=_col(groups, "name").astype("string").fillna(groups[id_col].astype("string")),
     )
     overlays = [overlay] if by == "zone" else [overlay, _zone_outline(plan)]
@@ -556,7 +604,14 @@ def indicator_spec(plan: Plan, indicator: str, *, by: str = "zone", year: int | 
     name = INDICATOR_TITLES.get(indicator, indicator)
     unit = INDICATOR_UNITS.get(indicator)
     titled = f"{name}{when}" + (f" ({unit})" if unit else "")
-    return _spec(plan, "indicator", titled, overlays, f"{name}" + (f" ({unit}; {scheme}, {len(legend)} classes)" if unit else f" ({scheme}, {len(legend)} classes)"), legend)
+    return _spec(
+        plan,
+        "indicator",
+        titled,
+        overlays,
+        f"{name}" + (f" ({unit}; {scheme}, {len(legend)} classes)" if unit else f" ({scheme}, {len(legend)} classes)"),
+        legend,
+    )
 
 
 @follows_data

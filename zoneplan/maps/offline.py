@@ -24,7 +24,7 @@ from pathlib import Path
 import folium
 from branca.element import Element
 
-__all__ = ["leaflet_js", "leaflet_css", "jquery_js", "zoneplan_js", "zoneplan_css", "make_offline", "external_urls"]
+__all__ = ["external_urls", "jquery_js", "leaflet_css", "leaflet_js", "make_offline", "zoneplan_css", "zoneplan_js"]
 
 _ASSETS = Path(__file__).with_name("assets")
 _SOURCE_MAP = re.compile(r"^\s*//[#@]\s*sourceMappingURL=.*$", re.MULTILINE)

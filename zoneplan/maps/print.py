@@ -29,7 +29,7 @@ from zoneplan.maps.kinds import MapSpec, build_spec
 from zoneplan.plan import Plan
 from zoneplan.settings import settings
 
-__all__ = ["PAPER_MM", "CJK_FONTS", "cjk_font", "print_map", "print_spec", "place_furniture"]
+__all__ = ["CJK_FONTS", "PAPER_MM", "cjk_font", "place_furniture", "print_map", "print_spec"]
 
 #: Landscape paper sizes in millimetres (width, height).
 PAPER_MM: dict[str, tuple[float, float]] = {"A3": (420.0, 297.0), "A4": (297.0, 210.0)}
@@ -179,7 +179,9 @@ def _draw_scale_bar(ax, x0: float, x1: float, y0: float, y1: float, *, map_width
     by = box[1] + 0.04 * (y1 - y0)
     height = 0.008 * (y1 - y0)
     for i in range(4):
-        ax.add_patch(Rectangle((bx + i * length / 4, by), length / 4, height, facecolor="black" if i % 2 == 0 else "white", edgecolor="black", linewidth=0.8, zorder=20))
+        ax.add_patch(
+            Rectangle((bx + i * length / 4, by), length / 4, height, facecolor="black" if i % 2 == 0 else "white", edgecolor="black", linewidth=0.8, zorder=20)
+        )
     for frac in (0, 0.5, 1):
         ax.text(bx + frac * length, by + height * 1.6, _fmt_len(frac * length) if frac else "0", ha="center", va="bottom", fontsize=8, zorder=20)
     denominator = span / (map_width_mm / 1000)
@@ -214,13 +216,35 @@ def _draw_grid(ax, x0: float, x1: float, y0: float, y1: float, *, size: float) -
     style = {"color": "#777777", "linewidth": 0.4, "linestyle": (0, (4, 3)), "zorder": 15}
     for x in np.arange(math.ceil(x0 / step) * step, x1, step):
         ax.axvline(x, **style)
-        ax.text(x, y0, f"{x:,.0f}", ha="center", va="bottom", fontsize=size, color="#444444", zorder=16, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.8})
+        ax.text(
+            x,
+            y0,
+            f"{x:,.0f}",
+            ha="center",
+            va="bottom",
+            fontsize=size,
+            color="#444444",
+            zorder=16,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.8},
+        )
     for y in np.arange(math.ceil(y0 / step) * step, y1, step):
         ax.axhline(y, **style)
-        ax.text(x0, y, f"{y:,.0f}", ha="left", va="center", fontsize=size, color="#444444", zorder=16, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.8})
+        ax.text(
+            x0,
+            y,
+            f"{y:,.0f}",
+            ha="left",
+            va="center",
+            fontsize=size,
+            color="#444444",
+            zorder=16,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.8},
+        )
 
 
-def _frame(bounds: np.ndarray, *, width_mm: float, height_mm: float, left: float, bottom: float, avail_w: float, avail_h: float) -> tuple[float, float, float, float]:
+def _frame(
+    bounds: np.ndarray, *, width_mm: float, height_mm: float, left: float, bottom: float, avail_w: float, avail_h: float
+) -> tuple[float, float, float, float]:
     """The map frame (figure fraction) shaped like the data, inside the available box.
 
     A tall plan (Linqing's two clusters) gets a narrower frame and the legend moves up to it, so
@@ -299,14 +323,22 @@ def print_spec(
             else:
                 face = [to_rgba(c, o.fill_opacity) for c in o.fill.reindex(gdf.index).fillna("#cccccc")]
             gdf.plot(ax=ax, facecolor=face, edgecolor=o.color, linewidth=max(o.weight * 0.5, 0.2), linestyle="--" if o.dash else "-", zorder=2 + z)
-        for z, o in enumerate(spec.overlays):
+        for o in spec.overlays:
             if o.labels is None:
                 continue
             gdf = o.data[o.data.geometry.notna() & ~o.data.geometry.is_empty]
             pts = gdf.geometry.representative_point()
             for (x, y), text in zip(zip(pts.x, pts.y), o.labels.reindex(gdf.index).fillna("")):
-                ax.text(x, y, str(text), ha="center", va="center", fontsize=base + 1, zorder=30,
-                        bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "alpha": 0.8, "edgecolor": "#555555", "linewidth": 0.5})
+                ax.text(
+                    x,
+                    y,
+                    str(text),
+                    ha="center",
+                    va="center",
+                    fontsize=base + 1,
+                    zorder=30,
+                    bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "alpha": 0.8, "edgecolor": "#555555", "linewidth": 0.5},
+                )
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_aspect("equal", adjustable="box")
@@ -322,7 +354,9 @@ def print_spec(
         _draw_north_arrow(ax, corner=place["north_arrow"])
         _draw_scale_bar(ax, x0, x1, y0, y1, map_width_mm=map_w * width_mm, corner=place["scale_bar"])
         handles = [
-            Patch(facecolor="none", edgecolor=item.color, linewidth=2, label=item.label) if item.outline else Patch(facecolor=item.color, edgecolor="#555555", linewidth=0.5, label=item.label)
+            Patch(facecolor="none", edgecolor=item.color, linewidth=2, label=item.label)
+            if item.outline
+            else Patch(facecolor=item.color, edgecolor="#555555", linewidth=0.5, label=item.label)
             for item in spec.legend
         ]
         # legend text sized to the panel: width (swatch ≈ 4 em) and height (≈ 1.9 em per row)
@@ -330,7 +364,17 @@ def print_spec(
         panel_h_pt = 0.82 * height_mm / _MM_PER_INCH * 72
         size = _fit_size([i.label + " " * 7 for i in spec.legend] + [spec.legend_title], width_pt=panel_w_pt, largest=base - 1)
         size = max(5.0, min(size, panel_h_pt / (1.9 * (len(handles) + 1.5))))
-        legend = legend_ax.legend(handles=handles, loc="upper left", title=spec.legend_title, fontsize=size, title_fontsize=size + 0.5, frameon=True, borderaxespad=0, handlelength=2.2, handleheight=1.2)
+        legend = legend_ax.legend(
+            handles=handles,
+            loc="upper left",
+            title=spec.legend_title,
+            fontsize=size,
+            title_fontsize=size + 0.5,
+            frameon=True,
+            borderaxespad=0,
+            handlelength=2.2,
+            handleheight=1.2,
+        )
         legend._legend_box.align = "left"
         title_lines = spec.title.split(" · ") if _em_width(spec.title) * (base + 10) > 0.92 * width_mm / _MM_PER_INCH * 72 else [spec.title]
         title_size = _fit_size(title_lines, width_pt=0.92 * width_mm / _MM_PER_INCH * 72, largest=base + 10)
@@ -367,4 +411,3 @@ def print_map(
     """
     spec = build_spec(plan, kind=kind, indicator=indicator, year=year, by=by)
     return print_spec(spec, path, paper=paper, dpi=dpi, date=date, grid=grid)
-

@@ -20,20 +20,20 @@ from matplotlib.colors import to_hex
 from zoneplan import landuse
 
 __all__ = [
-    "LegendItem",
+    "CONTROL_LINE_COLORS",
+    "REMAINING_COLOR",
     "UNKNOWN_COLOR",
     "VIOLATION_COLOR",
-    "REMAINING_COLOR",
     "ZONE_COLOR",
-    "CONTROL_LINE_COLORS",
-    "rule_colors",
+    "LegendItem",
+    "classify",
     "landuse_colors",
     "landuse_legend",
-    "sequential",
     "qualitative",
-    "schedule_order",
+    "rule_colors",
     "schedule_colors",
-    "classify",
+    "schedule_order",
+    "sequential",
 ]
 
 UNKNOWN_COLOR = "#CCCCCC"
@@ -157,7 +157,7 @@ def classify(values: pd.Series, *, k: int = 5, scheme: str = "naturalbreaks", cm
         yb = np.asarray(result.yb)
     palette = sequential(len(bins), cmap=cmap)
     colors.loc[valid.index] = [palette[i] for i in yb]
-    lows = [float(valid.min())] + bins[:-1]
+    lows = [float(valid.min()), *bins[:-1]]
     legend = []
     for i, (lo, hi) in enumerate(zip(lows, bins)):
         label = f"{_fmt(hi)}" if len(distinct) <= k else (f"{_fmt(lo)} – {_fmt(hi)}" if i == 0 else f"> {_fmt(lo)} – {_fmt(hi)}")

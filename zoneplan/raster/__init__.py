@@ -14,4 +14,4 @@ from __future__ import annotations
 from zoneplan.raster.classes import SCHEMES, ClassScheme, get_scheme, read_class_table
 from zoneplan.raster.zonal import class_areas, zonal_stats
 
-__all__ = ["SCHEMES", "ClassScheme", "get_scheme", "read_class_table", "class_areas", "zonal_stats"]
+__all__ = ["SCHEMES", "ClassScheme", "class_areas", "get_scheme", "read_class_table", "zonal_stats"]

@@ -51,7 +51,18 @@ from zoneplan.raster.classes import ClassScheme, get_scheme, scheme_from_table
 from zoneplan.raster.zonal import MAX_CELLS, ClassSource, Level, RasterLike, _Extract, _extract, _wide, cell_areas_geographic, group_polygons, open_raster
 from zoneplan.units import M2_PER_MU
 
-__all__ = ["CHANGE_SCHEME", "MISMATCH_KINDS", "raster_year", "recorded_built", "expected_built_up", "parcel_change", "built_change", "mismatches", "ChangeResult", "compare"]
+__all__ = [
+    "CHANGE_SCHEME",
+    "MISMATCH_KINDS",
+    "ChangeResult",
+    "built_change",
+    "compare",
+    "expected_built_up",
+    "mismatches",
+    "parcel_change",
+    "raster_year",
+    "recorded_built",
+]
 
 #: The four change classes of the combined raster (bit 0: built-up in the old year, bit 1: in the new).
 CHANGE_SCHEME: ClassScheme = scheme_from_table(
@@ -126,14 +137,22 @@ def recorded_built(plan: Plan, year: int) -> pd.Series:
 class _Pair:
     """Two opened rasters, their schemes and years, and the combined change source."""
 
-    def __init__(self, old: DatasetReader, new: DatasetReader, *, old_scheme: ClassScheme, new_scheme: ClassScheme, old_year: int | None, new_year: int | None, band: int) -> None:
+    def __init__(
+        self, old: DatasetReader, new: DatasetReader, *, old_scheme: ClassScheme, new_scheme: ClassScheme, old_year: int | None, new_year: int | None, band: int
+    ) -> None:
         self.old_year = old_year if old_year is not None else raster_year(old)
         self.new_year = new_year if new_year is not None else raster_year(new)
         for which, year, ds in (("old", self.old_year, old), ("new", self.new_year, new)):
             if year is None:
-                raise InputError(f"cannot tell which year the {which} raster shows: give it a 'year' tag, a year in its name, or pass {which}_year", file=ds.name, rule="raster-year")
+                raise InputError(
+                    f"cannot tell which year the {which} raster shows: give it a 'year' tag, a year in its name, or pass {which}_year",
+                    file=ds.name,
+                    rule="raster-year",
+                )
         if self.old_year >= self.new_year:
-            raise InputError(f"the old raster ({self.old_year}) must show an earlier year than the new one ({self.new_year})", file=new.name, rule="raster-year")
+            raise InputError(
+                f"the old raster ({self.old_year}) must show an earlier year than the new one ({self.new_year})", file=new.name, rule="raster-year"
+            )
         self.source = _ChangeSource(old, new, old_scheme, new_scheme, band=band)
 
 
@@ -187,7 +206,9 @@ def expected_built_up(plan: Plan) -> pd.Series:
     return pd.Series(out, index=parcels.index, name="expected_built_up")
 
 
-def _parcel_table(plan: Plan, pair: _Pair, *, bare_below: float, new_built_above: float, min_covered: float, min_cells: float, max_cells_in_memory: int) -> pd.DataFrame:
+def _parcel_table(
+    plan: Plan, pair: _Pair, *, bare_below: float, new_built_above: float, min_covered: float, min_cells: float, max_cells_in_memory: int
+) -> pd.DataFrame:
     parcels = plan.parcels
     ex = _extract(parcels, pair.source.ds, pair.source, max_cells_in_memory=max_cells_in_memory)
     out = _change_columns(ex, parcels.index)
@@ -244,7 +265,7 @@ def _group_table(plan: Plan, pair: _Pair, parcel_table: pd.DataFrame, by: Level,
     ).dropna(subset=["group_id"])
     rec = rec.groupby("group_id", sort=False).sum()
     out = measured.merge(rec, left_on="group_id", right_index=True, how="left")
-    fill = [c for c in rec.columns]
+    fill = list(rec.columns)
     out[fill] = out[fill].fillna(0)
     out[["unauthorised_count", "looks_bare_count"]] = out[["unauthorised_count", "looks_bare_count"]].astype("int64")
     out["unrecorded_new_built_mu"] = out["new_built_mu"] - out["recorded_new_built_mu"]
@@ -342,7 +363,15 @@ def compare(
     new_s = get_scheme(new_scheme) if new_scheme is not None else old_s
     with open_raster(old) as o, open_raster(new) as n:
         pair = _Pair(o, n, old_scheme=old_s, new_scheme=new_s, old_year=old_year, new_year=new_year, band=band)
-        ptable = _parcel_table(plan, pair, bare_below=bare_below, new_built_above=new_built_above, min_covered=min_covered, min_cells=min_cells, max_cells_in_memory=max_cells_in_memory)
+        ptable = _parcel_table(
+            plan,
+            pair,
+            bare_below=bare_below,
+            new_built_above=new_built_above,
+            min_covered=min_covered,
+            min_cells=min_cells,
+            max_cells_in_memory=max_cells_in_memory,
+        )
         gtable = _group_table(plan, pair, ptable, by, max_cells_in_memory) if by is not None else pd.DataFrame()
         ev = _evidence(plan, pair, ptable) if evidence else _empty_evidence(plan)
     return ChangeResult(gtable, ptable, ev, pair.old_year, pair.new_year)
@@ -378,7 +407,16 @@ def mismatches(plan: Plan, old: RasterLike, new: RasterLike, **options: Any) -> 
 
 
 def _empty_evidence(plan: Plan) -> gpd.GeoDataFrame:
-    cols = {"parcel_id": "string", "mismatch": "string", "status": "string", "area_mu": "float64", "built_new_share": "float64", "new_built_share": "float64", "evidence_mu": "float64", "message": "string"}
+    cols = {
+        "parcel_id": "string",
+        "mismatch": "string",
+        "status": "string",
+        "area_mu": "float64",
+        "built_new_share": "float64",
+        "new_built_share": "float64",
+        "evidence_mu": "float64",
+        "message": "string",
+    }
     return gpd.GeoDataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()}, geometry=gpd.GeoSeries([], crs=plan.crs), crs=plan.crs)
 
 

@@ -36,7 +36,7 @@ import pandas as pd
 
 from zoneplan.errors import InputError
 
-__all__ = ["ClassScheme", "SCHEMES", "get_scheme", "read_class_table", "scheme_from_table"]
+__all__ = ["SCHEMES", "ClassScheme", "get_scheme", "read_class_table", "scheme_from_table"]
 
 _COLUMNS = ("value", "name", "name_zh", "color", "built")
 

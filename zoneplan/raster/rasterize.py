@@ -34,8 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import geopandas as gpd
-import numpy as np
 import pandas as pd
 import rasterio
 import rasterio.features
@@ -51,7 +49,7 @@ from zoneplan.plan import Plan
 from zoneplan.raster.classes import get_scheme
 from zoneplan.raster.legend import write_legend
 
-__all__ = ["By", "STATUS_COLORS", "RasterExport", "burn_values", "export_raster"]
+__all__ = ["STATUS_COLORS", "By", "RasterExport", "burn_values", "export_raster"]
 
 By = Literal["landuse", "phase", "status"]
 
@@ -100,13 +98,17 @@ def burn_values(plan: Plan, *, layer: str = "parcels", by: By = "landuse") -> tu
         from zoneplan.landuse import normalise_codes
 
         values = normalise_codes(gdf[col]).astype("string").map(lookup)
-        legend = pd.DataFrame({"value": table.index.to_numpy(), "label": table["name_zh"].to_numpy(dtype=object), "color": table["color"].to_numpy(dtype=object)})
+        legend = pd.DataFrame(
+            {"value": table.index.to_numpy(), "label": table["name_zh"].to_numpy(dtype=object), "color": table["color"].to_numpy(dtype=object)}
+        )
     elif by == "status":
         if "status" not in gdf.columns:
             raise InputError("layer has no status column to rasterise by status", layer=layer, rule="rasterize")
         order = list(PARCEL_STATUSES)
         values = gdf["status"].astype("string").str.strip().str.lower().map({s: i + 1 for i, s in enumerate(order)})
-        legend = pd.DataFrame({"value": range(1, len(order) + 1), "label": [f"{s} {PARCEL_STATUSES[s]}" for s in order], "color": [STATUS_COLORS[s] for s in order]})
+        legend = pd.DataFrame(
+            {"value": range(1, len(order) + 1), "label": [f"{s} {PARCEL_STATUSES[s]}" for s in order], "color": [STATUS_COLORS[s] for s in order]}
+        )
     elif by == "phase":
         if layer == "phases":
             ids = gdf["phase_id"].astype("string") if "phase_id" in gdf.columns else pd.Series(pd.NA, index=gdf.index, dtype="string")
@@ -179,7 +181,7 @@ def export_raster(
     minx, miny, maxx, maxy = gdf.total_bounds
     minx, miny = math.floor(minx / resolution) * resolution, math.floor(miny / resolution) * resolution
     maxx, maxy = math.ceil(maxx / resolution) * resolution, math.ceil(maxy / resolution) * resolution
-    width, height = max(int(round((maxx - minx) / resolution)), 1), max(int(round((maxy - miny) / resolution)), 1)
+    width, height = max(round((maxx - minx) / resolution), 1), max(round((maxy - miny) / resolution), 1)
     transform = from_origin(minx, maxy, resolution, resolution)
     keep = (values > 0).to_numpy() & ~gdf.geometry.is_empty.to_numpy() & gdf.geometry.notna().to_numpy()
     geoms = gdf.geometry.to_numpy()[keep]
@@ -188,10 +190,25 @@ def export_raster(
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     colormap = {0: (0, 0, 0, 0), **{int(v): _hex_rgb(c) for v, c in zip(legend["value"], legend["color"])}}
-    tags = {"layer": layer, "by": by, "scheme": "landuse" if by == "landuse" else by, **{f"class_{int(v)}": str(lab) for v, lab in zip(legend["value"], legend["label"])}}
+    tags = {
+        "layer": layer,
+        "by": by,
+        "scheme": "landuse" if by == "landuse" else by,
+        **{f"class_{int(v)}": str(lab) for v, lab in zip(legend["value"], legend["label"])},
+    }
     profile = {
-        "driver": "GTiff", "width": width, "height": height, "count": 1, "dtype": "uint8", "nodata": 0,
-        "crs": plan.crs.to_wkt(), "transform": transform, "tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "deflate",
+        "driver": "GTiff",
+        "width": width,
+        "height": height,
+        "count": 1,
+        "dtype": "uint8",
+        "nodata": 0,
+        "crs": plan.crs.to_wkt(),
+        "transform": transform,
+        "tiled": True,
+        "blockxsize": 256,
+        "blockysize": 256,
+        "compress": "deflate",
     }
     with atomic_path(out, suffix=".tmp.tif") as final, tempfile.TemporaryDirectory(dir=out.parent, prefix=".zoneplan-raster-") as work:
         tmp = Path(work) / "strips.tif" if cog else final
@@ -205,7 +222,11 @@ def export_raster(
                     continue
                 hit.sort()  # later features win, as in the layer's order
                 arr = rasterio.features.rasterize(
-                    zip(geoms[hit], vals[hit].tolist()), out_shape=(rows, width), transform=from_origin(minx, top, resolution, resolution), fill=0, dtype="uint8"
+                    zip(geoms[hit], vals[hit].tolist()),
+                    out_shape=(rows, width),
+                    transform=from_origin(minx, top, resolution, resolution),
+                    fill=0,
+                    dtype="uint8",
                 )
                 dst.write(arr, 1, window=Window(0, row0, width, rows))
             dst.write_colormap(1, colormap)

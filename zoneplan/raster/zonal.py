@@ -57,15 +57,15 @@ from zoneplan.raster.classes import ClassScheme, get_scheme
 from zoneplan.units import M2_PER_MU
 
 __all__ = [
-    "Level",
     "LEVEL_LAYERS",
+    "MAX_CELLS",
+    "Level",
     "RasterLike",
-    "open_raster",
     "cell_areas_geographic",
     "class_areas",
-    "zonal_stats",
     "group_polygons",
-    "MAX_CELLS",
+    "open_raster",
+    "zonal_stats",
 ]
 
 Level = Literal["zone", "district", "park", "phase", "parcel"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FrozenDict", "frozen", "plain", "drop_none"]
+__all__ = ["FrozenDict", "drop_none", "frozen", "plain"]
 
 
 def plain(value: Any) -> Any:

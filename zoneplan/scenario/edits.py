@@ -23,19 +23,19 @@ from zoneplan.plan import Plan
 from zoneplan.scenario._values import FrozenDict, drop_none, frozen, plain
 
 __all__ = [
-    "Edit",
-    "AssignParcels",
-    "ChangeLanduse",
-    "ChangeStatus",
-    "SetAttributes",
-    "PhaseSchedule",
-    "AddParcels",
-    "ChangeTargets",
-    "ChangeQuotas",
-    "ChangeRules",
-    "SupplyRate",
     "EDIT_KINDS",
     "SUPPLY_RATE_TABLE",
+    "AddParcels",
+    "AssignParcels",
+    "ChangeLanduse",
+    "ChangeQuotas",
+    "ChangeRules",
+    "ChangeStatus",
+    "ChangeTargets",
+    "Edit",
+    "PhaseSchedule",
+    "SetAttributes",
+    "SupplyRate",
     "edit_from_dict",
     "supply_rates_of",
 ]
@@ -120,8 +120,10 @@ def _upsert(table: pd.DataFrame, rows: Sequence[Mapping[str, Any]], keys: Sequen
             new[key] = pd.NA
     if table.empty:
         return new
+
     def _key(df: pd.DataFrame) -> pd.Series:
         return df[list(keys)].astype("string").fillna("<NA>").agg("\x1f".join, axis=1) if len(df) else pd.Series([], dtype=str)
+
     for key in keys:
         if key not in table.columns:
             table = table.assign(**{key: pd.NA})
@@ -166,7 +168,11 @@ class Edit:
         out: dict[str, Any] = {"kind": self.kind}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            default = f.default if f.default is not dataclasses.MISSING else (f.default_factory() if f.default_factory is not dataclasses.MISSING else dataclasses.MISSING)  # type: ignore[misc]
+            default = (
+                f.default
+                if f.default is not dataclasses.MISSING
+                else (f.default_factory() if f.default_factory is not dataclasses.MISSING else dataclasses.MISSING)
+            )
             if value is None or (default is not dataclasses.MISSING and plain(value) == plain(default)):
                 continue
             out[f.name] = plain(value)

@@ -12,7 +12,7 @@ from zoneplan.plan import Plan
 from zoneplan.scenario.edits import edit_from_dict
 from zoneplan.scenario.scenarios import Scenario
 
-__all__ = ["SCENARIO_TABLE", "scenarios_of", "with_scenario", "without_scenario", "save_scenario"]
+__all__ = ["SCENARIO_TABLE", "save_scenario", "scenarios_of", "with_scenario", "without_scenario"]
 
 #: Attribute table of the plan GeoPackage that stores scenarios, one row per edit.
 SCENARIO_TABLE = "scenarios"
@@ -42,7 +42,9 @@ def with_scenario(plan: Plan, scenario: Scenario, *, replace: bool = False, vali
     """
     existing = plan.tables.get(SCENARIO_TABLE, pd.DataFrame(columns=["name", "edit_order", "kind", "edit", "description"]))
     if scenario.name in set(existing["name"].astype(str)) and not replace:
-        raise PlanError(f"scenario {scenario.name!r} already exists (use --replace or replace=True)", layer=SCENARIO_TABLE, feature=scenario.name, rule="scenario")
+        raise PlanError(
+            f"scenario {scenario.name!r} already exists (use --replace or replace=True)", layer=SCENARIO_TABLE, feature=scenario.name, rule="scenario"
+        )
     if validate:
         scenario.apply(plan)
     kept = existing[existing["name"].astype(str) != scenario.name]

@@ -26,7 +26,7 @@ from zoneplan.errors import InputError
 from zoneplan.serve._app import create_app
 from zoneplan.serve._store import PlanStore, StaleError, open_store
 
-__all__ = ["create_app", "open_store", "PlanStore", "StaleError", "serve", "HOST"]
+__all__ = ["HOST", "PlanStore", "StaleError", "create_app", "open_store", "serve"]
 
 #: The only address the workbench listens on.
 HOST = "127.0.0.1"

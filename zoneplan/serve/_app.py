@@ -87,7 +87,9 @@ class _Workbench:
         return {
             "revision": revision,
             "phases": phases_geojson(plan),
-            "zones": [{"zone_id": str(z), "name": None if n is None else str(n)} for z, n in zip(zones.get("zone_id", []), zones.get("name", [None] * len(zones)))],
+            "zones": [
+                {"zone_id": str(z), "name": None if n is None else str(n)} for z, n in zip(zones.get("zone_id", []), zones.get("name", [None] * len(zones)))
+            ],
             "fields": {k: {"label": v[0], "kind": v[1], "required": v[2]} for k, v in FORM_FIELDS.items()},
             "can_undo": self.store.can_undo,
             "store": "postgis" if self.store.is_postgis else "gpkg",

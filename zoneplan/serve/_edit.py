@@ -45,7 +45,7 @@ from zoneplan.measure import area_m2, ellipsoid_of, ellipsoidal_area_m2
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_MU, yi_to_yuan
 
-__all__ = ["FORM_FIELDS", "from_lonlat", "phase_geometry", "phase_areas", "check_attributes", "phase_rules", "phase_row", "to_lonlat", "phases_geojson"]
+__all__ = ["FORM_FIELDS", "check_attributes", "from_lonlat", "phase_areas", "phase_geometry", "phase_row", "phase_rules", "phases_geojson", "to_lonlat"]
 
 #: The form's fields: name → (label, kind, required). Stored in the layer contract's columns
 #: (investment is entered in 亿元 and stored as ``investment_yuan``).
@@ -224,11 +224,20 @@ def check_attributes(plan: Plan, values: Mapping[str, Any], *, editing: str | No
         except (TypeError, ValueError):
             errors[name] = f"{label}: {'a non-negative number' if kind == 'number' else 'a whole number'}, not {raw!r}"
             clean[name] = None
-    if clean.get("start_year") and clean.get("end_year") and "start_year" not in errors and "end_year" not in errors and clean["end_year"] < clean["start_year"]:
+    if (
+        clean.get("start_year")
+        and clean.get("end_year")
+        and "start_year" not in errors
+        and "end_year" not in errors
+        and clean["end_year"] < clean["start_year"]
+    ):
         errors["end_year"] = f"{FORM_FIELDS['end_year'][0]}: {clean['end_year']} is before the start year {clean['start_year']}"
     phases = plan.phases
     if clean.get("phase_no") and clean.get("zone_id") and "phase_no" not in errors and len(phases):
-        same = phases[(pd.to_numeric(phases["phase_no"], errors="coerce") == clean["phase_no"]).to_numpy() & (phases["zone_id"].astype("string") == clean["zone_id"]).fillna(False).to_numpy()]
+        same = phases[
+            (pd.to_numeric(phases["phase_no"], errors="coerce") == clean["phase_no"]).to_numpy()
+            & (phases["zone_id"].astype("string") == clean["zone_id"]).fillna(False).to_numpy()
+        ]
         same = same[same["phase_id"].astype("string") != editing] if editing else same
         if len(same):
             errors["phase_no"] = f"phase {clean['phase_no']} already exists in zone {clean['zone_id']} ({same['phase_id'].iloc[0]})"
@@ -298,7 +307,7 @@ def phase_rules(plan: Plan, geom: shapely.Geometry, attributes: Mapping[str, Any
     lines = plan.control_lines
     kind = lines["kind"].astype("string") if "kind" in lines.columns else pd.Series(pd.NA, index=lines.index, dtype="string")
     if "control_lines" not in plan:
-        not_checked.update({r: "the plan has no control_lines layer" for r in (*OVERLAP_RULES.values(), BOUNDARY_RULE)})
+        not_checked.update(dict.fromkeys((*OVERLAP_RULES.values(), BOUNDARY_RULE), "the plan has no control_lines layer"))
     else:
         for line_kind, rule in OVERLAP_RULES.items():
             checked.append(rule)
@@ -306,14 +315,26 @@ def phase_rules(plan: Plan, geom: shapely.Geometry, attributes: Mapping[str, Any
             if these.empty:
                 continue
             for _, hit in overlaps(one, these, tolerance_m2=rules.overlap_tolerance_m2).iterrows():
-                found.append(_finding(rule, hit["overlap_m2"], f"overlaps {hit['line_ids']} by {hit['overlap_mu']:,.2f} mu ({hit['overlap_m2']:,.1f} m²)", hit.geometry, crs))
+                found.append(
+                    _finding(
+                        rule, hit["overlap_m2"], f"overlaps {hit['line_ids']} by {hit['overlap_mu']:,.2f} mu ({hit['overlap_m2']:,.1f} m²)", hit.geometry, crs
+                    )
+                )
         boundary = lines[(kind == "urban_development_boundary").fillna(False).to_numpy()]
         if boundary.empty:
             not_checked[BOUNDARY_RULE] = "the plan has no urban_development_boundary polygons in control_lines"
         else:
             checked.append(BOUNDARY_RULE)
             for _, out in outside(one, boundary, tolerance_m2=rules.boundary_tolerance_m2).iterrows():
-                found.append(_finding(BOUNDARY_RULE, out["outside_m2"], f"{out['outside_mu']:,.2f} mu ({out['outside_m2'] / max(out['parcel_m2'], 1e-9):.1%} of the phase) lies outside the urban development boundary", out.geometry, crs))
+                found.append(
+                    _finding(
+                        BOUNDARY_RULE,
+                        out["outside_m2"],
+                        f"{out['outside_mu']:,.2f} mu ({out['outside_m2'] / max(out['parcel_m2'], 1e-9):.1%} of the phase) lies outside the urban development boundary",
+                        out.geometry,
+                        crs,
+                    )
+                )
     zone_id = attributes.get("zone_id")
     if zone_id is None:
         not_checked["phase_outside_zone"] = "the phase has no zone yet"
@@ -321,7 +342,15 @@ def phase_rules(plan: Plan, geom: shapely.Geometry, attributes: Mapping[str, Any
         checked.append("phase_outside_zone")
         out = outside_own_zone(one, pd.Series([zone_id], index=one.index), plan.zones)
         for _, row in out[out["outside_m2"] > rules.overlap_tolerance_m2].iterrows():
-            found.append(_finding("phase_outside_zone", row["outside_m2"], f"reaches {row['outside_m2'] / M2_PER_MU:,.2f} mu ({row['outside_m2']:,.1f} m²) outside zone {zone_id}", row.geometry, crs))
+            found.append(
+                _finding(
+                    "phase_outside_zone",
+                    row["outside_m2"],
+                    f"reaches {row['outside_m2'] / M2_PER_MU:,.2f} mu ({row['outside_m2']:,.1f} m²) outside zone {zone_id}",
+                    row.geometry,
+                    crs,
+                )
+            )
     start, end = attributes.get("start_year"), attributes.get("end_year")
     if plan.quotas.empty:
         not_checked[QUOTA_RULE] = "the plan has no quotas table"
@@ -339,7 +368,14 @@ def phase_rules(plan: Plan, geom: shapely.Geometry, attributes: Mapping[str, Any
         for row in judged.violations.itertuples():
             if row.feature_id == zone_id and int(row.year) in years:
                 found.append(
-                    _finding(QUOTA_RULE, (row.measured - row.limit) * M2_PER_MU, f"{row.year}: zone {zone_id} would take {row.measured:,.2f} mu against a quota of {row.limit:,.2f} mu (this phase adds {new_mu / len(years):,.2f} mu of new land that year)", None, crs, year=int(row.year))
+                    _finding(
+                        QUOTA_RULE,
+                        (row.measured - row.limit) * M2_PER_MU,
+                        f"{row.year}: zone {zone_id} would take {row.measured:,.2f} mu against a quota of {row.limit:,.2f} mu (this phase adds {new_mu / len(years):,.2f} mu of new land that year)",
+                        None,
+                        crs,
+                        year=int(row.year),
+                    )
                 )
     return {"violations": found, "checked": checked, "not_checked": not_checked}
 

@@ -43,4 +43,4 @@ from zoneplan.solve.model import AREA_BASIS, MODELLED_METRICS, OBJECTIVES, Model
 from zoneplan.solve.result import SolveResult
 from zoneplan.solve.solver import solve
 
-__all__ = ["solve", "SolveResult", "build_model", "Model", "capacity", "CAPACITY_COLUMNS", "MODELLED_METRICS", "OBJECTIVES", "AREA_BASIS"]
+__all__ = ["AREA_BASIS", "CAPACITY_COLUMNS", "MODELLED_METRICS", "OBJECTIVES", "Model", "SolveResult", "build_model", "capacity", "solve"]

@@ -30,18 +30,18 @@ import numpy as np
 import pandas as pd
 
 from zoneplan.analysis._frame import group_sum, parcel_frame
+from zoneplan.analysis._frame import groups as parcel_groups
 from zoneplan.analysis.grouping import Level
 from zoneplan.analysis.intensity import evaluation_indicators
 from zoneplan.analysis.remaining import forbidden_area
 from zoneplan.analysis.timeline import BUILT, READY, UNREADY
 from zoneplan.compliance.parcel_rules import parcel_limits
 from zoneplan.compliance.rules import resolve_rules
-from zoneplan.analysis._frame import groups as parcel_groups
 from zoneplan.plan import Plan
 from zoneplan.solve.model import AREA_BASIS
 from zoneplan.units import M2_PER_MU, YUAN_PER_WAN
 
-__all__ = ["parcel_capacity", "capacity", "CAPACITY_COLUMNS"]
+__all__ = ["CAPACITY_COLUMNS", "capacity", "parcel_capacity"]
 
 #: Columns of :func:`capacity`.
 CAPACITY_COLUMNS = [
@@ -129,7 +129,11 @@ def parcel_capacity(
         far_v, far_src = np.full(n, float(far)), np.full(n, "given", dtype=object)
     else:
         far_v = np.where(~np.isnan(far_rule), far_rule, np.where(~np.isnan(far_class), far_class, far_zone))
-        far_src = np.where(~np.isnan(far_rule), "parcel_min_far rule", np.where(~np.isnan(far_class), "built parcels of the class", np.where(~np.isnan(far_zone), "zone composite plot ratio", "unknown")))
+        far_src = np.where(
+            ~np.isnan(far_rule),
+            "parcel_min_far rule",
+            np.where(~np.isnan(far_class), "built parcels of the class", np.where(~np.isnan(far_zone), "zone composite plot ratio", "unknown")),
+        )
     # investment intensity
     inv_target = _zone_target(plan, "investment_intensity_wan_per_mu")
     inv_zone = np.array([inv_target.get(z, np.nan) if z else np.nan for z in zone], dtype=float)
@@ -138,7 +142,11 @@ def parcel_capacity(
         inv_v, inv_src = np.full(n, float(investment_wan_per_mu)), np.full(n, "given", dtype=object)
     else:
         inv_v = np.where(~np.isnan(inv_rule), inv_rule, inv_zone)
-        inv_src = np.where(~np.isnan(inv_rule), "parcel_min_investment_intensity_wan_per_mu rule", np.where(~np.isnan(inv_zone), "zone investment_intensity_wan_per_mu target", "unknown"))
+        inv_src = np.where(
+            ~np.isnan(inv_rule),
+            "parcel_min_investment_intensity_wan_per_mu rule",
+            np.where(~np.isnan(inv_zone), "zone investment_intensity_wan_per_mu target", "unknown"),
+        )
     # tax per mu
     tax_target = _zone_target(plan, "tax_per_mu_wan")
     built_tax = evaluation_indicators(plan, by="zone")["tax_per_mu_wan"]
@@ -218,7 +226,14 @@ def capacity(
     )
     # NaN where a needed rate is unknown: a plain sum (NaN propagates), groups via the same codes
     money = group_sum(plan, by, {c: per[c].to_numpy() for c in ("floor_area_m2", "investment_yuan", "tax_yuan")}, skipna_min_count=True)
-    unknown = group_sum(plan, by, {c: per[c].isna().to_numpy() & (per["developable_m2"].to_numpy() > 0) & (per["industrial"].to_numpy() | (c == "floor_area_m2")) for c in ("floor_area_m2", "investment_yuan", "tax_yuan")})
+    unknown = group_sum(
+        plan,
+        by,
+        {
+            c: per[c].isna().to_numpy() & (per["developable_m2"].to_numpy() > 0) & (per["industrial"].to_numpy() | (c == "floor_area_m2"))
+            for c in ("floor_area_m2", "investment_yuan", "tax_yuan")
+        },
+    )
     for c in ("floor_area_m2", "investment_yuan", "tax_yuan"):
         money[c] = money[c].where(unknown[c] == 0).fillna(0.0).where(unknown[c] == 0)
     out = pd.DataFrame(

@@ -31,7 +31,7 @@ from zoneplan.solve.model import Model
 from zoneplan.solve.result import SolveResult, changes_of, scenario_of, with_base_conflicts
 from zoneplan.units import M2_PER_MU
 
-__all__ = ["diagnose", "CONFLICT_COLUMNS"]
+__all__ = ["CONFLICT_COLUMNS", "diagnose"]
 
 #: Columns of :attr:`~zoneplan.solve.result.SolveResult.conflicts`.
 CONFLICT_COLUMNS = ["role", "kind", "label", "scope", "metric", "year", "op", "target", "reached", "shortfall", "unit", "relaxation_mu", "reduces_by_mu"]
@@ -82,8 +82,8 @@ def diagnose(model: Model, *, objective: str, name: str, t0: float, size: dict[s
     """The :class:`SolveResult` of an infeasible model: conflicts, their relaxation and the hard rules binding."""
     from zoneplan.solve.solver import _STAGES, criteria
 
-    A, _, _, slack_rows, signs = _elastic(model)
-    n_slack = len(slack_rows)
+    A, _, _, slack_rows, _signs = _elastic(model)
+    len(slack_rows)
     slack_mu = model.rows["m2_per_unit"].to_numpy(dtype=float)[slack_rows] / M2_PER_MU
     upper = np.where(model.options["forbidden"].to_numpy(), 0.0, 1.0)
     cost = criteria(model)
@@ -96,7 +96,12 @@ def diagnose(model: Model, *, objective: str, name: str, t0: float, size: dict[s
     slack = res.x[n_opt:] * model.rows["m2_per_unit"].to_numpy(dtype=float)[slack_rows]  # m²
     changes = changes_of(model, chosen)
     fixed_violations = with_base_conflicts(model, chosen)
-    scenario = scenario_of(model, changes, name=f"{name}-relaxed", description=f"zoneplan solve ({objective}): the least-relaxed plan — targets and quotas it cannot meet are listed as conflicts")
+    scenario = scenario_of(
+        model,
+        changes,
+        name=f"{name}-relaxed",
+        description=f"zoneplan solve ({objective}): the least-relaxed plan — targets and quotas it cannot meet are listed as conflicts",
+    )
     reached_t, schedule = _reached(model, scenario) if verify else (pd.DataFrame(), pd.DataFrame())
     conflicts = []
     meta = model.rows
@@ -167,7 +172,9 @@ def _reached_value(m: pd.Series, targets: pd.DataFrame, schedule: pd.DataFrame) 
     return float(hit["actual"].iloc[0]), hit["unit"].iloc[0], None if met is None or pd.isna(met) else bool(met)
 
 
-def _competing(model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: np.ndarray, total: float, relaxed: set[str], time_limit: float | None) -> list[dict[str, object]]:
+def _competing(
+    model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: np.ndarray, total: float, relaxed: set[str], time_limit: float | None
+) -> list[dict[str, object]]:
     """Targets and quotas met in the least-relaxed plan whose removal would shrink the relaxation:
     the other side of each conflict."""
     rows = model.rows
@@ -178,7 +185,18 @@ def _competing(model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: np.n
         res, without = _solve_elastic(_lifted(model, mask), A, upper, slack_mu, None, time_limit)
         if res.x is not None and without < total - 1e-6:
             m = rows[mask].iloc[0]
-            out.append({**{k: m.get(k) for k in ("kind", "label", "scope", "metric", "year", "op")}, "target": float(m["value"]), "reached": None, "shortfall": None, "unit": None, "relaxation_mu": 0.0, "role": "competing", "reduces_by_mu": total - without})
+            out.append(
+                {
+                    **{k: m.get(k) for k in ("kind", "label", "scope", "metric", "year", "op")},
+                    "target": float(m["value"]),
+                    "reached": None,
+                    "shortfall": None,
+                    "unit": None,
+                    "relaxation_mu": 0.0,
+                    "role": "competing",
+                    "reduces_by_mu": total - without,
+                }
+            )
     return out
 
 

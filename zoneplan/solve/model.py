@@ -65,7 +65,7 @@ from zoneplan.plan import Plan
 from zoneplan.settings import settings
 from zoneplan.units import M2_PER_KM2, M2_PER_MU, YUAN_PER_WAN
 
-__all__ = ["Model", "build_model", "MODELLED_METRICS", "OBJECTIVES", "AREA_BASIS"]
+__all__ = ["AREA_BASIS", "MODELLED_METRICS", "OBJECTIVES", "Model", "build_model"]
 
 #: Target metrics the model turns into rows (others are reported as not modelled).
 MODELLED_METRICS: tuple[str, ...] = (
@@ -160,7 +160,7 @@ def _ids(ids: Iterable[str] | bool | None, known: pd.Series, what: str) -> np.nd
         return np.ones(len(known), dtype=bool)
     if not ids:
         return np.zeros(len(known), dtype=bool)
-    wanted = [str(i) for i in ids]  # type: ignore[union-attr]
+    wanted = [str(i) for i in ids]
     unknown = sorted(set(wanted) - set(known.dropna()))
     if unknown:
         raise InputError(f"{what}: unknown parcel id(s) {unknown}", layer="parcels", feature=", ".join(unknown), rule="solve")
@@ -190,7 +190,7 @@ def _buckets(start: int, horizon: int, target_years: Iterable[int], quota_years:
     """Intervals of years that every constraint treats alike (see the module docstring)."""
     cuts = {start}
     cuts |= {y + 1 for y in target_years}
-    cuts |= {q for q in quota_years} | {q + 1 for q in quota_years}
+    cuts |= set(quota_years) | {q + 1 for q in quota_years}
     cuts = sorted(c for c in cuts if start <= c <= horizon)
     return [(a, (cuts[i + 1] - 1) if i + 1 < len(cuts) else horizon) for i, a in enumerate(cuts)]
 
@@ -266,7 +266,9 @@ def _options(
 ) -> pd.DataFrame:
     parcels = plan.parcels
     code = parcels["landuse_code"].astype("string").to_numpy(dtype=object, na_value=None)
-    base = (parcels["base_landuse_code"].astype("string") if "base_landuse_code" in parcels.columns else pd.Series(pd.NA, index=parcels.index, dtype="string")).to_numpy(dtype=object, na_value=None)
+    base = (
+        parcels["base_landuse_code"].astype("string") if "base_landuse_code" in parcels.columns else pd.Series(pd.NA, index=parcels.index, dtype="string")
+    ).to_numpy(dtype=object, na_value=None)
     planned = _int_column(parcels, "planned_year")
     supplied = _int_column(parcels, "supplied_year")
     built_year = _int_column(parcels, "built_year")
@@ -279,7 +281,7 @@ def _options(
 
     fpos = np.flatnonzero(free)
     own = planned[fpos]
-    for k, bucket in enumerate(buckets):
+    for _k, bucket in enumerate(buckets):
         y = _year_in(bucket, own, earliest)
         add(fpos, code[fpos], y, "keep", y)
     later = fpos[(own == _NEVER) | (own > horizon)]
@@ -307,7 +309,9 @@ def _options(
     developed = opts["year"].to_numpy() != _NEVER
     own_in = (own_year != _NEVER) & (own_year <= horizon)
     is_built = opts["kind"].isin(["keep_built", "redevelop"]).to_numpy()
-    opts["year_shift"] = np.where(is_built, 0, np.where(developed & (own_year != _NEVER), np.abs(opts["year"].to_numpy() - own_year), np.where(developed != own_in, 1, 0)))
+    opts["year_shift"] = np.where(
+        is_built, 0, np.where(developed & (own_year != _NEVER), np.abs(opts["year"].to_numpy() - own_year), np.where(developed != own_in, 1, 0))
+    )
     opts.loc[opts["kind"] == "later", "year_shift"] = 0
     return opts
 
@@ -358,7 +362,11 @@ def build_model(
 
     # investment of each option: the parcel's own; industrial options of free parcels are
     # raised to the per-parcel minimum intensity in force in the horizon year (see below)
-    invest = pd.to_numeric(parcels["investment_yuan"], errors="coerce").to_numpy(dtype=float) if "investment_yuan" in parcels.columns else np.full(len(parcels), np.nan)
+    invest = (
+        pd.to_numeric(parcels["investment_yuan"], errors="coerce").to_numpy(dtype=float)
+        if "investment_yuan" in parcels.columns
+        else np.full(len(parcels), np.nan)
+    )
     tax = pd.to_numeric(parcels["tax_yuan"], errors="coerce").to_numpy(dtype=float) if "tax_yuan" in parcels.columns else np.full(len(parcels), np.nan)
     ofl = _code_flags(opts["code"])
     cur = _code_flags(parcels["landuse_code"].reset_index(drop=True))
@@ -369,7 +377,11 @@ def build_model(
         min_inv = limits[col].to_numpy(dtype=float) * YUAN_PER_WAN / M2_PER_MU * area
         # raised where the per-parcel rule will judge the parcel (a project of a judged type, or a
         # parcel turning industrial, which becomes a new project) or a zone intensity target counts it
-        project = parcels["project"].astype("string").str.strip().str.lower() if "project" in parcels.columns else pd.Series(pd.NA, index=parcels.index, dtype="string")
+        project = (
+            parcels["project"].astype("string").str.strip().str.lower()
+            if "project" in parcels.columns
+            else pd.Series(pd.NA, index=parcels.index, dtype="string")
+        )
         judged = project.isin([p.lower() for p in rules.parcel_projects]).fillna(False).to_numpy(dtype=bool)[opts["parcel"].to_numpy()]
         intensity_target = bool(targets["metric"].astype(str).eq("investment_intensity_wan_per_mu").any())
         need = ofl["industrial"].to_numpy(dtype=bool) & ~opts["kind"].isin(["keep_built", "redevelop"]).to_numpy()
@@ -411,16 +423,24 @@ def build_model(
     # --- targets
     levels = _scope_levels(plan)
     opt_year = opts["year"].to_numpy()
-    base_codes = (parcels["base_landuse_code"].astype("string") if "base_landuse_code" in parcels.columns else pd.Series(pd.NA, index=parcels.index, dtype="string")).reset_index(drop=True)
+    base_codes = (
+        parcels["base_landuse_code"].astype("string") if "base_landuse_code" in parcels.columns else pd.Series(pd.NA, index=parcels.index, dtype="string")
+    ).reset_index(drop=True)
     bfl = _code_flags(base_codes.iloc[opt_parcel].reset_index(drop=True))
     for t in targets.itertuples(index=False):
         scope, metric, y = str(t.scope), str(t.metric), int(t.year)
         op = _OPS.get(str(t.op).strip())
         level = levels.get(scope)
         if op is None or level is None:
-            not_modelled = pd.concat([not_modelled, pd.DataFrame([{**t._asdict(), "reason": f"unknown op {t.op!r}" if op is None else f"scope {scope!r} is no zone, district, park or phase"}])], ignore_index=True)
+            not_modelled = pd.concat(
+                [
+                    not_modelled,
+                    pd.DataFrame([{**t._asdict(), "reason": f"unknown op {t.op!r}" if op is None else f"scope {scope!r} is no zone, district, park or phase"}]),
+                ],
+                ignore_index=True,
+            )
             continue
-        codes_g, gids = group_index(plan, level)  # type: ignore[arg-type]
+        codes_g, gids = group_index(plan, level)
         in_scope = codes_g == gids.get_loc(scope) if scope in gids else np.zeros(len(parcels), dtype=bool)
         frame = parcel_frame(plan, y)
         on = opt_year != _NEVER
@@ -451,7 +471,9 @@ def build_model(
             num_o, num_f, den_o, den_f, unit_scale = money_o * a2 / per_m2, money_f * f_a2 / per_m2, a * a2, fa * f_a2, 1.0
         value = float(t.value)
         tol_col = getattr(t, "tolerance", None)
-        tol = float(tol_col) if tol_col is not None and pd.notna(tol_col) else (settings.target_equal_tolerance if op == "=" else settings.target_bound_tolerance)
+        tol = (
+            float(tol_col) if tol_col is not None and pd.notna(tol_col) else (settings.target_equal_tolerance if op == "=" else settings.target_bound_tolerance)
+        )
         slack = _NO_SLACK_TOL * tol * abs(value)
         lo_v, hi_v = -math.inf, math.inf
         if op in (">=", ">", "="):
@@ -462,7 +484,25 @@ def build_model(
             coef = np.where(osel, num_o, 0.0)
             const = float(num_f[sel].sum())
             lo, hi = lo_v * unit_scale - const, hi_v * unit_scale - const
-            add_row(np.arange(n_opt), coef, lo, hi, {"kind": "target", "label": f"{scope} {metric} {y} {op} {value:g}", "scope": scope, "level": level, "metric": metric, "year": y, "op": op, "value": value, "unit_scale": unit_scale, "ratio": False, "constant": const})
+            add_row(
+                np.arange(n_opt),
+                coef,
+                lo,
+                hi,
+                {
+                    "kind": "target",
+                    "label": f"{scope} {metric} {y} {op} {value:g}",
+                    "scope": scope,
+                    "level": level,
+                    "metric": metric,
+                    "year": y,
+                    "op": op,
+                    "value": value,
+                    "unit_scale": unit_scale,
+                    "ratio": False,
+                    "constant": const,
+                },
+            )
         else:  # ratio: num − v × den within bounds, one row per bound
             for bound, v in (("lo", lo_v), ("hi", hi_v)):
                 if math.isinf(v):
@@ -470,11 +510,33 @@ def build_model(
                 coef = np.where(osel, num_o - v * den_o, 0.0)
                 const = float(num_f[sel].sum() - v * den_f[sel].sum())
                 lo, hi = (-const, math.inf) if bound == "lo" else (-math.inf, -const)
-                add_row(np.arange(n_opt), coef, lo, hi, {"kind": "target", "label": f"{scope} {metric} {y} {op} {value:g}", "scope": scope, "level": level, "metric": metric, "year": y, "op": op, "value": value, "unit_scale": 1.0, "ratio": True, "bound": bound, "bound_value": v, "constant": const})
+                add_row(
+                    np.arange(n_opt),
+                    coef,
+                    lo,
+                    hi,
+                    {
+                        "kind": "target",
+                        "label": f"{scope} {metric} {y} {op} {value:g}",
+                        "scope": scope,
+                        "level": level,
+                        "metric": metric,
+                        "year": y,
+                        "op": op,
+                        "value": value,
+                        "unit_scale": 1.0,
+                        "ratio": True,
+                        "bound": bound,
+                        "bound_value": v,
+                        "constant": const,
+                    },
+                )
 
     # --- quotas
     if schedule and quota_years:
-        q = quotas.assign(year=pd.to_numeric(quotas["year"], errors="coerce"), new_construction_mu=pd.to_numeric(quotas["new_construction_mu"], errors="coerce"))
+        q = quotas.assign(
+            year=pd.to_numeric(quotas["year"], errors="coerce"), new_construction_mu=pd.to_numeric(quotas["new_construction_mu"], errors="coerce")
+        )
         q = q[q["year"].isin(quota_years)].groupby(["zone_id", "year"], as_index=False)["new_construction_mu"].sum(min_count=1).dropna()
         fixed_plan = plan.with_layer("parcels", parcels[fixed | redevelop])
         used = land_consumption(fixed_plan, by="zone").dropna(subset=["group_id"]).set_index(["group_id", "year"])["new_construction_m2"]
@@ -487,7 +549,25 @@ def build_model(
             coef = np.where(in_zone[opt_parcel] & construction_o & (supply == year), opts["area_m2"].to_numpy(), 0.0)
             const = float(used.get((zone, year), 0.0))
             cap = (mu + rules.quota_tolerance_mu) * M2_PER_MU
-            add_row(np.arange(n_opt), coef, -math.inf, cap - const, {"kind": "quota", "label": f"quota {zone} {year} ≤ {mu:g} mu", "scope": zone, "level": "zone", "metric": "new_construction_mu", "year": year, "op": "<=", "value": mu, "unit_scale": M2_PER_MU, "ratio": False, "constant": const})
+            add_row(
+                np.arange(n_opt),
+                coef,
+                -math.inf,
+                cap - const,
+                {
+                    "kind": "quota",
+                    "label": f"quota {zone} {year} ≤ {mu:g} mu",
+                    "scope": zone,
+                    "level": "zone",
+                    "metric": "new_construction_mu",
+                    "year": year,
+                    "op": "<=",
+                    "value": mu,
+                    "unit_scale": M2_PER_MU,
+                    "ratio": False,
+                    "constant": const,
+                },
+            )
 
     # --- control lines: forbidden options (column upper bound 0)
     forbidden = np.zeros(n_opt, dtype=bool)
@@ -522,16 +602,27 @@ def build_model(
             forbidden |= bad
             why[bad] = "outside_urban_development_boundary"
             base_conflict[on_line & ~bad] = "outside_urban_development_boundary"
-            fixed_found += [{"rule": "outside_urban_development_boundary", "parcel_id": ids.iloc[i]} for i in np.flatnonzero(hit & fixed & cur["urban_construction"].to_numpy(dtype=bool))]
+            fixed_found += [
+                {"rule": "outside_urban_development_boundary", "parcel_id": ids.iloc[i]}
+                for i in np.flatnonzero(hit & fixed & cur["urban_construction"].to_numpy(dtype=bool))
+            ]
     opts["forbidden_by"] = np.where(forbidden, why, None)
     opts["base_conflict"] = base_conflict
 
     # --- adjacency: a source option and a receptor option within the distance exclude each other
     if rules.env_adjacency:
-        risk = pd.to_numeric(parcels["env_risk_class"], errors="coerce").to_numpy(dtype=float) if "env_risk_class" in parcels.columns else np.full(len(parcels), np.nan)
-        o_src = ofl["code"].isin(list(rules.env_source_codes)).to_numpy(dtype=bool) | ((risk[opt_parcel] >= rules.env_risk_min_class) & ofl["construction"].to_numpy(dtype=bool))
+        risk = (
+            pd.to_numeric(parcels["env_risk_class"], errors="coerce").to_numpy(dtype=float)
+            if "env_risk_class" in parcels.columns
+            else np.full(len(parcels), np.nan)
+        )
+        o_src = ofl["code"].isin(list(rules.env_source_codes)).to_numpy(dtype=bool) | (
+            (risk[opt_parcel] >= rules.env_risk_min_class) & ofl["construction"].to_numpy(dtype=bool)
+        )
         o_rec = ofl["sensitive_receptor"].to_numpy(dtype=bool) & ~o_src
-        f_src = cur["code"].isin(list(rules.env_source_codes)).to_numpy(dtype=bool) | ((risk >= rules.env_risk_min_class) & cur["construction"].to_numpy(dtype=bool))
+        f_src = cur["code"].isin(list(rules.env_source_codes)).to_numpy(dtype=bool) | (
+            (risk >= rules.env_risk_min_class) & cur["construction"].to_numpy(dtype=bool)
+        )
         f_rec = cur["sensitive_receptor"].to_numpy(dtype=bool) & ~f_src
         can_src = np.zeros(len(parcels), dtype=bool)
         can_rec = np.zeros(len(parcels), dtype=bool)
@@ -552,8 +643,8 @@ def build_model(
                 if f_src[s] and f_rec[r]:
                     fixed_found.append({"rule": "env_adjacency", "parcel_id": f"{ids.iloc[s]} ~ {ids.iloc[r]}"})
                 continue
-            s_cols = np.arange(starts[s], ends[s])[o_src[starts[s]:ends[s]]]
-            r_cols = np.arange(starts[r], ends[r])[o_rec[starts[r]:ends[r]]]
+            s_cols = np.arange(starts[s], ends[s])[o_src[starts[s] : ends[s]]]
+            r_cols = np.arange(starts[r], ends[r])[o_rec[starts[r] : ends[r]]]
             if s_fixed:
                 if f_src[s]:
                     near_fixed.append(r_cols)
@@ -578,7 +669,12 @@ def build_model(
     stuck = np.flatnonzero(~allowed_any & np.isin(np.arange(len(parcels)), has))
     if len(stuck):
         names = ", ".join(ids.iloc[stuck[:5]])
-        raise InputError(f"parcel(s) {names} have no allowed land use (every option breaks a control line or adjacency rule); pin them or allow other classes", layer="parcels", feature=names, rule="solve")
+        raise InputError(
+            f"parcel(s) {names} have no allowed land use (every option breaks a control line or adjacency rule); pin them or allow other classes",
+            layer="parcels",
+            feature=names,
+            rule="solve",
+        )
 
     A = sp.csr_matrix((np.concatenate(coo_v), (np.concatenate(coo_r), np.concatenate(coo_c))), shape=(len(lb), n_opt))
     # target and quota rows in km² of land: HiGHS proves optimality far faster on rows of unit scale

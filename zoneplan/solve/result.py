@@ -27,7 +27,7 @@ from zoneplan.scenario import ChangeLanduse, ChangeStatus, Edit, Scenario, SetAt
 from zoneplan.solve.model import _NEVER, AREA_BASIS, Model
 from zoneplan.units import M2_PER_MU
 
-__all__ = ["SolveResult", "CHANGE_COLUMNS", "scenario_of", "applied", "changes_of", "with_base_conflicts"]
+__all__ = ["CHANGE_COLUMNS", "SolveResult", "applied", "changes_of", "scenario_of", "with_base_conflicts"]
 
 #: Columns of :attr:`SolveResult.changes`.
 CHANGE_COLUMNS = ["parcel_id", "change", "from_code", "to_code", "from_year", "to_year", "supplied_year", "area_m2", "area_mu", "investment_yuan"]
@@ -78,7 +78,23 @@ class SolveResult:
     area_basis: str = AREA_BASIS
 
     @classmethod
-    def of(cls, model: Model, *, status: str, objective: str, objective_value: float | None, scenario: Scenario | None, changes: pd.DataFrame, targets: pd.DataFrame, schedule: pd.DataFrame, conflicts: pd.DataFrame, fixed_violations: pd.DataFrame, seconds: float, size: dict[str, int], binding: pd.DataFrame | None = None) -> SolveResult:
+    def of(
+        cls,
+        model: Model,
+        *,
+        status: str,
+        objective: str,
+        objective_value: float | None,
+        scenario: Scenario | None,
+        changes: pd.DataFrame,
+        targets: pd.DataFrame,
+        schedule: pd.DataFrame,
+        conflicts: pd.DataFrame,
+        fixed_violations: pd.DataFrame,
+        seconds: float,
+        size: dict[str, int],
+        binding: pd.DataFrame | None = None,
+    ) -> SolveResult:
         """A result of ``model``: the years, horizon and unmodelled targets from the model; the
         changes without their internal columns."""
         return cls(
@@ -155,9 +171,21 @@ def changes_of(model: Model, chosen: np.ndarray) -> pd.DataFrame:
     opts = model.options.iloc[np.flatnonzero(chosen)]
     pos = opts["parcel"].to_numpy()
     own_code = parcels["landuse_code"].astype("string").to_numpy(dtype=object, na_value=None)[pos]
-    own_planned = pd.to_numeric(parcels["planned_year"], errors="coerce").fillna(_NEVER).to_numpy(dtype=np.int64)[pos] if "planned_year" in parcels.columns else np.full(len(pos), _NEVER)
-    own_supplied = pd.to_numeric(parcels["supplied_year"], errors="coerce").fillna(_NEVER).to_numpy(dtype=np.int64)[pos] if "supplied_year" in parcels.columns else np.full(len(pos), _NEVER)
-    own_inv = pd.to_numeric(parcels["investment_yuan"], errors="coerce").to_numpy(dtype=float)[pos] if "investment_yuan" in parcels.columns else np.full(len(pos), np.nan)
+    own_planned = (
+        pd.to_numeric(parcels["planned_year"], errors="coerce").fillna(_NEVER).to_numpy(dtype=np.int64)[pos]
+        if "planned_year" in parcels.columns
+        else np.full(len(pos), _NEVER)
+    )
+    own_supplied = (
+        pd.to_numeric(parcels["supplied_year"], errors="coerce").fillna(_NEVER).to_numpy(dtype=np.int64)[pos]
+        if "supplied_year" in parcels.columns
+        else np.full(len(pos), _NEVER)
+    )
+    own_inv = (
+        pd.to_numeric(parcels["investment_yuan"], errors="coerce").to_numpy(dtype=float)[pos]
+        if "investment_yuan" in parcels.columns
+        else np.full(len(pos), np.nan)
+    )
     kind = opts["kind"].to_numpy()
     year = opts["year"].to_numpy()
     built_kind = np.isin(kind, ["keep_built", "redevelop"])
@@ -170,7 +198,9 @@ def changes_of(model: Model, chosen: np.ndarray) -> pd.DataFrame:
     change = np.where(
         kind == "withdraw",
         "withdraw",
-        np.where(code != own_code, "landuse", np.where((new_planned != own_planned) | (new_supplied != own_supplied), "schedule", np.where(raised, "investment", ""))),
+        np.where(
+            code != own_code, "landuse", np.where((new_planned != own_planned) | (new_supplied != own_supplied), "schedule", np.where(raised, "investment", ""))
+        ),
     )
     out = pd.DataFrame(
         {

@@ -42,7 +42,7 @@ from zoneplan.solve.model import _NEVER, OBJECTIVES, Model, build_model
 from zoneplan.solve.result import SolveResult, applied, changes_of, scenario_of, with_base_conflicts
 from zoneplan.units import M2_PER_MU
 
-__all__ = ["solve", "run_milp", "criteria", "DEFAULT_GAP"]
+__all__ = ["DEFAULT_GAP", "criteria", "run_milp", "solve"]
 
 #: Relative MIP gap at which HiGHS stops: the answer is proven within 0.01 % of the optimum
 #: (HiGHS's default; 0 proves exact optimality, which on near-equal subset sums of parcel areas
@@ -74,7 +74,18 @@ def criteria(model: Model) -> dict[str, np.ndarray]:
     }
 
 
-def run_milp(c: np.ndarray, model: Model, *, A: sp.csr_matrix | None = None, lb: np.ndarray | None = None, ub: np.ndarray | None = None, upper: np.ndarray | None = None, integrality: np.ndarray | None = None, time_limit: float | None = None, gap: float = DEFAULT_GAP):
+def run_milp(
+    c: np.ndarray,
+    model: Model,
+    *,
+    A: sp.csr_matrix | None = None,
+    lb: np.ndarray | None = None,
+    ub: np.ndarray | None = None,
+    upper: np.ndarray | None = None,
+    integrality: np.ndarray | None = None,
+    time_limit: float | None = None,
+    gap: float = DEFAULT_GAP,
+):
     """One HiGHS solve of ``min c·x`` over the model's rows (or the given ones)."""
     A = model.A if A is None else A
     n = A.shape[1]
@@ -207,7 +218,9 @@ def solve(
             raise InputError(f"unknown weight(s) {unknown}; criteria are {list(_CRITERIA)}", rule="solve")
     elif objective not in OBJECTIVES:
         raise InputError(f"objective must be one of {', '.join(OBJECTIVES)} or weighted, not {objective!r}", rule="solve")
-    model = build_model(plan, years=years, objective=objective, pins=pins, allow_built=allow_built, classes=classes, schedule=schedule, start_year=start_year, rules=rules)
+    model = build_model(
+        plan, years=years, objective=objective, pins=pins, allow_built=allow_built, classes=classes, schedule=schedule, start_year=start_year, rules=rules
+    )
     cost = criteria(model)
     if objective == "weighted":
         stages = [sum(float(w) * cost[k] for k, w in (weights or {}).items())]
@@ -216,7 +229,13 @@ def solve(
     res, values = _lexicographic(model, stages, time_limit=time_limit, gap=gap)
     label = "-".join(str(y) for y in model.years)
     name = name or f"solve-{objective}-{label}"
-    size = {"parcels": int(len(plan.parcels)), "free_parcels": int(model.free.sum()), "options": model.n_options, "rows": int(model.A.shape[0]), "nonzeros": int(model.A.nnz)}
+    size = {
+        "parcels": len(plan.parcels),
+        "free_parcels": int(model.free.sum()),
+        "options": model.n_options,
+        "rows": int(model.A.shape[0]),
+        "nonzeros": int(model.A.nnz),
+    }
     from zoneplan.solve.conflicts import diagnose
 
     if res.x is None:
