@@ -480,29 +480,21 @@ def build_model(
             lo_v = value - slack if op != ">" else value * (1 + 1e-9) + 1e-12
         if op in ("<=", "<", "="):
             hi_v = value + slack if op != "<" else value * (1 - 1e-9) - 1e-12
+        row = {
+            "kind": "target",
+            "label": f"{scope} {metric} {y} {op} {value:g}",
+            "scope": scope,
+            "level": level,
+            "metric": metric,
+            "year": y,
+            "op": op,
+            "value": value,
+        }
         if den_o is None:  # area metric: Σ area op value × scale
             coef = np.where(osel, num_o, 0.0)
             const = float(num_f[sel].sum())
             lo, hi = lo_v * unit_scale - const, hi_v * unit_scale - const
-            add_row(
-                np.arange(n_opt),
-                coef,
-                lo,
-                hi,
-                {
-                    "kind": "target",
-                    "label": f"{scope} {metric} {y} {op} {value:g}",
-                    "scope": scope,
-                    "level": level,
-                    "metric": metric,
-                    "year": y,
-                    "op": op,
-                    "value": value,
-                    "unit_scale": unit_scale,
-                    "ratio": False,
-                    "constant": const,
-                },
-            )
+            add_row(np.arange(n_opt), coef, lo, hi, {**row, "unit_scale": unit_scale, "ratio": False, "constant": const})
         else:  # ratio: num − v × den within bounds, one row per bound
             for bound, v in (("lo", lo_v), ("hi", hi_v)):
                 if math.isinf(v):
@@ -510,27 +502,7 @@ def build_model(
                 coef = np.where(osel, num_o - v * den_o, 0.0)
                 const = float(num_f[sel].sum() - v * den_f[sel].sum())
                 lo, hi = (-const, math.inf) if bound == "lo" else (-math.inf, -const)
-                add_row(
-                    np.arange(n_opt),
-                    coef,
-                    lo,
-                    hi,
-                    {
-                        "kind": "target",
-                        "label": f"{scope} {metric} {y} {op} {value:g}",
-                        "scope": scope,
-                        "level": level,
-                        "metric": metric,
-                        "year": y,
-                        "op": op,
-                        "value": value,
-                        "unit_scale": 1.0,
-                        "ratio": True,
-                        "bound": bound,
-                        "bound_value": v,
-                        "constant": const,
-                    },
-                )
+                add_row(np.arange(n_opt), coef, lo, hi, {**row, "unit_scale": 1.0, "ratio": True, "bound": bound, "bound_value": v, "constant": const})
 
     # --- quotas
     if schedule and quota_years:
