@@ -116,5 +116,6 @@ def test_installed_wheel_runs_the_demo_and_its_map_draws_offline(dist: Path, tmp
     opened.page.screenshot(path=str(SHOTS / "wheel_zhangdian_phases.png"))
     assert opened.errors == []
     assert opened.external == []
-    assert opened.page.evaluate("ZP.drawnCounts()") == {"分期 Phases": 3, "开发区 Zone": 1}
+    counts = opened.page.evaluate("ZP.drawnCounts()")
+    assert counts["分期 Phases"] == 3 and counts["开发区 Zone"] == 1  # (+ grey context layers such as named roads)
     opened.page.close()
