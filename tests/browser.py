@@ -6,7 +6,9 @@ every browser test shares the session fixture ``browser`` (registered in ``conft
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +24,19 @@ def browser():
     yield b
     b.close()
     pw.stop()
+
+
+def wait_until(frame: Any, expression: str, *, timeout_s: float = 30.0) -> None:
+    """Poll ``expression`` in a page or frame from Python until it is true.
+
+    zoneplan's pages carry a Content-Security-Policy without ``'unsafe-eval'``, and Playwright's
+    ``wait_for_function`` polls by ``eval`` inside the page whenever its first check is false —
+    which such a page refuses. ``evaluate`` runs outside the page's policy.
+    """
+    deadline = time.monotonic() + timeout_s
+    while not frame.evaluate(expression):
+        assert time.monotonic() < deadline, f"never true within {timeout_s:g} s: {expression}"
+        time.sleep(0.05)
 
 
 class Opened:

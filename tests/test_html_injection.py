@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import Opened
+from tests.browser import Opened, wait_until
 from tests.plans_maps import layout_plan
 from tests.plans_scenario import scenario_plan
 from zoneplan import _html
@@ -143,9 +143,7 @@ def test_hostile_title_runs_nothing_in_the_report_and_its_maps(browser, tmp_path
         assert len(maps) == len(frames) >= 2
         for frame in maps:
             # (an iframe out of view gets no animation frames, so wait for the drawn canvas, not "ready")
-            frame.wait_for_function(
-                "typeof ZP === 'object' && ZP.maps.length === 1 && document.querySelector('.leaflet-overlay-pane canvas') !== null", timeout=15000
-            )
+            wait_until(frame, "typeof ZP === 'object' && ZP.maps.length === 1 && document.querySelector('.leaflet-overlay-pane canvas') !== null", timeout_s=15)
             assert HOSTILE in frame.inner_text(".zp-title")
         page.wait_for_timeout(300)
     finally:

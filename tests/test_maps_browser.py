@@ -6,14 +6,13 @@ Screenshots go to ``artifacts/screenshots/maps_*.png``.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
 import pyproj
 import pytest
 
-from tests.browser import Opened
+from tests.browser import Opened, wait_until
 from tests.plans_maps import XSS, indicator_table, layout_plan, violations_of
 from zoneplan.cli import main
 from zoneplan.crs import wgs84_to_gcj02
@@ -220,17 +219,9 @@ def test_map_in_an_unsized_iframe_fits_once_laid_out(browser, tmp_path):
     )
     opened = Opened(browser, outer, ready=None)
     frame = opened.page.frames[1]
-
-    def until(expression: str) -> None:
-        # polled from Python: the page's CSP forbids eval, which wait_for_function's polling would need
-        deadline = time.monotonic() + 30
-        while not frame.evaluate(expression):
-            assert time.monotonic() < deadline, f"never true: {expression}"
-            time.sleep(0.05)
-
-    until("!!(window.ZP && ZP.maps.length === 1)")
+    wait_until(frame, "!!(window.ZP && ZP.maps.length === 1)")
     opened.page.evaluate("() => { const f = document.getElementById('f'); f.style.width = '800px'; f.style.height = '500px'; }")
-    until("ZP.maps[0].map.getSize().x === 800")
+    wait_until(frame, "ZP.maps[0].map.getSize().x === 800")
     zoom = frame.evaluate("ZP.maps[0].map.getZoom()")
     inside = frame.evaluate("(() => { const m = ZP.maps[0].map; return m.getBounds().contains(L.latLngBounds(ZP.maps[0].cfg.bounds)); })()")
     opened.page.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.browser import Opened
+from tests.browser import Opened, wait_until
 from tests.plans_scenario import scenario_plan
 from tests.test_scenario_compare import MOVE_B
 from zoneplan.cli import main
@@ -108,8 +108,8 @@ def test_html_report_opens_offline_in_chromium(plan_path: Path, tmp_path: Path, 
         # maps: base land use, phases, remaining, compliance, and land use of each scenario
         assert len(frames) == 6
         for frame in frames:
-            frame.wait_for_function(
-                "typeof L === 'object' && document.querySelector('.leaflet-overlay-pane canvas, .leaflet-overlay-pane svg') !== null", timeout=15000
+            wait_until(
+                frame, "typeof L === 'object' && document.querySelector('.leaflet-overlay-pane canvas, .leaflet-overlay-pane svg') !== null", timeout_s=15
             )
         charts = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.src.slice(0, 22), i.naturalWidth])")
         assert len(charts) == 2 and all(src == "data:image/png;base64," and width > 300 for src, width in charts)
