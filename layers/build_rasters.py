@@ -50,6 +50,7 @@ from zoneplan.plan import Plan  # noqa: E402
 from zoneplan.raster.change import recorded_built  # noqa: E402
 from zoneplan.raster.classes import get_scheme  # noqa: E402
 from zoneplan.raster.legend import write_legend  # noqa: E402
+from zoneplan.raster.rasterize import class_raster_profile  # noqa: E402
 
 __all__ = ["RES", "YEARS", "build", "landcover", "main", "planted"]
 
@@ -144,22 +145,7 @@ def build(plan_path: Path = HERE / "linqing.gpkg", out_dir: Path = HERE) -> dict
     for year in YEARS:
         arr, transform = landcover(plan, year, plant)
         path = Path(out_dir) / f"linqing_landcover_{year}.tif"
-        profile = {
-            "driver": "GTiff",
-            "width": arr.shape[1],
-            "height": arr.shape[0],
-            "count": 1,
-            "dtype": "uint8",
-            "nodata": 0,
-            "crs": plan.crs.to_wkt(),
-            "transform": transform,
-            "tiled": True,
-            "blockxsize": 256,
-            "blockysize": 256,
-            "compress": "deflate",
-            "predictor": 2,
-            "zlevel": 9,
-        }
+        profile = class_raster_profile(plan.crs, transform, width=arr.shape[1], height=arr.shape[0], predictor=2, zlevel=9)
         with rasterio.open(path, "w", **profile) as ds:
             ds.write(arr, 1)
             ds.update_tags(

@@ -32,7 +32,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 import rasterio
@@ -49,7 +49,7 @@ from zoneplan.plan import Plan
 from zoneplan.raster.classes import get_scheme
 from zoneplan.raster.legend import write_legend
 
-__all__ = ["STATUS_COLORS", "By", "RasterExport", "burn_values", "export_raster"]
+__all__ = ["STATUS_COLORS", "By", "RasterExport", "burn_values", "class_raster_profile", "export_raster"]
 
 By = Literal["landuse", "phase", "status"]
 
@@ -70,6 +70,28 @@ class RasterExport:
     crs: str
     classes: pd.DataFrame  # value, label, color, count of features
     unmapped: int  # features left out: no code/phase/status, or one the legend lacks
+
+
+def class_raster_profile(crs: Any, transform: Any, *, width: int, height: int, **extra: Any) -> dict[str, Any]:
+    """rasterio profile of a one-band class raster: uint8 GeoTIFF, 0 = no data, 256-pixel tiles, deflate.
+
+    ``extra`` adds or overrides creation options (``predictor``, ``zlevel`` …).
+    """
+    return {
+        "driver": "GTiff",
+        "width": width,
+        "height": height,
+        "count": 1,
+        "dtype": "uint8",
+        "nodata": 0,
+        "crs": crs.to_wkt(),
+        "transform": transform,
+        "tiled": True,
+        "blockxsize": 256,
+        "blockysize": 256,
+        "compress": "deflate",
+        **extra,
+    }
 
 
 def _hex_rgb(color: object) -> tuple[int, int, int, int]:
@@ -196,20 +218,7 @@ def export_raster(
         "scheme": "landuse" if by == "landuse" else by,
         **{f"class_{int(v)}": str(lab) for v, lab in zip(legend["value"], legend["label"])},
     }
-    profile = {
-        "driver": "GTiff",
-        "width": width,
-        "height": height,
-        "count": 1,
-        "dtype": "uint8",
-        "nodata": 0,
-        "crs": plan.crs.to_wkt(),
-        "transform": transform,
-        "tiled": True,
-        "blockxsize": 256,
-        "blockysize": 256,
-        "compress": "deflate",
-    }
+    profile = class_raster_profile(plan.crs, transform, width=width, height=height)
     with atomic_path(out, suffix=".tmp.tif") as final, tempfile.TemporaryDirectory(dir=out.parent, prefix=".zoneplan-raster-") as work:
         tmp = Path(work) / "strips.tif" if cog else final
         with rasterio.open(tmp, "w", **profile) as dst:
