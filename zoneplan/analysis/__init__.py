@@ -244,6 +244,27 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
     if targets.empty:
         return pd.DataFrame(columns=TARGET_COLUMNS)
     levels = _scope_levels(plan)
+    by_group: dict[tuple[str, str, int | None], pd.DataFrame] = {}
+
+    def table_of(kind: str, level: str, y: int | None) -> pd.DataFrame:
+        """One group table per (kind, level, year), indexed by group id: looked up, not filtered, per target."""
+        key = (kind, level, y)
+        if key not in by_group:
+            if kind == "evaluation":
+                table = evaluation_indicators(plan, by=level, year=y)
+            elif kind == "score":
+                table = indicators(plan, year=y, by=level, profile=profile)
+            else:
+                raw = remaining_land(plan, by=level, year=y) if kind == "remaining" else industrial_ratio(plan, by=level, year=y)
+                raw = raw.dropna(subset=["group_id"])
+                table = raw.set_index(raw["group_id"].astype(str)).loc[lambda d: ~d.index.duplicated()]
+            by_group[key] = table
+        return by_group[key]
+
+    def value(kind: str, level: str, y: int | None, scope: str, column: str) -> float:
+        table = table_of(kind, level, y)
+        return float(table.at[scope, column]) if scope in table.index else math.nan
+
     rows = []
     for t in targets.itertuples(index=False):
         metric = str(t.metric)
@@ -267,25 +288,17 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
             note = f"scope {scope!r} is no zone, district, park or phase of the plan"
         elif metric in INDICATORS:
             # only what the metric needs: the evaluation's indicators, not remaining land or score
-            actual = float(evaluation_indicators(plan, by=level, year=y)[metric].get(scope, math.nan))
+            actual = value("evaluation", level, y, scope, metric)
         elif metric in ("remaining_area_mu", "years_of_supply_left"):
-            rem = remaining_land(plan, by=level, year=y)
-            hit = rem[rem["group_id"] == scope]
-            actual = float(hit["remaining_mu" if metric == "remaining_area_mu" else metric].iloc[0]) if len(hit) else math.nan
+            actual = value("remaining", level, y, scope, "remaining_mu" if metric == "remaining_area_mu" else metric)
         elif metric == "intensity_score":
-            table = indicators(plan, year=y, by=level, profile=profile)
-            actual = float(table[metric].get(scope, math.nan))
+            actual = value("score", level, y, scope, metric)
         elif metric in ("urban_construction_area_km2", "industrial_area_km2", "industrial_share"):
-            ratio = industrial_ratio(plan, by=level, year=y)
-            hit = ratio[ratio["group_id"] == scope]
-            actual = float(hit[metric].iloc[0]) if len(hit) else math.nan
+            actual = value("ratio", level, y, scope, metric)
         else:
             note = f"metric {metric!r} is not computed by zoneplan.analysis"
         if metric in ("industrial_share", "industrial_land_ratio") and level is not None:
-            ratio = industrial_ratio(plan, by=level, year=y)
-            hit = ratio[ratio["group_id"] == scope]
-            if len(hit):
-                urban_mu = float(hit["urban_construction_mu" if metric == "industrial_share" else "built_urban_construction_mu"].iloc[0])
+            urban_mu = value("ratio", level, y, scope, "urban_construction_mu" if metric == "industrial_share" else "built_urban_construction_mu")
         gap = actual - target
         fraction = unit == "fraction"
         gap_mu = gap * urban_mu if fraction else (gap * MU_PER_KM2 if metric.endswith("_km2") else math.nan)
