@@ -45,6 +45,49 @@ def test_touching_parcels_are_at_distance_zero(plan):
     assert _pairs(findings) == [("N", "S", 0.0)]
 
 
+def _with_codes(plan, **codes):
+    parcels = plan.parcels.copy()
+    for pid, code in codes.items():
+        parcels.loc[parcels["parcel_id"] == pid, "landuse_code"] = code
+    return plan.with_layer("parcels", parcels)
+
+
+def test_industry_of_unknown_subclass_near_a_receptor_cannot_be_judged(plan):
+    # A 100101 → 1001 (工业用地, sub-class not given, no risk class): 100 m from C (0701) — it may be class 3.
+    # M → 10 (工矿用地): far from every receptor, so there is nothing to judge.
+    edited = _with_codes(plan, A="1001", M="10")
+    findings = env_adjacency(edited)
+    cannot = findings.cannot_judge.set_index("feature_id")
+    assert list(cannot.index) == ["A"]
+    assert cannot.loc["A", "missing"] == "industrial sub-class"
+    assert "C" in cannot.loc["A", "message"] and "100.0 m" in cannot.loc["A", "message"]
+    assert not findings.compliant
+    # The known sources are still violations, unchanged.
+    assert _pairs(findings) == [("D", "C", 100.0), ("D", "E", 50.0), ("N", "S", 50.0)]
+    assert findings.summary.set_index("rule").loc["env_adjacency", "cannot_judge"] == 1
+
+
+def test_a_risk_class_settles_an_unknown_subclass(plan):
+    # N2 → 1001 with risk class 3: known not to be a source; N → 1001 with risk class 4: a source.
+    edited = _with_codes(plan, N="1001", N2="1001")
+    findings = env_adjacency(edited)
+    assert findings.cannot_judge.empty
+    assert ("N", "S", 50.0) in _pairs(findings)
+    # Without its risk class N2 is unknown, and S is 50 m away: cannot judge, naming S.
+    parcels = edited.parcels.copy()
+    parcels.loc[parcels["parcel_id"] == "N2", "env_risk_class"] = None
+    cannot = env_adjacency(edited.with_layer("parcels", parcels)).cannot_judge
+    assert cannot["feature_id"].tolist() == ["N2"] and "S" in cannot["message"].iloc[0]
+
+
+def test_unknown_subclass_follows_the_source_codes_of_the_rules(plan):
+    # With class-2 industry as a source as well, 1001 is still coarser than both; 100101 is not.
+    edited = _with_codes(plan, A="1001")
+    cannot = env_adjacency(edited, rules={"env_source_codes": ["100102", "100103"]}).cannot_judge
+    assert cannot["feature_id"].tolist() == ["A"]
+    assert env_adjacency(plan, rules={"env_source_codes": ["100102", "100103"]}).cannot_judge.empty
+
+
 def test_phase_area_outside_zone_and_schedule(plan):
     findings = phase_findings(plan)
     v = findings.violations

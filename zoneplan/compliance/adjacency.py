@@ -12,6 +12,11 @@ Each pair is one finding: feature_id = the source parcel, other_id = the recepto
 distance in m (0 when they touch), limit = the minimum distance, geometry = the shortest line
 between the two parcels. Pairs come from the spatial index (``sindex.query(predicate="dwithin")``),
 never from all pairs.
+
+An industrial parcel of **unknown sub-class** — its code is a coarser class that holds a source
+code (1001 工业用地 or 10 工矿用地 above 100103) and it gives no ``env_risk_class`` — may be a
+source or not. Where such a parcel lies within the distance of a receptor it is "cannot judge"
+(one row per parcel, naming the nearest receptor), never passed as compliant.
 """
 
 from __future__ import annotations
@@ -25,12 +30,12 @@ import pandas as pd
 import shapely
 
 from zoneplan._memo import follows_data
-from zoneplan.compliance._base import feature_ids, parcel_flags, usable, violations_frame
+from zoneplan.compliance._base import cannot_judge_frame, feature_ids, parcel_flags, usable, violations_frame
 from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.plan import Plan
 
-__all__ = ["ENV_RULE", "adjacency_pairs", "env_adjacency", "env_sources"]
+__all__ = ["ENV_RULE", "adjacency_pairs", "env_adjacency", "env_sources", "unknown_subclass"]
 
 ENV_RULE = "env_adjacency"
 
@@ -88,6 +93,76 @@ def env_sources(plan: Plan, *, year: int | None = None, rules: Rules) -> pd.Seri
     return source.astype(bool).rename("env_source")
 
 
+def _risk_class(parcels: gpd.GeoDataFrame) -> pd.Series:
+    """The parcels' ``env_risk_class`` as numbers (NaN where missing or the column is absent)."""
+    if "env_risk_class" not in parcels.columns:
+        return pd.Series(np.nan, index=parcels.index, dtype="float64")
+    return pd.to_numeric(parcels["env_risk_class"], errors="coerce").astype("float64")
+
+
+def unknown_subclass(plan: Plan, *, year: int | None = None, rules: Rules) -> pd.Series:
+    """True for parcels that may or may not be pollution sources: their sub-class is not known.
+
+    A parcel's code is a strict ancestor of a source code (1001 工业用地 and 10 工矿用地 hold
+    100103 三类工业用地) and the parcel gives no ``env_risk_class``.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    year
+        Judge the codes in force in this year; None judges the plan as planned.
+    rules
+        Resolved rules (``env_source_codes``).
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, aligned to the parcels.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.compliance.rules import resolve_rules
+    >>> plan = datasets.load("linqing")
+    >>> rules = resolve_rules(plan, None)
+    >>> int(unknown_subclass(plan, rules=rules).sum()), int(unknown_subclass(plan.with_layer("parcels", plan.parcels.assign(landuse_code="1001")), rules=rules).sum()) > 0
+    (0, True)
+    """
+    code = parcel_flags(plan, year)["code"].astype("string")
+    sources = [str(c) for c in rules.env_source_codes]
+    coarse = pd.Series(False, index=code.index)
+    for source in sources:  # a handful of rule codes, not features
+        ancestors = [source[:n] for n in range(2, len(source), 2)]
+        coarse |= code.isin(ancestors).fillna(False)
+    return (coarse & _risk_class(plan.parcels).isna()).astype(bool).rename("unknown_subclass")
+
+
+def _unknown_near(plan: Plan, unknown: np.ndarray, receptor: np.ndarray, *, year: int | None, rules: Rules) -> pd.DataFrame:
+    """Cannot-judge rows: parcels of unknown sub-class within the distance of a receptor, one per parcel."""
+    parcels = plan.parcels
+    pairs = adjacency_pairs(parcels.geometry[unknown], parcels.geometry[receptor], distance_m=rules.env_min_distance_m)
+    nearest = pairs.drop_duplicates("source", keep="first")  # pairs are sorted by source, then distance
+    count = pairs.groupby("source").size().reindex(nearest["source"]).to_numpy()
+    ids = feature_ids(parcels, "parcels")
+    fl = parcel_flags(plan, year)
+    code = fl["code"].astype("string").loc[nearest["source"]].astype(str)
+    other = ids.loc[nearest["receptor"]].astype(str)
+    name = fl["name_zh"].loc[nearest["receptor"]].astype(str)
+    return cannot_judge_frame(
+        ENV_RULE,
+        "parcels",
+        ids.loc[nearest["source"]],
+        missing="industrial sub-class",
+        message=[
+            f"industrial parcel of unknown sub-class ({c}) is {d:,.1f} m from sensitive parcel {o} ({n})"
+            + (f" and {k - 1} more" if k > 1 else "")
+            + f"; minimum {rules.env_min_distance_m:g} m for class-3 or risk class {rules.env_risk_min_class}+ industry: give its sub-class code or env_risk_class"
+            for c, d, o, n, k in zip(code, nearest["distance_m"], other, name, count)
+        ],
+    )
+
+
 @follows_data
 def env_adjacency(plan: Plan, *, year: int | None = None, rules: Mapping[str, Any] | Rules | None = None) -> Findings:
     """Find polluting parcels within the minimum distance of sensitive-receptor parcels.
@@ -105,7 +180,8 @@ def env_adjacency(plan: Plan, *, year: int | None = None, rules: Mapping[str, An
     Returns
     -------
     Findings
-        One ``env_adjacency`` violation per (source, receptor) pair.
+        One ``env_adjacency`` violation per (source, receptor) pair, and one cannot-judge row per
+        industrial parcel of unknown sub-class within the distance of a receptor.
     """
     rules = resolve_rules(plan, rules, year=year)
     settings = {
@@ -118,11 +194,12 @@ def env_adjacency(plan: Plan, *, year: int | None = None, rules: Mapping[str, An
     parcels = plan.parcels
     fl = parcel_flags(plan, year)
     source = env_sources(plan, year=year, rules=rules).to_numpy()
-    receptor = fl["sensitive_receptor"].to_numpy(dtype=bool) & ~source
+    unknown = unknown_subclass(plan, year=year, rules=rules).to_numpy() & ~source
+    receptor = fl["sensitive_receptor"].to_numpy(dtype=bool) & ~source & ~unknown
     pairs = adjacency_pairs(parcels.geometry[source], parcels.geometry[receptor], distance_m=rules.env_min_distance_m)
     ids = feature_ids(parcels, "parcels")
     code = fl["code"].astype("string").fillna("?")
-    risk = pd.to_numeric(parcels["env_risk_class"], errors="coerce") if "env_risk_class" in parcels.columns else pd.Series(np.nan, index=parcels.index)
+    risk = _risk_class(parcels)
     what = [
         f"class-3 industrial parcel ({c})" if c in rules.env_source_codes else f"risk class {int(r)} project ({c})"
         for c, r in zip(code.loc[pairs["source"]].astype(str), risk.loc[pairs["source"]].fillna(0))
@@ -143,4 +220,5 @@ def env_adjacency(plan: Plan, *, year: int | None = None, rules: Mapping[str, An
         geometry=pairs["line"].to_numpy(),
         crs=plan.crs,
     )
-    return Findings(violations=violations, checked=(ENV_RULE,), settings=settings, year=year)
+    cannot = _unknown_near(plan, unknown, receptor, year=year, rules=rules)
+    return Findings(violations=violations, cannot_judge=cannot, checked=(ENV_RULE,), settings=settings, year=year)
