@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
+from zoneplan._numbers import column_unit, parse_numbers
+from zoneplan.errors import PlanError
+
 __all__ = [
     "CONTROL_LINE_KINDS",
     "LAYERS",
@@ -204,7 +207,20 @@ TABLES: dict[str, TableSpec] = {
 }
 
 
-def _cast(df: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
+def _numbers(df: pd.DataFrame, col: str, name: str, id_column: str | None) -> pd.Series:
+    """Column ``col`` read as numbers (:func:`zoneplan._numbers.parse_numbers`); a value that is no number is refused."""
+    numbers, unreadable = parse_numbers(df[col], unit=column_unit(col))
+    if unreadable.any():
+        row = int(unreadable.to_numpy().argmax())
+        ids = df[id_column] if id_column and id_column in df.columns else None
+        feature = f"#{row}" if ids is None or pd.isna(ids.iloc[row]) else str(ids.iloc[row])
+        count = int(unreadable.sum())
+        more = f" (and {count - 1} more value(s) in the column)" if count > 1 else ""
+        raise PlanError(f"{col} is {df[col].iloc[row]!r}, not a number{more}", layer=name, feature=feature, rule="not-a-number")
+    return numbers
+
+
+def _cast(df: pd.DataFrame, dtypes: dict[str, str], *, name: str, id_column: str | None = None) -> pd.DataFrame:
     casts = {}
     for col, dtype in dtypes.items():
         if col not in df.columns or str(df[col].dtype) == dtype:
@@ -216,16 +232,21 @@ def _cast(df: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
                 values = values.astype("Int64")
             casts[col] = values.astype(_S)
         elif dtype == _I:
-            casts[col] = pd.to_numeric(values, errors="coerce").round().astype(_I)
+            casts[col] = _numbers(df, col, name, id_column).round().astype(_I)
         else:
-            casts[col] = pd.to_numeric(values, errors="coerce").astype(dtype)
+            casts[col] = _numbers(df, col, name, id_column).astype(dtype)
     return df.assign(**casts) if casts else df
 
 
 def conform_layer(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
-    """Cast the known columns of layer ``name`` to their contract types (copy; extra columns kept)."""
+    """Cast the known columns of layer ``name`` to their contract types (copy; extra columns kept).
+
+    Numbers written as text are read as a person means them (``12,000``, ``2019年``, ``二〇一九``:
+    :func:`zoneplan._numbers.parse_numbers`); a value that is no number raises
+    :class:`~zoneplan.errors.PlanError` (rule ``not-a-number``) naming the feature, never a NULL.
+    """
     spec = LAYERS.get(name)
-    return _cast(gdf, spec.dtypes) if spec else gdf
+    return _cast(gdf, spec.dtypes, name=name, id_column=spec.id_column) if spec else gdf
 
 
 def conform_table(df: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -238,7 +259,7 @@ def conform_table(df: pd.DataFrame, name: str) -> pd.DataFrame:
     if spec is None:
         return df
     missing = {c: pd.Series(pd.NA, index=df.index, dtype=t) for c, t in spec.dtypes.items() if c not in df.columns and c not in spec.required}
-    return _cast(df.assign(**missing) if missing else df, spec.dtypes)
+    return _cast(df.assign(**missing) if missing else df, spec.dtypes, name=name)
 
 
 def empty_layer(name: str, crs) -> gpd.GeoDataFrame:

@@ -62,6 +62,9 @@ def import_(
     close_gaps: Annotated[
         float | None, typer.Option("--close-gaps", help="DXF: close open polylines whose ends are at most TOL metres apart.", metavar="TOL")
     ] = None,
+    drop_empty: Annotated[
+        bool, typer.Option("--drop-empty", help="Leave out features with no geometry (NULL or empty), naming them; without it they are refused.")
+    ] = False,
     append: Annotated[bool, typer.Option("--append", help="Append to the layer instead of replacing it.")] = False,
     join: Annotated[str | None, typer.Option("--join", help="Attribute table (.xlsx/.csv): the plan layer to join it onto (geometry untouched).")] = None,
     on: Annotated[str | None, typer.Option("--on", help="Join key: TABLE_COLUMN=LAYER_COLUMN, e.g. 地块编号=parcel_id.")] = None,
@@ -94,6 +97,7 @@ def import_(
             landuse_map=landuse_map,
             label_layer=label_layer,
             close_gaps=close_gaps,
+            drop_empty=drop_empty,
         )
     with locked(into, on_wait=say):
         exists = is_database_uri(into) or Path(into).exists()

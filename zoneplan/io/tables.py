@@ -25,6 +25,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from zoneplan._numbers import column_unit, parse_numbers
 from zoneplan.errors import InputError
 
 __all__ = ["TABLE_FIELDS", "UNITS", "JoinResult", "join_table", "read_table"]
@@ -115,9 +116,18 @@ def read_table(path: str | os.PathLike, *, key: str, sheet: str | None = None) -
     return body[~blank].reset_index(drop=True)
 
 
+def _numbers(values: pd.Series, col: str, *, unit: str | None) -> pd.Series:
+    """A column of the table read as numbers (``12,000``, ``二〇一九`` …); a value that is no number is refused."""
+    numbers, unreadable = parse_numbers(values, unit=unit)
+    if unreadable.any():
+        row = int(unreadable.to_numpy().argmax())
+        raise InputError(f"column {col!r} holds {values.iloc[row]!r}, not a number", feature=f"row {row + 1} below the header", rule="table-value")
+    return numbers
+
+
 def _rename(table: pd.DataFrame, key: str) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
     """Recognised names and units: returns the converted table, old → new names and notes."""
-    from zoneplan.io.vector import KNOWN_FIELDS
+    from zoneplan.io.vector import KNOWN_FIELDS, _numeric_columns
 
     known = {k.upper(): v for k, v in KNOWN_FIELDS.items()}
     out: dict[str, pd.Series] = {}
@@ -132,20 +142,19 @@ def _rename(table: pd.DataFrame, key: str) -> tuple[pd.DataFrame, dict[str, str]
         new, values = col, table[col]
         if unit is not None and unit.upper() in UNITS:
             suffix, factor = UNITS[unit.upper()]
-            numbers = pd.to_numeric(values.astype("string").str.replace(",", "", regex=False).str.strip().replace("", pd.NA), errors="coerce")
-            bad = values.notna() & values.astype("string").str.strip().ne("") & numbers.isna()
-            if bad.any():
-                row = int(bad.idxmax())
-                raise InputError(f"column {col!r} holds {values[row]!r}, not a number", feature=f"row {row + 1} below the header", rule="table-value")
+            numbers = _numbers(values, col, unit=None)
             stem = TABLE_FIELDS.get(name) or known.get(name.upper(), "").removesuffix("_m2").removesuffix("_wan").removesuffix("_yuan") or name
             new, values = f"{stem}{suffix}", numbers * factor
             if factor != 1:
                 notes.append(f"{col} × {factor:g} → {new}")
         else:
             new = known.get(col.upper()) or TABLE_FIELDS.get(name, col)
-            text = values.astype("string").str.strip().replace("", pd.NA)
-            numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
-            values = numbers if text.notna().any() and numbers.notna().sum() == text.notna().sum() else text  # numbers only → numbers
+            if new in _numeric_columns():
+                values = _numbers(values, col, unit=column_unit(new))
+            else:
+                numbers, unreadable = parse_numbers(values)
+                text = values.astype("string").str.strip().replace("", pd.NA)
+                values = numbers if numbers.notna().any() and not unreadable.any() else text  # numbers only → numbers
         if new in out:
             raise InputError(f"columns {renamed.get(new, new)!r} and {col!r} both give {new}", rule="table-columns")
         out[new] = values

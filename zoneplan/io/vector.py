@@ -36,6 +36,7 @@ import geopandas as gpd
 import pandas as pd
 import pyproj
 
+from zoneplan._numbers import column_unit, parse_numbers
 from zoneplan.crs import to_working_crs
 from zoneplan.errors import CRSError, InputError
 from zoneplan.io._read import read_layer
@@ -333,6 +334,57 @@ def _landuse_area(gdf: gpd.GeoDataFrame, notes: list[str]) -> None:
     notes.append(f"landuse_area_m2 (图斑地类面积) = {how}")
 
 
+#: Columns read as numbers on import beside the layers' numeric columns: the values that are converted or derived.
+_NUMERIC_INPUTS = (
+    "investment_wan",
+    "tax_wan",
+    "far",
+    "survey_area_m2",
+    "deduction_ratio",
+    "deduction_area_m2",
+    "landuse_area_m2",
+    "linear_feature_area_m2",
+    "minor_feature_area_m2",
+    "ridge_area_m2",
+    "survey_year",
+)
+
+
+@cache
+def _numeric_columns() -> frozenset[str]:
+    from zoneplan.layers import LAYERS
+
+    return frozenset([c for spec in LAYERS.values() for c, t in spec.dtypes.items() if t != "string"] + list(_NUMERIC_INPUTS))
+
+
+def _read_numbers(gdf: gpd.GeoDataFrame, notes: list[str], *, fields: dict[str, str], column_map: dict[str, str] | None, file: Path, layer: str | None) -> None:
+    """Numbers written as text (``12,000``, ``2019年``, ``二〇一九``) read in place; a value that is no number is refused."""
+    for col in sorted(_numeric_columns().intersection(gdf.columns)):
+        values = gdf[col]
+        numbers, unreadable = parse_numbers(values, unit=column_unit(col))
+        field_name = fields.get(col, col)
+        if unreadable.any():
+            label = gdf.index[unreadable.to_numpy().argmax()]
+            count = int(unreadable.sum())
+            more = f"; {count - 1} more value(s) of the column cannot be read either" if count > 1 else ""
+            raise InputError(
+                f"{field_name} is {values.loc[label]!r}, not a number{more}",
+                file=file,
+                layer=layer,
+                feature=_feature_name(gdf, label, column_map),
+                rule="not-a-number",
+            )
+        if not pd.api.types.is_numeric_dtype(values.dtype):
+            text = values.astype("string").str.strip()
+            changed = text.notna() & numbers.notna() & pd.to_numeric(text, errors="coerce").isna()
+            if changed.any():
+                first = changed.to_numpy().argmax()
+                notes.append(
+                    f"{field_name}: {int(changed.sum())} value(s) written as text read as numbers (e.g. {text.iloc[first]!r} → {numbers.iloc[first]:g})"
+                )
+            gdf[col] = numbers
+
+
 def _derive(gdf: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataFrame:
     """Unit conversions and derived columns after renaming (万元 → yuan, FAR → floor area)."""
     for wan, yuan in (("investment_wan", "investment_yuan"), ("tax_wan", "tax_yuan")):
@@ -352,6 +404,28 @@ def _feature_name(gdf: gpd.GeoDataFrame, label: object, column_map: dict[str, st
     return f"row {row + 1}" if value is None or pd.isna(value) else f"{value} (row {row + 1})"
 
 
+def _without_empty(
+    gdf: gpd.GeoDataFrame, notes: list[str], *, drop: bool, column_map: dict[str, str] | None, file: Path, layer: str | None
+) -> gpd.GeoDataFrame:
+    """``gdf`` without its NULL and empty geometries when ``drop`` (noted, naming them); else refuse them."""
+    empty = (gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy(dtype=bool)
+    count = int(empty.sum())
+    if not count:
+        return gdf
+    named = [_feature_name(gdf, label, column_map) for label in gdf.index[empty][:5]]
+    shown = ", ".join(named) + (f" and {count - 5} more" if count > 5 else "")
+    if not drop:
+        raise InputError(
+            f"{count} feature(s) with no geometry (NULL or empty): {shown}; fix them in the source, or leave them out with --drop-empty",
+            file=file,
+            layer=layer,
+            feature=named[0],
+            rule="empty-geometry",
+        )
+    notes.append(f"left out {count} feature(s) with no geometry (--drop-empty): {shown}")
+    return gdf[~empty]
+
+
 def read_vector(
     path: str | os.PathLike,
     *,
@@ -366,6 +440,7 @@ def read_vector(
     landuse_map: str | os.PathLike | None = None,
     label_layer: str | None = None,
     close_gaps: float | None = None,
+    drop_empty: bool = False,
 ) -> ImportResult:
     """Read a vector file into a GeoDataFrame in a Gauss–Krüger CRS with zoneplan's column names.
 
@@ -403,6 +478,10 @@ def read_vector(
     label_layer, close_gaps
         DXF only: read labels from this CAD layer only; close open polylines whose ends are at
         most this many metres apart (see :func:`zoneplan.io.dxf.read_dxf`).
+    drop_empty
+        Leave out features with no geometry (NULL or empty), with a note naming them; without it
+        such features are refused (a parcel with no shape cannot be judged, and dropping it
+        silently would lose it).
 
     Examples
     --------
@@ -452,6 +531,7 @@ def read_vector(
         raise InputError(f"cannot read: {exc}", file=path, layer=layer) from None
     if gdf.geometry.isna().all():
         raise InputError("no geometry in the data", file=path, layer=layer)
+    gdf = _without_empty(gdf, notes, drop=drop_empty, column_map=column_map, file=path, layer=layer)
     source_crs = gdf.crs.to_string() if gdf.crs is not None else None
     if suffix == ".dxf" and crs is None:
         raise CRSError("DXF files carry no CRS; name it (--crs EPSG:4548)", file=path, rule="crs")
@@ -467,6 +547,7 @@ def read_vector(
     if cut:
         notes.append(f"shapefile field names cut at 10 characters mapped back: {', '.join(f'{o} → {n}' for o, n in cut.items())}")
     fields = {new: old for old, new in renamed.items()}
+    _read_numbers(gdf, notes, fields=fields, column_map=column_map, file=path, layer=layer)
     try:
         scheme, reason = _landuse(gdf, notes, scheme=landuse_scheme, landuse_map=landuse_map, fields=fields)
     except InputError as exc:
@@ -474,7 +555,6 @@ def read_vector(
     gdf = _derive(gdf, notes)
     if gcj02:
         notes.append("coordinates converted from GCJ-02 with the iterative inverse (< 1 mm)")
-    gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)] if len(gdf) else gdf
     if "far" in gdf.columns and "floor_area_m2" not in gdf.columns:
         gdf["floor_area_m2"] = pd.to_numeric(gdf["far"], errors="coerce") * gdf.geometry.area
         notes.append("floor_area_m2 derived from 容积率 × parcel area")
