@@ -29,6 +29,7 @@ from zoneplan.analysis import (
     parcel_efficiency,
     potentials,
     rank_zones,
+    score_parts,
     status_areas,
     target_status,
     zone_type,
@@ -120,6 +121,47 @@ def test_intensity_score_by_hand() -> None:
     assert led.loc["Z1"] == pytest.approx(88.125)
 
 
+def _without(plan: Plan, *columns: str) -> Plan:
+    return plan.with_layer("parcels", plan.parcels.assign(**dict.fromkeys(columns, np.nan)))
+
+
+def test_no_score_where_floor_area_investment_and_tax_are_missing() -> None:
+    plan = _without(analysis_plan(), "floor_area_m2", "footprint_m2", "investment_yuan", "tax_yuan")
+    ind = evaluation_indicators(plan, year=2023)
+    parts = score_parts(ind, pd.Series({"Z1": "industry_led"}))
+    # Only the land-use rates and the idle rate are left: no score, never a high one from the rates alone.
+    assert np.isnan(parts.loc["Z1", "intensity_score"])
+    missing = parts.loc["Z1", "intensity_score_missing"].split(", ")
+    assert set(missing) == {
+        "composite_far",
+        "building_density",
+        "industrial_far",
+        "industrial_building_coefficient",
+        "investment_intensity_wan_per_mu",
+        "tax_per_mu_wan",
+    }
+    # The partial score is what the available indicators give: degree 81.667, structure 100, idle 80.
+    assert parts.loc["Z1", "intensity_score_partial"] == pytest.approx((0.7 * (0.25 * 81.6666667 + 0.25 * 100) / 0.5 + 0.1 * 80) / 0.8)
+    table = indicators(plan, year=2023)
+    by_type = score_parts(ind, table["zone_type"])
+    assert np.isnan(table.loc["Z1", "intensity_score"]) and table.loc["Z1", "intensity_score_missing"] == by_type.loc["Z1", "intensity_score_missing"]
+    assert "composite_far" in table.loc["Z1", "intensity_score_missing"]
+
+
+def test_an_optional_indicator_may_be_missing_and_a_required_one_may_not() -> None:
+    plan = analysis_plan()
+    ind = evaluation_indicators(plan, year=2023)
+    # Population density (optional) is missing, the rest is there: a full score, the missing one named.
+    city = score_parts(ind, pd.Series({"Z1": "industry_city"}))
+    assert city.loc["Z1", "intensity_score"] == pytest.approx(city.loc["Z1", "intensity_score_partial"])
+    assert city.loc["Z1", "intensity_score_missing"] == "population_density_per_ha"
+    # Without tax the 产城融合 set loses a required indicator: no score.
+    no_tax = evaluation_indicators(_without(plan, "tax_yuan"), year=2023)
+    assert np.isnan(score_parts(no_tax, pd.Series({"Z1": "industry_city"})).loc["Z1", "intensity_score"])
+    led = score_parts(ind, pd.Series({"Z1": "industry_led"}))
+    assert led.loc["Z1", "intensity_score"] == pytest.approx(88.125) and led.loc["Z1", "intensity_score_missing"] == ""
+
+
 def test_profile_file_says_it_is_a_local_example() -> None:
     text = DEFAULT_PROFILE.read_text(encoding="utf-8")
     assert "LOCAL EXAMPLE — NOT AN OFFICIAL TABLE" in text
@@ -157,7 +199,7 @@ def test_potentials_in_mu() -> None:
 def test_indicators_table_and_targets() -> None:
     plan = analysis_plan()
     table = indicators(plan, year=2023)
-    assert list(table.columns) == [*INDICATOR_NAMES, "zone_type"]
+    assert list(table.columns) == [*INDICATOR_NAMES, "zone_type", "intensity_score_missing"]
     assert table.loc["Z1", "remaining_area_mu"] == pytest.approx(1305.0)
     assert table.loc["Z1", "years_of_supply_left"] == pytest.approx(258.0)
     assert table.loc["Z1", "industrial_share"] == pytest.approx(0.5)

@@ -38,6 +38,7 @@ from zoneplan.analysis.intensity import (
     intensity_score,
     load_profile,
     potentials,
+    score_parts,
     status_areas,
     zone_type,
 )
@@ -99,6 +100,7 @@ INDICATOR_NAMES: tuple[str, ...] = (
     "remaining_area_mu",
     "years_of_supply_left",
     "intensity_score",
+    "intensity_score_partial",
     "composite_tax_per_mu_wan",
     "industrial_share",
 )
@@ -108,6 +110,7 @@ INDICATOR_UNITS: dict[str, str] = {
     "remaining_area_mu": "mu",
     "years_of_supply_left": "years",
     "intensity_score": "0–100",
+    "intensity_score_partial": "0–100",
     "industrial_share": "fraction",
 }
 #: Title of each indicator for people, in Chinese and English.
@@ -126,6 +129,7 @@ INDICATOR_TITLES: dict[str, str] = {
     "remaining_area_mu": "剩余用地 remaining land",
     "years_of_supply_left": "尚可供地年数 years of supply left",
     "intensity_score": "集约度分值 intensity score",
+    "intensity_score_partial": "集约度分值（现有指标） partial intensity score (indicators available)",
     "composite_tax_per_mu_wan": "综合地均税收 composite tax per mu",
     "industrial_share": "工业用地占比 industrial share (plan)",
 }
@@ -161,7 +165,9 @@ def indicators(plan: Plan, *, year: int | None = None, by: Level = "zone", profi
     -------
     pandas.DataFrame
         Indexed by group id (``group_id``), the indicator columns plus ``zone_type``
-        (``industry_led`` / ``industry_city`` / ``other``). Rates are fractions.
+        (``industry_led`` / ``industry_city`` / ``other``) and ``intensity_score_missing`` (the
+        scoring indicators that are missing: ``intensity_score`` is NaN where a required one is,
+        and ``intensity_score_partial`` gives the score over those available). Rates are fractions.
     """
     _check_by(by)
     prof = profile if profile is not None else load_profile()
@@ -174,10 +180,13 @@ def indicators(plan: Plan, *, year: int | None = None, by: Level = "zone", profi
         out = ind.copy()
         out["remaining_area_mu"] = rem["remaining_mu"].reindex(out.index).to_numpy()
         out["years_of_supply_left"] = rem["years_of_supply_left"].reindex(out.index).to_numpy()
-        out["intensity_score"] = intensity_score(ind, types, profile=prof).to_numpy()
+        parts = score_parts(ind, types, profile=prof)
+        out["intensity_score"] = parts["intensity_score"].to_numpy()
+        out["intensity_score_partial"] = parts["intensity_score_partial"].to_numpy()
         out["industrial_share"] = ratio["industrial_share"].reindex(out.index).to_numpy()
         out = out[list(INDICATOR_NAMES)]
         out["zone_type"] = types.reindex(out.index).to_numpy()
+        out["intensity_score_missing"] = parts["intensity_score_missing"].to_numpy()
         return out
 
     return memo(plan, ("indicators", by, year, value_digest(prof)), build).copy()
@@ -333,7 +342,7 @@ def analyze(plan: Plan, *, year: int | None = None, by: Level = "zone", profile:
     -------
     dict
         ``{"year": Y, "level": by, "as_of": "YYYY-MM-DD", "profile": name, "groups": [{"level",
-        "id", "name", "zone_type", "indicators": {name: value}}], "targets": [{"scope", "metric",
+        "id", "name", "zone_type", "indicators": {name: value}, "score_missing": [indicator]}], "targets": [{"scope", "metric",
         "year", "op", "target", "actual", "met", "gap", …}]}``; NaN becomes None.
     """
     _check_by(by)
@@ -349,6 +358,7 @@ def analyze(plan: Plan, *, year: int | None = None, by: Level = "zone", profile:
             "name": to_jsonable(names.get(str(gid))),
             "zone_type": row["zone_type"],
             "indicators": {k: to_jsonable(row[k]) for k in INDICATOR_NAMES},
+            "score_missing": [m for m in str(row["intensity_score_missing"]).split(", ") if m],
         }
         for gid, row in table.iterrows()
     ]

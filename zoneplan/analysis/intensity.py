@@ -56,8 +56,11 @@ file (:func:`load_profile`; default ``zoneplan/data/intensity_profile_example.to
 example, not an official table). Standardisation ``S = min(X / T, 1) × 100``, reversed for the
 idle rate, is **[U]**: the official text was not found. Scores are aggregated indicator →
 sub-goal → goal with the profile's weights; weights are renormalised over the indicators (and
-sub-goals) available, so a missing indicator (e.g. population density with no population data)
-neither scores 0 nor blocks the score. Only the main area (主区) is scored: zoneplan has no
+sub-goals) available, so an indicator the profile marks ``optional`` (population density: few
+zones have population data) neither scores 0 nor blocks the score. Every other indicator is
+required: where one is missing (no floor area, investment or tax) there is no score — the
+partial score over what is available and the list of what is missing are given beside it
+(:func:`score_parts`), so a zone with only its land-use rates never scores a perfect 100. Only the main area (主区) is scored: zoneplan has no
 "direction-of-expansion area" (发展方向区), so the 0.8 / 0.2 main/direction weighting is not applied.
 
 Potentials (潜力, mu; §1.7 [P], formulas are zoneplan's)
@@ -100,6 +103,7 @@ __all__ = [
     "intensity_score",
     "load_profile",
     "potentials",
+    "score_parts",
     "status_areas",
     "zone_type",
 ]
@@ -338,8 +342,8 @@ def _standardise(x: pd.Series, ideal: float, direction: str) -> pd.Series:
     return pd.Series(np.where(x.isna(), np.nan, s), index=x.index)
 
 
-def intensity_score(indicators: pd.DataFrame, types: pd.Series, *, profile: Mapping[str, Any] | None = None) -> pd.Series:
-    """集约度分值 (0–100) per group from indicators, zone types and the profile's weights.
+def score_parts(indicators: pd.DataFrame, types: pd.Series, *, profile: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """集约度分值 per group, with what it rests on: the full score, a partial one and the missing inputs.
 
     Parameters
     ----------
@@ -352,12 +356,30 @@ def intensity_score(indicators: pd.DataFrame, types: pd.Series, *, profile: Mapp
 
     Returns
     -------
-    pandas.Series
-        Score per group; NaN where no indicator of the type's set is available.
+    pandas.DataFrame
+        Indexed like ``indicators``: ``intensity_score`` (0–100; NaN unless every indicator of the
+        type's set that the profile does not mark ``optional`` is available — a score never rests
+        on the land-use rates alone when floor area, investment or tax are missing),
+        ``intensity_score_partial`` (the score over the indicators available, weights renormalised;
+        NaN when none is) and ``intensity_score_missing`` (the indicators of the set that are
+        missing, comma-separated; empty when none).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> ind = evaluation_indicators(plan, by="park")
+    >>> parts = score_parts(ind, zone_type(plan, by="park"))
+    >>> bool(np.isnan(parts.loc["eco-health", "intensity_score"])), parts.loc["eco-health", "intensity_score_missing"].split(", ")[:2]
+    (True, ['composite_far', 'building_density'])
+    >>> round(float(parts.loc["textiles", "intensity_score"]), 2) == round(float(parts.loc["textiles", "intensity_score_partial"]), 2)
+    True
     """
     profile = profile or load_profile()
     other_as = profile.get("zone_type", {}).get("other_scored_as", "industry_city")
-    score = pd.Series(np.nan, index=indicators.index, name="intensity_score")
+    partial = pd.Series(np.nan, index=indicators.index, name="intensity_score_partial")
+    complete = pd.Series(True, index=indicators.index)
+    missing = pd.Series("", index=indicators.index, dtype=object)
     for kind in ("industry_led", "industry_city"):
         rows = types.reindex(indicators.index).replace("other", other_as) == kind
         if not rows.any():
@@ -365,6 +387,7 @@ def intensity_score(indicators: pd.DataFrame, types: pd.Series, *, profile: Mapp
         body = profile[kind]
         ind = indicators.loc[rows.to_numpy()]
         sub_scores: dict[str, pd.Series] = {}
+        absent = pd.DataFrame(index=ind.index)
         for sub in body["subgoals"]:
             total = pd.Series(0.0, index=ind.index)
             weight = pd.Series(0.0, index=ind.index)
@@ -376,6 +399,9 @@ def intensity_score(indicators: pd.DataFrame, types: pd.Series, *, profile: Mapp
                 w = float(spec["weight"])
                 total += s.fillna(0.0) * w
                 weight += np.where(s.notna(), w, 0.0)
+                absent[name] = s.isna()
+                if not spec.get("optional", False):
+                    complete.loc[ind.index] &= s.notna()
             sub_scores[sub] = total / weight.where(weight > 0)
         goal_total = pd.Series(0.0, index=ind.index)
         goal_weight = pd.Series(0.0, index=ind.index)
@@ -391,8 +417,34 @@ def intensity_score(indicators: pd.DataFrame, types: pd.Series, *, profile: Mapp
             g = total / weight.where(weight > 0)
             goal_total += g.fillna(0.0) * float(gw)
             goal_weight += np.where(g.notna(), float(gw), 0.0)
-        score.loc[ind.index] = (goal_total / goal_weight.where(goal_weight > 0)).to_numpy()
-    return score
+        partial.loc[ind.index] = (goal_total / goal_weight.where(goal_weight > 0)).to_numpy()
+        names = np.asarray(absent.columns, dtype=object)
+        missing.loc[ind.index] = [", ".join(names[row]) for row in absent.to_numpy(dtype=bool)]
+    scored = types.reindex(indicators.index).notna()
+    return pd.DataFrame(
+        {
+            "intensity_score": partial.where(complete & scored),
+            "intensity_score_partial": partial,
+            "intensity_score_missing": missing.where(scored, ""),
+        },
+        index=indicators.index,
+    )
+
+
+def intensity_score(indicators: pd.DataFrame, types: pd.Series, *, profile: Mapping[str, Any] | None = None) -> pd.Series:
+    """集约度分值 (0–100) per group: the ``intensity_score`` column of :func:`score_parts`.
+
+    NaN where an indicator the profile needs is missing (:func:`score_parts` gives the partial
+    score and names what is missing).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> round(float(intensity_score(evaluation_indicators(plan), zone_type(plan)).iloc[0]), 2)
+    70.94
+    """
+    return score_parts(indicators, types, profile=profile)["intensity_score"]
 
 
 @follows_data

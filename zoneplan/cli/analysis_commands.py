@@ -62,6 +62,13 @@ def analyze_cmd(
         frame = pd.DataFrame(rows)
         names = "; ".join(f"{g['id']} {g['name'] or ''} {_TYPES.get(g['zone_type'], g['zone_type'])}" for g in chunk)
         console.print(table_of(frame, title=f"Indicators by {by}: {names}"))
+        for g in chunk:
+            if g["score_missing"]:
+                missing = ", ".join(g["score_missing"])
+                said = (
+                    f"no intensity score — missing {missing}" if g["indicators"]["intensity_score"] is None else f"intensity score without {missing} (optional)"
+                )
+                console.print(f"  {g['id']}: {said}", markup=False)
     targets = pd.DataFrame(result["targets"])
     if len(targets):
         shown, notes = _targets_for_people(targets)
