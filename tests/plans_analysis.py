@@ -28,6 +28,12 @@ i     300, 300, 100, 100  10 000    0103       unready     base 0103 (farmland t
 Control lines: red line R1 = box(50, 0, 100, 100) (half on parcel a), red line R2 =
 box(300, 800, 200, 200) (40 000 m², open land), basic farmland F1 = box(850, 0, 100, 50)
 (5 000 m², on parcel e).
+
+The plan draws only its plots: the rest of the zone (1 000 000 − 110 000 m² of parcels − 47 500 m²
+of forbidden land on no parcel — R2 40 000, half of R1 5 000, half of F1 2 500 — = 842 500 m² =
+1263.75 mu) is covered by no parcel, and the plan says that
+land is suppliable (``meta["unparcelled_land"] = "suppliable"``); without that, it is reported as
+unparcelled land and left out of the suppliable land.
 """
 
 from __future__ import annotations
@@ -120,4 +126,4 @@ def analysis_plan(*, targets: bool = True) -> Plan:
             }
         )
     layers = {"zones": zones, "districts": districts, "parks": parks, "phases": phases, "parcels": parcels, "control_lines": control}
-    return Plan(layers, tables, meta={"name": "analysis-test", "title": "分析测试规划"})
+    return Plan(layers, tables, meta={"name": "analysis-test", "title": "分析测试规划", "unparcelled_land": "suppliable"})

@@ -17,6 +17,9 @@ W        PH2     60      1701      unbuildable
 
 Construction land newly supplied per year (zone Z1): 2018 60, 2020 60, 2021 60, 2023 100,
 2025 150 mu. Parcel B (100 mu exactly: 200 m × 1000/3 m) is the one scenarios move.
+
+The plan draws only these plots and says the land between them is suppliable
+(``meta["unparcelled_land"] = "suppliable"``).
 """
 
 from __future__ import annotations
@@ -97,5 +100,5 @@ def scenario_plan() -> Plan:
     return Plan(
         {"zones": zones, "phases": phases, "parks": parks, "parcels": parcels},
         {"targets": targets, "quotas": quotas},
-        meta={"name": "scenario-test", "title": "情景测试规划"},
+        meta={"name": "scenario-test", "title": "情景测试规划", "unparcelled_land": "suppliable"},
     )

@@ -86,6 +86,22 @@ def test_remaining_land_per_zone() -> None:
     assert "2021–2023" in row["assumption"] and "1,290.00 mu" in row["assumption"]
 
 
+def test_land_covered_by_no_parcel_is_unparcelled_not_suppliable() -> None:
+    said_so = remaining_land(analysis_plan(), year=2023).iloc[0]
+    plan = analysis_plan().with_meta(unparcelled_land="")
+    row = remaining_land(plan, year=2023).iloc[0]
+    # remaining land is the same: allowed land on parcels not taken (e 15 − 3.75 farmland, f 15, i 15) + unparcelled
+    assert row["remaining_mu"] == pytest.approx(1305.0) == said_so["remaining_mu"]
+    assert row["unparcelled_mu"] == pytest.approx(1263.75) == said_so["unparcelled_mu"]
+    assert row["remaining_mu"] == pytest.approx(11.25 + 15 + 15 + row["unparcelled_mu"])
+    # suppliable: e (11.25 mu off the farmland) + f (15 mu); i is farmland kept, the rest is on no parcel
+    assert row["remaining_suppliable_mu"] == pytest.approx(26.25)
+    assert said_so["remaining_suppliable_mu"] == pytest.approx(1290.0)
+    assert "1,263.75 mu covered by no parcel not counted as suppliable" in row["assumption"]
+    assert "counted as suppliable (the plan says so" in said_so["assumption"]
+    assert row["years_of_supply_left"] == pytest.approx(26.25 / 5.0)
+
+
 def test_years_of_supply_left_without_year_uses_last_supply_year() -> None:
     row = remaining_land(analysis_plan()).iloc[0]
     # window 2019–2021: 30 + 15 mu → 15 mu a year

@@ -82,6 +82,24 @@ def test_workbook_numbers_equal_the_json_output(plan_path: Path, tmp_path: Path,
     assert [(r[4], r[5], r[6]) for r in far] == [("D", 1.5, 2.5)]
 
 
+def test_a_snapshot_plan_without_years_gets_a_report_that_says_what_needs_years(tmp_path: Path, capsys) -> None:
+    plan = scenario_plan()
+    path = tmp_path / "snapshot.gpkg"
+    plan.with_layer("parcels", plan.parcels.drop(columns=["supplied_year", "built_year", "planned_year"])).write(path)
+    save_scenario(path, TIGHTER)
+    out = tmp_path / "snapshot.xlsx"
+    code, stdout, err = _run(["report", str(path), "--scenario", "far-2.5", "-o", str(out), "--json"], capsys)
+    assert code == 0 and err == "", err
+    tables = json.loads(stdout)["tables"]
+    assert tables["consumption"] == [] and tables["consumption_differences"] == []
+    method = {r["item"]: r["text"] for r in tables["sources"] if r["topic"] == "method"}
+    assert "snapshot plan" in method["years"] and "years of supply left" in method["years"]
+    # the analyses that need no years are all there: the stricter FAR finds parcel D
+    far = [r for r in tables["violations"] if r["scenario"] == "far-2.5" and r["rule"] == "parcel_min_far"]
+    assert [r["feature_id"] for r in far] == ["D"]
+    assert openpyxl.load_workbook(out)["consumption"].max_row == 1
+
+
 def test_report_refuses_unknown_formats_and_scenarios(plan_path: Path, tmp_path: Path, capsys) -> None:
     code, _, err = _run(["report", str(plan_path), "-o", str(tmp_path / "r.pdf")], capsys)
     assert code == 2 and "report must be .html or .xlsx" in err

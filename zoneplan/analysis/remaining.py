@@ -11,10 +11,15 @@ forbidden land
     development boundary — everything outside that boundary (standards.md §3). ``forbidden_mu``
     counts only forbidden land **not already** built, supplied or unbuildable, so that
     ``area = built + supplied + unbuildable + forbidden + remaining`` holds exactly.
+unparcelled land
+    The part of the remaining land covered by no parcel (roads, water and gaps between parcels
+    in a plan that parcels only the plots), outside forbidden land. It is remaining land but not
+    suppliable land: nobody has drawn a plot there.
 remaining suppliable land
     Remaining land minus the part on parcels the plan keeps as non-construction land (their
-    ``landuse_code`` is not 建设用地: farmland, water, forest kept in the plan). Land covered by
-    no parcel counts as suppliable.
+    ``landuse_code`` is not 建设用地: farmland, water, forest kept in the plan) minus unparcelled
+    land — unless the plan says its unparcelled land is suppliable (``meta["unparcelled_land"] =
+    "suppliable"``, for a plan that draws only the plots already taken).
 years of supply left
     remaining suppliable land / mean annual supply of the last three years (尚可供地年数 =
     尚可供应土地面积 / 近三年年均供应土地面积, standards.md §1.7 [P]). The three years end in the
@@ -56,6 +61,7 @@ REMAINING_COLUMNS = [
     "unbuildable_mu",
     "forbidden_mu",
     "remaining_mu",
+    "unparcelled_mu",
     "remaining_suppliable_mu",
     "annual_supply_mu",
     "years_of_supply_left",
@@ -181,7 +187,8 @@ def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -
     pandas.DataFrame
         One row per group (groups of the layer, then groups named only by parcels), columns
         :data:`REMAINING_COLUMNS`; areas in mu. ``area_mu`` is NaN (and so is ``remaining_mu``)
-        for a group with no polygon. The identity ``area_mu = built_mu + supplied_mu +
+        for a group with no polygon. ``unparcelled_mu`` is the part of ``remaining_mu`` covered
+        by no parcel, left out of ``remaining_suppliable_mu`` unless the plan says otherwise. The identity ``area_mu = built_mu + supplied_mu +
         unbuildable_mu + forbidden_mu + remaining_mu`` holds for every group with parcels. A group
         with no parcels at all whose remaining land the plan carries as a ``remaining_land`` layer
         (published figures, e.g. the Liaocheng zones) takes its remaining land from that layer;
@@ -203,6 +210,8 @@ def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -
             **{f"{STATUS_ORDER[s]}_m2": np.where(st == s, area, 0.0) for s in _SUBTRACTED},
             "sub_forbidden_m2": np.where(sub, pforb, 0.0),
             "non_suppliable_m2": np.where(keep_non_construction, area - pforb, 0.0),
+            "parcel_m2": area,
+            "parcel_forbidden_m2": pforb,
             "parcels": np.ones(len(area)),
         },
     )
@@ -213,7 +222,11 @@ def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -
     gforb = pd.Series(forbidden_area(plan, poly.geometry.to_numpy()), index=poly.index).reindex(ids)
     forbidden = (gforb - sums["sub_forbidden_m2"]).clip(lower=0.0)
     remaining = garea - sums["built_m2"] - sums["supplied_m2"] - sums["unbuildable_m2"] - forbidden
-    suppliable = (remaining - sums["non_suppliable_m2"]).clip(lower=0.0).where(remaining.notna())
+    # remaining = allowed land on parcels not taken + allowed land on no parcel
+    unparcelled = (garea - sums["parcel_m2"] - (gforb - sums["parcel_forbidden_m2"]).clip(lower=0.0)).clip(lower=0.0)
+    unparcelled_suppliable = str(plan.meta.get("unparcelled_land", "")).strip().lower() == "suppliable"
+    not_suppliable = sums["non_suppliable_m2"] + (0.0 if unparcelled_suppliable else unparcelled)
+    suppliable = (remaining - not_suppliable).clip(lower=0.0).where(remaining.notna())
 
     published = _published_remaining(plan, by, ids, sums["parcels"])
     if published is not None:
@@ -223,6 +236,7 @@ def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -
         for col in ("built_m2", "supplied_m2", "unbuildable_m2"):
             sums[col] = sums[col].where(~hit)
         forbidden = forbidden.where(~hit)
+        unparcelled = unparcelled.where(~hit)
     consumption = land_consumption(plan, by=by)
     ref = year if year is not None else (int(consumption["year"].max()) if len(consumption) else None)
     rate, basis, span = _supply_rates(plan, consumption, ids, ref)
@@ -238,6 +252,9 @@ def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -
         )
         for s, r, b in zip(supp_mu, rate, basis)
     ]
+    unparcelled_mu = unparcelled.where(garea.notna()) / M2_PER_MU
+    how = "counted as suppliable (the plan says so: meta unparcelled_land)" if unparcelled_suppliable else "not counted as suppliable"
+    assumption = [f"{a}; {u:,.2f} mu covered by no parcel {how}" if u > 0.005 else a for a, u in zip(assumption, unparcelled_mu)]
     if published is not None:
         assumption = [f"{a} (no parcels: remaining land from the plan's remaining_land layer)" if h else a for a, h in zip(assumption, published.notna())]
     out = pd.DataFrame(
@@ -250,6 +267,7 @@ def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -
             "unbuildable_mu": (sums["unbuildable_m2"] / M2_PER_MU).to_numpy(),
             "forbidden_mu": (forbidden.where(garea.notna()) / M2_PER_MU).to_numpy(),
             "remaining_mu": (remaining / M2_PER_MU).to_numpy(),
+            "unparcelled_mu": unparcelled_mu.to_numpy(),
             "remaining_suppliable_mu": supp_mu.to_numpy(),
             "annual_supply_mu": rate.to_numpy(),
             "years_of_supply_left": years.to_numpy(),

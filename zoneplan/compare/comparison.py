@@ -182,6 +182,13 @@ def compare(
         "exhaustion": f"exhaustion_year is empty when the land lasts beyond start_year + {DEFAULT_HORIZON_YEARS} years",
         "units": "areas in mu (1 mu = 10000/15 m²); rates as fractions; money per mu in 万元/亩",
     }
+    all_consumption = pd.concat(consumption, ignore_index=True)
+    if all_consumption.empty:
+        notes["years"] = (
+            "no parcel carries supplied_year or built_year (a snapshot plan): land consumption, the supply timeline, "
+            "years of supply left, quotas and phase schedules need them and are left empty; the indicators and checks "
+            "judge the plan as it stands"
+        )
     return Comparison(
         indicators=indicators,
         differences=_differences(indicators),
@@ -189,8 +196,8 @@ def compare(
         findings=pd.concat(findings, ignore_index=True) if findings else pd.DataFrame(columns=FINDING_COLUMNS),
         violations=pd.concat(violations, ignore_index=True) if violations else pd.DataFrame(columns=VIOLATION_COLUMNS),
         compliant=pd.DataFrame(compliant, columns=["scenario", "year", "compliant", "violations", "cannot_judge"]).astype({"year": "Int64"}),
-        consumption=pd.concat(consumption, ignore_index=True),
-        consumption_differences=_consumption_differences(pd.concat(consumption, ignore_index=True)),
+        consumption=all_consumption,
+        consumption_differences=_consumption_differences(all_consumption),
         timeline=pd.concat(timelines, ignore_index=True),
         exhaustion=pd.concat(exhaustions, ignore_index=True),
         scenarios=tuple(plans),
@@ -210,6 +217,9 @@ def _consumption(plan: Plan, *, by: str, scenario: str) -> pd.DataFrame:
 
 def _consumption_differences(consumption: pd.DataFrame) -> pd.DataFrame:
     """Per scenario, group and year: new construction land minus the base's (0 where equal)."""
+    columns = ["scenario", "level", "group_id", "year", "base_mu", "scenario_mu", "difference_mu"]
+    if consumption.empty:  # a snapshot plan: no parcel says when it was supplied
+        return pd.DataFrame({c: pd.Series(dtype="float64" if c.endswith("_mu") else "Int64" if c == "year" else "string") for c in columns})
     grid = consumption.pivot_table(
         index=["level", "group_id", "year"], columns="scenario", values="new_construction_mu", aggfunc="sum", fill_value=0.0, sort=True
     )
@@ -218,11 +228,7 @@ def _consumption_differences(consumption: pd.DataFrame) -> pd.DataFrame:
     out = diff.stack().rename("difference_mu").reset_index()
     out["base_mu"] = base.reindex(pd.MultiIndex.from_frame(out[["level", "group_id", "year"]])).to_numpy()
     out["scenario_mu"] = out["base_mu"] + out["difference_mu"]
-    return (
-        out[["scenario", "level", "group_id", "year", "base_mu", "scenario_mu", "difference_mu"]]
-        .sort_values(["scenario", "level", "group_id", "year"])
-        .reset_index(drop=True)
-    )
+    return out[columns].sort_values(["scenario", "level", "group_id", "year"]).reset_index(drop=True)
 
 
 def _targets(plan: Plan, *, year: int | None, scenario: str) -> pd.DataFrame:
