@@ -15,6 +15,7 @@ from tests.plans_analysis import analysis_plan
 from zoneplan.analysis import industrial_ratio, land_consumption, landuse_structure, phase_progress, remaining_geometry, remaining_land
 from zoneplan.analysis.remaining import forbidden_area
 from zoneplan.plan import Plan
+from zoneplan.validate import validate
 
 
 def test_land_consumption_per_year_and_origin() -> None:
@@ -199,3 +200,48 @@ def test_industrial_share_and_industrial_land_ratio() -> None:
     districts = industrial_ratio(plan, by="district", year=2025).set_index("group_id")
     assert districts["urban_construction_mu"].sum() == pytest.approx(out.loc[2025, "urban_construction_mu"])
     assert districts.loc["D2", "industrial_share"] == pytest.approx(1.0)
+
+
+def _straddling(plan):
+    """Parcel d (supplied 2021, 15 mu) moved to box(460, 0, 100, 100): 40 % in PK1/D1, 60 % in PK2/D2."""
+    parcels = plan.parcels.copy()
+    parcels.loc[parcels["parcel_id"] == "d", "geometry"] = box(460, 0, 100, 100)
+    return plan.with_layer("parcels", parcels)
+
+
+def test_a_parcel_across_a_park_edge_is_apportioned_by_area() -> None:
+    plan = _straddling(analysis_plan())
+    by_park = remaining_land(plan, by="park", year=2023).set_index("group_id")
+    # d's centre (510, 50) is in PK2; by area 6 mu are in PK1 and 9 mu in PK2
+    assert by_park.loc["PK1", "supplied_mu"] == pytest.approx(6.0)
+    assert by_park.loc["PK2", "supplied_mu"] == pytest.approx(9.0)
+    for park in ("PK1", "PK2"):
+        row = by_park.loc[park]
+        assert row["area_mu"] == pytest.approx(row["built_mu"] + row["supplied_mu"] + row["unbuildable_mu"] + row["forbidden_mu"] + row["remaining_mu"])
+    # districts split on the same line; the zone is not split and keeps the whole parcel
+    by_district = remaining_land(plan, by="district", year=2023).set_index("group_id")
+    assert by_district.loc[["D1", "D2"], "supplied_mu"].tolist() == pytest.approx([6.0, 9.0])
+    assert remaining_land(plan, year=2023).iloc[0]["supplied_mu"] == pytest.approx(15.0)
+    # land consumption and land-use structure apportion the same way
+    supplied = land_consumption(plan, by="park")
+    in_2021 = supplied[supplied["year"] == 2021].set_index("group_id")["new_construction_mu"]
+    assert in_2021.loc["PK1"] == pytest.approx(6.0) and in_2021.loc["PK2"] == pytest.approx(9.0)
+    structure = landuse_structure(plan, by="park", class_level=3)
+    class2 = structure[structure["code"] == "100102"].set_index("group_id")["area_mu"]
+    assert class2.to_dict() == pytest.approx({"PK1": 6.0, "PK2": 9.0})
+
+
+def test_a_parcel_with_its_own_park_id_counts_wholly_there_and_validate_flags_both() -> None:
+    plan = _straddling(analysis_plan())
+    problems = validate(plan)
+    crossing = problems[problems["rule"] == "crosses_group_edge"].set_index("other_id")
+    assert set(crossing["feature_id"]) == {"d"}
+    assert crossing.loc["PK1", "value"] == pytest.approx(6.0) and crossing.loc["D1", "value"] == pytest.approx(6.0)
+    assert "6.00 mu (40%) lies in park PK1, outside its park PK2; counted by area share in each park" in crossing.loc["PK1", "message"]
+    pinned = plan.with_layer("parcels", plan.parcels.assign(park_id=["PK2" if p == "d" else None for p in plan.parcels["parcel_id"]]))
+    by_park = remaining_land(pinned, by="park", year=2023).set_index("group_id")
+    assert by_park.loc["PK2", "supplied_mu"] == pytest.approx(15.0) and by_park.loc["PK1", "supplied_mu"] == pytest.approx(0.0)
+    flagged = validate(pinned).query("rule == 'crosses_group_edge' and other_id == 'PK1'")
+    assert "counted wholly in PK2 (its park_id)" in flagged["message"].iloc[0]
+    # a sliver under the tolerance is no problem and splits nothing
+    assert validate(analysis_plan()).query("rule == 'crosses_group_edge'").empty

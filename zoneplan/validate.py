@@ -16,6 +16,9 @@ rule                          what it finds
 ``unknown_control_line``      a control-line kind outside the three control lines
 ``overlap``                   two parcels overlapping (double-counted area; value in mu)
 ``outside_zone``              a parcel, phase, park or district reaching outside its zone (mu)
+``crosses_group_edge``        a parcel reaching into another district, park or phase than its
+                              own (mu; placed by position it is counted by area share in each,
+                              with its own ``<level>_id`` wholly in that one)
 ``unknown_zone``              a feature whose ``zone_id`` names no zone
 ``negative_value``            negative floor area, footprint, investment, tax or target area
 ``far_out_of_range``          floor area / parcel area above 20
@@ -170,6 +173,50 @@ def _outside_zone(plan: Plan, name: str, gdf: gpd.GeoDataFrame, ids: pd.Series, 
     return out
 
 
+def _crossing_groups(plan: Plan, gdf: gpd.GeoDataFrame, ids: pd.Series, usable: np.ndarray) -> list[pd.DataFrame]:
+    """Parcels with more than the sliver tolerance inside a district, park or phase not their own."""
+    from zoneplan.analysis.grouping import group_layer
+    from zoneplan.state import parcel_groups
+
+    out = []
+    rows = np.flatnonzero(usable)
+    geoms = gdf.geometry.to_numpy()[rows]
+    for level in ("district", "park", "phase"):
+        layer = group_layer(plan, level)
+        layer = layer[layer["group_id"].notna().to_numpy() & _usable(layer)]
+        if not len(layer) or not len(rows):
+            continue
+        own = parcel_groups(plan, level).to_numpy(dtype=object, na_value=None)[rows]
+        polys = layer.geometry.to_numpy()
+        gid = layer["group_id"].astype(str).to_numpy(dtype=object)
+        pi, gi = shapely.STRtree(polys).query(geoms, predicate="intersects")
+        other = gid[gi] != own[pi].astype(str)
+        pi, gi = pi[other], gi[other]
+        area = shapely.area(shapely.intersection(geoms[pi], polys[gi]))
+        big = area > settings.area_tolerance_m2
+        if not big.any():
+            continue
+        pi, gi, area = pi[big], gi[big], area[big]
+        explicit = f"{level}_id" in gdf.columns and gdf[f"{level}_id"].astype("string").notna().to_numpy()[rows][pi]
+        share = area / shapely.area(geoms[pi])
+        how = np.where(
+            explicit,
+            [f"counted wholly in {o} (its {level}_id)" for o in own[pi]],
+            f"counted by area share in each {level}",
+        )
+        home = [f"outside its {level} {o}" if o is not None else f"whose representative point is in no {level}" for o in own[pi]]
+        out.append(
+            _problems(
+                "parcels",
+                ids.iloc[rows[pi]],
+                "crosses_group_edge",
+                [f"{a / M2_PER_MU:.2f} mu ({s:.0%}) lies in {level} {g}, {h}; {w}" for a, s, g, h, w in zip(area, share, gid[gi], home, how)],
+                area / M2_PER_MU,
+            ).assign(other_id=gid[gi])
+        )
+    return out
+
+
 def _value_problems(name: str, gdf: gpd.GeoDataFrame, ids: pd.Series) -> list[pd.DataFrame]:
     out = []
     for col in ("floor_area_m2", "footprint_m2", "investment_yuan", "tax_yuan", "target_area_mu", "approved_area_mu"):
@@ -254,6 +301,7 @@ def validate(plan: Plan) -> pd.DataFrame:
         found += _value_problems(name, gdf, ids)
         if name == "parcels":
             found.append(_overlaps(gdf, ids, name, usable))
+            found += _crossing_groups(plan, gdf, ids, usable)
         if name in ("parcels", "phases", "parks", "districts"):
             found += _outside_zone(plan, name, gdf, ids, usable)
     found = [f for f in found if len(f)]

@@ -15,10 +15,10 @@ from zoneplan.analysis.grouping import Level
 from zoneplan.analysis.timeline import supply_year
 from zoneplan.plan import Plan
 from zoneplan.state import NUMERIC_COLUMNS as NUMERIC
-from zoneplan.state import classes_of, group_index, plan_state
+from zoneplan.state import classes_of, group_index, group_shares, plan_state
 from zoneplan.state import parcel_groups as groups
 
-__all__ = ["NUMERIC", "base_frame", "group_index", "group_sum", "groups", "parcel_frame"]
+__all__ = ["NUMERIC", "base_frame", "group_index", "group_shares", "group_sum", "groups", "parcel_frame"]
 
 
 def parcel_frame(plan: Plan, year: int | None) -> pd.DataFrame:
@@ -52,22 +52,19 @@ def base_frame(plan: Plan) -> pd.DataFrame:
 def group_sum(plan: Plan, level: Level, columns: dict[str, np.ndarray], *, skipna_min_count: bool = False) -> pd.DataFrame:
     """Sum each per-parcel array over the groups of ``level`` (parcels in no group left out).
 
-    With ``skipna_min_count`` NaNs are skipped and a group whose values are all NaN gets NaN
-    (pandas ``sum(min_count=1)``); otherwise NaN counts as 0.
+    A parcel placed by position that crosses a group edge counts in each group by its share of
+    area (:func:`zoneplan.state.group_shares`). With ``skipna_min_count`` NaNs are skipped and a
+    group whose values are all NaN gets NaN (pandas ``sum(min_count=1)``); otherwise NaN counts as 0.
     """
-    codes, ids = group_index(plan, level)
-    valid = codes >= 0
-    everyone = bool(valid.all())
-    c = codes if everyone else codes[valid]
+    _, ids = group_index(plan, level)
+    shares = group_shares(plan, level)
     out = {}
     for name, values in columns.items():
-        v = np.asarray(values, dtype=float)
-        if not everyone:
-            v = v[valid]
+        v = np.asarray(values, dtype=float)[shares.pos]
         nan = np.isnan(v)
-        total = np.bincount(c, weights=np.where(nan, 0.0, v), minlength=len(ids))
+        total = np.bincount(shares.code, weights=np.where(nan, 0.0, v * shares.weight), minlength=len(ids))
         if skipna_min_count:
-            seen = np.bincount(c, weights=(~nan).astype(float), minlength=len(ids))
+            seen = np.bincount(shares.code, weights=(~nan).astype(float), minlength=len(ids))
             total = np.where(seen > 0, total, np.nan)
         out[name] = total
     return pd.DataFrame(out, index=ids)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from zoneplan._memo import follows_data
-from zoneplan.analysis._frame import base_frame, group_index, parcel_frame
+from zoneplan.analysis._frame import base_frame, group_index, group_shares, parcel_frame
 from zoneplan.analysis.grouping import Level, group_layer
 from zoneplan.analysis.timeline import _int_col
 from zoneplan.plan import Plan
@@ -63,17 +63,24 @@ def land_consumption(plan: Plan, *, by: Level = "zone") -> pd.DataFrame:
     frame = parcel_frame(plan, None)
     base = base_frame(plan)
     years = base["supply_year"].to_numpy()
-    take = frame["construction"].to_numpy() & ~np.isnan(years)
     codes, ids = group_index(plan, by)
-    area = frame["area_m2"].to_numpy()[take]
-    agr = base["base_agricultural"].to_numpy()[take]
-    nat = base["base_natural"].to_numpy()[take] & ~agr
-    con = base["base_construction"].to_numpy()[take] & ~agr & ~nat
+    # every parcel once (−1: no group), a parcel apportioned across a group edge once per group by its share
+    shares = group_shares(plan, by)
+    ungrouped = np.flatnonzero(codes < 0)
+    rows = np.r_[shares.pos, ungrouped]
+    g = np.r_[shares.code, codes[ungrouped]]
+    weight = np.r_[shares.weight, np.ones(len(ungrouped))]
+    take = (frame["construction"].to_numpy() & ~np.isnan(years))[rows]
+    rows, g, weight = rows[take], g[take], weight[take]
+    area = frame["area_m2"].to_numpy()[rows] * weight
+    agr = base["base_agricultural"].to_numpy()[rows]
+    nat = base["base_natural"].to_numpy()[rows] & ~agr
+    con = base["base_construction"].to_numpy()[rows] & ~agr & ~nat
     unknown = ~(agr | nat | con)
     data = pd.DataFrame(
         {
-            "g": codes[take],
-            "year": years[take].astype("int64"),
+            "g": g,
+            "year": years[rows].astype("int64"),
             "new_construction_m2": area,
             "from_agricultural_mu": np.where(agr, area, 0.0) / M2_PER_MU,
             "from_unused_mu": np.where(nat, area, 0.0) / M2_PER_MU,
@@ -147,13 +154,15 @@ def phase_progress(plan: Plan, *, year: int | None = None) -> pd.DataFrame:
     ).reset_index(drop=True)
     parcels = plan.parcels
     done = _int_col(parcels, "built_year").fillna(_int_col(parcels, "planned_year"))
-    codes, ids = group_index(plan, "phase")
-    has = (codes >= 0) & done.notna().to_numpy()
+    _, ids = group_index(plan, "phase")
+    shares = group_shares(plan, "phase")  # a parcel across a phase edge delivers its share to each phase
+    has = done.notna().to_numpy()[shares.pos]
+    rows = shares.pos[has]
     deliveries = pd.DataFrame(
         {
-            "phase_id": ids.to_numpy(dtype=object)[codes[has]],
-            "year": done.to_numpy()[has].astype(np.int64),
-            "mu": parcel_frame(plan, None)["area_m2"].to_numpy()[has] / M2_PER_MU,
+            "phase_id": ids.to_numpy(dtype=object)[shares.code[has]],
+            "year": done.to_numpy()[rows].astype(np.int64),
+            "mu": parcel_frame(plan, None)["area_m2"].to_numpy()[rows] * shares.weight[has] / M2_PER_MU,
         }
     )
     start_of = info.set_index("phase_id")["start_year"]

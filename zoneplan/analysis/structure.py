@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from zoneplan._memo import follows_data, memo
-from zoneplan.analysis._frame import group_index, group_sum, parcel_frame
+from zoneplan.analysis._frame import group_index, group_shares, group_sum, parcel_frame
 from zoneplan.analysis.grouping import Level
 from zoneplan.analysis.timeline import BUILT
 from zoneplan.landuse import classes
@@ -86,7 +86,8 @@ def landuse_structure(
     if class_level not in (1, 2, 3):
         raise ValueError(f"class_level must be 1, 2 or 3, not {class_level!r}")
     names = classes()[["name_zh", "name_en"]]
-    gcode, ids = group_index(plan, by)
+    _, ids = group_index(plan, by)
+    shares = group_shares(plan, by)  # a parcel across a group edge counts by its share of area
     parts = []
     for y in _years(year):
         frame = parcel_frame(plan, y)
@@ -95,8 +96,7 @@ def landuse_structure(
         tcodes, cuniq = truncated.factorize()
         raw = cat.codes.to_numpy()
         ccode = np.where(raw >= 0, tcodes[np.maximum(raw, 0)] if len(tcodes) else -1, -1)
-        keep = gcode >= 0
-        data = pd.DataFrame({"g": gcode[keep], "c": ccode[keep], "area_m2": frame["area_m2"].to_numpy()[keep]})
+        data = pd.DataFrame({"g": shares.code, "c": ccode[shares.pos], "area_m2": frame["area_m2"].to_numpy()[shares.pos] * shares.weight})
         agg = data.groupby(["g", "c"], sort=True)["area_m2"].sum().reset_index()
         cuniq = np.asarray(cuniq, dtype=object)
         agg["group_id"] = ids.to_numpy(dtype=object)[agg["g"].to_numpy()]
