@@ -60,3 +60,38 @@ def test_scenario_rules_edits_reach_check_of_the_edited_plan() -> None:
     edited = ChangeRules(rules={"parcel_min_far": 9.0}).apply(plan)
     stricter = check(edited).summary.set_index("rule")["count"]["parcel_min_far"]
     assert stricter > base and check(edited).settings
+
+
+@pytest.mark.parametrize("name", ["linqing\n", "linqing\t", " linqing", "lin\u200bqing", "\ufefflinqing", "linqing\u2028"])
+def test_names_with_hidden_characters_are_refused_everywhere(name: str) -> None:
+    from zoneplan.errors import InputError
+    from zoneplan.io.postgis import validate_name
+
+    plan = datasets.load("zhangdian")
+    with pytest.raises(InputError, match="hidden character"):
+        validate_name(name)
+    with pytest.raises(InputError, match="hidden character"):
+        plan.with_layer(name, plan.parcels)
+    with pytest.raises(InputError, match="hidden character"):
+        Scenario(name, [ChangeRules(rules={"parcel_min_far": 2.5})])
+    assert validate_name("linqing") == "linqing" and "linqing" in plan.with_layer("linqing", plan.parcels)
+
+
+def test_a_trailing_newline_no_longer_passes_the_database_name_check(capsys) -> None:
+    from zoneplan.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(
+            [
+                "import",
+                str(datasets.get_path("zhangdian")),
+                "--into",
+                "postgresql://localhost/zoneplan?plan=linqing%0A",
+                "--layer",
+                "parcels",
+                "--source-layer",
+                "parcels",
+            ]
+        )
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and "LINE FEED" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

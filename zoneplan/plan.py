@@ -24,6 +24,7 @@ import geopandas as gpd
 import pandas as pd
 import pyproj
 
+from zoneplan._names import check_name
 from zoneplan.crs import gk_crs_for, require_projected
 from zoneplan.errors import CRSError, PlanError
 from zoneplan.layers import LAYERS, TABLES, conform_layer, conform_table, empty_layer, empty_table
@@ -142,14 +143,16 @@ class Plan:
 
     # -- derivation ---------------------------------------------------------------------------
     def with_layer(self, name: str, gdf: gpd.GeoDataFrame, *, meta: Mapping[str, str] | None = None) -> Plan:
-        """A new plan with layer ``name`` replaced (or added)."""
+        """A new plan with layer ``name`` replaced (or added); a name with a hidden character is refused."""
+        check_name(name, what="layer name")
         layer_meta = dict(self.layer_meta)
         if meta is not None:
             layer_meta[name] = dict(meta)
         return Plan({**self.layers, name: gdf}, self.tables, crs=self.crs, meta=self.meta, layer_meta=layer_meta)
 
     def with_table(self, name: str, df: pd.DataFrame) -> Plan:
-        """A new plan with table ``name`` replaced (or added)."""
+        """A new plan with table ``name`` replaced (or added); a name with a hidden character is refused."""
+        check_name(name, what="table name")
         return Plan(self.layers, {**self.tables, name: df}, crs=self.crs, meta=self.meta, layer_meta=self.layer_meta)
 
     def with_meta(self, **meta: str) -> Plan:

@@ -91,6 +91,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from zoneplan._names import check_name
 from zoneplan.errors import InputError, PlanError, ZoneplanError
 from zoneplan.layers import LAYERS
 from zoneplan.plan import Plan
@@ -187,7 +188,7 @@ BEGIN
   RETURN NULL;
 END $zp$;
 """
-_NAME_RE = re.compile(r"^[^\W\d-][\w-]*$")
+_NAME_RE = re.compile(r"[^\W\d-][\w-]*")  # used with fullmatch: "$" would let a trailing newline through
 _RESERVED_SCHEMAS = {"public", "information_schema", "topology", "tiger", "tiger_data"}
 
 
@@ -260,7 +261,8 @@ def validate_name(name: str, *, what: str = "plan name", location: object | None
     ...
     zoneplan.errors.InputError: invalid plan name 'x"; DROP SCHEMA public CASCADE; --': use letters, digits, _ and - (at most 63 bytes, not starting with a digit or -) (rule identifier)
     """
-    if not isinstance(name, str) or not _NAME_RE.match(name) or len(name.encode()) > 63:
+    check_name(name, what=what, file=location)
+    if not isinstance(name, str) or not _NAME_RE.fullmatch(name) or len(name.encode()) > 63:
         raise InputError(
             f"invalid {what} {name!r}: use letters, digits, _ and - (at most 63 bytes, not starting with a digit or -)",
             file=location,

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
+from zoneplan._names import check_name
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 from zoneplan.scenario._values import drop_none
@@ -47,6 +48,7 @@ class Scenario:
     def __post_init__(self) -> None:
         if not self.name or not str(self.name).strip():
             raise InputError("a scenario needs a name", rule="scenario")
+        check_name(self.name, what="scenario name")
         if self.name == "base":
             raise InputError("'base' names the unedited plan; choose another scenario name", rule="scenario")
         edits = tuple(e if isinstance(e, Edit) else edit_from_dict(e) for e in self.edits)
