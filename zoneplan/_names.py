@@ -33,7 +33,7 @@ def hidden_characters(text: str) -> list[tuple[int, str]]:
     found = [(i, c) for i, c in enumerate(text) if unicodedata.category(c) in _HIDDEN]
     stripped = len(text) - len(text.lstrip()), len(text.rstrip())
     found += [(i, c) for i, c in enumerate(text) if (i < stripped[0] or i >= stripped[1]) and unicodedata.category(c) not in _HIDDEN]
-    return [(i, _CONTROL_NAMES.get(c) or unicodedata.name(c, f"U+{ord(c):04X}")) for i, c in sorted(found)]
+    return [(i, _CONTROL_NAMES.get(c) or str(unicodedata.name(c, f"U+{ord(c):04X}"))) for i, c in sorted(found)]
 
 
 def check_name(name: object, *, what: str, file: object = None) -> str:
