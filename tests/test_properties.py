@@ -17,7 +17,6 @@ from types import SimpleNamespace
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
@@ -26,7 +25,6 @@ from hypothesis import strategies as st
 from tests.conftest import X0, Y0
 from zoneplan.cli import main
 from zoneplan.plan import Plan
-from zoneplan.units import M2_PER_MU
 
 pytestmark = pytest.mark.slow
 
