@@ -231,17 +231,17 @@ def test_a_parcel_across_a_park_edge_is_apportioned_by_area() -> None:
     assert class2.to_dict() == pytest.approx({"PK1": 6.0, "PK2": 9.0})
 
 
-def test_a_parcel_with_its_own_park_id_counts_wholly_there_and_validate_flags_both() -> None:
+def test_a_parcel_placed_by_position_across_an_edge_is_flagged_one_with_its_own_park_id_is_not() -> None:
     plan = _straddling(analysis_plan())
     problems = validate(plan)
     crossing = problems[problems["rule"] == "crosses_group_edge"].set_index("other_id")
     assert set(crossing["feature_id"]) == {"d"}
     assert crossing.loc["PK1", "value"] == pytest.approx(6.0) and crossing.loc["D1", "value"] == pytest.approx(6.0)
-    assert "6.00 mu (40%) lies in park PK1, outside its park PK2; counted by area share in each park" in crossing.loc["PK1", "message"]
+    assert "6.00 mu (40%) lies in park PK1, outside its park PK2; counted by area share in each park (give it a park_id" in crossing.loc["PK1", "message"]
     pinned = plan.with_layer("parcels", plan.parcels.assign(park_id=["PK2" if p == "d" else None for p in plan.parcels["parcel_id"]]))
     by_park = remaining_land(pinned, by="park", year=2023).set_index("group_id")
     assert by_park.loc["PK2", "supplied_mu"] == pytest.approx(15.0) and by_park.loc["PK1", "supplied_mu"] == pytest.approx(0.0)
-    flagged = validate(pinned).query("rule == 'crosses_group_edge' and other_id == 'PK1'")
-    assert "counted wholly in PK2 (its park_id)" in flagged["message"].iloc[0]
+    flagged = validate(pinned).query("rule == 'crosses_group_edge'")
+    assert flagged["other_id"].tolist() == ["D1"]  # the plan places it in PK2; its district is still by position
     # a sliver under the tolerance is no problem and splits nothing
     assert validate(analysis_plan()).query("rule == 'crosses_group_edge'").empty

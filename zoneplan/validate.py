@@ -16,9 +16,9 @@ rule                          what it finds
 ``unknown_control_line``      a control-line kind outside the three control lines
 ``overlap``                   two parcels overlapping (double-counted area; value in mu)
 ``outside_zone``              a parcel, phase, park or district reaching outside its zone (mu)
-``crosses_group_edge``        a parcel reaching into another district, park or phase than its
-                              own (mu; placed by position it is counted by area share in each,
-                              with its own ``<level>_id`` wholly in that one)
+``crosses_group_edge``        a parcel placed by position reaching into another district or park
+                              than its own (mu; it is counted by area share in each; a parcel
+                              with its own ``district_id`` / ``park_id`` belongs there wholly)
 ``unknown_zone``              a feature whose ``zone_id`` names no zone
 ``negative_value``            negative floor area, footprint, investment, tax or target area
 ``far_out_of_range``          floor area / parcel area above 20
@@ -174,18 +174,25 @@ def _outside_zone(plan: Plan, name: str, gdf: gpd.GeoDataFrame, ids: pd.Series, 
 
 
 def _crossing_groups(plan: Plan, gdf: gpd.GeoDataFrame, ids: pd.Series, usable: np.ndarray) -> list[pd.DataFrame]:
-    """Parcels with more than the sliver tolerance inside a district, park or phase not their own."""
+    """Parcels placed by position with more than the sliver tolerance in a district or park not their own.
+
+    Such parcels are counted by area share in each (:func:`zoneplan.state.group_shares`); a parcel
+    with its own ``district_id`` / ``park_id`` belongs where the plan says and is not flagged, nor are
+    phases, which planners draw across parcels as schedules.
+    """
     from zoneplan.analysis.grouping import group_layer
     from zoneplan.state import parcel_groups
 
     out = []
-    rows = np.flatnonzero(usable)
-    geoms = gdf.geometry.to_numpy()[rows]
-    for level in ("district", "park", "phase"):
-        layer = group_layer(plan, level)
+    for level in ("district", "park"):
+        layer = group_layer(plan, level)  # type: ignore[arg-type]
         layer = layer[layer["group_id"].notna().to_numpy() & _usable(layer)]
+        col = f"{level}_id"
+        placed = ~gdf[col].astype("string").str.strip().replace("", pd.NA).notna().to_numpy() if col in gdf.columns else np.ones(len(gdf), bool)
+        rows = np.flatnonzero(usable & placed)
         if not len(layer) or not len(rows):
             continue
+        geoms = gdf.geometry.to_numpy()[rows]
         own = parcel_groups(plan, level).to_numpy(dtype=object, na_value=None)[rows]
         polys = layer.geometry.to_numpy()
         gid = layer["group_id"].astype(str).to_numpy(dtype=object)
@@ -197,20 +204,17 @@ def _crossing_groups(plan: Plan, gdf: gpd.GeoDataFrame, ids: pd.Series, usable: 
         if not big.any():
             continue
         pi, gi, area = pi[big], gi[big], area[big]
-        explicit = f"{level}_id" in gdf.columns and gdf[f"{level}_id"].astype("string").notna().to_numpy()[rows][pi]
         share = area / shapely.area(geoms[pi])
-        how = np.where(
-            explicit,
-            [f"counted wholly in {o} (its {level}_id)" for o in own[pi]],
-            f"counted by area share in each {level}",
-        )
         home = [f"outside its {level} {o}" if o is not None else f"whose representative point is in no {level}" for o in own[pi]]
         out.append(
             _problems(
                 "parcels",
                 ids.iloc[rows[pi]],
                 "crosses_group_edge",
-                [f"{a / M2_PER_MU:.2f} mu ({s:.0%}) lies in {level} {g}, {h}; {w}" for a, s, g, h, w in zip(area, share, gid[gi], home, how)],
+                [
+                    f"{a / M2_PER_MU:.2f} mu ({s:.0%}) lies in {level} {g}, {h}; counted by area share in each {level} (give it a {col} to place it wholly)"
+                    for a, s, g, h in zip(area, share, gid[gi], home)
+                ],
                 area / M2_PER_MU,
             ).assign(other_id=gid[gi])
         )
