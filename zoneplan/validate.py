@@ -185,7 +185,7 @@ def _crossing_groups(plan: Plan, gdf: gpd.GeoDataFrame, ids: pd.Series, usable: 
 
     out = []
     for level in ("district", "park"):
-        layer = group_layer(plan, level)  # type: ignore[arg-type]
+        layer = group_layer(plan, level)
         layer = layer[layer["group_id"].notna().to_numpy() & _usable(layer)]
         col = f"{level}_id"
         placed = ~gdf[col].astype("string").str.strip().replace("", pd.NA).notna().to_numpy() if col in gdf.columns else np.ones(len(gdf), bool)
