@@ -49,6 +49,7 @@ __all__ = [
     "column_format",
     "column_header",
     "excel_sheet_names",
+    "label_of",
     "stored",
     "value_format",
     "write_sheets",
@@ -70,6 +71,11 @@ UNIT_LABELS: dict[str, str] = {
     "ratio": "比值 ratio",
     "fraction": "%",
     "万元/亩": "万元/亩 10⁴ yuan/mu",
+    "mu_per_year": "亩/年 mu/year",
+    "pp": "百分点 pp",
+    "persons/ha": "人/公顷 persons/ha",
+    "0–100": "分 0–100",
+    "years": "年 years",
 }
 #: Unit id → Excel number format for display (the stored value keeps :data:`STORED_DECIMALS`).
 UNIT_FORMATS: dict[str, str] = {
@@ -83,6 +89,11 @@ UNIT_FORMATS: dict[str, str] = {
     "ratio": "0.00",
     "fraction": "0.00%",
     "万元/亩": "#,##0.00",
+    "mu_per_year": "#,##0.00",
+    "pp": "0.00",
+    "persons/ha": "#,##0.0",
+    "0–100": "0.0",
+    "years": "0.0",
 }
 #: Area basis → how a header names it.
 BASIS_LABELS: dict[str, str] = {"planar": "平面 planar", "ellipsoidal": "椭球面积 ellipsoidal"}
@@ -129,9 +140,74 @@ COLUMN_LABELS: dict[str, Label] = {
     # settings
     "setting": Label("设置", "setting"),
     "value": Label("值", "value"),
+    # report tables (zoneplan.report.report_tables); indicator columns: INDICATOR_TITLES
+    "scenario": Label("情景", "scenario"),
+    "level": Label("层级", "level"),
+    "group_id": Label("范围", "group"),
+    "judged_year": Label("评价年份", "judged year", "calendar_year"),
+    "scope": Label("范围", "scope"),
+    "metric": Label("指标", "metric"),
+    "op": Label("比较", "operator"),
+    "target": Label("目标值", "target"),
+    "actual": Label("实际值", "actual"),
+    "met": Label("达标", "met"),
+    "gap": Label("差距", "gap"),
+    "gap_pp": Label("差距", "gap", "pp"),
+    "gap_mu": Label("差距", "gap", "mu", area=True),
+    "note": Label("备注", "note"),
+    "tolerance": Label("容差", "tolerance"),
+    "indicator": Label("指标", "indicator"),
+    "base_value": Label("基准值", "base value"),
+    "difference": Label("差值", "difference"),
+    "compliant": Label("合规", "compliant"),
+    "violations": Label("违规数", "violations", "count"),
+    "new_construction_mu": Label("新增建设用地", "new construction land", "mu", area=True),
+    "cumulative_mu": Label("累计新增", "cumulative", "mu", area=True),
+    "from_agricultural_mu": Label("其中占用农用地", "from agricultural land", "mu", area=True),
+    "from_unused_mu": Label("其中占用未利用地", "from unused land", "mu", area=True),
+    "base_mu": Label("基准方案", "base", "mu", area=True),
+    "scenario_mu": Label("情景方案", "scenario", "mu", area=True),
+    "difference_mu": Label("差值", "difference", "mu", area=True),
+    "kind": Label("类型", "kind"),
+    "remaining_mu": Label("剩余用地", "remaining land", "mu", area=True),
+    "start_year": Label("起始年份", "start year", "calendar_year"),
+    "annual_supply_mu": Label("年均供地", "annual supply", "mu_per_year", area=True),
+    "rate_source": Label("供地速率依据", "supply rate source"),
+    "exhaustion_year": Label("用尽年份", "exhaustion year", "calendar_year"),
+    "years_left": Label("尚可供地年数", "years left", "year"),
+    "description": Label("说明", "description"),
+    "edit_order": Label("顺序", "order", "count"),
+    "edit": Label("修改", "edit"),
+    "topic": Label("主题", "topic"),
+    "item": Label("项目", "item"),
+    "text": Label("内容", "text"),
 }
 
+#: Columns whose numbers are in the unit of their row's ``unit`` column.
+ROW_UNIT_COLUMNS: tuple[str, ...] = ("measured", "limit", "target", "actual", "gap")
+_FLOAT_FORMAT = "#,##0.00##"
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def label_of(column: str) -> Label | None:
+    """The label of ``column``: :data:`COLUMN_LABELS`, else an indicator's title and unit
+    (:data:`zoneplan.analysis.INDICATOR_TITLES`, ``INDICATOR_UNITS``), else None.
+
+    Examples
+    --------
+    >>> label_of("industrial_land_ratio")
+    Label(zh='工业用地率', en='industrial land ratio (A2/A)', unit='fraction', area=False)
+    """
+    if column in COLUMN_LABELS:
+        return COLUMN_LABELS[column]
+    from zoneplan.analysis import INDICATOR_TITLES, INDICATOR_UNITS
+
+    title = INDICATOR_TITLES.get(column)
+    if title is None:
+        return None
+    zh, _, en = title.partition(" ")
+    unit = INDICATOR_UNITS.get(column)
+    return Label(zh, en, unit, area=unit == "mu")
 
 
 def column_header(column: str, *, basis: str | None = None) -> str:
@@ -144,7 +220,7 @@ def column_header(column: str, *, basis: str | None = None) -> str:
     >>> column_header("count"), column_header("year"), column_header("no_label")
     ('违规数 violations (个 count)', '年份 year', 'no_label')
     """
-    label = COLUMN_LABELS.get(column)
+    label = label_of(column)
     if label is None:
         return column
     parts = [UNIT_LABELS[label.unit]] if label.unit in UNIT_LABELS else []
@@ -155,7 +231,7 @@ def column_header(column: str, *, basis: str | None = None) -> str:
 
 def column_format(column: str) -> str | None:
     """The Excel number format of ``column`` by its unit, or None (``measured``/``limit`` go by row: :data:`UNIT_FORMATS`)."""
-    label = COLUMN_LABELS.get(column)
+    label = label_of(column)
     return UNIT_FORMATS.get(label.unit) if label and label.unit else None
 
 
@@ -219,13 +295,15 @@ def _width(text: object) -> int:
     return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in str(text))
 
 
-def write_sheets(sheets: Iterable[tuple[str, pd.DataFrame, str | None]], path: str | os.PathLike) -> list[str]:
+def write_sheets(sheets: Iterable[tuple[str, pd.DataFrame, str | None]], path: str | os.PathLike, *, exact: bool = False) -> list[str]:
     """Write ``(name, table, area basis or None)`` sheets as a workbook for people (written beside, then moved over ``path``).
 
-    Headers by :func:`column_header` (the basis named in area headers), values by :func:`stored`,
-    number formats by :func:`column_format` and, for ``measured``/``limit``, by the row's
-    ``unit`` (:func:`value_format`); sheet names by :func:`excel_sheet_names`; header row frozen
-    and filtered. Text that looks like a formula (``=HYPERLINK(…)``) stays text.
+    Headers by :func:`column_header` (the basis named in area headers), values by :func:`stored`
+    (``exact=True`` keeps every float as computed, for a workbook whose numbers must equal a
+    JSON output), number formats by :func:`column_format` and, for the columns in the row's
+    ``unit`` (:data:`ROW_UNIT_COLUMNS`), by that unit (:func:`value_format`); any other float
+    shows at most 4 decimals (``#,##0.00##``). Sheet names by :func:`excel_sheet_names`; header
+    row frozen and filtered. Text that looks like a formula (``=HYPERLINK(…)``) stays text.
 
     Returns
     -------
@@ -251,17 +329,17 @@ def write_sheets(sheets: Iterable[tuple[str, pd.DataFrame, str | None]], path: s
         sheet.append(headers)
         units = table["unit"].astype(object).where(table["unit"].notna(), None).tolist() if "unit" in table.columns else [None] * len(table)
         formats = [column_format(c) for c in columns]
-        by_unit = [c in ("measured", "limit") for c in columns]
+        by_unit = [c in ROW_UNIT_COLUMNS for c in columns]
         for unit, row in zip(units, table.itertuples(index=False)):
-            values = [stored(v) for v in to_jsonable(list(row))]
+            values = to_jsonable(list(row)) if exact else [stored(v) for v in to_jsonable(list(row))]
             sheet.append(values)
             for cell, value, fmt, per_row in zip(sheet[sheet.max_row], values, formats, by_unit):
                 if cell.data_type == "f":  # user text such as "=HYPERLINK(…)" stays text, never a formula
                     cell.data_type = "s"
                 elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                    fmt = value_format(unit, value) if per_row else fmt
-                    if fmt:
-                        cell.number_format = fmt
+                    fmt = (value_format(unit, value) if per_row else None) or fmt
+                    if fmt or isinstance(value, float):
+                        cell.number_format = fmt or _FLOAT_FORMAT
         for i, header in enumerate(headers, start=1):
             cell = sheet.cell(row=1, column=i)
             cell.font, cell.alignment = bold, Alignment(wrap_text=True, vertical="top")
