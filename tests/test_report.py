@@ -64,6 +64,8 @@ def test_workbook_numbers_equal_the_json_output(plan_path: Path, tmp_path: Path,
         keys = list(rows[0]) if rows else [_COLUMN_OF[h] for h in headers]
         assert headers == [column_header(k) for k in keys], name  # Chinese + English with the unit, for every column
         assert all(re.search(r"[\u4e00-\u9fff]", h) and re.search(r"[a-z]", h) for h in headers), (name, headers)
+        shown = [c.number_format for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, float)]
+        assert "General" not in shown, name  # stored exactly, never shown as 279.5000000002795
         assert sheet.max_row == len(rows) + 1, name
         for row, record in zip(sheet.iter_rows(min_row=2, values_only=True), rows):
             for cell, key in zip(row, keys):
