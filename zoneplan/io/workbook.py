@@ -1,8 +1,10 @@
 """Workbooks for people: Chinese + English headers with units, display rounding, safe sheet names.
 
 The findings workbook of ``zoneplan check --excel`` (:func:`zoneplan.compliance.evidence.write_excel`)
-is written through this module, so its headers, number formats and sheet names are decided here,
-in one place:
+and the report workbook of ``zoneplan report -o report.xlsx`` (:func:`zoneplan.report.write_excel`)
+are written through :func:`write_sheets`, so their headers, number formats and sheet names are
+decided here, in one place. (The evaluation's statistical tables,
+:mod:`zoneplan.io.evaluation_tables`, keep the official Chinese layout of TD/T 1029's tables.)
 
 Headers (:data:`COLUMN_LABELS`, :func:`column_header`)
     Each machine column has a Chinese and an English name and, where it has one, a unit:
@@ -11,14 +13,17 @@ Headers (:data:`COLUMN_LABELS`, :func:`column_header`)
     (:data:`BASIS_LABELS`; :func:`zoneplan.measure.plan_area_basis`). Rule titles are those of
     :data:`zoneplan.compliance.findings.RULE_TITLES`; a column without a label keeps its name.
 Numbers (:data:`UNIT_FORMATS`, :func:`stored`)
-    Values are **stored rounded to** :data:`STORED_DECIMALS` **(6) decimal places** — a
+    Findings values are **stored rounded to** :data:`STORED_DECIMALS` **(6) decimal places** — a
     millionth of the unit (of a m², a mu, a year, a per cent fraction's 0.0001 %), far below any
     figure a bureau reports, and enough to remove binary noise such as ``279.5000000002795``
     (stored as ``279.5``), which Excel's formula bar would otherwise show. They are **displayed**
     with an Excel number format by unit: areas and money to 2 decimals with thousands separators
     (``#,##0.00``), distances to 0.1 m, years of idleness to 0.1, calendar years and counts as
     integers, fractions as per cent (``0.00%``), plot ratios to 2 decimals. ``measured`` and
-    ``limit`` take the format of their row's ``unit`` (:func:`value_format`).
+    ``limit`` (and a target's ``target``, ``actual``, ``gap``) take the format of their row's
+    ``unit`` (:func:`value_format`); any other float shows at most 4 decimals. The report
+    workbook stores its numbers exactly (``exact=True``: they equal ``report --json``) and shows
+    them rounded the same way.
 Sheet names (:func:`excel_sheet_names`)
     Excel allows at most 31 characters, none of ``[ ] : * ? / \\``, no leading or trailing
     apostrophe, and compares names without regard to case. Names are cleaned (forbidden
@@ -41,6 +46,7 @@ import pandas as pd
 __all__ = [
     "BASIS_LABELS",
     "COLUMN_LABELS",
+    "ROW_UNIT_COLUMNS",
     "SHEET_NAME_MAX",
     "STORED_DECIMALS",
     "UNIT_FORMATS",
@@ -176,7 +182,7 @@ COLUMN_LABELS: dict[str, Label] = {
     "exhaustion_year": Label("用尽年份", "exhaustion year", "calendar_year"),
     "years_left": Label("尚可供地年数", "years left", "year"),
     "description": Label("说明", "description"),
-    "edit_order": Label("顺序", "order", "count"),
+    "edit_order": Label("顺序", "order"),
     "edit": Label("修改", "edit"),
     "topic": Label("主题", "topic"),
     "item": Label("项目", "item"),
