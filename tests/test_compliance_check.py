@@ -106,8 +106,8 @@ def test_excel_one_sheet_per_rule(findings, tmp_path):
     sheet = book["quota_exceeded"]
     header = [c.value for c in sheet[1]]
     row = dict(zip(header, [c.value for c in sheet[2]]))
-    assert (row["feature_id"], row["year"], row["limit"]) == ("Z1", 2020, 50)
-    assert row["area_mu"] == pytest.approx(25.0)
+    assert (row["要素编号 feature id"], row["年份 year"], row["限值 limit"]) == ("Z1", 2020, 50)
+    assert row["面积 area (亩 mu; 平面 planar)"] == pytest.approx(25.0)
 
 
 def test_a_clean_plan_is_compliant(plan):

@@ -97,3 +97,15 @@ def test_overlaps_and_outside_keep_index_labels():
     out = outside(parcels, lines)
     assert out.index.tolist() == [10, 20, 30]
     assert out["outside_m2"].tolist() == pytest.approx([10_000.0, 7500.0, 5000.0])
+
+
+def test_village_land_by_czcsxm_is_not_urban_land_outside_the_boundary(plan):
+    """H reaches 1 m over the urban development boundary; surveyed as village land (CZCSXM 203) it is
+    村庄建设用地, which the boundary does not bind (no urban construction outside it)."""
+    parcels = plan.parcels.copy()
+    parcels["czcsxm"] = "201"
+    town = _rows(control_line_conflicts(plan.with_layer("parcels", parcels)), "outside_urban_development_boundary")
+    assert list(town.index) == ["H"]
+    parcels.loc[parcels["parcel_id"] == "H", "czcsxm"] = "203"
+    village = _rows(control_line_conflicts(plan.with_layer("parcels", parcels)), "outside_urban_development_boundary")
+    assert list(village.index) == []

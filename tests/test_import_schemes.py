@@ -144,3 +144,53 @@ def test_shapefile_written_by_gdal_gets_its_long_names_back(tmp_path, tiny_plan,
     assert parcels["floor_area_m2"].iloc[0] == 80_000.0
     problems = validate(Plan.read(tmp_path / "p.gpkg"))
     assert not problems["message"].str.contains("landuse_code").any()
+
+
+def test_village_factory_by_czcsxm_is_village_land_in_the_evaluation(tmp_path, run):
+    """A 三调 0601 工业用地 图斑 with CZCSXM 203 is 1001 by class but 已建成农村建设用地 (B1, B11), not A2."""
+    import openpyxl
+    import pandas as pd
+
+    from zoneplan.state import plan_state
+
+    town = dltb().iloc[[0]].assign(BSM="3715812022000006", TBBH="6", geometry=[box(600, 0, 100, 100)])
+    layer = gpd.GeoDataFrame(pd.concat([dltb(), town], ignore_index=True), crs=4548)
+    layer.loc[0, "CZCSXM"] = "203"  # the first factory stands in a village, the sixth in town
+    layer["状态"] = ["built", "unbuildable", "built", "built", "built", "built"]
+    shp = write_gbk_shapefile(layer, tmp_path / "DLTB.shp")
+    plan = tmp_path / "p.gpkg"
+    r = run("import", shp, "--into", plan, "--layer", "parcels")
+    assert r.returncode == 0, r.stderr
+    assert (
+        "2 construction 图斑 with CZCSXM 203 (村庄) are village construction land: the evaluation counts them "
+        "(once built) as 已建成农村建设用地 B1, 1 of them industrial/storage (B11 农村工矿仓储用地), never as 城镇建设用地 A"
+    ) in r.stdout
+    zones = tmp_path / "zones.gpkg"
+    gpd.GeoDataFrame({"zone_id": ["Z1"], "name": ["测试开发区"]}, geometry=[box(-10, -10, 720, 120)], crs=4548).to_file(zones)
+    assert run("import", zones, "--into", plan, "--layer", "zones").returncode == 0
+
+    state = plan_state(Plan.read(plan)).table
+    assert state["code"].astype(str).tolist() == ["1001", "1701", "08", "1207", "0704", "1001"]
+    assert state["industrial"].tolist() == [True, False, False, False, False, True]  # a factory in either place
+    assert state["village"].tolist() == [True, False, False, False, True, False]
+    assert state["urban_construction"].tolist() == [False, False, True, True, False, True]
+
+    a = run("analyze", plan, "--json")
+    assert a.returncode == 0, a.stderr
+    ind = json.loads(a.raw)["groups"][0]["indicators"]
+    # A = town factory + 08 + 1207 (3 ha), A2 = the town factory only; the village factory and 0704 are B1
+    assert ind["industrial_land_ratio"] == pytest.approx(1 / 3)
+    assert ind["land_development_rate"] == pytest.approx(3 / 5)  # (A + B21) / (A + B1 + B21 + B22), water is C
+    assert ind["industrial_share"] == pytest.approx(1 / 3)  # 工业用地 / 城镇建设用地 leaves the village factory out too
+
+    out = tmp_path / "tables.xlsx"
+    t = run("report", plan, "--tables", "evaluation", "-o", out)
+    assert t.returncode == 0, t.stderr
+    rows = list(openpyxl.load_workbook(out)["E.3 土地利用状况"].iter_rows(min_row=2, values_only=True))
+    e3 = dict(zip(rows[0], rows[1]))
+    ha = 10_000 / 10_000  # each 图斑 is 100 m × 100 m = 1 公顷
+    assert e3["已建成城镇建设用地 A（公顷）"] == pytest.approx(3 * ha, rel=1e-6)
+    assert e3["其中：工矿仓储用地 A2（公顷）"] == pytest.approx(1 * ha, rel=1e-6)
+    assert e3["已建成农村建设用地 B1（公顷）"] == pytest.approx(2 * ha, rel=1e-6)
+    assert e3["其中：农村工矿仓储用地 B11（公顷）"] == pytest.approx(1 * ha, rel=1e-6)
+    assert e3["不可建设土地 C（公顷）"] == pytest.approx(1 * ha, rel=1e-6)

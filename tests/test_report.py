@@ -13,10 +13,13 @@ import pytest
 from tests.browser import Opened, wait_until
 from tests.plans_scenario import scenario_plan
 from tests.test_scenario_compare import MOVE_B
+from zoneplan.analysis import INDICATOR_NAMES
 from zoneplan.cli import main
+from zoneplan.io.workbook import COLUMN_LABELS, column_header
 from zoneplan.report import header_of, unit_of
 from zoneplan.scenario import ChangeTargets, Scenario, save_scenario
 
+_COLUMN_OF = {column_header(c): c for c in [*COLUMN_LABELS, *INDICATOR_NAMES]}
 TIGHTER = Scenario("far-2.5", [ChangeTargets(rows=[{"scope": "Z1", "metric": "parcel_min_far", "op": ">=", "value": 2.5}])], description="容积率下限提高到 2.5")
 
 
@@ -58,8 +61,11 @@ def test_workbook_numbers_equal_the_json_output(plan_path: Path, tmp_path: Path,
         sheet = book[name]
         assert sheet.freeze_panes == "A2", name
         headers = [c.value for c in sheet[1]]
-        keys = list(rows[0]) if rows else [h.split(" [")[0] for h in headers]
-        assert headers == [header_of(k) for k in keys], name
+        keys = list(rows[0]) if rows else [_COLUMN_OF[h] for h in headers]
+        assert headers == [column_header(k) for k in keys], name  # Chinese + English with the unit, for every column
+        assert all(re.search(r"[\u4e00-\u9fff]", h) and re.search(r"[a-z]", h) for h in headers), (name, headers)
+        shown = [c.number_format for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, float)]
+        assert "General" not in shown, name  # stored exactly, never shown as 279.5000000002795
         assert sheet.max_row == len(rows) + 1, name
         for row, record in zip(sheet.iter_rows(min_row=2, values_only=True), rows):
             for cell, key in zip(row, keys):

@@ -26,7 +26,9 @@ Flags (boolean columns of :func:`classes` and :func:`flags`)
         town), 1002 采矿用地 and 1003 盐田 (H5 采矿用地, which includes salt pans) and 1501 军事设施 /
         1505 监教场所 (H4 特殊用地). 1206–1209 (urban rail, 城镇村道路, stations, other transport)
         stay urban. The class alone cannot see the survey's 城镇村属性码 (CZCSXM 201/202 town,
-        203 village, 204 mining): refine with that attribute where the data carries it.
+        203 village, 204 mining): :func:`is_village` reads that attribute, and the plan's
+        per-year table (:mod:`zoneplan.state`) counts a parcel the survey places in a village
+        (203/203A) as 村庄建设用地, never urban, whatever its class.
     ``industrial``
         1001 工业用地 and 100101–100103.
     ``storage``
@@ -129,6 +131,7 @@ __all__ = [
     "is_sensitive_receptor",
     "is_storage",
     "is_urban_construction",
+    "is_village",
     "normalise_codes",
     "read_landuse_map",
     "refine_sandiao",
@@ -625,6 +628,27 @@ def refine_sandiao(source: pd.Series, codes: pd.Series, czcsxm: pd.Series) -> pd
     keys = pd.DataFrame({"from": _clean(source, pad=False), "czcsxm": _clean(czcsxm, pad=False)})
     hit = keys.merge(table[["from", "czcsxm", "to"]], on=["from", "czcsxm"], how="left")["to"]
     return pd.Series(hit.to_numpy(), index=codes.index, dtype="string").fillna(codes.astype("string"))
+
+
+#: 城镇村属性码 (CZCSXM) values of 村庄 (village) land: 203, and 203A of the later surveys
+#: (standards.md §2.1.3; CCTool reads {203, 203A} as 村庄…用地).
+VILLAGE_CZCSXM: Final[tuple[str, ...]] = ("203", "203A")
+
+
+def is_village(czcsxm: pd.Series) -> pd.Series:
+    """True where the 城镇村属性码 ``czcsxm`` places the land in a village (:data:`VILLAGE_CZCSXM`).
+
+    201 城市 and 202 建制镇 (201A/202A) are town land, 204 盐田及采矿用地 and 205 特殊用地 are
+    neither town nor village: for them, and where the value is missing, the land-use class alone
+    decides (``urban_construction`` of :func:`flags`). Integers (``203``, ``203.0``) are read as
+    their text.
+
+    Examples
+    --------
+    >>> is_village(pd.Series(["201", "203", " 203a", 203, None, "204"])).tolist()
+    [False, True, True, True, False, False]
+    """
+    return _clean(czcsxm, pad=False).isin(VILLAGE_CZCSXM).fillna(False).astype(bool)
 
 
 @cache

@@ -10,8 +10,10 @@ HTML: one file with no external reference at all — styles inline, charts as ba
 the offline pages of :mod:`zoneplan.maps` embedded through ``<iframe srcdoc>`` — so it opens on
 an intranet with no internet, from a USB stick or as an e-mail attachment.
 
-Excel: one sheet per table, units in the headers (``remaining_mu [mu]``), numbers stored as
-numbers (never text), the header row frozen and filtered, written atomically.
+Excel: one sheet per table, Chinese + English headers with units (``剩余用地 remaining land (亩 mu)``,
+:mod:`zoneplan.io.workbook`), numbers stored as numbers (never text) at full precision and shown
+rounded by unit, the header row frozen and filtered, written atomically. The HTML page keeps the
+column names with their unit (:func:`header_of`, ``remaining_mu [mu]``).
 
 Examples
 --------
@@ -43,7 +45,7 @@ from zoneplan._memo import follows_data
 from zoneplan.compare import Comparison, compare, plot_timeline
 from zoneplan.errors import InputError, ZoneplanError
 from zoneplan.io.gpkg import atomic_path
-from zoneplan.jsonable import records, to_jsonable
+from zoneplan.jsonable import records
 from zoneplan.plan import Plan
 from zoneplan.plotting import chart_style
 from zoneplan.progress import track
@@ -176,42 +178,17 @@ def report_json(tables: Mapping[str, pd.DataFrame], *, plan: Plan, comparison: C
 
 # -- Excel --------------------------------------------------------------------------------------
 def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
-    """Write one sheet per table: units in headers, numbers as numbers, header row frozen.
+    """Write one sheet per table for people: Chinese + English headers with units, numbers as numbers.
 
-    The file is written atomically (a temporary file, then renamed over ``path``).
+    Headers, number formats and sheet names are those of :func:`zoneplan.io.workbook.write_sheets`
+    (``面积 area (亩 mu)``, ``土地开发率 land development rate (%)``); numbers are stored exactly
+    as computed — the workbook's numbers equal ``report --json`` — and displayed rounded. The
+    header row is frozen and filtered; the file is written atomically.
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    from zoneplan.io.workbook import write_sheets
 
-    path = Path(path)
-    book = Workbook()
-    book.remove(book.active)
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDE7F0")
-    for name, table in tables.items():
-        sheet = book.create_sheet(title=name[:31])
-        headers = [header_of(str(c)) for c in table.columns]
-        sheet.append(headers)
-        for row in table.itertuples(index=False):
-            sheet.append([to_jsonable(v) for v in row])
-            for c in sheet[sheet.max_row]:
-                if c.data_type == "f":  # user text such as "=HYPERLINK(…)" stays text, never a formula
-                    c.data_type = "s"
-        for i, header in enumerate(headers, start=1):
-            cell = sheet.cell(row=1, column=i)
-            cell.font, cell.fill, cell.alignment = bold, fill, Alignment(wrap_text=True, vertical="top")
-            width = max([len(header)] + [len(str(v)) for v in table.iloc[:200, i - 1].tolist()]) if len(table) else len(header)
-            sheet.column_dimensions[get_column_letter(i)].width = min(max(10, width + 2), 60)
-            if pd.api.types.is_float_dtype(table.iloc[:, i - 1]):
-                for (c,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
-                    c.number_format = "#,##0.00##"
-        sheet.freeze_panes = "A2"
-        if len(table.columns):
-            sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(table) + 1, 1)}"
-    with atomic_path(path, suffix=".tmp.xlsx") as tmp:
-        book.save(tmp)
-    return path
+    write_sheets(((name, table, None) for name, table in tables.items()), path, exact=True)
+    return Path(path)
 
 
 # -- HTML ---------------------------------------------------------------------------------------

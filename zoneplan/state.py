@@ -23,6 +23,14 @@ Columns of :attr:`PlanState.table` (aligned to ``plan.parcels.index``)
     Booleans: ``construction`` … ``sea`` of the class; ``residential`` urban housing and community
     facilities (0701, 0702: the evaluation's A1); ``industrial_storage`` industrial, storage or
     mining land (the evaluation's A2).
+``village``
+    The survey's 城镇村属性码 places the parcel in a village (``czcsxm`` 203/203A,
+    :func:`zoneplan.landuse.is_village`): 村庄建设用地. ``urban_construction`` is then False
+    whatever the class — a village factory (三调 0601 with CZCSXM 203, read as 1001) is 工业用地
+    but not 城镇建设用地 (standards.md §2.1.3), so the evaluation counts it as 已建成农村建设用地
+    B1 (B11), not A2. The attribute describes the parcel as surveyed: a parcel acquired for
+    urban use should have its ``czcsxm`` cleared (or set to 201/202). Without a ``czcsxm``
+    column every parcel is False and the class alone decides.
 ``status``, ``st``
     Land status in the year (categorical of :data:`~zoneplan.analysis.timeline.STATUS_ORDER`)
     and its ``int8`` code (−1 unknown).
@@ -61,7 +69,7 @@ import pandas as pd
 
 from zoneplan._memo import fingerprint, memo
 from zoneplan.errors import PlanError
-from zoneplan.landuse import FLAG_COLUMNS, flags
+from zoneplan.landuse import FLAG_COLUMNS, flags, is_village
 from zoneplan.measure import basis_area_m2, plan_area_basis
 from zoneplan.plan import Plan
 
@@ -182,6 +190,8 @@ def _build(plan: Plan, year: int | None, basis: str) -> pd.DataFrame:
     )
     table["landuse_code"] = table["landuse_code"].astype("string")
     table["industrial_storage"] = table["industrial"] | table["storage"] | table["mining"]
+    table["village"] = is_village(parcels["czcsxm"]).to_numpy(dtype=bool) if "czcsxm" in parcels.columns else np.zeros(len(parcels), dtype=bool)
+    table["urban_construction"] &= ~table["village"]
     table.attrs["area_basis"] = basis
     table.attrs["year"] = year
     return table

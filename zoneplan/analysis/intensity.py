@@ -10,11 +10,16 @@ Land-status letters from parcels (status and code in the evaluation year, see
 -----------------------------------------------------------------------------------------------
 A   已建成城镇建设用地 — status ``built`` and urban construction land (landuse flag
     ``urban_construction``) or mining land (1002: the evaluation's A2 工矿仓储 includes 采矿, so
-    it is counted in A to keep A2 ⊂ A).
+    it is counted in A to keep A2 ⊂ A) — and not village land: a parcel whose 城镇村属性码
+    places it in a village (``czcsxm`` 203/203A, the state's ``village`` column) is never A,
+    whatever its class (standards.md §1.2 and §2.1.3: the survey tables separate 已建成城镇建设用地
+    A from 已建成农村建设用地 B11/B12 by 城镇 versus 村庄).
 A1  住宅用地 — A on 0701/0702 (urban housing and its community facilities).
 A2  已建成工矿仓储用地 — A on industrial (1001xx), mining (1002) or storage (11xx) land.
 B1  (B11 + B12) 已建成农村建设用地 — status ``built`` but not A (rural homesteads 0703,
-    regional roads 1202 …).
+    regional roads 1202, village land of any class …).
+B11 已建成农村工矿仓储用地 — B1 on industrial, storage or mining land (a village factory: 三调
+    0601 with CZCSXM 203); B12 = B1 − B11.
 B21 已达到供地条件的其他土地 — status ``ready``, and ``supplied`` (supplied but not built:
     supplied land has necessarily reached the supply conditions; counting it here keeps the
     supply rate ≤ 1).
@@ -128,7 +133,7 @@ INDICATORS: dict[str, tuple[str, str]] = {
 ZONE_TYPES: dict[str, str] = {"industry_led": "工业主导型", "industry_city": "产城融合型", "other": "其他类型"}
 DEFAULT_PROFILE = files("zoneplan") / "data" / "intensity_profile_example.toml"
 
-_AREA_COLUMNS = ["A_m2", "A1_m2", "A2_m2", "B1_m2", "B21_m2", "B22_m2", "C_m2", "D_m2", "G_m2", "unknown_m2"]
+_AREA_COLUMNS = ["A_m2", "A1_m2", "A2_m2", "B1_m2", "B11_m2", "B21_m2", "B22_m2", "C_m2", "D_m2", "G_m2", "unknown_m2"]
 _SUM_COLUMNS = ["floor_A_m2", "footprint_A_m2", "floor_A2_m2", "footprint_A2_m2", "investment_A2_yuan", "tax_A2_yuan", "tax_A_yuan"]
 
 
@@ -194,7 +199,7 @@ def status_areas(plan: Plan, *, by: Level = "zone", year: int | None = None, as_
     -------
     pandas.DataFrame
         Indexed by group id (``string``; parcels in no group are left out), columns ``A_m2``,
-        ``A1_m2``, ``A2_m2``, ``B1_m2``, ``B21_m2``, ``B22_m2``, ``C_m2``, ``D_m2``, ``G_m2``,
+        ``A1_m2``, ``A2_m2``, ``B1_m2``, ``B11_m2`` (part of B1), ``B21_m2``, ``B22_m2``, ``C_m2``, ``D_m2``, ``G_m2``,
         ``unknown_m2`` (no or unknown status) and the sums ``floor_A_m2``, ``footprint_A_m2``,
         ``floor_A2_m2``, ``footprint_A2_m2``, ``investment_A2_yuan``, ``tax_A2_yuan``,
         ``tax_A_yuan`` (NaN when every input is missing). Letters as in the module docstring;
@@ -208,7 +213,7 @@ def status_areas(plan: Plan, *, by: Level = "zone", year: int | None = None, as_
         area = f["area_m2"].to_numpy()
         st = f["st"].to_numpy()
         built = st == BUILT
-        a = built & (f["urban_construction"].to_numpy() | f["mining"].to_numpy())
+        a = built & ~f["village"].to_numpy() & (f["urban_construction"].to_numpy() | f["mining"].to_numpy())
         a2 = a & f["industrial_storage"].to_numpy()
         supplied = st == SUPPLIED
         known = st >= 0
@@ -218,6 +223,7 @@ def status_areas(plan: Plan, *, by: Level = "zone", year: int | None = None, as_
             "A1_m2": a & f["residential"].to_numpy(),
             "A2_m2": a2,
             "B1_m2": built & ~a,
+            "B11_m2": built & ~a & f["industrial_storage"].to_numpy(),
             "B21_m2": supplied | (st == READY),
             "B22_m2": st == UNREADY,
             "C_m2": st == UNBUILDABLE,

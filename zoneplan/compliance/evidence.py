@@ -8,8 +8,14 @@ GeoPackage (:func:`write_evidence`)
     ``summary`` (rule, count, area_mu, cannot_judge), ``cannot_judge``, ``settings`` (the
     tolerances and limits used) and the detail tables (``quota_balance``).
 Workbook (:func:`write_excel`)
-    Sheet ``summary`` first, then one sheet per rule with violations (no geometry; areas in m²
-    and mu), ``cannot_judge``, the detail tables and ``settings``.
+    Sheet ``summary`` first (with each rule's title and area basis), then one sheet per rule with
+    violations (no geometry; areas in m² and mu), ``cannot_judge``, the detail tables and
+    ``settings``. Written for people by :func:`zoneplan.io.workbook.write_sheets`: Chinese +
+    English headers with units (``面积 area (亩 mu; 平面 planar)`` — a rule's sheet names the area
+    basis of its areas, :meth:`~zoneplan.compliance.findings.Findings.basis_of`), each rule's title
+    (``规则名称 rule title``) beside its id, numbers stored to 6 decimals and shown rounded by unit
+    (Excel number formats), sheet names cut to Excel's 31 characters and unique (the title
+    column names the rule in full).
 
 Both writes are atomic (:func:`zoneplan.io.gpkg.atomic_path`): a failed write leaves an existing
 file untouched.
@@ -34,8 +40,6 @@ if TYPE_CHECKING:
     from zoneplan.compliance.findings import Findings
 
 __all__ = ["settings_table", "write_evidence", "write_excel"]
-
-_SHEET_MAX = 31  # Excel's limit on sheet-name length
 
 
 def settings_table(findings: Findings) -> pd.DataFrame:
@@ -90,7 +94,7 @@ def write_evidence(findings: Findings, path: str | Path) -> Path:
 
 
 def write_excel(findings: Findings, path: str | Path) -> Path:
-    """Write the findings as an Excel workbook, one sheet per rule (see the module docstring).
+    """Write the findings as an Excel workbook for people, one sheet per rule (see the module docstring).
 
     Parameters
     ----------
@@ -104,21 +108,22 @@ def write_excel(findings: Findings, path: str | Path) -> Path:
     pathlib.Path
         ``path``.
     """
-    path = Path(path)
+    from zoneplan.compliance.findings import rule_title
+    from zoneplan.io.workbook import BASIS_LABELS, write_sheets
+
+    def titled(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = pd.DataFrame(frame).reset_index(drop=True)
+        frame.insert(frame.columns.get_loc("rule") + 1, "rule_title", frame["rule"].astype(str).map(rule_title))
+        return frame
+
     violations = pd.DataFrame(findings.violations.drop(columns=findings.violations.geometry.name))
-    sheets: dict[str, pd.DataFrame] = {"summary": findings.summary}
+    summary = titled(findings.summary)
+    summary["area_basis"] = summary["rule"].map(lambda r: BASIS_LABELS[findings.basis_of(r)])
+    sheets: list[tuple[str, pd.DataFrame, str | None]] = [("summary", summary, None)]
     for rule, rows in violations.groupby(violations["rule"].astype(str), sort=False):
-        sheets[rule[:_SHEET_MAX]] = rows
-    tables = _tables(findings)
-    tables.pop("summary")
-    sheets.update(tables)
-    with atomic_path(path, suffix=".tmp.xlsx") as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        for name, table in sheets.items():
-            frame = pd.DataFrame(table).astype(object).where(lambda d: d.notna(), None)
-            frame.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            sheet.freeze_panes = "A2"
-            for column, header in zip(sheet.columns, frame.columns):
-                width = max([len(str(header)), *(len(str(v)) for v in frame[header].head(200) if v is not None)])
-                sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
-    return path
+        sheets.append((str(rule), titled(rows), findings.basis_of(str(rule))))
+    sheets.append(("cannot_judge", titled(findings.cannot_judge), None))
+    sheets += [(name, table, findings.basis_of(name)) for name, table in findings.tables.items()]
+    sheets.append(("settings", settings_table(findings), None))
+    write_sheets(sheets, path)
+    return Path(path)

@@ -82,6 +82,11 @@ class Findings:
         The tolerances and limits used (:meth:`zoneplan.compliance.rules.Rules.as_dict`).
     year
         The year judged, or None for the plan as planned.
+    area_basis
+        Rule or detail table → the basis (``"planar"``/``"ellipsoidal"``) of its areas where they
+        are the plan's parcel areas (:func:`zoneplan.measure.plan_area_basis`: the quota rule and
+        ``quota_balance``, from land consumption). Every other rule measures its conflict geometry,
+        parcel or phase on the plane of the plan's CRS: :meth:`basis_of` says ``"planar"`` for it.
     """
 
     violations: gpd.GeoDataFrame = field(default_factory=_empty_violations)
@@ -91,6 +96,11 @@ class Findings:
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)
     year: int | None = None
+    area_basis: Mapping[str, str] = field(default_factory=dict)
+
+    def basis_of(self, name: str) -> str:
+        """The area basis of the rule or detail table ``name`` (see :attr:`area_basis`)."""
+        return self.area_basis.get(name, "planar")
 
     @classmethod
     def combine(cls, parts: Iterable[Findings], *, settings: Mapping[str, Any] | None = None, year: int | None = None, crs: object = None) -> Findings:
@@ -111,6 +121,7 @@ class Findings:
             tables={k: v for p in parts for k, v in p.tables.items()},
             settings=dict(settings or {}),
             year=year,
+            area_basis={k: v for p in parts for k, v in p.area_basis.items()},
         )
 
     @property

@@ -153,12 +153,20 @@ def quota_violations(plan: Plan, *, year: int | None = None, rules: Mapping[str,
     if quotas.empty:
         return Findings(not_checked={QUOTA_RULE: "the plan has no quotas table"})
     from zoneplan.analysis.consumption import land_consumption
+    from zoneplan.measure import plan_area_basis
 
-    return judge_quotas(land_consumption(plan, by="zone"), quotas, year=year, tolerance_mu=rules.quota_tolerance_mu)
+    consumption = land_consumption(plan, by="zone")
+    return judge_quotas(consumption, quotas, year=year, tolerance_mu=rules.quota_tolerance_mu, area_basis=plan_area_basis(plan))
 
 
-def judge_quotas(consumption: pd.DataFrame, quotas: pd.DataFrame, *, year: int | None = None, tolerance_mu: float = 0.0) -> Findings:
-    """Findings of :data:`QUOTA_RULE` from a consumption table and a quotas table (see :func:`quota_balance`)."""
+def judge_quotas(
+    consumption: pd.DataFrame, quotas: pd.DataFrame, *, year: int | None = None, tolerance_mu: float = 0.0, area_basis: str | None = None
+) -> Findings:
+    """Findings of :data:`QUOTA_RULE` from a consumption table and a quotas table (see :func:`quota_balance`).
+
+    ``area_basis`` is the basis the consumption's areas were measured on (the plan's,
+    :func:`zoneplan.measure.plan_area_basis`); the findings carry it for the rule and its table.
+    """
     balance = quota_balance(consumption, quotas, year=year, tolerance_mu=tolerance_mu)
     over = balance[balance["status"] == "exceeded"]
     none = balance[balance["status"] == "no_quota"]
@@ -193,5 +201,6 @@ def judge_quotas(consumption: pd.DataFrame, quotas: pd.DataFrame, *, year: int |
         checked=(QUOTA_RULE,),
         tables={"quota_balance": balance},
         settings={"quota_tolerance_mu": tolerance_mu},
+        area_basis={QUOTA_RULE: area_basis, "quota_balance": area_basis} if area_basis else {},
         year=year,
     )

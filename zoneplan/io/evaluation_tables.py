@@ -5,7 +5,8 @@ evaluation's indicators, one sheet each, Chinese headers with units, one row per
 scope (zone, or district/park/phase with ``by``):
 
 * ``E.3 土地利用状况`` — 土地总面积 and the land-status areas: 已建成城镇建设用地 A (其中 住宅 A1,
-  工矿仓储 A2, 其他 A3–A6), 已建成农村建设用地 B1, 已达到 / 未达到供地条件的其他土地 B21 / B22,
+  工矿仓储 A2, 其他 A3–A6), 已建成农村建设用地 B1 (其中 农村工矿仓储 B11: village land by the
+  三调 城镇村属性码 CZCSXM 203 is never A), 已达到 / 未达到供地条件的其他土地 B21 / B22,
   不可建设土地 C (公顷).
 * ``E.4 土地供应状况`` — 已达到供地条件的土地 A + B21, 已供应国有建设用地 D (其中 已建成 A, 已供应
   未建成), 尚可供应土地 and 闲置土地 G (公顷).
@@ -102,6 +103,7 @@ def evaluation_tables(plan, *, by: str = "zone", year: int | None = None) -> dic
             "其中：工矿仓储用地 A2（公顷）": ha["A2_m2"],
             "其中：其他 A3–A6（公顷）": ha["A_m2"] - ha["A1_m2"] - ha["A2_m2"],
             "已建成农村建设用地 B1（公顷）": ha["B1_m2"],
+            "其中：农村工矿仓储用地 B11（公顷）": ha["B11_m2"],
             "已达到供地条件的其他土地 B21（公顷）": ha["B21_m2"],
             "未达到供地条件的其他土地 B22（公顷）": ha["B22_m2"],
             "不可建设土地 C（公顷）": ha["C_m2"],

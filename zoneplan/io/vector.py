@@ -44,6 +44,8 @@ from zoneplan.landuse import (
     SCHEME_TITLES,
     apply_landuse_map,
     detect_scheme,
+    flags,
+    is_village,
     normalise_codes,
     read_landuse_map,
     refine_sandiao,
@@ -306,8 +308,24 @@ def _landuse(
         if column == "landuse_code":
             gdf["landuse_code_source"] = raw.astype("string").str.strip()
             used, reason = col_scheme, why
+            if "czcsxm" in gdf.columns:
+                _village_note(code, gdf["czcsxm"], notes)
         gdf[column] = code
     return used, reason
+
+
+def _village_note(code: pd.Series, czcsxm: pd.Series, notes: list[str]) -> None:
+    """Say how many construction 图斑 the 城镇村属性码 places in a village (counted as 村庄, never 城镇建设用地)."""
+    table = flags(code)
+    village = is_village(czcsxm).to_numpy() & table["construction"].to_numpy(dtype=bool)
+    if not village.any():
+        return
+    industrial = village & (table["industrial"] | table["storage"] | table["mining"]).to_numpy(dtype=bool)
+    of_which = f", {int(industrial.sum())} of them industrial/storage (B11 农村工矿仓储用地)" if industrial.any() else ""
+    notes.append(
+        f"{int(village.sum())} construction 图斑 with CZCSXM 203 (村庄) are village construction land: "
+        f"the evaluation counts them (once built) as 已建成农村建设用地 B1{of_which}, never as 城镇建设用地 A"
+    )
 
 
 def _landuse_area(gdf: gpd.GeoDataFrame, notes: list[str]) -> None:

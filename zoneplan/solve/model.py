@@ -452,7 +452,7 @@ def build_model(
         a2 = built_a & (eff["industrial"] | eff["storage"] | eff["mining"])
         fa = frame["area_m2"].to_numpy()
         f_urb = frame["urban_construction"].to_numpy()
-        f_built = (frame["st"].to_numpy() == BUILT) & (f_urb | frame["mining"].to_numpy())
+        f_built = (frame["st"].to_numpy() == BUILT) & ~frame["village"].to_numpy() & (f_urb | frame["mining"].to_numpy())  # A of status_areas
         f_a2 = f_built & frame["industrial_storage"].to_numpy()
         sel = fixed & in_scope
         osel = in_scope[opt_parcel]
