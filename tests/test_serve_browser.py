@@ -160,49 +160,27 @@ def test_two_browsers_on_one_postgis_plan(browser, plan_uri):  # noqa: F811
             bench.close()
 
 
-def _mbtiles(path, lon: float, lat: float, zoom: int, rgb: tuple[int, int, int]) -> list[tuple[int, int]]:
-    """An MBTiles file (as MBTiles 1.3 writers make it: TMS rows) of solid tiles around lon-lat."""
-    import io
-    import math
-    import sqlite3
-
-    import numpy as np
-    from matplotlib.image import imsave
-
-    buf = io.BytesIO()
-    imsave(buf, np.tile(np.array(rgb, dtype=np.uint8), (256, 256, 1)), format="png")
-    n = 1 << zoom
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    tiles = [(x + dx, y + dy) for dx in range(-3, 4) for dy in range(-3, 4)]
-    with sqlite3.connect(path) as con:
-        con.execute("CREATE TABLE metadata (name text, value text)")
-        con.execute("CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer, tile_data blob)")
-        con.executemany(
-            "INSERT INTO metadata VALUES (?, ?)",
-            [("name", "test basemap"), ("format", "png"), ("minzoom", str(zoom)), ("maxzoom", str(zoom)), ("attribution", "© test tiles")],
-        )
-        con.executemany("INSERT INTO tiles VALUES (?, ?, ?, ?)", [(zoom, tx, n - 1 - ty, buf.getvalue()) for tx, ty in tiles])
-    return tiles
-
-
-def test_offline_basemap_from_mbtiles(browser, tmp_path):
+@pytest.mark.parametrize("kind", ["mbtiles", "pmtiles"])
+def test_offline_basemap_from_a_local_file(browser, tmp_path, kind):
     import io
 
     from matplotlib.image import imread
 
+    from tests.basemaps import solid_tiles, write_mbtiles, write_pmtiles
     from zoneplan.serve import create_app, open_store
 
     path = tmp_path / "zhangdian.gpkg"
     shutil.copy(datasets.get_path("zhangdian"), path)
     plan = Plan.read(path)
     c = plan.zones.geometry.to_crs(4326).iloc[0].centroid
-    tiles = _mbtiles(tmp_path / "base.mbtiles", c.x, c.y, 14, (40, 160, 220))
+    solid = solid_tiles(c.x, c.y, 14, (40, 160, 220))
+    tiles = {(x, y) for _, x, y in solid}
+    basemap = (write_mbtiles if kind == "mbtiles" else write_pmtiles)(tmp_path / f"base.{kind}", solid)
     # create_app checks the file; served the same way as `zoneplan serve --basemap`
-    assert create_app(open_store(path), basemap=tmp_path / "base.mbtiles") is not None
+    assert create_app(open_store(path), basemap=basemap) is not None
     from tests import workbench
 
-    with workbench.serving(path, basemap=tmp_path / "base.mbtiles") as base:
+    with workbench.serving(path, basemap=basemap) as base:
         bench = Bench(browser, base)
         bench.view(c.x, c.y, 14)
         bench.page.wait_for_function(
@@ -210,12 +188,12 @@ def test_offline_basemap_from_mbtiles(browser, tmp_path):
         )
         bench.page.wait_for_timeout(300)
         asked = {tuple(int(v) for v in u.rsplit("/tiles/", 1)[1].split("/")[1:]) for u in bench.requests if "/tiles/14/" in u}
-        assert asked and asked <= set(tiles)
+        assert asked and asked <= tiles
         png = imread(io.BytesIO(bench.page.screenshot()))
         # the tiles' colour shows between the features
         share = (np.abs(png[:, :, :3] * 255 - np.array([40, 160, 220])) < 3).all(axis=2).mean()
         assert share > 0.05
         assert "© test tiles" in bench.page.inner_text(".leaflet-control-attribution")
-        bench.shot("basemap_mbtiles")
+        bench.shot(f"basemap_{kind}")
         assert bench.external == [] and bench.errors == []
         bench.close()

@@ -16,7 +16,7 @@ from zoneplan.errors import InputError
 def serve_cmd(
     plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql://…#PLAN.")],
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (the workbench never listens on other addresses).")] = 8765,
-    basemap: Annotated[Path | None, typer.Option("--basemap", help="Offline basemap: a local MBTiles file of raster tiles.")] = None,
+    basemap: Annotated[Path | None, typer.Option("--basemap", help="Offline basemap: a local MBTiles or PMTiles file of raster tiles.")] = None,
 ) -> None:
     """Edit the plan's phases in the browser: compose or draw, live areas in mu and rules, save, undo."""
     try:
@@ -24,10 +24,10 @@ def serve_cmd(
     except ModuleNotFoundError as exc:
         raise InputError(f"zoneplan serve needs {exc.name}: pip install 'zoneplan[serve]'", rule="serve-extra") from None
 
-    from zoneplan.serve._tiles import MBTiles
+    from zoneplan.serve._tiles import open_basemap
 
     open_store(plan_path)  # a missing plan or basemap is refused before the server starts
     if basemap is not None:
-        MBTiles.open(basemap)
+        open_basemap(basemap)
     console.print(f"zoneplan workbench on http://{HOST}:{port}/ — {plan_path} (Ctrl-C to stop)")
     serve(plan_path, port=port, basemap=None if basemap is None else str(basemap))

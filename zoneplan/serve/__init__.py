@@ -44,7 +44,7 @@ def serve(location: str, *, port: int = 8765, poll_ms: int = 3000, basemap: str 
     poll_ms
         How often pages look for other people's saves.
     basemap
-        A local MBTiles file (raster tiles) drawn under the plan.
+        A local MBTiles or PMTiles file (raster tiles) drawn under the plan.
     log_level
         uvicorn's log level.
     """

@@ -49,7 +49,7 @@ from zoneplan.maps.kinds import workbench_spec
 from zoneplan.plan import Plan
 from zoneplan.serve._edit import FORM_FIELDS, check_attributes, from_lonlat, phase_areas, phase_geometry, phase_row, phase_rules, phases_geojson, to_lonlat
 from zoneplan.serve._store import PlanStore, StaleError
-from zoneplan.serve._tiles import MBTiles
+from zoneplan.serve._tiles import MBTiles, PMTiles, open_basemap
 
 __all__ = ["create_app"]
 
@@ -60,7 +60,7 @@ _HEADERS = {"Cache-Control": "no-store"}
 class _Workbench:
     """The store plus the plan as last read, re-read only when its revision changes."""
 
-    def __init__(self, store: PlanStore, *, poll_ms: int, basemap: MBTiles | None = None) -> None:
+    def __init__(self, store: PlanStore, *, poll_ms: int, basemap: MBTiles | PMTiles | None = None) -> None:
         self.store = store
         self.poll_ms = poll_ms
         self.basemap = basemap
@@ -177,9 +177,9 @@ def create_app(store: PlanStore, *, poll_ms: int = 3000, basemap: str | Path | N
     poll_ms
         How often the page asks for the plan's revision to show other people's saves.
     basemap
-        A local MBTiles file of raster tiles, served as ``/tiles/{z}/{x}/{y}`` under the plan.
+        A local MBTiles or PMTiles file of raster tiles, served as ``/tiles/{z}/{x}/{y}`` under the plan.
     """
-    tiles = MBTiles.open(basemap) if basemap is not None else None
+    tiles = open_basemap(basemap) if basemap is not None else None
     bench = _Workbench(store, poll_ms=poll_ms, basemap=tiles)
 
     def endpoint(work, *, post: bool):
