@@ -335,8 +335,33 @@ def area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
     return pd.Series(geoms.area.to_numpy(), index=gdf.index, name="area_m2")
 
 
-def basis_area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries, basis: str) -> pd.Series:
-    """Area of each feature in m² on ``basis`` (``"ellipsoidal"`` or ``"planar"``).
+def basis_area_m2(
+    gdf: gpd.GeoDataFrame | gpd.GeoSeries | np.ndarray,
+    basis: str | Plan | None = None,
+    *,
+    crs: object = None,
+) -> pd.Series:
+    """Area of each feature in m² on an area basis: THE measure of every area zoneplan reports.
+
+    Every area of a geometry that feeds an indicator, a check, a table or a report — parcels,
+    zones, phases, and the pieces of them inside or outside a control line — goes through this
+    function, so that one plan is measured on one basis throughout.
+
+    Parameters
+    ----------
+    gdf
+        Features: a GeoDataFrame or GeoSeries (their CRS), or an array of shapely geometries
+        (then ``crs`` names their CRS; pieces cut out of a plan's layers are in the plan's CRS).
+    basis
+        ``"ellipsoidal"`` or ``"planar"``; a :class:`~zoneplan.plan.Plan` stands for its basis
+        (:func:`plan_area_basis`) and, for an array, its CRS; None: ``settings.area_basis``.
+    crs
+        CRS of an array of geometries (default: the plan's when ``basis`` is a plan).
+
+    Returns
+    -------
+    pandas.Series
+        m² per feature, aligned to ``gdf``'s index (a RangeIndex for an array).
 
     Examples
     --------
@@ -344,7 +369,18 @@ def basis_area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries, basis: str) -> pd.Serie
     >>> s = gpd.GeoSeries([shapely.box(500_000, 4_000_000, 501_000, 4_001_000)], crs=4548)
     >>> float(basis_area_m2(s, "planar").iloc[0]), bool(basis_area_m2(s, "ellipsoidal").iloc[0] <= 1e6)
     (1000000.0, True)
+    >>> float(basis_area_m2(s.to_numpy(), "planar", crs=4548).iloc[0])
+    1000000.0
     """
+    if basis is None:
+        basis = settings.area_basis
+    elif not isinstance(basis, str):
+        crs = basis.crs if crs is None else crs
+        basis = plan_area_basis(basis)
+    if not isinstance(gdf, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        if crs is None:
+            raise CRSError("cannot measure geometries without a CRS", rule="crs")
+        gdf = gpd.GeoSeries(np.asarray(gdf, dtype=object), crs=crs)
     if basis == "planar":
         return area_m2(gdf)
     if basis == "ellipsoidal":

@@ -6,9 +6,10 @@ GeoPackage (:func:`write_evidence`)
     findings have no geometry (``quota_exceeded``) are attribute tables. Each rule's layer opens in
     QGIS in the rule's colour on compliance maps (``layer_styles``). Also the tables
     ``summary`` (rule, count, area_mu, cannot_judge), ``cannot_judge``, ``settings`` (the
-    tolerances and limits used) and the detail tables (``quota_balance``).
+    tolerances and limits used, and the ``area_basis`` of every area) and the detail tables
+    (``quota_balance``).
 Workbook (:func:`write_excel`)
-    Sheet ``summary`` first, then one sheet per rule with violations (no geometry; areas in m²
+    Sheet ``summary`` first (with the ``area_basis`` column), then one sheet per rule with violations (no geometry; areas in m²
     and mu), ``cannot_judge``, the detail tables and ``settings``.
 
 Both writes are atomic (:func:`zoneplan.io.gpkg.atomic_path`): a failed write leaves an existing
@@ -39,8 +40,10 @@ _SHEET_MAX = 31  # Excel's limit on sheet-name length
 
 
 def settings_table(findings: Findings) -> pd.DataFrame:
-    """The settings of the check as ``setting, value`` text rows (lists and mappings as JSON)."""
+    """The settings of the check as ``setting, value`` text rows (lists and mappings as JSON), the area basis first."""
     rows = [(k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)) for k, v in findings.settings.items()]
+    if findings.area_basis:
+        rows.insert(0, ("area_basis", findings.area_basis))
     return pd.DataFrame(rows, columns=["setting", "value"], dtype="string")
 
 
@@ -106,7 +109,7 @@ def write_excel(findings: Findings, path: str | Path) -> Path:
     """
     path = Path(path)
     violations = pd.DataFrame(findings.violations.drop(columns=findings.violations.geometry.name))
-    sheets: dict[str, pd.DataFrame] = {"summary": findings.summary}
+    sheets: dict[str, pd.DataFrame] = {"summary": findings.summary.assign(area_basis=findings.area_basis)}
     for rule, rows in violations.groupby(violations["rule"].astype(str), sort=False):
         sheets[rule[:_SHEET_MAX]] = rows
     tables = _tables(findings)
