@@ -243,7 +243,7 @@ def validate_cmd(
         if fix:
             fixed = []
             for name, gdf in plan.layers.items():
-                new, ch = fix_geometries(gdf, layer=name)
+                new, ch = fix_geometries(gdf, layer=name, basis=plan_area_basis(plan))
                 if len(ch):
                     plan = plan.with_layer(name, new)
                     fixed.append(ch)
