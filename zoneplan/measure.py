@@ -389,11 +389,14 @@ def basis_area_m2(
     raise ValueError(f"unknown area basis {basis!r}; expected one of {AREA_BASES}")
 
 
-def area_in(gdf: gpd.GeoDataFrame | gpd.GeoSeries, unit: str = "mu") -> pd.Series:
-    """Planar area of each feature in ``unit`` (``m2``, ``mu``, ``ha`` or ``km2``), named ``area_<unit>``."""
+def area_in(gdf: gpd.GeoDataFrame | gpd.GeoSeries, unit: str = "mu", *, basis: str | Plan | None = None) -> pd.Series:
+    """Area of each feature in ``unit`` (``m2``, ``mu``, ``ha`` or ``km2``) on ``basis``, named ``area_<unit>``.
+
+    ``basis`` as in :func:`basis_area_m2` (a plan stands for its basis; None: ``settings.area_basis``).
+    """
     if unit not in AREA_UNITS:
         raise ValueError(f"unknown area unit {unit!r}; expected one of {sorted(AREA_UNITS)}")
-    return (area_m2(gdf) / AREA_UNITS[unit]).rename(f"area_{unit}")
+    return (basis_area_m2(gdf, basis) / AREA_UNITS[unit]).rename(f"area_{unit}")
 
 
 def areas(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, units: tuple[str, ...] = ("m2", "mu", "ha", "km2")) -> pd.DataFrame:
