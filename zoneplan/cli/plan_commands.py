@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, say, styled, table_of
+from zoneplan.cli._common import EXIT_FOUND, console, emit_json, header, load_plan, say, styled, table_of
 from zoneplan.errors import InputError
 from zoneplan.ids import fill_ids
 from zoneplan.io import is_database_uri, locked
@@ -221,7 +221,7 @@ def info(plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan Geo
             }
         )
         return
-    console.print(styled((str(plan.meta.get("title", plan.name)), "bold"), f"  {crs}  area basis: {plan_area_basis(plan)}"))
+    header(str(plan.meta.get("title", plan.name)), f"  {crs}", plan=plan)
     table = summary.drop(columns="ellipsoidal_area_m2").rename(
         columns={"area_m2": "area m²", "area_mu": "area mu", "area_ha": "area ha", "area_km2": "area km²", "ellipsoidal_area_mu": "ellipsoidal mu"}
     )
@@ -252,11 +252,16 @@ def validate_cmd(
                 plan.write(plan_path)
     problems = validate(plan)
     if as_json:
-        payload = {"valid": problems.empty, "problems": problems[["layer", "feature_id", "rule", "message", "value"]].to_dict("records")}
+        payload = {
+            "valid": problems.empty,
+            "area_basis": plan_area_basis(plan),
+            "problems": problems[["layer", "feature_id", "rule", "message", "value"]].to_dict("records"),
+        }
         if fix:
             payload["fixed"] = changes.to_dict("records")
         emit_json(payload)
     else:
+        header(str(plan.meta.get("title", plan.name)), f" — validation of {plan_path}; areas in mu", plan=plan)
         if len(changes):
             console.print(table_of(changes, title=f"Repaired {len(changes)} geometries (saved to {plan_path})"))
         if problems.empty:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import console, emit_json, load_plan
+from zoneplan.cli._common import console, emit_json, header, load_plan
 from zoneplan.errors import InputError
 from zoneplan.progress import quiet
 from zoneplan.report import REPORT_MAP_KINDS, write_report
@@ -44,6 +44,7 @@ def report(
         emit_json({"report": str(out), **data})
         return
     sizes = ", ".join(f"{name} ({len(rows)})" for name, rows in data["tables"].items())
+    header(str(plan.meta.get("title", plan.name)), " — report; areas in mu", basis=data["area_basis"])
     console.print(f"Wrote {out} ({out.stat().st_size / 1024:,.0f} KiB): {sizes}")
 
 
