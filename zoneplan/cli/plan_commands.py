@@ -17,6 +17,7 @@ from zoneplan.io import is_database_uri, locked
 from zoneplan.io.vector import read_vector
 from zoneplan.measure import area_m2, ellipsoidal_area_m2, plan_area_basis
 from zoneplan.plan import Plan
+from zoneplan.settings import settings
 from zoneplan.units import M2_PER_MU
 from zoneplan.validate import fix_geometries, validate
 
@@ -68,7 +69,7 @@ def import_(
     sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet of the workbook (default: the first).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import a vector file as a layer of a plan (created if missing), or join an attribute table onto a layer."""
+    """Import a vector file as a layer of a plan (created if missing, on the area basis in force: ZONEPLAN_AREA_BASIS, default ellipsoidal), or join an attribute table onto a layer."""
     if src.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".csv"):
         _join(src, into, join=join, on=on, sheet=sheet, as_json=as_json)
         return
@@ -97,7 +98,7 @@ def import_(
         )
     with locked(into, on_wait=say):
         exists = is_database_uri(into) or Path(into).exists()
-        plan = load_plan(into) if exists else Plan(crs=result.data.crs)
+        plan = load_plan(into) if exists else Plan(crs=result.data.crs, meta={"area_basis": settings.area_basis})  # a new plan records its basis
         new = fill_ids(result.data.to_crs(plan.crs), layer, zones=plan.zones, existing=plan[layer] if append and layer in plan else None, source=src)
         data = pd.concat([plan[layer], new], ignore_index=True) if append and layer in plan else new
         plan = plan.with_layer(layer, data, meta={"imported_from": src.name, **plan.layer_meta.get(layer, {})})

@@ -100,7 +100,7 @@ def overlaps(parcels: gpd.GeoDataFrame | gpd.GeoSeries, lines: gpd.GeoDataFrame,
     >>> import shapely
     >>> p = gpd.GeoSeries([shapely.box(0, 0, 100, 100), shapely.box(200, 0, 300, 100)], crs=4548)
     >>> red = gpd.GeoDataFrame({"name": ["红线1"]}, geometry=[shapely.box(90, 0, 210, 50)], crs=4548)
-    >>> overlaps(p, red)["overlap_m2"].tolist()
+    >>> overlaps(p, red, basis="planar")["overlap_m2"].tolist()
     [500.0, 500.0]
     """
     ok, pg = _geoms(parcels)
@@ -156,7 +156,7 @@ def outside(parcels: gpd.GeoDataFrame | gpd.GeoSeries, boundary: gpd.GeoDataFram
     >>> import shapely
     >>> p = gpd.GeoSeries([shapely.box(0, 0, 100, 100), shapely.box(0, 0, 100, 101)], crs=4548)
     >>> udb = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 100, 100)], crs=4548)
-    >>> outside(p, udb)["outside_m2"].round(6).tolist()
+    >>> outside(p, udb, basis="planar")["outside_m2"].round(6).tolist()
     [100.0]
     """
     ok, pg = _geoms(parcels)

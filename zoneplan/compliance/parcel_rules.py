@@ -84,7 +84,7 @@ def parcel_measures(parcels: gpd.GeoDataFrame, *, basis: str | None = None) -> p
     --------
     >>> import shapely
     >>> p = gpd.GeoDataFrame({"floor_area_m2": [1990.0], "investment_yuan": [2.8e6]}, geometry=[shapely.box(0, 0, 10, 100)], crs=4548)
-    >>> parcel_measures(p)[["far", "investment_intensity_wan_per_mu", "green_ratio"]].round(4).iloc[0].tolist()
+    >>> parcel_measures(p, basis="planar")[["far", "investment_intensity_wan_per_mu", "green_ratio"]].round(4).iloc[0].tolist()
     [1.99, 186.6667, nan]
     """
     area = basis_area_m2(parcels, basis)
