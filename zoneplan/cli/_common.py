@@ -33,7 +33,10 @@ def styled(*parts: str | tuple[str, str]) -> Text:
 
 
 def header(title: str, detail: str = "", *, plan: Plan | None = None, basis: str | None = None) -> None:
-    """Print the first line of every command that shows areas: ``title`` in bold, ``detail``, the area basis.
+    """Print the header of every command that shows areas: ``title`` in bold and ``detail``, then ``area basis: …``.
+
+    The basis has a line of its own (``area basis: planar`` or ``area basis: ellipsoidal``), so a
+    long title wrapped to the terminal never splits it.
 
     Parameters
     ----------
@@ -43,8 +46,7 @@ def header(title: str, detail: str = "", *, plan: Plan | None = None, basis: str
         What follows the title (the CRS, the year judged …).
     plan, basis
         The basis of the areas below: ``basis`` when given, else the plan's
-        (:func:`zoneplan.measure.plan_area_basis`). The line ends ``area basis: planar`` or
-        ``area basis: ellipsoidal``.
+        (:func:`zoneplan.measure.plan_area_basis`).
     """
     if basis is None:
         from zoneplan.measure import plan_area_basis
@@ -52,7 +54,8 @@ def header(title: str, detail: str = "", *, plan: Plan | None = None, basis: str
         if plan is None:
             raise TypeError("header() needs the plan or the basis of its areas")
         basis = plan_area_basis(plan)
-    console.print(styled((title, "bold"), detail, f"  area basis: {basis}"), soft_wrap=True)
+    console.print(styled((title, "bold"), detail))
+    console.print(f"area basis: {basis}")
 
 
 def emit_json(payload: Any) -> None:
