@@ -24,6 +24,12 @@ multi-polygons added; lines and points have area 0, missing geometry NaN. Everyt
 on flat numpy arrays of all vertices of all features at once (no Python loop per feature):
 1M parcels take ≈ 0.7 × the time of reading them (``make bench``, ``bench_measure``).
 
+**The area basis.** A plan is measured on one basis throughout: :func:`basis_area_m2` is the
+measure every reader uses (parcels, groups, the pieces of parcels inside a red line or outside a
+zone, remaining land, phases, idle land, validation, diffs, solves, maps, reports), on the basis
+of :func:`plan_area_basis` — the plan's ``meta["area_basis"]``, else ``settings.area_basis``,
+ellipsoidal by default (the bureau's 三调 TBMJ; :mod:`zoneplan.settings` says why).
+
 An edge drawn straight in the Gauss–Krüger plane is slightly curved on the ellipsoid; the notice's
 sum over vertices treats it as straight in (L, F(B)). By default one midpoint per edge corrects
 that (``edges="straight"``, see :func:`ellipsoidal_area_m2`).

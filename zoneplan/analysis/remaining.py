@@ -120,8 +120,9 @@ def forbidden_area(plan: Plan, geoms: gpd.GeoSeries | np.ndarray) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        m² per geometry on the plan's area basis (:func:`zoneplan.measure.basis_area_m2`): inside the red line or basic farmland, or outside the urban development
-        boundary when the plan has one.
+        m² per geometry on the plan's area basis (:func:`zoneplan.measure.basis_area_m2`):
+        inside the red line or basic farmland, or outside the urban development boundary when
+        the plan has one.
     """
     arr = np.asarray(geoms.to_numpy() if isinstance(geoms, gpd.GeoSeries) else geoms, dtype=object)
     mode, parts, tree = _masks(plan)
