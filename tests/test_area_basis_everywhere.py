@@ -206,6 +206,26 @@ def test_idle_land_and_per_parcel_measures_follow_the_basis(linqing) -> None:
     assert (far_e[has] > far_p[has]).all()
 
 
+def test_quotas_and_phase_progress_count_land_on_the_basis(linqing, zhangdian) -> None:
+    from zoneplan.analysis.consumption import land_consumption, phase_progress
+    from zoneplan.compliance.quotas import quota_balance
+
+    planar, ellipsoidal = linqing
+    p = quota_balance(land_consumption(planar, by="zone"), planar.quotas)
+    e = quota_balance(land_consumption(ellipsoidal, by="zone"), ellipsoidal.quotas)
+    assert (p["quota_mu"].to_numpy() == e["quota_mu"].to_numpy()).all()  # quotas are figures, not geometry
+    used = p["used_mu"] > 0
+    assert used.sum() >= 3
+    g = gap(p.loc[used, "used_mu"], e.loc[used, "used_mu"])
+    assert ((g > LINQING_GAP[0]) & (g < LINQING_GAP[1])).all()
+    assert (e.loc[used, "balance_mu"].to_numpy() > p.loc[used, "balance_mu"].to_numpy()).all()
+    zp, ze = phase_progress(zhangdian[0]), phase_progress(zhangdian[1])
+    delivered = zp["delivered_mu"] > 0
+    assert delivered.any()
+    g = gap(zp.loc[delivered, "delivered_mu"], ze.loc[delivered, "delivered_mu"])
+    assert ((g > ZHANGDIAN_GAP[0]) & (g < ZHANGDIAN_GAP[1])).all()
+
+
 def test_check_json_and_evidence_name_the_basis(linqing, tmp_path) -> None:
     planar, ellipsoidal = linqing
     findings = check(ellipsoidal)
