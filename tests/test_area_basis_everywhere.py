@@ -353,3 +353,21 @@ def test_every_command_names_the_basis_in_its_header_and_json(linqing, tmp_path)
     # analyze's areas are the ellipsoidal ones: remaining land of the zone in mu
     result = analyze(ellipsoidal)
     assert result["area_basis"] == "ellipsoidal"
+
+
+def test_the_map_editor_names_the_basis_and_checks_phases_on_it(zhangdian, tmp_path) -> None:
+    from starlette.testclient import TestClient
+
+    from zoneplan.serve import create_app, open_store
+    from zoneplan.serve._edit import phase_rules
+
+    planar, ellipsoidal = zhangdian
+    path = tmp_path / "official.gpkg"
+    ellipsoidal.write(path)
+    with TestClient(create_app(open_store(path))) as client:
+        assert client.get("/api/plan").json()["area_basis"] == "ellipsoidal"
+    # a candidate phase reaching 300 m outside the zone: the part outside on the plan's basis
+    geom = shapely.affinity.translate(planar.phases.geometry.iloc[2], 300.0)
+    found = {p: phase_rules(p, geom, {"zone_id": "zhangdian"})["violations"] for p in (planar, ellipsoidal)}
+    outside = {p: next(v for v in found[p] if v["rule"] == "phase_outside_zone")["area_m2"] for p in found}
+    assert ZHANGDIAN_GAP[0] < outside[planar] / outside[ellipsoidal] - 1 < ZHANGDIAN_GAP[1]
