@@ -347,7 +347,7 @@ def test_every_command_names_the_basis_in_its_header_and_json(linqing, tmp_path)
     human = run("report", path, "-o", tmp_path / "r.html", "--no-maps")
     assert basis_line(human) == "area basis: ellipsoidal"
     assert "area basis: ellipsoidal 椭球面积" in (tmp_path / "r.html").read_text(encoding="utf-8")
-    run("report", path, "--tables", "evaluation", "-o", tmp_path / "e.xlsx")
+    assert json.loads(run("report", path, "--tables", "evaluation", "-o", tmp_path / "e.xlsx", "--json"))["area_basis"] == "ellipsoidal"
     book = openpyxl.load_workbook(tmp_path / "e.xlsx")
     assert all("椭球面积 ellipsoidal" in str(book[name]["A1"].value) for name in book.sheetnames)
     # analyze's areas are the ellipsoidal ones: remaining land of the zone in mu

@@ -50,6 +50,7 @@ def report(
 
 def _tables(plan, out: Path, *, kind: str, by: str, year: list[int] | None, as_json: bool) -> None:
     from zoneplan.io.evaluation_tables import write_evaluation_tables
+    from zoneplan.measure import plan_area_basis
 
     if kind != "evaluation":
         raise InputError(f"--tables {kind!r}: the tables zoneplan writes are: evaluation", rule="tables")
@@ -59,6 +60,7 @@ def _tables(plan, out: Path, *, kind: str, by: str, year: list[int] | None, as_j
         raise InputError("the evaluation tables are for one year: give --year once", rule="tables")
     sheets = write_evaluation_tables(plan, out, by=by, year=year[0] if year else None)
     if as_json:
-        emit_json({"tables": str(out), "sheets": sheets})
+        emit_json({"tables": str(out), "area_basis": plan_area_basis(plan), "sheets": sheets})
         return
+    header(str(plan.meta.get("title", plan.name)), " — evaluation tables; areas in ha", plan=plan)
     console.print(f"Wrote {out}: " + ", ".join(f"{name} ({rows})" for name, rows in sheets.items()))
