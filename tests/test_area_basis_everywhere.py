@@ -371,3 +371,21 @@ def test_the_map_editor_names_the_basis_and_checks_phases_on_it(zhangdian, tmp_p
     found = {p: phase_rules(p, geom, {"zone_id": "zhangdian"})["violations"] for p in (planar, ellipsoidal)}
     outside = {p: next(v for v in found[p] if v["rule"] == "phase_outside_zone")["area_m2"] for p in found}
     assert ZHANGDIAN_GAP[0] < outside[planar] / outside[ellipsoidal] - 1 < ZHANGDIAN_GAP[1]
+
+
+def test_solve_and_compare_carry_the_plans_basis(linqing) -> None:
+    from zoneplan.compare import compare
+    from zoneplan.solve import solve
+
+    planar, ellipsoidal = linqing
+    result = solve(ellipsoidal, years=[2035], objective="least-area")
+    assert result.status == "optimal" and result.area_basis == "ellipsoidal"
+    changed = result.changes[result.changes["change"].isin(["landuse", "withdraw"])]
+    parcels = planar.parcels.set_index("parcel_id").loc[changed["parcel_id"]]
+    np.testing.assert_allclose(changed["area_mu"], ell_mu(parcels.geometry, planar.crs), rtol=1e-12)
+    assert result.changed_area_mu == pytest.approx(ell_mu(parcels.geometry, planar.crs).sum(), rel=1e-12)
+    comparison = compare({"base": ellipsoidal}, check=False)
+    assert comparison.area_basis == comparison.to_json()["area_basis"] == "ellipsoidal"
+    assert "ellipsoidal basis" in comparison.notes["units"]
+    remaining = comparison.exhaustion["remaining_mu"].to_numpy()
+    assert len(remaining) and (remaining < compare({"base": planar}, check=False).exhaustion["remaining_mu"].to_numpy()).all()
