@@ -69,7 +69,7 @@ def gap(planar, ellipsoidal) -> np.ndarray:
 # -- the default and the bundled plans' basis --------------------------------------------------
 
 
-def test_the_default_basis_is_ellipsoidal_and_the_samples_say_planar(monkeypatch, tmp_path) -> None:
+def test_the_default_basis_is_ellipsoidal_and_the_samples_say_planar(monkeypatch, tmp_path, capsys) -> None:
     monkeypatch.delenv("ZONEPLAN_AREA_BASIS", raising=False)  # the suite's hand-built plans are planar (conftest)
     assert settings.area_basis == "ellipsoidal"
     for name in ("zhangdian", "linqing", "liaocheng"):
@@ -92,6 +92,22 @@ def test_the_default_basis_is_ellipsoidal_and_the_samples_say_planar(monkeypatch
     assert made.meta["area_basis"] == "ellipsoidal"
     with settings.override(area_basis="planar"):
         assert plan_area_basis(made) == "ellipsoidal"
+    # --area-basis chooses the basis of a new plan; an existing plan keeps its own (exit 2, one line)
+    from zoneplan.cli import main
+
+    def zoneplan(*args: object) -> int:
+        with pytest.raises(SystemExit) as done:
+            main([str(a) for a in args])
+        return int(done.value.code or 0)
+
+    assert zoneplan("import", src, "--into", tmp_path / "cad.gpkg", "--layer", "parcels", "--area-basis", "planar") == 0
+    assert Plan.read(tmp_path / "cad.gpkg").meta["area_basis"] == "planar"
+    capsys.readouterr()
+    assert zoneplan("import", src, "--into", tmp_path / "cad.gpkg", "--layer", "parcels", "--area-basis", "ellipsoidal") == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "cad.gpkg" in err and "area basis is planar" in err and "area-basis" in err
+    assert zoneplan("import", src, "--into", tmp_path / "x.gpkg", "--layer", "parcels", "--area-basis", "geodesic") == 2
+    assert "expected one of planar, ellipsoidal" in capsys.readouterr().err
 
 
 def test_published_figures_hold_on_their_basis_whatever_the_setting(zhangdian, linqing) -> None:
