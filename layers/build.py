@@ -21,7 +21,9 @@ seed, and the geometry is built from those choices with plain shapely operations
 code gives the same layers. Geometry is **illustrative**: no official boundary of these zones is
 published. Every published area is met exactly on the plane of EPSG:4548 by construction (outlines
 are scaled and lots are cut with a bisected line to the exact figure); the ellipsoidal areas
-differ from the planar ones by the Gauss–Krüger scale factor only (< 0.05 % here).
+differ from the planar ones by the Gauss–Krüger scale factor only (< 0.05 % here). Each plan's
+``meta["area_basis"]`` is therefore ``"planar"`` (:data:`PUBLISHED_AREA_BASIS`): the published
+figures are checked, and hold, on the plane, whatever zoneplan's default basis for other plans.
 """
 
 from __future__ import annotations
@@ -60,6 +62,10 @@ GEOMETRY_NOTE = "illustrative geometry — no official boundary published"
 CRS = 4548
 #: Date the sample plans' state (status, idle land) is judged at when no year is given (``meta['as_of']``).
 AS_OF = "2024-06-30"
+#: The basis the plan documents' published areas hold on (``meta["area_basis"]`` of every sample
+#: plan). The documents do not say; a planning institute draws and measures in the Gauss–Krüger
+#: plane (CAD), and "about 1022 mu" figures are plane figures — so the samples are planar plans.
+PUBLISHED_AREA_BASIS = "planar"
 SEEDS = {"zhangdian": 20220225, "linqing": 20221011, "liaocheng": 20220601}
 _TO_GK = pyproj.Transformer.from_crs(4490, CRS, always_xy=True)
 
@@ -623,6 +629,7 @@ def build_zhangdian(fig: dict) -> Plan:
         "source": src,
         "geometry": GEOMETRY_NOTE,
         "as_of": AS_OF,
+        "area_basis": PUBLISHED_AREA_BASIS,
     }
     return Plan(
         {"zones": zones, "phases": phase_gdf, "parcels": parcels, "named_roads": named_roads}, {"targets": targets}, crs=CRS, meta=meta, layer_meta=layer_meta
@@ -1144,6 +1151,7 @@ def build_linqing(fig: dict) -> tuple[Plan, dict]:
         "geometry": GEOMETRY_NOTE,
         "base_year": "2020",
         "as_of": AS_OF,
+        "area_basis": PUBLISHED_AREA_BASIS,
     }
     plan = Plan(
         {"zones": zones, "districts": district_gdf, "parks": park_gdf, "parcels": parcels_gdf, "control_lines": control},
@@ -1214,7 +1222,13 @@ def build_liaocheng(fig: dict) -> Plan:
             C["remaining_source"], "remaining (undeveloped) area per zone: 6.14, 6.6, 3.15, 1.62, 0.3, 1.3, 7.2, 2, 1.2, 7.22 km² (± 0.5 %)"
         ),
     }
-    meta = {"name": "liaocheng", "title": "聊城市开发区 Development zones of Liaocheng (June 2022)", "source": src, "geometry": GEOMETRY_NOTE}
+    meta = {
+        "name": "liaocheng",
+        "title": "聊城市开发区 Development zones of Liaocheng (June 2022)",
+        "source": src,
+        "geometry": GEOMETRY_NOTE,
+        "area_basis": PUBLISHED_AREA_BASIS,
+    }
     return Plan({"zones": zones, "remaining_land": remaining}, {"province_stats": stats}, crs=CRS, meta=meta, layer_meta=layer_meta)
 
 

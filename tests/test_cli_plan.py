@@ -43,7 +43,7 @@ def test_info_human_output_has_units(plan_path):
 
 def test_validate_exit_codes_and_json(plan_path, tiny_plan, tmp_path):
     ok = run("validate", plan_path, "--json")
-    assert ok.returncode == 0 and json.loads(ok.stdout) == {"valid": True, "problems": []}
+    assert ok.returncode == 0 and json.loads(ok.stdout) == {"valid": True, "area_basis": "planar", "problems": []}
     bad_path = tmp_path / "bad.gpkg"
     overlap = gpd.GeoDataFrame({"parcel_id": ["OV"], "zone_id": ["Z1"], "landuse_code": ["100101"]}, geometry=[box(150, 0, 100, 200)], crs=4548)
     tiny_plan.with_layer("parcels", pd.concat([tiny_plan.parcels, overlap], ignore_index=True)).write(bad_path)

@@ -147,11 +147,18 @@ def test_the_sheets_say_the_area_basis_of_their_areas(tmp_path):
     # quotas are judged on land consumption, on the plan's (ellipsoidal) parcel areas ...
     assert "面积 area (亩 mu; 椭球面积 ellipsoidal)" in [c.value for c in book["quota_exceeded"][1]]
     assert "超出指标 excess (亩 mu; 椭球面积 ellipsoidal)" in [c.value for c in book["quota_balance"][1]]
-    # ... overlaps are measured on the conflict geometry in the Gauss–Krüger plane
-    assert "面积 area (亩 mu; 平面 planar)" in [c.value for c in book["basic_farmland_overlap"][1]]
+    # ... and so are the overlaps' conflict geometries (every area on the plan's basis, issue #12)
+    assert "面积 area (亩 mu; 椭球面积 ellipsoidal)" in [c.value for c in book["basic_farmland_overlap"][1]]
     basis = {row["规则 rule"].value: row["面积基准 area basis"].value for row in _rows(book["summary"])}
-    assert basis["quota_exceeded"] == "椭球面积 ellipsoidal" and basis["basic_farmland_overlap"] == "平面 planar"
-    assert findings.basis_of("quota_exceeded") == "ellipsoidal" and findings.basis_of("basic_farmland_overlap") == "planar"
+    assert basis["quota_exceeded"] == basis["basic_farmland_overlap"] == "椭球面积 ellipsoidal"
+    assert findings.basis_of("quota_exceeded") == findings.basis_of("basic_farmland_overlap") == "ellipsoidal"
+    planar = check(plan.with_meta(area_basis="planar"), year=2025)
+    book = openpyxl.load_workbook(planar.to_excel(tmp_path / "p.xlsx"))
+    assert "面积 area (亩 mu; 平面 planar)" in [c.value for c in book["basic_farmland_overlap"][1]]
+    # the two workbooks' overlap areas differ by the planar/ellipsoidal gap (ellipsoidal ≤ planar)
+    e = findings.violations.query("rule == 'basic_farmland_overlap'")["area_m2"].sum()
+    p = planar.violations.query("rule == 'basic_farmland_overlap'")["area_m2"].sum()
+    assert 0 < e < p and (p - e) / p < 1e-3
 
 
 def test_formula_like_text_stays_text(tmp_path):

@@ -11,6 +11,7 @@ from tests.bureau_data import DLTB_AS_2023, dltb
 from tests.conftest import box
 from zoneplan import datasets
 from zoneplan.io.vector import read_vector
+from zoneplan.measure import ellipsoidal_area_m2
 from zoneplan.plan import Plan
 
 pytestmark = pytest.mark.skipif("OpenFileGDB" not in pyogrio.list_drivers(write=True), reason="GDAL without OpenFileGDB write")
@@ -96,9 +97,14 @@ def test_export_in_the_standard_schemas_and_back(tmp_path, run, sandiao_gdb):
     assert r.returncode == 0, r.stderr
     names = {str(n) for n, _ in pyogrio.list_layers(out)}
     assert {"GHYDYH", "CZKFBJ", "YJJBNTBHTB", "STBHHX", "KFQFW"} <= names
-    assert "planar areas" in r.stdout
+    assert "ellipsoidal areas" in r.stdout  # TBMJ/MJ are ellipsoidal by the databases' definition
     ghyd = pyogrio.read_dataframe(out, layer="GHYDYH")
     plan = Plan.read(linqing)
+    ellipsoidal = ellipsoidal_area_m2(plan["parcels"])
+    assert ghyd["TBMJ"].to_numpy() == pytest.approx(ellipsoidal.round(2).to_numpy(), abs=0.006)
+    assert (ghyd["TBMJ"].to_numpy() < plan["parcels"].area.to_numpy()).all()  # 1.3° from CM 117°E: −0.034 %
+    kfq = pyogrio.read_dataframe(out, layer="KFQFW")
+    assert kfq["MJ"].sum() == pytest.approx(ellipsoidal_area_m2(plan["zones"]).sum(), abs=0.01)
     assert list(ghyd.columns[:3]) == ["BSM", "YDYHFLDM", "YDYHFLMC"]
     assert ghyd["YDYHFLDM"].tolist() == plan["parcels"]["landuse_code"].tolist()
     assert ghyd.geometry.area.sum() == pytest.approx(plan["parcels"].area.sum(), rel=1e-7)  # the GDB stores a 0.0001 m grid

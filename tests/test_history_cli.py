@@ -58,7 +58,7 @@ def test_diff_of_two_geopackages_lists_changes_with_areas_in_mu(tmp_path: Path, 
     assert layers["parcels"]["area_change_mu"] == pytest.approx(30 - 60 + 15)
     assert (layers["zones"]["changed"], layers["zones"]["unchanged"]) == (0, 1)
     code, out, _ = run(["diff", str(before), str(after)], capsys)
-    assert code == 0 and "areas planar, in mu" in out and "P5" in out and "added" in out
+    assert code == 0 and "\narea basis: planar\n" in out and "P5" in out and "added" in out
 
 
 def test_diff_of_a_plan_with_itself_is_empty(tmp_path: Path, tiny_plan: Plan) -> None:

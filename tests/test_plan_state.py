@@ -107,7 +107,7 @@ def test_a_state_refuses_groups_after_the_plan_changed(tiny_plan) -> None:
 
 
 def test_the_area_basis_setting_reaches_every_reader(builds) -> None:
-    plan = datasets.load("linqing")
+    plan = datasets.load("linqing").with_meta(area_basis=None)  # a plan that names no basis follows the setting
     planar = plan_state(plan, 2025)
     with settings.override(area_basis="ellipsoidal"):
         ellipsoidal = plan_state(plan, 2025)

@@ -103,7 +103,7 @@ def test_cli_info_and_validate_pass(name):
     assert payload["meta"]["name"] == name
     valid = runner.invoke(app, ["validate", path, "--json"])
     assert valid.exit_code == 0, valid.output
-    assert json.loads(valid.output) == {"valid": True, "problems": []}
+    assert json.loads(valid.output) == {"valid": True, "area_basis": "planar", "problems": []}
 
 
 @pytest.mark.parametrize("name", ["zhangdian", "linqing", "liaocheng"])

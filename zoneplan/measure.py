@@ -24,6 +24,12 @@ multi-polygons added; lines and points have area 0, missing geometry NaN. Everyt
 on flat numpy arrays of all vertices of all features at once (no Python loop per feature):
 1M parcels take ≈ 0.7 × the time of reading them (``make bench``, ``bench_measure``).
 
+**The area basis.** A plan is measured on one basis throughout: :func:`basis_area_m2` is the
+measure every reader uses (parcels, groups, the pieces of parcels inside a red line or outside a
+zone, remaining land, phases, idle land, validation, diffs, solves, maps, reports), on the basis
+of :func:`plan_area_basis` — the plan's ``meta["area_basis"]``, else ``settings.area_basis``,
+ellipsoidal by default (the bureau's 三调 TBMJ; :mod:`zoneplan.settings` says why).
+
 An edge drawn straight in the Gauss–Krüger plane is slightly curved on the ellipsoid; the notice's
 sum over vertices treats it as straight in (L, F(B)). By default one midpoint per edge corrects
 that (``edges="straight"``, see :func:`ellipsoidal_area_m2`).
@@ -335,8 +341,33 @@ def area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
     return pd.Series(geoms.area.to_numpy(), index=gdf.index, name="area_m2")
 
 
-def basis_area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries, basis: str) -> pd.Series:
-    """Area of each feature in m² on ``basis`` (``"ellipsoidal"`` or ``"planar"``).
+def basis_area_m2(
+    gdf: gpd.GeoDataFrame | gpd.GeoSeries | np.ndarray,
+    basis: str | Plan | None = None,
+    *,
+    crs: object = None,
+) -> pd.Series:
+    """Area of each feature in m² on an area basis: THE measure of every area zoneplan reports.
+
+    Every area of a geometry that feeds an indicator, a check, a table or a report — parcels,
+    zones, phases, and the pieces of them inside or outside a control line — goes through this
+    function, so that one plan is measured on one basis throughout.
+
+    Parameters
+    ----------
+    gdf
+        Features: a GeoDataFrame or GeoSeries (their CRS), or an array of shapely geometries
+        (then ``crs`` names their CRS; pieces cut out of a plan's layers are in the plan's CRS).
+    basis
+        ``"ellipsoidal"`` or ``"planar"``; a :class:`~zoneplan.plan.Plan` stands for its basis
+        (:func:`plan_area_basis`) and, for an array, its CRS; None: ``settings.area_basis``.
+    crs
+        CRS of an array of geometries (default: the plan's when ``basis`` is a plan).
+
+    Returns
+    -------
+    pandas.Series
+        m² per feature, aligned to ``gdf``'s index (a RangeIndex for an array).
 
     Examples
     --------
@@ -344,7 +375,18 @@ def basis_area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries, basis: str) -> pd.Serie
     >>> s = gpd.GeoSeries([shapely.box(500_000, 4_000_000, 501_000, 4_001_000)], crs=4548)
     >>> float(basis_area_m2(s, "planar").iloc[0]), bool(basis_area_m2(s, "ellipsoidal").iloc[0] <= 1e6)
     (1000000.0, True)
+    >>> float(basis_area_m2(s.to_numpy(), "planar", crs=4548).iloc[0])
+    1000000.0
     """
+    if basis is None:
+        basis = settings.area_basis
+    elif not isinstance(basis, str):
+        crs = basis.crs if crs is None else crs
+        basis = plan_area_basis(basis)
+    if not isinstance(gdf, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        if crs is None:
+            raise CRSError("cannot measure geometries without a CRS", rule="crs")
+        gdf = gpd.GeoSeries(np.asarray(gdf, dtype=object), crs=crs)
     if basis == "planar":
         return area_m2(gdf)
     if basis == "ellipsoidal":
@@ -353,11 +395,14 @@ def basis_area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries, basis: str) -> pd.Serie
     raise ValueError(f"unknown area basis {basis!r}; expected one of {AREA_BASES}")
 
 
-def area_in(gdf: gpd.GeoDataFrame | gpd.GeoSeries, unit: str = "mu") -> pd.Series:
-    """Planar area of each feature in ``unit`` (``m2``, ``mu``, ``ha`` or ``km2``), named ``area_<unit>``."""
+def area_in(gdf: gpd.GeoDataFrame | gpd.GeoSeries, unit: str = "mu", *, basis: str | Plan | None = None) -> pd.Series:
+    """Area of each feature in ``unit`` (``m2``, ``mu``, ``ha`` or ``km2``) on ``basis``, named ``area_<unit>``.
+
+    ``basis`` as in :func:`basis_area_m2` (a plan stands for its basis; None: ``settings.area_basis``).
+    """
     if unit not in AREA_UNITS:
         raise ValueError(f"unknown area unit {unit!r}; expected one of {sorted(AREA_UNITS)}")
-    return (area_m2(gdf) / AREA_UNITS[unit]).rename(f"area_{unit}")
+    return (basis_area_m2(gdf, basis) / AREA_UNITS[unit]).rename(f"area_{unit}")
 
 
 def areas(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, units: tuple[str, ...] = ("m2", "mu", "ha", "km2")) -> pd.DataFrame:

@@ -9,8 +9,10 @@ Features are matched by the layer's contract id (``parcel_id``, ``zone_id`` …)
 (``control_lines``) are matched by row number, shown as ``#0``, ``#1`` …. A feature is *changed*
 when any shared attribute differs (missing equals missing; ``1`` equals ``1.0``) or its geometry
 does (the same shape with its vertices in another order or as a one-part multipolygon is not a
-change). Areas are **planar** areas in the plan's projected CRS (:func:`zoneplan.measure.area_m2`),
-in mu (1 mu = 10000/15 m²); every result says so in ``area_basis``.
+change). Areas are on the area basis of the plan after the change (its ``meta["area_basis"]``, else
+``settings.area_basis``: :func:`zoneplan.measure.plan_area_basis`), both sides measured on that one
+basis by :func:`zoneplan.measure.basis_area_m2`, in mu (1 mu = 10000/15 m²); every result says
+which in ``area_basis``.
 
 Examples
 --------
@@ -28,6 +30,9 @@ Examples
 -39.0
 >>> result.area_basis
 'planar'
+>>> ellipsoidal = diff_plans(before, after.with_meta(area_basis="ellipsoidal"))
+>>> ellipsoidal.area_basis, round(float(ellipsoidal.summary.loc["parcels", "area_change_mu"]), 2)
+('ellipsoidal', -38.99)
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ import pandas as pd
 import shapely
 
 from zoneplan.layers import LAYERS
-from zoneplan.measure import area_m2
+from zoneplan.measure import basis_area_m2, plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.units import AREA_UNITS
 
@@ -68,7 +73,7 @@ class PlanDiff:
         total area before and after and its change in mu, and the attribute columns only one
         side has.
     area_basis
-        ``"planar"``: areas are planar, in the plans' projected CRS.
+        ``"planar"`` or ``"ellipsoidal"``: the basis every area of the diff is measured on.
     """
 
     features: pd.DataFrame
@@ -106,10 +111,10 @@ def _same_geometry(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return same | (shapely.is_missing(a) & shapely.is_missing(b))
 
 
-def _layer_diff(name: str, before: gpd.GeoDataFrame, after: gpd.GeoDataFrame) -> tuple[pd.DataFrame, dict[str, object]]:
+def _layer_diff(name: str, before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, basis: str) -> tuple[pd.DataFrame, dict[str, object]]:
     old, new = _keyed(before, name), _keyed(after, name)
     mu = AREA_UNITS["mu"]
-    old_area, new_area = area_m2(old) / mu, area_m2(new) / mu
+    old_area, new_area = basis_area_m2(old, basis) / mu, basis_area_m2(new, basis) / mu
     shared = [c for c in old.columns if c in new.columns and c not in (old.geometry.name, new.geometry.name)]
     common = old.index.intersection(new.index)
     added, removed = new.index.difference(old.index), old.index.difference(new.index)
@@ -169,7 +174,7 @@ def _layer_diff(name: str, before: gpd.GeoDataFrame, after: gpd.GeoDataFrame) ->
     return rows, summary
 
 
-def diff_plans(before: Plan, after: Plan) -> PlanDiff:
+def diff_plans(before: Plan, after: Plan, *, basis: str | None = None) -> PlanDiff:
     """Compare two plans layer by layer (维护前 ``before``, 维护后 ``after``).
 
     Parameters
@@ -177,12 +182,17 @@ def diff_plans(before: Plan, after: Plan) -> PlanDiff:
     before, after
         The plan before and after the change. Layers only one plan has count as wholly added or
         removed. When the CRSs differ, ``after`` is compared in ``before``'s CRS.
+    basis
+        Area basis of both sides (``"planar"`` | ``"ellipsoidal"``); None: the basis of
+        ``after`` (:func:`zoneplan.measure.plan_area_basis`), so that a change of the plan's
+        basis alone changes no area.
 
     Returns
     -------
     PlanDiff
-        ``features`` (what changed, per feature) and ``summary`` (per layer), planar areas in mu.
+        ``features`` (what changed, per feature) and ``summary`` (per layer), areas in mu on ``area_basis``.
     """
+    basis = basis or plan_area_basis(after)
     names = list(dict.fromkeys([*before.layers, *after.layers]))
     tables, summaries = [], {}
     for name in names:
@@ -191,9 +201,9 @@ def diff_plans(before: Plan, after: Plan) -> PlanDiff:
         template = old if old is not None else new
         old = old if old is not None else template.iloc[:0]
         new = new if new is not None else template.iloc[:0]
-        rows, summaries[name] = _layer_diff(name, old, new.to_crs(old.crs) if new.crs != old.crs else new)
+        rows, summaries[name] = _layer_diff(name, old, new.to_crs(old.crs) if new.crs != old.crs else new, basis)
         tables.append(rows)
     features = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=list(FEATURE_COLUMNS))
     features = features.reindex(columns=list(FEATURE_COLUMNS)).astype({"feature_id": "string", "layer": "string", "change": "string", "geometry_changed": bool})
     summary = pd.DataFrame.from_dict(summaries, orient="index").reindex(columns=list(SUMMARY_COLUMNS)).rename_axis("layer")
-    return PlanDiff(features, summary)
+    return PlanDiff(features, summary, area_basis=basis)

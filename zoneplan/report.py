@@ -15,6 +15,10 @@ Excel: one sheet per table, Chinese + English headers with units (``剩余用地
 rounded by unit, the header row frozen and filtered, written atomically. The HTML page keeps the
 column names with their unit (:func:`header_of`, ``remaining_mu [mu]``).
 
+Every area is on the plan's area basis (:func:`zoneplan.measure.plan_area_basis`), and every
+rendering says which: the HTML header line, the ``sources`` table's first row (``method`` /
+``area_basis``, also the workbook's ``sources`` sheet) and ``area_basis`` in the JSON.
+
 Examples
 --------
 >>> from zoneplan import datasets
@@ -51,7 +55,13 @@ from zoneplan.plotting import chart_style
 from zoneplan.progress import track
 from zoneplan.scenario import apply_scenarios, scenarios_of
 
-__all__ = ["REPORT_MAP_KINDS", "header_of", "report_json", "report_tables", "unit_of", "write_excel", "write_html", "write_report"]
+__all__ = ["AREA_BASIS_TEXT", "REPORT_MAP_KINDS", "header_of", "report_json", "report_tables", "unit_of", "write_excel", "write_html", "write_report"]
+
+#: How a report names each area basis (the HTML header line and the ``sources`` sheet).
+AREA_BASIS_TEXT: dict[str, str] = {
+    "planar": "planar 平面面积 (Gauss–Krüger plane)",
+    "ellipsoidal": "ellipsoidal 椭球面积 (国土调查办发〔2008〕32号, as 三调 TBMJ)",
+}
 
 #: Maps embedded in the HTML report (each drawn only when the plan has what it needs).
 REPORT_MAP_KINDS: tuple[str, ...] = ("landuse", "phases", "remaining", "compliance")
@@ -126,7 +136,8 @@ def _scenario_table(plan: Plan, names: Sequence[str]) -> pd.DataFrame:
 
 
 def _sources(plan: Plan, comparison: Comparison) -> pd.DataFrame:
-    rows = [{"topic": "plan", "item": key, "text": str(value)} for key, value in plan.meta.items() if key not in ("rules",)]
+    rows = [{"topic": "method", "item": "area_basis", "text": AREA_BASIS_TEXT[comparison.area_basis]}]
+    rows += [{"topic": "plan", "item": key, "text": str(value)} for key, value in plan.meta.items() if key not in ("rules", "area_basis")]
     for layer, meta in plan.layer_meta.items():
         rows += [{"topic": f"layer {layer}", "item": key, "text": str(value)} for key, value in meta.items()]
     rows += [{"topic": "method", "item": key, "text": text} for key, text in comparison.notes.items()]
@@ -165,9 +176,10 @@ def report_tables(comparison: Comparison, plan: Plan) -> dict[str, pd.DataFrame]
 
 
 def report_json(tables: Mapping[str, pd.DataFrame], *, plan: Plan, comparison: Comparison) -> dict[str, Any]:
-    """The ``zoneplan report --json`` form: ``{"plan", "scenarios", "years", "by", "tables": {...}}``."""
+    """The ``zoneplan report --json`` form: ``{"plan", "area_basis", "scenarios", "years", "by", "tables": {...}}``."""
     return {
         "plan": plan.meta.get("title", plan.name),
+        "area_basis": comparison.area_basis,
         "scenarios": list(comparison.scenarios),
         "years": list(comparison.years),
         "by": comparison.by,
@@ -292,7 +304,7 @@ def write_html(
     title = plan.meta.get("title", plan.name)
     parts = [f'<!DOCTYPE html><html lang="zh-CN"><head><title>{esc(title)} — zoneplan report</title><style>{_CSS}</style></head><body>']
     parts.append(
-        f'<h1>{esc(title)}</h1><p class="note">zoneplan report · scenarios: {esc(", ".join(comparison.scenarios))} · years: {esc(", ".join("as planned" if y is None else str(y) for y in comparison.years))} · by {esc(comparison.by)}</p>'
+        f'<h1>{esc(title)}</h1><p class="note">zoneplan report · scenarios: {esc(", ".join(comparison.scenarios))} · years: {esc(", ".join("as planned" if y is None else str(y) for y in comparison.years))} · by {esc(comparison.by)} · area basis: {esc(AREA_BASIS_TEXT[comparison.area_basis])}</p>'
     )
     compliance = tables["compliance"]
     exhaustion = tables["exhaustion"]

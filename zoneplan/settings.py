@@ -22,12 +22,12 @@ setting                    default (environment)       what it is
                                                        figures are quoted to ~4 significant digits
 ``supply_eps_mu``          ``1e-9``                    remaining land below this many mu counts as
                                                        exhausted (floating-point residue only)
-``area_basis``             ``"planar"``                ``"planar"`` (Gauss–Krüger plane) or
-                           (``ZONEPLAN_AREA_BASIS``)   ``"ellipsoidal"`` (the CRS's ellipsoid, the
-                                                       national method of :mod:`zoneplan.measure`):
-                                                       the parcel area of the per-year table
-                                                       (:mod:`zoneplan.state`) that analysis,
-                                                       compliance, maps and reports read
+``area_basis``             ``"ellipsoidal"``           ``"ellipsoidal"`` (the CRS's ellipsoid, the
+                           (``ZONEPLAN_AREA_BASIS``)   national method of :mod:`zoneplan.measure`,
+                                                       as 三调 TBMJ) or ``"planar"`` (Gauss–Krüger
+                                                       plane): the basis of every area of a plan
+                                                       whose ``meta["area_basis"]`` says nothing
+                                                       (see "The area basis" below)
 ``progress``               ``None``                    progress bars: ``None`` on a terminal only
                            (``ZONEPLAN_PROGRESS``)     (never in CI or on a dumb terminal), ``True``
                                                        always, ``False`` never
@@ -46,6 +46,21 @@ setting                    default (environment)       what it is
 ``cache_size``             ``4``                       how many per-year parcel states
                                                        (:mod:`zoneplan.state`) are kept
 =========================  ==========================  =============================================
+
+The area basis
+--------------
+Every area zoneplan reports — parcels, groups, remaining land, control-line conflicts, phases,
+idle land, validation, diffs, solves, maps, reports — is measured on one basis per plan
+(:func:`zoneplan.measure.basis_area_m2`): the plan's own ``meta["area_basis"]`` when it has one,
+else this setting. The default is **ellipsoidal** because the natural-resources bureau reconciles
+every figure with the 三调 / annual 变更调查 database, whose 图斑 area (TBMJ) is the ellipsoidal
+area of 国土调查办发〔2008〕32号; planar figures there would be off by the Gauss–Krüger scale factor
+(+0.034 % 1.3° from the central meridian — 22 mu on Linqing's 64,800 mu), more than the
+bureau's own rounding. ``"planar"`` is for plans whose figures were measured in the plane (a
+planning institute's CAD drawings): the bundled sample plans say ``area_basis = "planar"`` in
+their metadata, because their published figures hold on the plane (``layers/README.md``). A
+new plan made by ``zoneplan import`` records the basis in force when it was made, so its
+figures never change with a colleague's setting.
 
 Two facts of the environment are read here too, for the progress-bar rule: ``ci`` (the ``CI``
 variable is set, as GitHub Actions and GitLab do) and ``dumb_terminal`` (``TERM=dumb``).
@@ -152,7 +167,7 @@ _OPTIONS: dict[str, _Option] = {
     "target_equal_tolerance": _Option(0.005, _positive("target_equal_tolerance")),
     "target_bound_tolerance": _Option(0.0005, _positive("target_bound_tolerance")),
     "supply_eps_mu": _Option(1e-9, _positive("supply_eps_mu")),
-    "area_basis": _Option("planar", _choice("area_basis", AREA_BASES), "ZONEPLAN_AREA_BASIS", lambda s: s.strip().lower()),
+    "area_basis": _Option("ellipsoidal", _choice("area_basis", AREA_BASES), "ZONEPLAN_AREA_BASIS", lambda s: s.strip().lower()),
     "progress": _Option(None, _optional_bool("progress"), "ZONEPLAN_PROGRESS", _flag),
     "browser_path": _Option("/usr/bin/chromium", _optional_text("browser_path"), "ZONEPLAN_CHROMIUM"),
     "font": _Option(None, _optional_text("font"), "ZONEPLAN_FONT"),

@@ -27,6 +27,9 @@ rule                          what it finds
 
 :func:`fix_geometries` repairs invalid geometry with :func:`shapely.make_valid`, keeps the
 polygonal part, and lists each change with its area before and after.
+
+Every area (overlaps, parts outside a zone, the parcel area of the plot ratio, the areas before
+and after a repair) is on the plan's area basis (:func:`zoneplan.measure.basis_area_m2`).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import shapely
 from zoneplan._geometry import parts_outside
 from zoneplan.landuse import unknown_codes
 from zoneplan.layers import CONTROL_LINE_KINDS, LAYERS, PARCEL_STATUSES
+from zoneplan.measure import basis_area_m2, plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.settings import settings
 from zoneplan.units import M2_PER_MU
@@ -125,13 +129,13 @@ def _usable(gdf: gpd.GeoDataFrame) -> np.ndarray:
     return ok
 
 
-def _overlaps(gdf: gpd.GeoDataFrame, ids: pd.Series, name: str, usable_mask: np.ndarray) -> pd.DataFrame:
+def _overlaps(gdf: gpd.GeoDataFrame, ids: pd.Series, name: str, usable_mask: np.ndarray, basis: str) -> pd.DataFrame:
     usable = np.flatnonzero(usable_mask)
     geoms = gdf.geometry.values[usable]
     left, right = gdf.geometry.iloc[usable].sindex.query(geoms, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
-    area = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    area = basis_area_m2(shapely.intersection(geoms[left], geoms[right]), basis, crs=gdf.crs).to_numpy()
     big = area > settings.area_tolerance_m2
     left, right, area = left[big], right[big], area[big]
     a = ids.iloc[usable[left]].to_numpy()
@@ -158,7 +162,7 @@ def _outside_zone(plan: Plan, name: str, gdf: gpd.GeoDataFrame, ids: pd.Series, 
     out = [_problems(name, ids[unknown], "unknown_zone", [f"zone_id {z!r} names no zone" for z in zid[unknown]], zid[unknown])]
     sub = gdf[known]
     owner = zone_geom.index.get_indexer(zid[known])
-    outside = shapely.area(parts_outside(np.asarray(sub.geometry.values, dtype=object), zone_geom.to_numpy(), owner=owner))
+    outside = basis_area_m2(parts_outside(np.asarray(sub.geometry.values, dtype=object), zone_geom.to_numpy(), owner=owner), plan).to_numpy()
     bad = outside > settings.area_tolerance_m2
     mu = outside[bad] / M2_PER_MU
     out.append(
@@ -221,7 +225,7 @@ def _crossing_groups(plan: Plan, gdf: gpd.GeoDataFrame, ids: pd.Series, usable: 
     return out
 
 
-def _value_problems(name: str, gdf: gpd.GeoDataFrame, ids: pd.Series) -> list[pd.DataFrame]:
+def _value_problems(name: str, gdf: gpd.GeoDataFrame, ids: pd.Series, basis: str) -> list[pd.DataFrame]:
     out = []
     for col in ("floor_area_m2", "footprint_m2", "investment_yuan", "tax_yuan", "target_area_mu", "approved_area_mu"):
         if col in gdf.columns:
@@ -229,7 +233,7 @@ def _value_problems(name: str, gdf: gpd.GeoDataFrame, ids: pd.Series) -> list[pd
             neg = (vals < 0).fillna(False).to_numpy(dtype=bool)
             out.append(_problems(name, ids[neg], "negative_value", [f"{col} is negative ({v:g})" for v in vals[neg]], vals[neg]))
     if "floor_area_m2" in gdf.columns:
-        far = pd.to_numeric(gdf["floor_area_m2"], errors="coerce") / gdf.geometry.area.replace(0, np.nan)
+        far = pd.to_numeric(gdf["floor_area_m2"], errors="coerce") / basis_area_m2(gdf, basis).replace(0, np.nan)
         high = (far > MAX_FAR).fillna(False).to_numpy(dtype=bool)
         out.append(_problems(name, ids[high], "far_out_of_range", [f"plot ratio {v:.2f} exceeds {MAX_FAR:g}" for v in far[high]], far[high]))
     for col in [c for c in gdf.columns if str(c).endswith("_date")]:
@@ -296,15 +300,16 @@ def validate(plan: Plan) -> pd.DataFrame:
     True
     """
     found: list[pd.DataFrame] = []
+    basis = plan_area_basis(plan)
     for name, gdf in plan.layers.items():
         found += _schema_problems(name, gdf)
         ids = _ids(gdf, name)
         usable = _usable(gdf)  # validity is computed once per layer: it is the costly part
         found += _geometry_problems(name, gdf, ids, usable)
         found += _code_problems(name, gdf, ids)
-        found += _value_problems(name, gdf, ids)
+        found += _value_problems(name, gdf, ids, basis)
         if name == "parcels":
-            found.append(_overlaps(gdf, ids, name, usable))
+            found.append(_overlaps(gdf, ids, name, usable, basis))
             found += _crossing_groups(plan, gdf, ids, usable)
         if name in ("parcels", "phases", "parks", "districts"):
             found += _outside_zone(plan, name, gdf, ids, usable)
@@ -314,8 +319,11 @@ def validate(plan: Plan) -> pd.DataFrame:
     return pd.concat(found, ignore_index=True)
 
 
-def fix_geometries(gdf: gpd.GeoDataFrame, *, layer: str = "layer") -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+def fix_geometries(gdf: gpd.GeoDataFrame, *, layer: str = "layer", basis: str | None = None) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Repair invalid polygons with :func:`shapely.make_valid`, keeping only polygonal parts.
+
+    ``basis`` is the area basis of the areas before and after (the plan's,
+    :func:`zoneplan.measure.plan_area_basis`); None: ``settings.area_basis``.
 
     Returns
     -------
@@ -338,8 +346,8 @@ def fix_geometries(gdf: gpd.GeoDataFrame, *, layer: str = "layer") -> tuple[gpd.
     new = geoms.copy()
     new[bad] = fixed_geoms
     out = out.set_geometry(gpd.GeoSeries(new, index=gdf.index, crs=gdf.crs))
-    before = shapely.area(geoms[bad])
-    after = shapely.area(fixed_geoms)
+    before = basis_area_m2(geoms[bad], basis, crs=gdf.crs).to_numpy()
+    after = basis_area_m2(fixed_geoms, basis, crs=gdf.crs).to_numpy()
     changes = pd.DataFrame(
         {
             "layer": layer,

@@ -48,6 +48,7 @@ from zoneplan.analysis.timeline import landuse_at, status_at
 from zoneplan.errors import InputError
 from zoneplan.jsonable import to_jsonable
 from zoneplan.layers import METRICS
+from zoneplan.measure import plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.settings import settings
 from zoneplan.units import MU_PER_KM2
@@ -341,7 +342,7 @@ def analyze(plan: Plan, *, year: int | None = None, by: Level = "zone", profile:
     Returns
     -------
     dict
-        ``{"year": Y, "level": by, "as_of": "YYYY-MM-DD", "profile": name, "groups": [{"level",
+        ``{"year": Y, "level": by, "area_basis": basis, "as_of": "YYYY-MM-DD", "profile": name, "groups": [{"level",
         "id", "name", "zone_type", "indicators": {name: value}, "score_missing": [indicator]}], "targets": [{"scope", "metric",
         "year", "op", "target", "actual", "met", "gap", …}]}``; NaN becomes None.
     """
@@ -366,6 +367,7 @@ def analyze(plan: Plan, *, year: int | None = None, by: Level = "zone", profile:
     return {
         "year": year,
         "level": by,
+        "area_basis": plan_area_basis(plan),
         "as_of": as_of_date(plan, year).isoformat(),
         "profile": prof.get("profile", {}).get("name"),
         "groups": groups,

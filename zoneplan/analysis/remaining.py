@@ -47,6 +47,7 @@ from zoneplan.analysis._frame import group_sum, groups, parcel_frame
 from zoneplan.analysis.consumption import land_consumption
 from zoneplan.analysis.grouping import LAYER_OF, Level, group_layer
 from zoneplan.analysis.timeline import BUILT, STATUS_ORDER, SUPPLIED, UNBUILDABLE
+from zoneplan.measure import basis_area_m2
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_MU
 
@@ -96,8 +97,8 @@ def _masks(plan: Plan) -> tuple[str | None, np.ndarray, shapely.STRtree | None]:
     return memo(plan, "masks", build)
 
 
-def _overlap(geoms: np.ndarray, parts: np.ndarray, tree: shapely.STRtree | None) -> np.ndarray:
-    """Area of each geometry inside the union of the disjoint ``parts``."""
+def _overlap(plan: Plan, geoms: np.ndarray, parts: np.ndarray, tree: shapely.STRtree | None) -> np.ndarray:
+    """Area of each geometry inside the union of the disjoint ``parts``, on the plan's area basis."""
     out = np.zeros(len(geoms))
     if tree is None or not len(geoms):
         return out
@@ -106,9 +107,9 @@ def _overlap(geoms: np.ndarray, parts: np.ndarray, tree: shapely.STRtree | None)
         return out
     inside = shapely.contains_properly(parts[pi], geoms[gi])
     area = np.empty(len(gi))
-    area[inside] = shapely.area(geoms[gi[inside]])
+    area[inside] = basis_area_m2(geoms[gi[inside]], plan).to_numpy()
     cut = ~inside
-    area[cut] = shapely.area(shapely.intersection(geoms[gi[cut]], parts[pi[cut]]))
+    area[cut] = basis_area_m2(shapely.intersection(geoms[gi[cut]], parts[pi[cut]]), plan).to_numpy()
     return np.bincount(gi, weights=area, minlength=len(geoms))
 
 
@@ -125,15 +126,16 @@ def forbidden_area(plan: Plan, geoms: gpd.GeoSeries | np.ndarray) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        m² per geometry: inside the red line or basic farmland, or outside the urban development
-        boundary when the plan has one.
+        m² per geometry on the plan's area basis (:func:`zoneplan.measure.basis_area_m2`):
+        inside the red line or basic farmland, or outside the urban development boundary when
+        the plan has one.
     """
     arr = np.asarray(geoms.to_numpy() if isinstance(geoms, gpd.GeoSeries) else geoms, dtype=object)
     mode, parts, tree = _masks(plan)
     if mode is None:
         return np.zeros(len(arr))
-    inside = _overlap(arr, parts, tree)
-    return shapely.area(arr) - inside if mode == "allowed" else inside
+    inside = _overlap(plan, arr, parts, tree)
+    return basis_area_m2(arr, plan).to_numpy() - inside if mode == "allowed" else inside
 
 
 def _parcel_forbidden(plan: Plan) -> np.ndarray:
@@ -164,7 +166,7 @@ def _published_remaining(plan: Plan, by: Level, ids: pd.Index, parcel_counts: pd
     col = f"{by}_id"
     if col not in layer.columns:
         return None
-    area = pd.Series(shapely.area(layer.geometry.to_numpy()), index=layer[col].astype(str).to_numpy()).groupby(level=0).sum()
+    area = pd.Series(basis_area_m2(layer, plan).to_numpy(), index=layer[col].astype(str).to_numpy()).groupby(level=0).sum()
     return area.reindex(ids).where(parcel_counts.reindex(ids).to_numpy() == 0)
 
 
@@ -218,7 +220,7 @@ def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -
     ids = pd.Index(sums.index.to_numpy(dtype=object), dtype=object)
     sums.index = ids
     poly = layer.drop_duplicates("group_id").set_index("group_id")
-    garea = pd.Series(shapely.area(poly.geometry.to_numpy()), index=poly.index).reindex(ids)
+    garea = pd.Series(basis_area_m2(poly, plan).to_numpy(), index=poly.index).reindex(ids)
     gforb = pd.Series(forbidden_area(plan, poly.geometry.to_numpy()), index=poly.index).reindex(ids)
     forbidden = (gforb - sums["sub_forbidden_m2"]).clip(lower=0.0)
     remaining = garea - sums["built_m2"] - sums["supplied_m2"] - sums["unbuildable_m2"] - forbidden
@@ -317,7 +319,7 @@ def remaining_geometry(plan: Plan, *, year: int | None = None, by: Level = "zone
             left = shapely.difference(left, shapely.union_all(taken))
         out.append(left)
     geoms = np.array(out, dtype=object) if out else np.array([], dtype=object)
-    area = shapely.area(geoms) if len(geoms) else np.array([], dtype=float)
+    area = basis_area_m2(geoms, plan).to_numpy() if len(geoms) else np.array([], dtype=float)
     data = {f"{by}_id": layer["group_id"].to_numpy()}
     source = plan[LAYER_OF[by]]
     if by != "zone" and "zone_id" in source.columns:

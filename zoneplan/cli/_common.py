@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from zoneplan.plan import Plan
 
 # light to import (the CLI's start-up): pandas, the plan and JSON conversion load when first used
-__all__ = ["EXIT_BAD_INPUT", "EXIT_FOUND", "EXIT_OK", "console", "emit_json", "err_console", "load_plan", "say", "styled", "table_of"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FOUND", "EXIT_OK", "console", "emit_json", "err_console", "header", "load_plan", "say", "styled", "table_of"]
 
 EXIT_OK = 0
 EXIT_FOUND = 1  # problems or violations found
@@ -30,6 +30,32 @@ err_console = Console(stderr=True, highlight=False, markup=False)
 def styled(*parts: str | tuple[str, str]) -> Text:
     """A line of plain text and ``(text, style)`` pieces, none of it read as markup."""
     return Text.assemble(*parts)
+
+
+def header(title: str, detail: str = "", *, plan: Plan | None = None, basis: str | None = None) -> None:
+    """Print the header of every command that shows areas: ``title`` in bold and ``detail``, then ``area basis: …``.
+
+    The basis has a line of its own (``area basis: planar`` or ``area basis: ellipsoidal``), so a
+    long title wrapped to the terminal never splits it.
+
+    Parameters
+    ----------
+    title
+        The plan's title, a path … (printed as text, never read as markup).
+    detail
+        What follows the title (the CRS, the year judged …).
+    plan, basis
+        The basis of the areas below: ``basis`` when given, else the plan's
+        (:func:`zoneplan.measure.plan_area_basis`).
+    """
+    if basis is None:
+        from zoneplan.measure import plan_area_basis
+
+        if plan is None:
+            raise TypeError("header() needs the plan or the basis of its areas")
+        basis = plan_area_basis(plan)
+    console.print(styled((title, "bold"), detail))
+    console.print(f"area basis: {basis}")
 
 
 def emit_json(payload: Any) -> None:

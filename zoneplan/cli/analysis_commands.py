@@ -11,7 +11,7 @@ import typer
 from zoneplan.analysis import INDICATOR_DISPLAY_UNITS, INDICATOR_NAMES, INDICATOR_TITLES, INDICATOR_UNITS, analyze
 from zoneplan.analysis.intensity import load_profile
 from zoneplan.cli import app
-from zoneplan.cli._common import console, emit_json, load_plan, styled, table_of
+from zoneplan.cli._common import console, emit_json, header, load_plan, table_of
 from zoneplan.cli._tables import quantity
 
 #: Indicator title and unit for the human table (rates shown in %).
@@ -49,7 +49,7 @@ def analyze_cmd(
         return
     title = plan.meta.get("title", plan.name)
     when = f"year {year}" if year is not None else "as the plan stands"
-    console.print(styled((str(title), "bold"), f" — {when}, by {by}; idle land judged on {result['as_of']}; score profile: {result['profile']}"))
+    header(str(title), f" — {when}, by {by}; idle land judged on {result['as_of']}; score profile: {result['profile']}", basis=result["area_basis"])
     groups = result["groups"]
     if not groups:
         console.print("no groups")

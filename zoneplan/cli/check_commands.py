@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, styled, table_of
+from zoneplan.cli._common import EXIT_FOUND, console, emit_json, header, load_plan, styled, table_of
 from zoneplan.compliance import check, load_rules_file
 from zoneplan.compliance.findings import rule_title
 
@@ -45,6 +45,7 @@ def check_cmd(
         emit_json(findings.to_json())
     else:
         when = f" in {year}" if year is not None else " as planned"
+        header(str(plan.meta.get("title", plan.name)), f" — compliance{when}; areas in mu", basis=findings.area_basis or None, plan=plan)
         summary = findings.summary.rename(columns={"area_mu": "area mu", "cannot_judge": "cannot judge"})
         summary["rule"] = summary["rule"].map(rule_title)
         console.print(table_of(summary, title=f"Compliance of {plan_path}{when}"))

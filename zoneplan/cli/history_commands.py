@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import console, emit_json, load_plan, table_of
+from zoneplan.cli._common import console, emit_json, header, load_plan, table_of
 from zoneplan.errors import InputError
 from zoneplan.io import is_database_uri
 from zoneplan.plan import Plan
@@ -91,7 +91,7 @@ def history(
     if log.empty:
         console.print("no changes recorded" + (f" for layer {layer}" if layer else "") + (f" for feature {feature}" if feature else ""))
         return
-    console.print(f"history of {postgis.parse_uri(plan).plan} — areas planar, in mu", markup=False)
+    header(f"history of {postgis.parse_uri(plan).plan}", " — areas in mu (the database's ST_Area)", basis="planar")
     features = log["feature_id"].fillna("#" + log["zp_fid"].astype("string"))
     for row, name in zip(log.itertuples(index=False), features):
         client = f" ({row.client})" if isinstance(row.client, str) and row.client else ""
@@ -127,8 +127,7 @@ def diff(
         )
         return
     short = {"area_before_mu": "before", "area_after_mu": "after", "area_change_mu": "Δ", "geometry_changed": "geometry"}
-    console.print(f"维护前 {before} → 维护后 {after}", markup=False, soft_wrap=True)
-    console.print(f"areas {result.area_basis}, in mu", markup=False)
+    header(f"维护前 {before} → 维护后 {after}", " — areas in mu", basis=result.area_basis)
     console.print(table_of(result.summary.reset_index().drop(columns=["columns_added", "columns_removed"]).rename(columns=short), title="layers"))
     for name, row in result.summary.iterrows():
         for what in ("columns_added", "columns_removed"):

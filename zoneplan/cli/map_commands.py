@@ -8,12 +8,13 @@ from typing import Annotated
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import console, emit_json, load_plan, styled
+from zoneplan.cli._common import console, emit_json, header, load_plan
 from zoneplan.errors import InputError
 from zoneplan.maps.interactive import BASEMAPS, render_spec, save_map
 from zoneplan.maps.kinds import GROUP_LEVELS, KINDS, build_spec
 from zoneplan.maps.offline import external_urls
 from zoneplan.maps.print import PAPER_MM, print_spec
+from zoneplan.measure import plan_area_basis
 
 
 @app.command("map")
@@ -39,7 +40,14 @@ def map_cmd(
         raise InputError(f"-o writes an HTML page; use a .html name, not {out.name!r}", file=out, rule="map-output")
     plan = load_plan(plan_path)
     spec = build_spec(plan, kind=kind, indicator=indicator, year=year, by=by)
-    result: dict[str, object] = {"plan": plan_path, "kind": kind, "basemap": basemap, "year": year, "layers": {o.name: len(o.data) for o in spec.overlays}}
+    result: dict[str, object] = {
+        "plan": plan_path,
+        "kind": kind,
+        "basemap": basemap,
+        "year": year,
+        "area_basis": plan_area_basis(plan),
+        "layers": {o.name: len(o.data) for o in spec.overlays},
+    }
     if out is not None:
         m = render_spec(spec, basemap=basemap, tianditu_key=tianditu_key)
         save_map(m, out)
@@ -52,7 +60,7 @@ def map_cmd(
         emit_json(result)
         return
     layers = ", ".join(f"{name} ({n})" for name, n in result["layers"].items())
-    console.print(styled((spec.title, "bold"), f": {layers}"))
+    header(spec.title, f": {layers}", plan=plan)
     if out is not None:
         where = "offline, no network requests" if not result["external_urls"] else f"loads tiles from {basemap}"
         console.print(f"  map: {out} ({result['html_bytes'] / 1e6:,.2f} MB, {where})")

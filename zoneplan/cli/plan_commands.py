@@ -10,13 +10,14 @@ import pandas as pd
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, say, styled, table_of
+from zoneplan.cli._common import EXIT_FOUND, console, emit_json, header, load_plan, say, styled, table_of
 from zoneplan.errors import InputError
 from zoneplan.ids import fill_ids
 from zoneplan.io import is_database_uri, locked
 from zoneplan.io.vector import read_vector
 from zoneplan.measure import area_m2, ellipsoidal_area_m2, plan_area_basis
 from zoneplan.plan import Plan
+from zoneplan.settings import AREA_BASES, settings
 from zoneplan.units import M2_PER_MU
 from zoneplan.validate import fix_geometries, validate
 
@@ -69,9 +70,18 @@ def import_(
     join: Annotated[str | None, typer.Option("--join", help="Attribute table (.xlsx/.csv): the plan layer to join it onto (geometry untouched).")] = None,
     on: Annotated[str | None, typer.Option("--on", help="Join key: TABLE_COLUMN=LAYER_COLUMN, e.g. 地块编号=parcel_id.")] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet of the workbook (default: the first).")] = None,
+    area_basis: Annotated[
+        str | None,
+        typer.Option(
+            "--area-basis",
+            help="Area basis of a new plan: ellipsoidal (as 三调 TBMJ; default, or ZONEPLAN_AREA_BASIS) or planar (figures measured in the plane). An existing plan keeps its own.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import a vector file as a layer of a plan (created if missing), or join an attribute table onto a layer."""
+    """Import a vector file as a layer of a plan (created if missing, recording its area basis), or join an attribute table onto a layer."""
+    if area_basis is not None and area_basis not in AREA_BASES:
+        raise InputError(f"--area-basis {area_basis!r}: expected one of {', '.join(AREA_BASES)}", rule="area-basis")
     if src.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".csv"):
         _join(src, into, join=join, on=on, sheet=sheet, as_json=as_json)
         return
@@ -85,23 +95,28 @@ def import_(
         result = read_control_lines(src, crs=crs)
         layer = "control_lines"
     else:
-        result = read_vector(
-            src,
-            layer=source_layer,
-            encoding=encoding,
-            crs=crs,
-            crs_override=crs_override,
-            gcj02=gcj02,
-            column_map=_parse_map(map_ or []),
-            landuse_scheme=landuse_scheme,
-            landuse_map=landuse_map,
-            label_layer=label_layer,
-            close_gaps=close_gaps,
-            drop_empty=drop_empty,
-        )
+        with settings.override(area_basis=area_basis) if area_basis else contextlib.nullcontext():  # floor area from 容积率 on that basis
+            result = read_vector(
+                src,
+                layer=source_layer,
+                encoding=encoding,
+                crs=crs,
+                crs_override=crs_override,
+                gcj02=gcj02,
+                column_map=_parse_map(map_ or []),
+                landuse_scheme=landuse_scheme,
+                landuse_map=landuse_map,
+                label_layer=label_layer,
+                close_gaps=close_gaps,
+                drop_empty=drop_empty,
+            )
     with locked(into, on_wait=say):
         exists = is_database_uri(into) or Path(into).exists()
-        plan = load_plan(into) if exists else Plan(crs=result.data.crs)
+        plan = load_plan(into) if exists else Plan(crs=result.data.crs, meta={"area_basis": area_basis or settings.area_basis})  # a new plan records its basis
+        if area_basis is not None and area_basis != plan_area_basis(plan):
+            raise InputError(
+                f"the plan's area basis is {plan_area_basis(plan)}; --area-basis {area_basis} applies to a new plan only", file=into, rule="area-basis"
+            )
         new = fill_ids(result.data.to_crs(plan.crs), layer, zones=plan.zones, existing=plan[layer] if append and layer in plan else None, source=src)
         data = pd.concat([plan[layer], new], ignore_index=True) if append and layer in plan else new
         plan = plan.with_layer(layer, data, meta={"imported_from": src.name, **plan.layer_meta.get(layer, {})})
@@ -225,7 +240,7 @@ def info(plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan Geo
             }
         )
         return
-    console.print(styled((str(plan.meta.get("title", plan.name)), "bold"), f"  {crs}  area basis: {plan_area_basis(plan)}"))
+    header(str(plan.meta.get("title", plan.name)), f"  {crs}", plan=plan)
     table = summary.drop(columns="ellipsoidal_area_m2").rename(
         columns={"area_m2": "area m²", "area_mu": "area mu", "area_ha": "area ha", "area_km2": "area km²", "ellipsoidal_area_mu": "ellipsoidal mu"}
     )
@@ -247,7 +262,7 @@ def validate_cmd(
         if fix:
             fixed = []
             for name, gdf in plan.layers.items():
-                new, ch = fix_geometries(gdf, layer=name)
+                new, ch = fix_geometries(gdf, layer=name, basis=plan_area_basis(plan))
                 if len(ch):
                     plan = plan.with_layer(name, new)
                     fixed.append(ch)
@@ -256,11 +271,16 @@ def validate_cmd(
                 plan.write(plan_path)
     problems = validate(plan)
     if as_json:
-        payload = {"valid": problems.empty, "problems": problems[["layer", "feature_id", "rule", "message", "value"]].to_dict("records")}
+        payload = {
+            "valid": problems.empty,
+            "area_basis": plan_area_basis(plan),
+            "problems": problems[["layer", "feature_id", "rule", "message", "value"]].to_dict("records"),
+        }
         if fix:
             payload["fixed"] = changes.to_dict("records")
         emit_json(payload)
     else:
+        header(str(plan.meta.get("title", plan.name)), f" — validation of {plan_path}; areas in mu", plan=plan)
         if len(changes):
             console.print(table_of(changes, title=f"Repaired {len(changes)} geometries (saved to {plan_path})"))
         if problems.empty:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, styled, table_of
+from zoneplan.cli._common import EXIT_FOUND, console, emit_json, header, load_plan, styled, table_of
 
 raster_app = typer.Typer(name="raster", help="Land-cover rasters against the plan; plans as rasters.", no_args_is_help=True)
 app.add_typer(raster_app, name="raster")
@@ -29,13 +29,15 @@ def stats(
     as_json: JsonOpt = False,
 ) -> None:
     """Area of each land-cover class per group, in mu (exact fractional pixel coverage)."""
+    from zoneplan.measure import plan_area_basis
     from zoneplan.raster.zonal import zonal_stats
 
     plan = load_plan(plan_path)
     table = zonal_stats(plan, raster, by=by, scheme=scheme, band=band)
     if as_json:
-        emit_json({"raster": str(raster), "by": by, "scheme": scheme, "rows": table.to_dict("records")})
+        emit_json({"raster": str(raster), "by": by, "scheme": scheme, "area_basis": plan_area_basis(plan), "rows": table.to_dict("records")})
         return
+    header(str(plan.meta.get("title", plan.name)), f" — land cover of {raster.name} by {by}; areas in mu", plan=plan)
     shown = table[["group_id", "value", "class", "name_zh", "built", "area_mu", "share"]].assign(share=lambda d: (100 * d["share"]).round(1))
     console.print(table_of(shown.rename(columns={"area_mu": "area mu", "share": "share %"}), title=f"Land cover by {by}: {raster.name}"))
     built = table[table["built"]].groupby("group_id")["area_mu"].sum()
@@ -61,6 +63,7 @@ def change(
     """New construction land seen on the ground between two years, against the plan's records.
 
     Exit status 1 when parcels are found whose record the imagery contradicts."""
+    from zoneplan.measure import plan_area_basis
     from zoneplan.raster.change import MISMATCH_KINDS, compare
 
     plan = load_plan(plan_path)
@@ -80,11 +83,12 @@ def change(
         result.write_evidence(evidence)
     mism = result.mismatched
     if as_json:
-        payload = result.to_json()
+        payload = {"area_basis": plan_area_basis(plan), **result.to_json()}
         if evidence is not None:
             payload["evidence_file"] = str(evidence)
         emit_json(payload)
     else:
+        header(str(plan.meta.get("title", plan.name)), f" — built-up change {result.old_year} → {result.new_year} by {by}; areas in mu", plan=plan)
         cols = [
             "group_id",
             "built_old_mu",

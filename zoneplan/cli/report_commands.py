@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import console, emit_json, load_plan
+from zoneplan.cli._common import console, emit_json, header, load_plan
 from zoneplan.errors import InputError
 from zoneplan.progress import quiet
 from zoneplan.report import REPORT_MAP_KINDS, write_report
@@ -44,11 +44,13 @@ def report(
         emit_json({"report": str(out), **data})
         return
     sizes = ", ".join(f"{name} ({len(rows)})" for name, rows in data["tables"].items())
+    header(str(plan.meta.get("title", plan.name)), " — report; areas in mu", basis=data["area_basis"])
     console.print(f"Wrote {out} ({out.stat().st_size / 1024:,.0f} KiB): {sizes}")
 
 
 def _tables(plan, out: Path, *, kind: str, by: str, year: list[int] | None, as_json: bool) -> None:
     from zoneplan.io.evaluation_tables import write_evaluation_tables
+    from zoneplan.measure import plan_area_basis
 
     if kind != "evaluation":
         raise InputError(f"--tables {kind!r}: the tables zoneplan writes are: evaluation", rule="tables")
@@ -58,6 +60,7 @@ def _tables(plan, out: Path, *, kind: str, by: str, year: list[int] | None, as_j
         raise InputError("the evaluation tables are for one year: give --year once", rule="tables")
     sheets = write_evaluation_tables(plan, out, by=by, year=year[0] if year else None)
     if as_json:
-        emit_json({"tables": str(out), "sheets": sheets})
+        emit_json({"tables": str(out), "area_basis": plan_area_basis(plan), "sheets": sheets})
         return
+    header(str(plan.meta.get("title", plan.name)), " — evaluation tables; areas in ha", plan=plan)
     console.print(f"Wrote {out}: " + ", ".join(f"{name} ({rows})" for name, rows in sheets.items()))

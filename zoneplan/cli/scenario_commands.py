@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import console, emit_json, load_plan, say, styled, table_of
+from zoneplan.cli._common import console, emit_json, header, load_plan, say, styled, table_of
 from zoneplan.compare import DEFAULT_HORIZON_YEARS, compare
 from zoneplan.errors import InputError
 from zoneplan.io import is_database_uri, locked
@@ -116,6 +116,7 @@ def compare_cmd(
     if as_json:
         emit_json(result.to_json())
         return
+    header(str(plan.meta.get("title", plan.name)), f" — scenarios {', '.join(names)} against the base; areas in mu", basis=result.area_basis)
     changed = result.differences[(result.differences["scenario"] != "base") & (result.differences["difference"].fillna(0).abs() > 1e-9)]
     console.print(table_of(changed.drop(columns="level"), title=f"Indicators that differ from the base ({len(changed)})"))
     if len(result.targets) and "met" in result.targets.columns:

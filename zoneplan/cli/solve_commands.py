@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 
 from zoneplan.cli import app
-from zoneplan.cli._common import EXIT_FOUND, console, emit_json, load_plan, styled, table_of
+from zoneplan.cli._common import EXIT_FOUND, console, emit_json, header, load_plan, styled, table_of
 from zoneplan.errors import InputError
 from zoneplan.io import is_database_uri
 from zoneplan.progress import quiet
@@ -88,11 +88,7 @@ def solve_cmd(
 
 def _print(result, plan_path: str, saved: str | None, wanted: str | None) -> None:
     years = ", ".join(map(str, result.years))
-    console.print(
-        styled(
-            (str(plan_path), "bold"), f" — targets of {years}, objective {result.objective}, areas {result.area_basis} (first free year {result.start_year})"
-        )
-    )
+    header(str(plan_path), f" — targets of {years}, objective {result.objective} (first free year {result.start_year}); areas in mu", basis=result.area_basis)
     if result.status == "infeasible":
         console.print(styled(("infeasible", "red"), ": no plan meets every target and quota; the least relaxation:"))
         console.print(table_of(result.conflicts.drop(columns=["label"]), title="Conflicts"))

@@ -13,6 +13,7 @@ from zoneplan.compare.plot import plot_timeline
 from zoneplan.compare.supply import DEFAULT_HORIZON_YEARS, supply_timeline
 from zoneplan.errors import InputError
 from zoneplan.jsonable import records
+from zoneplan.measure import plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.progress import track
 
@@ -92,6 +93,8 @@ class Comparison:
     #: The :class:`zoneplan.compliance.Findings` of each (scenario, year) checked, with their
     #: conflict geometry (what the report's compliance map draws, so check runs once).
     checks: Mapping[tuple[str, int | None], Findings] = field(default_factory=dict)
+    #: The area basis of every area (the base plan's, :func:`zoneplan.measure.plan_area_basis`).
+    area_basis: str = "planar"
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name (the sheets of the workbook, the keys of :meth:`to_json`)."""
@@ -109,8 +112,14 @@ class Comparison:
         }
 
     def to_json(self) -> dict[str, Any]:
-        """``{"scenarios", "years", "by", "notes", <table>: [records]}`` (the ``--json`` form)."""
-        out: dict[str, Any] = {"scenarios": list(self.scenarios), "years": list(self.years), "by": self.by, "notes": dict(self.notes)}
+        """``{"scenarios", "years", "by", "area_basis", "notes", <table>: [records]}`` (the ``--json`` form)."""
+        out: dict[str, Any] = {
+            "scenarios": list(self.scenarios),
+            "years": list(self.years),
+            "by": self.by,
+            "area_basis": self.area_basis,
+            "notes": dict(self.notes),
+        }
         for name, table in self.tables().items():
             out[name] = records(table)
         return out
@@ -176,11 +185,12 @@ def compare(
         timelines.append(t)
         exhaustions.append(e)
     indicators = pd.concat(tidy, ignore_index=True)
+    basis = plan_area_basis(plans["base"])
     notes = {
         "differences": "difference = scenario value − base value, same group, year and indicator",
         "timeline": "after the start year each year supplies max(scheduled supply, annual rate) until nothing is left",
         "exhaustion": f"exhaustion_year is empty when the land lasts beyond start_year + {DEFAULT_HORIZON_YEARS} years",
-        "units": "areas in mu (1 mu = 10000/15 m²); rates as fractions; money per mu in 万元/亩",
+        "units": f"areas in mu (1 mu = 10000/15 m²) on the {basis} basis; rates as fractions; money per mu in 万元/亩",
     }
     all_consumption = pd.concat(consumption, ignore_index=True)
     if all_consumption.empty:
@@ -205,6 +215,7 @@ def compare(
         by=by,
         notes=notes,
         checks=checks,
+        area_basis=basis,
     )
 
 

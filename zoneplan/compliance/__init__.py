@@ -50,6 +50,7 @@ from zoneplan.compliance.parcel_rules import parcel_rule_violations
 from zoneplan.compliance.phases import phase_findings
 from zoneplan.compliance.quotas import quota_violations
 from zoneplan.compliance.rules import Rules, load_rules_file, resolve_rules
+from zoneplan.measure import plan_area_basis
 from zoneplan.plan import Plan
 
 __all__ = [
@@ -113,4 +114,4 @@ def check(plan: Plan, *, year: int | None = None, rules: Mapping[str, Any] | Rul
             if not (exc.name or "").startswith("zoneplan.analysis"):
                 raise
             parts.append(Findings(not_checked={family: f"needs {exc.name}, which is not installed"}))
-    return Findings.combine(parts, settings=resolved.as_dict(), year=year, crs=plan.crs)
+    return Findings.combine(parts, settings=resolved.as_dict(), year=year, crs=plan.crs, area_basis=plan_area_basis(plan))

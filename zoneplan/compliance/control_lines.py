@@ -11,7 +11,8 @@ Rules (standards reference §3)
     Every urban-construction parcel must lie inside the urban development boundary (城镇开发边界;
     自然资发〔2023〕193号); the area outside is reported.
 
-Each finding carries the conflict area in m² and mu and the conflict geometry (the overlapping
+Each finding carries the conflict area in m² and mu on the plan's area basis
+(:func:`zoneplan.measure.basis_area_m2`: the overlapping pieces are measured like the parcels) and the conflict geometry (the overlapping
 part, or the part outside the boundary). Areas at or below the tolerance (default 1 m², survey
 slivers; :mod:`zoneplan.compliance.rules`) are not findings; the tolerance is reported in the
 settings of the check.
@@ -37,6 +38,7 @@ from zoneplan.compliance._base import area_violations, feature_ids, parcel_flags
 from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.layers import CONTROL_LINE_KINDS
+from zoneplan.measure import basis_area_m2, plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_MU
 
@@ -71,7 +73,7 @@ def _geoms(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[np.ndarray, np.ndarra
     return ok, geoms[ok]
 
 
-def overlaps(parcels: gpd.GeoDataFrame | gpd.GeoSeries, lines: gpd.GeoDataFrame, *, tolerance_m2: float = 1.0) -> gpd.GeoDataFrame:
+def overlaps(parcels: gpd.GeoDataFrame | gpd.GeoSeries, lines: gpd.GeoDataFrame, *, tolerance_m2: float = 1.0, basis: str | None = None) -> gpd.GeoDataFrame:
     """Overlap of each parcel with a set of control-line polygons.
 
     Parameters
@@ -82,6 +84,9 @@ def overlaps(parcels: gpd.GeoDataFrame | gpd.GeoSeries, lines: gpd.GeoDataFrame,
         Control-line polygons of one kind; a ``name`` column, when present, names them.
     tolerance_m2
         Overlaps of this many m² or less are survey slivers and are left out.
+    basis
+        Area basis of the overlap areas (``"planar"`` | ``"ellipsoidal"``,
+        :func:`zoneplan.measure.basis_area_m2`); None: ``settings.area_basis``.
 
     Returns
     -------
@@ -95,7 +100,7 @@ def overlaps(parcels: gpd.GeoDataFrame | gpd.GeoSeries, lines: gpd.GeoDataFrame,
     >>> import shapely
     >>> p = gpd.GeoSeries([shapely.box(0, 0, 100, 100), shapely.box(200, 0, 300, 100)], crs=4548)
     >>> red = gpd.GeoDataFrame({"name": ["红线1"]}, geometry=[shapely.box(90, 0, 210, 50)], crs=4548)
-    >>> overlaps(p, red)["overlap_m2"].tolist()
+    >>> overlaps(p, red, basis="planar")["overlap_m2"].tolist()
     [500.0, 500.0]
     """
     ok, pg = _geoms(parcels)
@@ -103,14 +108,14 @@ def overlaps(parcels: gpd.GeoDataFrame | gpd.GeoSeries, lines: gpd.GeoDataFrame,
     line_names = feature_ids(lines, "control_lines").to_numpy()[lok]
     p_idx, l_idx = _candidates(pg, lg, "intersects")
     pieces = shapely.intersection(pg[p_idx], lg[l_idx])
-    area = shapely.area(pieces)
+    area = basis_area_m2(pieces, basis, crs=parcels.crs).to_numpy()
     # The sum over pairs bounds the union from above: parcels at or under the tolerance are done.
     bound = np.bincount(p_idx, weights=area, minlength=len(pg))
     keep = bound[p_idx] > tolerance_m2
     p_idx, l_idx, pieces = p_idx[keep], l_idx[keep], pieces[keep]
     hit, local = np.unique(p_idx, return_inverse=True)
     merged = union_by_group(pieces, local, len(hit))
-    merged_area = shapely.area(merged) if len(hit) else np.array([], dtype=float)
+    merged_area = basis_area_m2(merged, basis, crs=parcels.crs).to_numpy() if len(hit) else np.array([], dtype=float)
     big = merged_area > tolerance_m2
     names = pd.Series(line_names[l_idx]).groupby(local).agg(lambda s: ";".join(sorted(set(s))))
     return gpd.GeoDataFrame(
@@ -125,7 +130,7 @@ def overlaps(parcels: gpd.GeoDataFrame | gpd.GeoSeries, lines: gpd.GeoDataFrame,
     )
 
 
-def outside(parcels: gpd.GeoDataFrame | gpd.GeoSeries, boundary: gpd.GeoDataFrame, *, tolerance_m2: float = 1.0) -> gpd.GeoDataFrame:
+def outside(parcels: gpd.GeoDataFrame | gpd.GeoSeries, boundary: gpd.GeoDataFrame, *, tolerance_m2: float = 1.0, basis: str | None = None) -> gpd.GeoDataFrame:
     """Part of each parcel lying outside a boundary made of one or more polygons.
 
     Parameters
@@ -136,6 +141,9 @@ def outside(parcels: gpd.GeoDataFrame | gpd.GeoSeries, boundary: gpd.GeoDataFram
         The boundary polygons (e.g. the urban development boundary); their union is "inside".
     tolerance_m2
         Parcels with this many m² or less outside are inside (survey slivers).
+    basis
+        Area basis of ``outside_m2`` and ``parcel_m2`` (:func:`zoneplan.measure.basis_area_m2`);
+        None: ``settings.area_basis``.
 
     Returns
     -------
@@ -148,19 +156,19 @@ def outside(parcels: gpd.GeoDataFrame | gpd.GeoSeries, boundary: gpd.GeoDataFram
     >>> import shapely
     >>> p = gpd.GeoSeries([shapely.box(0, 0, 100, 100), shapely.box(0, 0, 100, 101)], crs=4548)
     >>> udb = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 100, 100)], crs=4548)
-    >>> outside(p, udb)["outside_m2"].round(6).tolist()
+    >>> outside(p, udb, basis="planar")["outside_m2"].round(6).tolist()
     [100.0]
     """
     ok, pg = _geoms(parcels)
     _, bg = _geoms(boundary)
     outside_geom = parts_outside(pg, bg)
-    outside_area = shapely.area(outside_geom) if len(pg) else np.array([], dtype=float)
+    outside_area = basis_area_m2(outside_geom, basis, crs=parcels.crs).to_numpy() if len(pg) else np.array([], dtype=float)
     big = outside_area > tolerance_m2
     return gpd.GeoDataFrame(
         {
             "outside_m2": outside_area[big],
             "outside_mu": outside_area[big] / M2_PER_MU,
-            "parcel_m2": shapely.area(pg[big]),
+            "parcel_m2": basis_area_m2(pg[big], basis, crs=parcels.crs).to_numpy(),
         },
         geometry=polygonal(outside_geom[big]),
         index=parcels.index[ok[big]],
@@ -200,6 +208,7 @@ def control_line_conflicts(plan: Plan, *, year: int | None = None, rules: Mappin
         return Findings(not_checked={"control_lines": "the plan has no control_lines layer"})
     parcels = plan.parcels
     lines = plan.control_lines
+    basis = plan_area_basis(plan)
     kind = lines["kind"].astype("string") if "kind" in lines.columns else pd.Series(pd.NA, index=lines.index, dtype="string")
     fl = parcel_flags(plan, year)
     ids = feature_ids(parcels, "parcels")
@@ -212,7 +221,7 @@ def control_line_conflicts(plan: Plan, *, year: int | None = None, rules: Mappin
         construction = parcels.geometry[fl["construction"].to_numpy()]
         if these.empty or construction.empty:
             continue
-        hits = overlaps(construction, these, tolerance_m2=rules.overlap_tolerance_m2)
+        hits = overlaps(construction, these, tolerance_m2=rules.overlap_tolerance_m2, basis=basis)
         label = CONTROL_LINE_KINDS[line_kind]
         found.append(
             area_violations(
@@ -237,7 +246,7 @@ def control_line_conflicts(plan: Plan, *, year: int | None = None, rules: Mappin
     else:
         checked.append(BOUNDARY_RULE)
         urban = parcels.geometry[fl["urban_construction"].to_numpy()]
-        out = outside(urban, boundary, tolerance_m2=rules.boundary_tolerance_m2)
+        out = outside(urban, boundary, tolerance_m2=rules.boundary_tolerance_m2, basis=basis)
         found.append(
             area_violations(
                 BOUNDARY_RULE,
@@ -259,4 +268,5 @@ def control_line_conflicts(plan: Plan, *, year: int | None = None, rules: Mappin
         settings={"overlap_tolerance_m2": rules.overlap_tolerance_m2, "boundary_tolerance_m2": rules.boundary_tolerance_m2},
         year=year,
         crs=plan.crs,
+        area_basis=basis,
     )

@@ -6,7 +6,8 @@ GeoPackage (:func:`write_evidence`)
     findings have no geometry (``quota_exceeded``) are attribute tables. Each rule's layer opens in
     QGIS in the rule's colour on compliance maps (``layer_styles``). Also the tables
     ``summary`` (rule, count, area_mu, cannot_judge), ``cannot_judge``, ``settings`` (the
-    tolerances and limits used) and the detail tables (``quota_balance``).
+    tolerances and limits used, and the ``area_basis`` of every area) and the detail tables
+    (``quota_balance``).
 Workbook (:func:`write_excel`)
     Sheet ``summary`` first (with each rule's title and area basis), then one sheet per rule with
     violations (no geometry; areas in m² and mu), ``cannot_judge``, the detail tables and
@@ -43,8 +44,10 @@ __all__ = ["settings_table", "write_evidence", "write_excel"]
 
 
 def settings_table(findings: Findings) -> pd.DataFrame:
-    """The settings of the check as ``setting, value`` text rows (lists and mappings as JSON)."""
+    """The settings of the check as ``setting, value`` text rows (lists and mappings as JSON), the area basis first."""
     rows = [(k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)) for k, v in findings.settings.items()]
+    if findings.area_basis:
+        rows.insert(0, ("area_basis", findings.area_basis))
     return pd.DataFrame(rows, columns=["setting", "value"], dtype="string")
 
 

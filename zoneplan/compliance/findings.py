@@ -83,10 +83,9 @@ class Findings:
     year
         The year judged, or None for the plan as planned.
     area_basis
-        Rule or detail table → the basis (``"planar"``/``"ellipsoidal"``) of its areas where they
-        are the plan's parcel areas (:func:`zoneplan.measure.plan_area_basis`: the quota rule and
-        ``quota_balance``, from land consumption). Every other rule measures its conflict geometry,
-        parcel or phase on the plane of the plan's CRS: :meth:`basis_of` says ``"planar"`` for it.
+        The area basis of every area (``"planar"`` | ``"ellipsoidal"``,
+        :func:`zoneplan.measure.plan_area_basis`); None for findings of one family alone
+        (:meth:`basis_of` then says ``"planar"``).
     """
 
     violations: gpd.GeoDataFrame = field(default_factory=_empty_violations)
@@ -96,16 +95,25 @@ class Findings:
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)
     year: int | None = None
-    area_basis: Mapping[str, str] = field(default_factory=dict)
+    area_basis: str | None = None
 
     def basis_of(self, name: str) -> str:
-        """The area basis of the rule or detail table ``name`` (see :attr:`area_basis`)."""
-        return self.area_basis.get(name, "planar")
+        """The area basis of the areas of rule or detail table ``name``: the findings' :attr:`area_basis`, else planar."""
+        return self.area_basis or "planar"
 
     @classmethod
-    def combine(cls, parts: Iterable[Findings], *, settings: Mapping[str, Any] | None = None, year: int | None = None, crs: object = None) -> Findings:
-        """Concatenate the findings of several rule families into one."""
+    def combine(
+        cls,
+        parts: Iterable[Findings],
+        *,
+        settings: Mapping[str, Any] | None = None,
+        year: int | None = None,
+        crs: object = None,
+        area_basis: str | None = None,
+    ) -> Findings:
+        """Concatenate the findings of several rule families into one (``area_basis``: the plan's, else the parts')."""
         parts = list(parts)
+        area_basis = area_basis or next((p.area_basis for p in parts if p.area_basis), None)
         violations = [p.violations for p in parts if len(p.violations)]
         cannot = [p.cannot_judge for p in parts if len(p.cannot_judge)]
         crs = crs if crs is not None else next((v.crs for v in violations if v.crs is not None), None)
@@ -121,7 +129,7 @@ class Findings:
             tables={k: v for p in parts for k, v in p.tables.items()},
             settings=dict(settings or {}),
             year=year,
-            area_basis={k: v for p in parts for k, v in p.area_basis.items()},
+            area_basis=area_basis,
         )
 
     @property
@@ -157,7 +165,7 @@ class Findings:
         Returns
         -------
         dict
-            ``{"compliant", "year", "violations": [{rule, layer, feature_id, other_id, year,
+            ``{"compliant", "year", "area_basis", "violations": [{rule, layer, feature_id, other_id, year,
             measured, limit, unit, area_mu, message}], "cannot_judge": [{rule, layer, feature_id,
             missing, message}], "summary": {rule: {count, area_mu, cannot_judge}}, "not_checked":
             {family: reason}, "settings": {...}}`` with NaN as null.
@@ -168,6 +176,7 @@ class Findings:
             {
                 "compliant": self.compliant,
                 "year": self.year,
+                "area_basis": self.area_basis,
                 "violations": violations.to_dict("records"),
                 "cannot_judge": cannot.to_dict("records"),
                 "summary": {

@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from zoneplan._memo import follows_data
 from zoneplan.compliance._base import cannot_judge_frame, feature_ids, violations_frame
 from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
+from zoneplan.measure import basis_area_m2, plan_area_basis
 from zoneplan.plan import Plan
 
 __all__ = ["IDLE_RULE", "idle_findings"]
@@ -70,7 +70,7 @@ def idle_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, An
         measured=years[idle],
         limit=1.0,
         unit="year",
-        area_m2=shapely.area(parcels.geometry.values[idle]),
+        area_m2=basis_area_m2(parcels.geometry.values[idle], plan).to_numpy(),
         message=[
             f"idle {y:.1f} years as of {as_of.isoformat()}: {r}" + (f"; sanction: {s}" if not pd.isna(s) else "")
             for y, r, s in zip(years[idle], reason[idle], sanction[idle])
@@ -85,4 +85,11 @@ def idle_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, An
         missing=np.where(reason[unknown].str.len() > 0, reason[unknown], "dates"),
         message=[f"idle status cannot be judged as of {as_of.isoformat()}: {r or 'dates missing'}" for r in reason[unknown]],
     )
-    return Findings(violations=violations, cannot_judge=cannot, checked=(IDLE_RULE,), settings={"idle_as_of": as_of.isoformat()}, year=year)
+    return Findings(
+        violations=violations,
+        cannot_judge=cannot,
+        checked=(IDLE_RULE,),
+        settings={"idle_as_of": as_of.isoformat()},
+        year=year,
+        area_basis=plan_area_basis(plan),
+    )

@@ -38,7 +38,7 @@ from zoneplan.compliance._base import cannot_judge_frame, feature_ids, group_of,
 from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import PARCEL_METRICS, Rules, resolve_rules
 from zoneplan.errors import InputError
-from zoneplan.measure import area_m2
+from zoneplan.measure import basis_area_m2, plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.units import wan_per_mu
 
@@ -63,13 +63,16 @@ _SPECIFICITY = {None: 0, "zone": 1, "district": 2, "park": 3, "phase": 4}
 _PROJECT_STATUSES = ("built", "supplied")
 
 
-def parcel_measures(parcels: gpd.GeoDataFrame) -> pd.DataFrame:
+def parcel_measures(parcels: gpd.GeoDataFrame, *, basis: str | None = None) -> pd.DataFrame:
     """Industrial-land control measures of every parcel, aligned to ``parcels.index``.
 
     Parameters
     ----------
     parcels
         Parcels in a projected CRS; columns of :data:`MEASURE_INPUTS` are used where present.
+    basis
+        Area basis of the parcel area the measures divide by (the plan's,
+        :func:`zoneplan.measure.plan_area_basis`); None: ``settings.area_basis``.
 
     Returns
     -------
@@ -81,10 +84,10 @@ def parcel_measures(parcels: gpd.GeoDataFrame) -> pd.DataFrame:
     --------
     >>> import shapely
     >>> p = gpd.GeoDataFrame({"floor_area_m2": [1990.0], "investment_yuan": [2.8e6]}, geometry=[shapely.box(0, 0, 10, 100)], crs=4548)
-    >>> parcel_measures(p)[["far", "investment_intensity_wan_per_mu", "green_ratio"]].round(4).iloc[0].tolist()
+    >>> parcel_measures(p, basis="planar")[["far", "investment_intensity_wan_per_mu", "green_ratio"]].round(4).iloc[0].tolist()
     [1.99, 186.6667, nan]
     """
-    area = area_m2(parcels)
+    area = basis_area_m2(parcels, basis)
     positive = area.where(area > 0)
 
     def column(name: str) -> pd.Series:
@@ -196,7 +199,7 @@ def parcel_rule_violations(plan: Plan, *, year: int | None = None, rules: Mappin
     parcels = plan.parcels
     limits = parcel_limits(plan, year=year, rules=rules)
     judged = judged_parcels(plan, year=year, rules=rules).to_numpy()
-    measures = parcel_measures(parcels)
+    measures = parcel_measures(parcels, basis=plan_area_basis(plan))
     ids = feature_ids(parcels, "parcels")
     rtol = rules.ratio_rel_tolerance
     parts: list[Findings] = []

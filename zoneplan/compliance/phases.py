@@ -17,6 +17,9 @@ Rules
     year), a parcel of a phase with an end year but neither a built nor a planned year cannot be
     judged. Parcels of status ``unbuildable`` and non-construction land are left out.
 
+Every area (a phase's, a part outside, a late parcel's) is on the plan's area basis
+(:func:`zoneplan.measure.basis_area_m2`).
+
 Parcels belong to the phase of :func:`zoneplan.analysis.grouping.assign_groups` (their
 ``phase_id``, else the phase polygon holding their representative point).
 """
@@ -29,14 +32,13 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from zoneplan._geometry import parts_outside
 from zoneplan._memo import follows_data
 from zoneplan.compliance._base import area_violations, cannot_judge_frame, feature_ids, group_of, parcel_flags, polygonal, usable, violations_frame
 from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
-from zoneplan.measure import area_m2
+from zoneplan.measure import basis_area_m2, plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_MU
 
@@ -45,7 +47,7 @@ __all__ = ["PHASE_RULES", "outside_own_zone", "phase_findings"]
 PHASE_RULES = ("phase_outside_zone", "phase_area", "phase_schedule")
 
 
-def outside_own_zone(gdf: gpd.GeoDataFrame | gpd.GeoSeries, zone_ids: pd.Series, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def outside_own_zone(gdf: gpd.GeoDataFrame | gpd.GeoSeries, zone_ids: pd.Series, zones: gpd.GeoDataFrame, *, basis: str | None = None) -> gpd.GeoDataFrame:
     """Part of each feature outside the zone named by ``zone_ids`` (row by row, vectorised).
 
     Parameters
@@ -56,6 +58,9 @@ def outside_own_zone(gdf: gpd.GeoDataFrame | gpd.GeoSeries, zone_ids: pd.Series,
         Zone id of each feature, aligned to ``gdf``; features with no or an unknown zone are left out.
     zones
         The zones layer (``zone_id``); several polygons of one zone are unioned.
+    basis
+        Area basis of ``outside_m2`` (:func:`zoneplan.measure.basis_area_m2`); None:
+        ``settings.area_basis``.
 
     Returns
     -------
@@ -70,7 +75,7 @@ def outside_own_zone(gdf: gpd.GeoDataFrame | gpd.GeoSeries, zone_ids: pd.Series,
     geoms = np.asarray(gdf.geometry.values, dtype=object)[keep]
     part = parts_outside(geoms, zone_geom.to_numpy(), owner=zone_geom.index.get_indexer(zid[keep].astype(str)))
     return gpd.GeoDataFrame(
-        {"zone_id": zid[keep].to_numpy(), "outside_m2": shapely.area(part) if len(part) else np.zeros(0)},
+        {"zone_id": zid[keep].to_numpy(), "outside_m2": basis_area_m2(part, basis, crs=gdf.crs).to_numpy() if len(part) else np.zeros(0)},
         geometry=polygonal(part),
         index=gdf.index[keep],
         crs=gdf.crs,
@@ -107,6 +112,7 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
     parcel_ids = feature_ids(parcels, "parcels")
     parts: list[Findings] = [Findings(checked=PHASE_RULES)]
     tol = rules.overlap_tolerance_m2
+    basis = plan_area_basis(plan)
 
     # -- inside the zone ------------------------------------------------------------------------
     member = group_of(plan, "phase")
@@ -125,7 +131,7 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
             member,
         ),
     ):
-        out = outside_own_zone(gdf, zid, plan.zones)
+        out = outside_own_zone(gdf, zid, plan.zones, basis=basis)
         out = out[out["outside_m2"] > tol]
         parts.append(
             Findings(
@@ -149,7 +155,7 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
 
     # -- area against target --------------------------------------------------------------------
     if "target_area_mu" in phases.columns:
-        area_mu = area_m2(phases) / M2_PER_MU
+        area_mu = basis_area_m2(phases, basis) / M2_PER_MU
         target = pd.to_numeric(phases["target_area_mu"], errors="coerce")
         off = ((area_mu - target).abs() > rules.phase_area_tolerance * target).fillna(False).to_numpy(dtype=bool)
         parts.append(
@@ -204,7 +210,7 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
                     measured=measured[bad],
                     limit=end[bad],
                     unit="year",
-                    area_m2=shapely.area(parcels.geometry.values[bad]),
+                    area_m2=basis_area_m2(parcels.geometry.values[bad], basis, crs=plan.crs).to_numpy(),
                     message=[
                         f"parcel of phase {p} {w} {int(m) if not np.isnan(m) else year}, after the phase's end year {int(e)}"
                         if w != "not built by"
@@ -226,4 +232,4 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
                 ),
             )
         )
-    return Findings.combine(parts, settings={"phase_area_tolerance": rules.phase_area_tolerance}, year=year, crs=plan.crs)
+    return Findings.combine(parts, settings={"phase_area_tolerance": rules.phase_area_tolerance}, year=year, crs=plan.crs, area_basis=basis)

@@ -201,6 +201,6 @@ def judge_quotas(
         checked=(QUOTA_RULE,),
         tables={"quota_balance": balance},
         settings={"quota_tolerance_mu": tolerance_mu},
-        area_basis={QUOTA_RULE: area_basis, "quota_balance": area_basis} if area_basis else {},
+        area_basis=area_basis,
         year=year,
     )

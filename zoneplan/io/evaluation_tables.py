@@ -33,6 +33,7 @@ import pandas as pd
 
 from zoneplan.analysis.intensity import INDICATORS, evaluation_indicators, status_areas
 from zoneplan.io.gpkg import atomic_path
+from zoneplan.measure import plan_area_basis
 from zoneplan.units import M2_PER_HA, YUAN_PER_WAN
 
 __all__ = ["evaluation_tables", "write_evaluation_tables"]
@@ -171,8 +172,14 @@ def evaluation_tables(plan, *, by: str = "zone", year: int | None = None) -> dic
     }
 
 
+_BASIS_ZH = {"planar": "平面面积 planar", "ellipsoidal": "椭球面积 ellipsoidal"}
+
+
 def write_evaluation_tables(plan, path: str | os.PathLike, *, by: str = "zone", year: int | None = None) -> dict[str, int]:
     """Write :func:`evaluation_tables` to an ``.xlsx`` workbook (written beside, then moved over ``path``).
+
+    Every sheet's title row names the area basis of its areas (the plan's,
+    :func:`zoneplan.measure.plan_area_basis`).
 
     Returns
     -------
@@ -185,13 +192,14 @@ def write_evaluation_tables(plan, path: str | os.PathLike, *, by: str = "zone", 
 
     path = Path(path)
     tables = evaluation_tables(plan, by=by, year=year)
+    basis = _BASIS_ZH[plan_area_basis(plan)]
     wb = Workbook()
     wb.remove(wb.active)
     for sheet, (title, table, formats) in tables.items():
         if len(sheet) > 31:  # Excel's limit on sheet names
             raise ValueError(f"sheet name {sheet!r} is longer than 31 characters")
         ws = wb.create_sheet(sheet)
-        ws.append([title])
+        ws.append([f"{title}  面积基准 area basis: {basis}"])
         ws["A1"].font = Font(bold=True, size=12)
         shown = table.drop(columns=[c for c in ("key",) if c in table.columns])
         ws.append(list(shown.columns))

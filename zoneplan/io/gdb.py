@@ -41,6 +41,7 @@ import pyogrio
 
 from zoneplan.errors import InputError, PlanError
 from zoneplan.landuse import class_names, refine_sandiao, to_sandiao
+from zoneplan.measure import basis_area_m2
 
 __all__ = ["CONTROL_LINE_LAYERS", "SCHEMAS", "control_line_layers", "list_layers", "read_control_lines", "write_gdb"]
 
@@ -139,9 +140,14 @@ def read_control_lines(path: str | os.PathLike, *, crs: str | int | None = None,
     return ImportResult(data, path, source_crs=first.source_crs if first is not None else None, notes=notes)
 
 
-def _area(gdf: gpd.GeoDataFrame, column: str) -> pd.Series:
-    given = pd.to_numeric(gdf[column], errors="coerce") if column in gdf.columns else pd.Series(float("nan"), index=gdf.index)
-    return given.fillna(gdf.geometry.area).round(2)
+def _area(gdf: gpd.GeoDataFrame, column: str | None = None) -> pd.Series:
+    """TBMJ / MJ in m² (0.01): the survey's own value in ``column`` where given, else the ellipsoidal area.
+
+    The databases' area fields are ellipsoidal by definition (三调 TBMJ, 国土调查办发〔2008〕32号), whatever
+    basis the plan's own figures are on.
+    """
+    given = pd.to_numeric(gdf[column], errors="coerce") if column is not None and column in gdf.columns else pd.Series(float("nan"), index=gdf.index)
+    return given.fillna(basis_area_m2(gdf, "ellipsoidal")).round(2)
 
 
 def _carry(gdf: gpd.GeoDataFrame, fields: dict[str, str]) -> dict[str, pd.Series]:
@@ -205,7 +211,7 @@ def _layers_for(plan, schema: str | None) -> dict[str, pd.DataFrame]:
     if "zones" in plan:
         zones = plan["zones"]
         out["KFQFW"] = gpd.GeoDataFrame(
-            {"BSM": zones["zone_id"].astype("string"), "MC": zones.get("name"), "MJ": zones.geometry.area.round(2)},
+            {"BSM": zones["zone_id"].astype("string"), "MC": zones.get("name"), "MJ": _area(zones)},
             geometry=zones.geometry.to_numpy(),
             crs=zones.crs,
         )
@@ -214,7 +220,7 @@ def _layers_for(plan, schema: str | None) -> dict[str, pd.DataFrame]:
         for kind, layer in _GUOKONG_LINES.items():
             part = lines[lines["kind"] == kind]
             if len(part):
-                out[layer] = gpd.GeoDataFrame({"MC": part.get("name"), "MJ": part.geometry.area.round(2)}, geometry=part.geometry.to_numpy(), crs=part.crs)
+                out[layer] = gpd.GeoDataFrame({"MC": part.get("name"), "MJ": _area(part)}, geometry=part.geometry.to_numpy(), crs=part.crs)
     return out
 
 
@@ -249,7 +255,8 @@ def write_gdb(plan, path: str | os.PathLike, *, schema: str | None = None, overw
     -------
     dict
         ``layers`` (layer written → feature count) and ``notes``; areas (TBMJ, MJ) are the
-        survey's TBMJ where the plan carries it, else planar Gauss–Krüger areas, and the notes say so.
+        survey's TBMJ where the plan carries it, else ellipsoidal areas (椭球面积, as the databases
+        define TBMJ), and the notes say so.
 
     Examples
     --------
@@ -288,5 +295,5 @@ def write_gdb(plan, path: str | os.PathLike, *, schema: str | None = None, overw
         raise InputError(f"cannot write the File Geodatabase: {exc}", file=path, rule="gdb") from None
     notes = []
     if schema is not None and "survey_area_m2" not in plan["parcels"].columns:
-        notes.append("TBMJ/MJ are planar areas in the plan's Gauss–Krüger CRS (no 三调 TBMJ in the plan)")
+        notes.append("TBMJ/MJ are ellipsoidal areas (椭球面积, 国土调查办发〔2008〕32号) of the plan's geometry (no 三调 TBMJ in the plan)")
     return {"layers": written, "notes": notes}

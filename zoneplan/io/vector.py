@@ -50,7 +50,8 @@ from zoneplan.landuse import (
     read_landuse_map,
     refine_sandiao,
 )
-from zoneplan.measure import reconcile_official_area
+from zoneplan.measure import basis_area_m2, reconcile_official_area
+from zoneplan.settings import settings
 
 __all__ = ["KNOWN_FIELDS", "SUPPORTED_SUFFIXES", "ImportResult", "detect_dbf_encoding", "read_vector"]
 
@@ -574,8 +575,9 @@ def read_vector(
     if gcj02:
         notes.append("coordinates converted from GCJ-02 with the iterative inverse (< 1 mm)")
     if "far" in gdf.columns and "floor_area_m2" not in gdf.columns:
-        gdf["floor_area_m2"] = pd.to_numeric(gdf["far"], errors="coerce") * gdf.geometry.area
-        notes.append("floor_area_m2 derived from 容积率 × parcel area")
+        basis = settings.area_basis  # the basis a new plan records (zoneplan import), so FAR reads back exactly
+        gdf["floor_area_m2"] = pd.to_numeric(gdf["far"], errors="coerce") * basis_area_m2(gdf, basis)
+        notes.append(f"floor_area_m2 derived from 容积率 × parcel area ({basis})")
     gdf = gdf.reset_index(drop=True)
     reconciliation = reconcile_official_area(gdf, ids=gdf["parcel_id"] if "parcel_id" in gdf.columns else None)
     return ImportResult(gdf, path, enc, detected, source_crs, renamed, notes, reconciliation, scheme, reason)

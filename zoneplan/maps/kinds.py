@@ -56,7 +56,7 @@ from zoneplan.maps.style import (
     schedule_colors,
     schedule_order,
 )
-from zoneplan.measure import area_in
+from zoneplan.measure import area_in, plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.state import plan_state
 from zoneplan.units import yuan_to_yi
@@ -276,7 +276,11 @@ def _zone_outline(plan: Plan) -> Overlay:
         color=ZONE_COLOR,
         weight=3,
         dash="8 6",
-        fields=(Field("编号 Zone id", _col(zones, "zone_id")), Field("名称 Name", _col(zones, "name")), Field("面积 Area (亩 mu)", area_in(zones), 2)),
+        fields=(
+            Field("编号 Zone id", _col(zones, "zone_id")),
+            Field("名称 Name", _col(zones, "name")),
+            Field("面积 Area (亩 mu)", area_in(zones, basis=plan), 2),
+        ),
     )
 
 
@@ -294,7 +298,7 @@ def phases_spec(plan: Plan) -> MapSpec:
     phases = plan.phases
     if phases.empty:
         raise InputError("the plan has no phases to map", layer="phases", rule="map-phases")
-    area = area_in(phases)
+    area = area_in(phases, basis=plan)
     nos = _col(phases, "phase_no")
     start, end = _col(phases, "start_year"), _col(phases, "end_year")
     years = start.astype("string").fillna("?") + "–" + end.astype("string").fillna("?")
@@ -339,14 +343,14 @@ def _txt(value: object) -> str:
     return "?" if pd.isna(value) else str(value)
 
 
-def _group_overlay(name: str, gdf: gpd.GeoDataFrame, id_col: str, extra: tuple[str, str], colors: list[str], **style) -> Overlay:
-    """A district or park layer: one colour per feature, fields id, name, ``extra`` and area in mu."""
+def _group_overlay(name: str, gdf: gpd.GeoDataFrame, id_col: str, extra: tuple[str, str], colors: list[str], *, basis: str, **style) -> Overlay:
+    """A district or park layer: one colour per feature, fields id, name, ``extra`` and area in mu on ``basis``."""
     label, column = extra
     fields = (
         Field("编号 Id", _col(gdf, id_col)),
         Field("名称 Name", _col(gdf, "name")),
         Field(label, _col(gdf, column)),
-        Field("面积 Area (亩 mu)", area_in(gdf), 1),
+        Field("面积 Area (亩 mu)", area_in(gdf, basis=basis), 1),
     )
     return Overlay(name, gdf, pd.Series(colors, index=gdf.index, dtype=object), fields=fields, **style)
 
@@ -356,13 +360,16 @@ def layout_spec(plan: Plan) -> MapSpec:
     districts, parks = plan.districts, plan.parks
     d_colors = qualitative(len(districts), cmap="Pastel1")
     p_colors = qualitative(len(parks), cmap="Set3")
-    district_overlay = _group_overlay("板块 Districts", districts, "district_id", ("定位 Role", "role"), d_colors, color="#08519c", weight=3, fill_opacity=0.15)
+    district_overlay = _group_overlay(
+        "板块 Districts", districts, "district_id", ("定位 Role", "role"), d_colors, basis=plan_area_basis(plan), color="#08519c", weight=3, fill_opacity=0.15
+    )
     park_overlay = _group_overlay(
         "产业园 Parks",
         parks,
         "park_id",
         ("产业 Industry", "industry"),
         p_colors,
+        basis=plan_area_basis(plan),
         color="#333333",
         weight=1.5,
         fill_opacity=0.65,
@@ -377,7 +384,7 @@ def layout_spec(plan: Plan) -> MapSpec:
     return _spec(plan, "layout", str(plan.meta.get("layout_title", "空间布局 Layout")), overlays, "空间布局 Layout", legend)
 
 
-def _parcel_fields(parcels: gpd.GeoDataFrame, codes: pd.Series) -> tuple[Field, ...]:
+def _parcel_fields(parcels: gpd.GeoDataFrame, codes: pd.Series, basis: str) -> tuple[Field, ...]:
     table = landuse.classes()
     names = codes.map(table["name_zh"]).astype("string")
     status = _col(parcels, "status", "string")
@@ -385,7 +392,7 @@ def _parcel_fields(parcels: gpd.GeoDataFrame, codes: pd.Series) -> tuple[Field, 
         Field("地块 Parcel", _col(parcels, "parcel_id")),
         Field("用地 Land use", (codes.astype("string") + " " + names.fillna("")).fillna(codes.astype("string"))),
         Field("状态 Status", (status + " " + status.map(PARCEL_STATUSES).astype("string").fillna("")).str.strip()),
-        Field("面积 Area (亩 mu)", area_in(parcels), 2),
+        Field("面积 Area (亩 mu)", area_in(parcels, basis=basis), 2),
         Field("企业 Enterprise", _col(parcels, "enterprise")),
     )
 
@@ -401,7 +408,15 @@ def landuse_spec(plan: Plan, *, year: int | None = None) -> MapSpec:
     if parcels.empty:
         raise InputError("the plan has no parcels to map", layer="parcels", rule="map-landuse")
     codes = _parcel_codes(plan, year)
-    overlay = Overlay("用地 Land use", parcels, landuse_colors(codes), color="#666666", weight=0.5, fill_opacity=0.85, fields=_parcel_fields(parcels, codes))
+    overlay = Overlay(
+        "用地 Land use",
+        parcels,
+        landuse_colors(codes),
+        color="#666666",
+        weight=0.5,
+        fill_opacity=0.85,
+        fields=_parcel_fields(parcels, codes, plan_area_basis(plan)),
+    )
     when = f" {year}" if year is not None else ""
     return _spec(
         plan, "landuse", f"土地利用{when} Land use{when}", [overlay, _zone_outline(plan)], f"用地用海分类（2023） Land use{when}", landuse_legend(codes)
@@ -411,7 +426,16 @@ def landuse_spec(plan: Plan, *, year: int | None = None) -> MapSpec:
 def _context_parcels(plan: Plan, *, show: bool = True) -> Overlay:
     parcels = plan.parcels
     codes = _col(parcels, "landuse_code", "string")
-    return Overlay("地块 Parcels", parcels, "#D9D9D9", color="#8c8c8c", weight=0.5, fill_opacity=0.6, fields=_parcel_fields(parcels, codes), show=show)
+    return Overlay(
+        "地块 Parcels",
+        parcels,
+        "#D9D9D9",
+        color="#8c8c8c",
+        weight=0.5,
+        fill_opacity=0.6,
+        fields=_parcel_fields(parcels, codes, plan_area_basis(plan)),
+        show=show,
+    )
 
 
 def _control_lines(plan: Plan) -> list[Overlay]:
@@ -439,7 +463,7 @@ def _control_lines(plan: Plan) -> list[Overlay]:
                 fields=(
                     Field("类型 Kind", pd.Series(f"{k} {name_zh}", index=part.index)),
                     Field("名称 Name", _col(part, "name")),
-                    Field("面积 Area (亩 mu)", area_in(part), 2),
+                    Field("面积 Area (亩 mu)", area_in(part, basis=plan), 2),
                 ),
             )
         )
@@ -466,7 +490,7 @@ def remaining_spec(plan: Plan, *, year: int | None = None, remaining: gpd.GeoDat
 
         remaining = remaining_geometry(plan, year=year)
     remaining = remaining.to_crs(plan.crs) if remaining.crs is not None and remaining.crs != plan.crs else remaining
-    area = area_in(remaining)
+    area = area_in(remaining, basis=plan)
     overlay = Overlay(
         "剩余用地 Remaining land",
         remaining,
@@ -506,7 +530,7 @@ def compliance_spec(plan: Plan, *, year: int | None = None, violations: gpd.GeoD
     if violations.crs is not None and violations.crs != plan.crs:
         violations = violations.to_crs(plan.crs)
     violations = polygonal(violations)
-    area_mu = _num(violations, "area_mu") if "area_mu" in violations else area_in(violations)
+    area_mu = _num(violations, "area_mu") if "area_mu" in violations else area_in(violations, basis=plan)
     rule = _col(violations, "rule", "string")
     rules = rule.value_counts()
     colors = rule_colors(rule)
@@ -549,7 +573,15 @@ def workbench_spec(plan: Plan) -> MapSpec:
     parcels = plan.parcels
     codes = _col(parcels, "landuse_code", "string")
     overlays = [
-        Overlay("地块 Parcels", parcels, landuse_colors(codes), color="#666666", weight=0.5, fill_opacity=0.7, fields=_parcel_fields(parcels, codes)),
+        Overlay(
+            "地块 Parcels",
+            parcels,
+            landuse_colors(codes),
+            color="#666666",
+            weight=0.5,
+            fill_opacity=0.7,
+            fields=_parcel_fields(parcels, codes, plan_area_basis(plan)),
+        ),
         *_control_lines(plan),
         _zone_outline(plan),
     ]
@@ -593,7 +625,7 @@ def indicator_spec(
             Field("编号 Id", groups[id_col]),
             Field("名称 Name", _col(groups, "name")),
             Field(indicator, group_values, 3),
-            Field("面积 Area (亩 mu)", area_in(groups), 1),
+            Field("面积 Area (亩 mu)", area_in(groups, basis=plan), 1),
         ),
         labels=_col(groups, "name").astype("string").fillna(groups[id_col].astype("string")),
     )

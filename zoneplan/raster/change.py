@@ -46,6 +46,7 @@ from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window, from_bounds
 
 from zoneplan.errors import InputError
+from zoneplan.measure import basis_area_m2
 from zoneplan.plan import Plan
 from zoneplan.raster.classes import ClassScheme, get_scheme, scheme_from_table
 from zoneplan.raster.zonal import MAX_CELLS, ClassSource, Level, RasterLike, _Extract, _extract, _wide, cell_areas_geographic, group_polygons, open_raster
@@ -210,7 +211,7 @@ def _parcel_table(
     plan: Plan, pair: _Pair, *, bare_below: float, new_built_above: float, min_covered: float, min_cells: float, max_cells_in_memory: int
 ) -> pd.DataFrame:
     parcels = plan.parcels
-    ex = _extract(parcels, pair.source.ds, pair.source, max_cells_in_memory=max_cells_in_memory)
+    ex = _extract(parcels, pair.source.ds, pair.source, max_cells_in_memory=max_cells_in_memory, basis=plan)
     out = _change_columns(ex, parcels.index)
     rec = recorded_built(plan, pair.new_year)
     judged = (out["covered_share"] >= min_covered) & (out["area_mu"] * M2_PER_MU >= min_cells * _cell_m2(pair.source.ds))
@@ -245,7 +246,7 @@ def _group_table(plan: Plan, pair: _Pair, parcel_table: pd.DataFrame, by: Level,
     from zoneplan.analysis.grouping import assign_groups
 
     groups = group_polygons(plan, by)
-    ex = _extract(groups, pair.source.ds, pair.source, max_cells_in_memory=max_cells_in_memory)
+    ex = _extract(groups, pair.source.ds, pair.source, max_cells_in_memory=max_cells_in_memory, basis=plan)
     measured = _change_columns(ex, groups.index).drop(columns=["built_old_share", "built_new_share", "new_built_share"])
     measured.insert(0, "group_id", groups["group_id"].to_numpy())
     parcels = plan.parcels
@@ -449,7 +450,7 @@ def _evidence(plan: Plan, pair: _Pair, ptable: pd.DataFrame) -> gpd.GeoDataFrame
         pieces.append(shapely.union_all(shapes) if shapes else shapely.Polygon())
     cells = gpd.GeoSeries(pieces, crs=ds.crs, index=flagged.index).to_crs(plan.crs)
     geometry = cells.intersection(geoms)
-    evidence_mu = geometry.area.to_numpy() / M2_PER_MU
+    evidence_mu = basis_area_m2(geometry, plan).to_numpy() / M2_PER_MU
     messages = [
         f"parcel {pid}: {MISMATCH_KINDS[kind]}; built-up {bn:.0%} in {pair.new_year}, newly built-up since {pair.old_year}: {nb:.0%}"
         for pid, kind, bn, nb in zip(flagged["parcel_id"], flagged["mismatch"], flagged["built_new_share"], flagged["new_built_share"])

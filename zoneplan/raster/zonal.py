@@ -51,7 +51,7 @@ from rasterio.io import DatasetReader
 from rasterio.windows import Window
 
 from zoneplan.errors import InputError
-from zoneplan.measure import area_m2
+from zoneplan.measure import basis_area_m2, plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.raster.classes import ClassScheme, get_scheme
 from zoneplan.units import M2_PER_MU
@@ -259,8 +259,9 @@ def _extract(
     source: ClassSource,
     *,
     max_cells_in_memory: int,
+    basis: str | Plan | None = None,
 ) -> _Extract:
-    plan_area = area_m2(polygons).to_numpy()
+    plan_area = basis_area_m2(polygons, basis).to_numpy()  # class areas are scaled to the polygon's area on the basis
     n = len(polygons)
     empty = pd.DataFrame({"pos": pd.Series([], dtype="int64"), "value": pd.Series([], dtype="int64"), "area_m2": pd.Series([], dtype="float64")})
     if n == 0:
@@ -322,6 +323,7 @@ def class_areas(
     band: int = 1,
     unit: str = "m2",
     max_cells_in_memory: int = MAX_CELLS,
+    basis: str | Plan | None = None,
 ) -> pd.DataFrame:
     """Area of each land-cover class inside each polygon.
 
@@ -339,6 +341,10 @@ def class_areas(
         Area unit of the result: ``m2``, ``mu``, ``ha`` or ``km2``.
     max_cells_in_memory
         Upper bound of cells exactextract holds at once.
+    basis
+        Area basis the class areas add up to (a polygon's classes sum to its area on it,
+        :func:`zoneplan.measure.basis_area_m2`): ``"planar"``, ``"ellipsoidal"`` or a plan (its
+        basis); None: ``settings.area_basis``.
 
     Returns
     -------
@@ -352,7 +358,7 @@ def class_areas(
     >>> from zoneplan import datasets
     >>> plan = datasets.load("linqing")
     >>> raster = datasets.layers_dir() / "linqing_landcover_2023.tif"
-    >>> areas = class_areas(plan.parcels.head(3), raster, unit="mu")
+    >>> areas = class_areas(plan.parcels.head(3), raster, unit="mu", basis=plan)  # on the plan's basis (planar)
     >>> areas[[30, 40, 50]].round(2).to_numpy().tolist()  # grass, cropland, built-up mu per parcel
     [[0.75, 492.23, 7.02], [0.24, 36.94, 1.82], [9.97, 0.08, 79.95]]
     """
@@ -363,7 +369,7 @@ def class_areas(
     _check_polygons(polygons)
     sch = get_scheme(scheme)
     with open_raster(raster) as ds:
-        ex = _extract(polygons, ds, _scheme_source(ds, sch, band), max_cells_in_memory=max_cells_in_memory)
+        ex = _extract(polygons, ds, _scheme_source(ds, sch, band), max_cells_in_memory=max_cells_in_memory, basis=basis)
     return _wide(ex, polygons.index, sch) / AREA_UNITS[unit]
 
 
@@ -431,12 +437,12 @@ def zonal_stats(
         One row per group and class present, columns ``level, group_id, value, class, name_zh,
         built, area_m2, area_mu, share`` (of the group's covered area), ``group_area_mu`` and
         ``covered_share`` (share of the group's polygon with valid cells), sorted by group and
-        value.
+        value; areas on the plan's basis (:func:`zoneplan.measure.plan_area_basis`).
     """
     polygons = group_polygons(plan, by)
     sch = get_scheme(scheme)
     with open_raster(raster) as ds:
-        ex = _extract(polygons, ds, _scheme_source(ds, sch, band), max_cells_in_memory=max_cells_in_memory)
+        ex = _extract(polygons, ds, _scheme_source(ds, sch, band), max_cells_in_memory=max_cells_in_memory, basis=plan_area_basis(plan))
     return _tidy(ex, polygons["group_id"].to_numpy(), by, sch)
 
 

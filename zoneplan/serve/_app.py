@@ -6,7 +6,7 @@ Routes
     The map page: the plan drawn by :func:`zoneplan.maps.interactive.render_spec` (Leaflet and
     zoneplan's map script inlined, no network), plus ``/assets/workbench.js`` and ``.css``.
 ``GET /api/plan``
-    Revision, phases (GeoJSON, EPSG:4326, with areas), zones, form fields, whether undo is possible.
+    Revision, the plan's ``area_basis``, phases (GeoJSON, EPSG:4326, with areas), zones, form fields, whether undo is possible.
 ``GET /api/revision``
     The plan's current revision (the page polls it to show other people's saves).
 ``GET /api/parcel?lon=…&lat=…``
@@ -46,6 +46,7 @@ from starlette.routing import Route
 from zoneplan.errors import InputError, ZoneplanError
 from zoneplan.maps.interactive import render_spec
 from zoneplan.maps.kinds import workbench_spec
+from zoneplan.measure import plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.serve._edit import FORM_FIELDS, check_attributes, from_lonlat, phase_areas, phase_geometry, phase_row, phase_rules, phases_geojson, to_lonlat
 from zoneplan.serve._store import PlanStore, StaleError
@@ -86,6 +87,7 @@ class _Workbench:
         zones = plan.zones
         return {
             "revision": revision,
+            "area_basis": plan_area_basis(plan),  # which of each phase's two areas the plan's figures use
             "phases": phases_geojson(plan),
             "zones": [
                 {"zone_id": str(z), "name": None if n is None else str(n)} for z, n in zip(zones.get("zone_id", []), zones.get("name", [None] * len(zones)))

@@ -41,7 +41,7 @@ from zoneplan.compliance.rules import resolve_rules
 from zoneplan.errors import InputError
 from zoneplan.ids import unique_id
 from zoneplan.layers import conform_layer
-from zoneplan.measure import area_m2, ellipsoid_of, ellipsoidal_area_m2
+from zoneplan.measure import area_m2, basis_area_m2, ellipsoid_of, ellipsoidal_area_m2, plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.units import M2_PER_MU, yi_to_yuan
 
@@ -259,16 +259,15 @@ def _finding(rule: str, area_m2: float, message: str, geom: shapely.Geometry | N
 
 
 def _new_land_m2(plan: Plan, geom: shapely.Geometry) -> float:
-    """Area of ``geom`` not covered by parcels that already count as new construction land."""
+    """Area of ``geom`` not covered by parcels that already count as new construction land (the plan's basis)."""
     from zoneplan.analysis._frame import base_frame, parcel_frame
 
     frame = parcel_frame(plan, None)
     consumed = frame["construction"].to_numpy() & ~np.isnan(base_frame(plan)["supply_year"].to_numpy())
     taken = plan.parcels.geometry.values[consumed]
     near = shapely.STRtree(taken).query(geom, predicate="intersects") if len(taken) else np.array([], dtype=int)
-    if not len(near):
-        return float(geom.area)
-    return float(shapely.difference(geom, shapely.union_all(taken[near])).area)
+    new = geom if not len(near) else shapely.difference(geom, shapely.union_all(taken[near]))
+    return float(basis_area_m2(np.array([new], dtype=object), plan).iloc[0])
 
 
 def phase_rules(plan: Plan, geom: shapely.Geometry, attributes: Mapping[str, Any]) -> dict[str, Any]:
@@ -314,7 +313,7 @@ def phase_rules(plan: Plan, geom: shapely.Geometry, attributes: Mapping[str, Any
             these = lines[(kind == line_kind).fillna(False).to_numpy()]
             if these.empty:
                 continue
-            for _, hit in overlaps(one, these, tolerance_m2=rules.overlap_tolerance_m2).iterrows():
+            for _, hit in overlaps(one, these, tolerance_m2=rules.overlap_tolerance_m2, basis=plan_area_basis(plan)).iterrows():
                 found.append(
                     _finding(
                         rule, hit["overlap_m2"], f"overlaps {hit['line_ids']} by {hit['overlap_mu']:,.2f} mu ({hit['overlap_m2']:,.1f} m²)", hit.geometry, crs
@@ -325,7 +324,7 @@ def phase_rules(plan: Plan, geom: shapely.Geometry, attributes: Mapping[str, Any
             not_checked[BOUNDARY_RULE] = "the plan has no urban_development_boundary polygons in control_lines"
         else:
             checked.append(BOUNDARY_RULE)
-            for _, out in outside(one, boundary, tolerance_m2=rules.boundary_tolerance_m2).iterrows():
+            for _, out in outside(one, boundary, tolerance_m2=rules.boundary_tolerance_m2, basis=plan_area_basis(plan)).iterrows():
                 found.append(
                     _finding(
                         BOUNDARY_RULE,
@@ -340,7 +339,7 @@ def phase_rules(plan: Plan, geom: shapely.Geometry, attributes: Mapping[str, Any
         not_checked["phase_outside_zone"] = "the phase has no zone yet"
     else:
         checked.append("phase_outside_zone")
-        out = outside_own_zone(one, pd.Series([zone_id], index=one.index), plan.zones)
+        out = outside_own_zone(one, pd.Series([zone_id], index=one.index), plan.zones, basis=plan_area_basis(plan))
         for _, row in out[out["outside_m2"] > rules.overlap_tolerance_m2].iterrows():
             found.append(
                 _finding(

@@ -128,7 +128,9 @@ class PMTiles:
             raise InputError(f"not a PMTiles 3 file: {type(exc).__name__} {exc}".strip(), file=path, rule="basemap") from None
         internal = Compression(header["internal_compression"])
         if internal != Compression.GZIP:  # what every writer uses; the reader decodes gzip directories only
-            raise InputError(f"PMTiles directories stored as {internal.name.lower()} cannot be read here; write them gzip-compressed", file=path, rule="basemap")
+            raise InputError(
+                f"PMTiles directories stored as {internal.name.lower()} cannot be read here; write them gzip-compressed", file=path, rule="basemap"
+            )
         tile_type = int(getattr(header["tile_type"], "value", header["tile_type"]))
         if tile_type not in _PMTILES_TYPES:
             what = _PMTILES_TYPE_NAMES.get(tile_type, str(tile_type))

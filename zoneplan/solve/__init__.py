@@ -23,7 +23,8 @@ module                      what it does
 :mod:`.capacity`            build-out capacity of the remaining land at the plan's intensities
 ==========================  ==========================================================================
 
-Areas are m² in the plan's CRS (planar; every result says ``area_basis``), presented in mu.
+Areas are m² on the plan's area basis (:func:`zoneplan.measure.plan_area_basis`; every result says
+``area_basis``), presented in mu.
 
 Examples
 --------
@@ -39,8 +40,8 @@ True
 from __future__ import annotations
 
 from zoneplan.solve.capacity import CAPACITY_COLUMNS, capacity
-from zoneplan.solve.model import AREA_BASIS, MODELLED_METRICS, OBJECTIVES, Model, build_model
+from zoneplan.solve.model import MODELLED_METRICS, OBJECTIVES, Model, build_model
 from zoneplan.solve.result import SolveResult
 from zoneplan.solve.solver import solve
 
-__all__ = ["AREA_BASIS", "CAPACITY_COLUMNS", "MODELLED_METRICS", "OBJECTIVES", "Model", "SolveResult", "build_model", "capacity", "solve"]
+__all__ = ["CAPACITY_COLUMNS", "MODELLED_METRICS", "OBJECTIVES", "Model", "SolveResult", "build_model", "capacity", "solve"]

@@ -20,8 +20,8 @@ column                 rate used (first that exists), and its source in ``*_sour
                        per mu (:func:`zoneplan.analysis.evaluation_indicators`)
 =====================  ======================================================================
 
-A rate that cannot be found is NaN — never zero — and its source says so. Areas are planar m²
-(``area_basis``), presented in mu.
+A rate that cannot be found is NaN — never zero — and its source says so. Areas are m² on the plan's area basis
+(``area_basis``, :func:`zoneplan.measure.plan_area_basis`), presented in mu.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from zoneplan.analysis.remaining import forbidden_area
 from zoneplan.analysis.timeline import BUILT, READY, UNREADY
 from zoneplan.compliance.parcel_rules import parcel_limits
 from zoneplan.compliance.rules import resolve_rules
+from zoneplan.measure import plan_area_basis
 from zoneplan.plan import Plan
-from zoneplan.solve.model import AREA_BASIS
 from zoneplan.units import M2_PER_MU, YUAN_PER_WAN
 
 __all__ = ["CAPACITY_COLUMNS", "capacity", "parcel_capacity"]
@@ -247,7 +247,7 @@ def capacity(
             "tax_yuan": money["tax_yuan"].to_numpy(),
             "investment_wan": money["investment_yuan"].to_numpy() / YUAN_PER_WAN,
             "tax_wan": money["tax_yuan"].to_numpy() / YUAN_PER_WAN,
-            "area_basis": AREA_BASIS,
+            "area_basis": plan_area_basis(plan),
         }
     )
     return out[CAPACITY_COLUMNS].reset_index(drop=True)

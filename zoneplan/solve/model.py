@@ -36,7 +36,8 @@ Coefficients come from the same per-parcel frame the analyses read
 (:func:`zoneplan.analysis._frame.parcel_frame`) for fixed parcels and from
 :func:`zoneplan.landuse.flags` of each option's code for free ones, so the model's value of a
 target is the value :func:`zoneplan.analysis.target_status` computes on the edited plan.
-Areas are planar m² in the plan's Gauss–Krüger CRS (:func:`zoneplan.measure.area_m2`).
+Areas are m² on the plan's area basis (:func:`zoneplan.measure.plan_area_basis`; the per-parcel
+frame's ``area_m2``), which the model and its answer carry as ``area_basis``.
 """
 
 from __future__ import annotations
@@ -61,11 +62,12 @@ from zoneplan.compliance.parcel_rules import parcel_limits
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.errors import InputError
 from zoneplan.landuse import flags
+from zoneplan.measure import plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.settings import settings
 from zoneplan.units import M2_PER_KM2, M2_PER_MU, YUAN_PER_WAN
 
-__all__ = ["AREA_BASIS", "MODELLED_METRICS", "OBJECTIVES", "Model", "build_model"]
+__all__ = ["MODELLED_METRICS", "OBJECTIVES", "Model", "build_model"]
 
 #: Target metrics the model turns into rows (others are reported as not modelled).
 MODELLED_METRICS: tuple[str, ...] = (
@@ -78,8 +80,6 @@ MODELLED_METRICS: tuple[str, ...] = (
 )
 #: Objectives: what a change costs.
 OBJECTIVES: tuple[str, ...] = ("least-area", "least-parcels", "earliest")
-#: Area basis of every area in the model and its answer.
-AREA_BASIS = "planar"
 
 _NEVER = -1  # option year: not developed within the horizon
 _NO_SLACK_TOL = 0.5  # share of the analysis tolerance the model allows itself
@@ -111,6 +111,8 @@ class Model:
         on a line (a village on farmland stays a village).
     not_modelled
         Targets of the solved years the model has no row for, with the reason.
+    area_basis
+        Basis of every area of the model (the plan's, :func:`zoneplan.measure.plan_area_basis`).
     """
 
     plan: Plan
@@ -128,6 +130,7 @@ class Model:
     not_modelled: pd.DataFrame
     rules: Rules
     settings: dict[str, object] = field(default_factory=dict)
+    area_basis: str = "planar"
 
     @property
     def n_options(self) -> int:
@@ -558,7 +561,7 @@ def build_model(
             if these.empty:
                 continue
             hit = np.zeros(len(parcels), dtype=bool)
-            hit[parcels.index.get_indexer(overlaps(geoms, these, tolerance_m2=tol).index)] = True
+            hit[parcels.index.get_indexer(overlaps(geoms, these, tolerance_m2=tol, basis=plan_area_basis(plan)).index)] = True
             on_line = hit[opt_parcel] & ofl[flag].to_numpy(dtype=bool)
             bad = on_line & (opts["kind"] != "withdraw").to_numpy()
             forbidden |= bad
@@ -568,7 +571,7 @@ def build_model(
         boundary = lines[(kind == "urban_development_boundary").fillna(False).to_numpy()]
         if not boundary.empty:
             hit = np.zeros(len(parcels), dtype=bool)
-            hit[parcels.index.get_indexer(outside(geoms, boundary, tolerance_m2=rules.boundary_tolerance_m2).index)] = True
+            hit[parcels.index.get_indexer(outside(geoms, boundary, tolerance_m2=rules.boundary_tolerance_m2, basis=plan_area_basis(plan)).index)] = True
             on_line = hit[opt_parcel] & ofl["urban_construction"].to_numpy(dtype=bool)
             bad = on_line & (opts["kind"] != "withdraw").to_numpy()
             forbidden |= bad
@@ -678,4 +681,5 @@ def build_model(
         not_modelled=not_modelled,
         rules=rules,
         settings={"buckets": [list(b) for b in buckets], "objective": objective, "pinned": int(pinned.sum()), "redevelop": int(redevelop.sum())},
+        area_basis=plan_area_basis(plan),
     )

@@ -24,7 +24,7 @@ import pandas as pd
 from zoneplan.errors import PlanError
 from zoneplan.plan import Plan
 from zoneplan.scenario import ChangeLanduse, ChangeStatus, Edit, Scenario, SetAttributes
-from zoneplan.solve.model import _NEVER, AREA_BASIS, Model
+from zoneplan.solve.model import _NEVER, Model
 from zoneplan.units import M2_PER_MU
 
 __all__ = ["CHANGE_COLUMNS", "SolveResult", "applied", "changes_of", "scenario_of", "with_base_conflicts"]
@@ -75,7 +75,7 @@ class SolveResult:
     seconds: float
     size: dict[str, int]
     binding: pd.DataFrame = field(default_factory=pd.DataFrame)
-    area_basis: str = AREA_BASIS
+    area_basis: str = "planar"
 
     @classmethod
     def of(
@@ -114,6 +114,7 @@ class SolveResult:
             seconds=seconds,
             size=size,
             binding=binding if binding is not None else pd.DataFrame(),
+            area_basis=model.area_basis,
         )
 
     @property
