@@ -315,7 +315,7 @@ def plan_styles(layers: Mapping[str, pd.DataFrame]) -> dict[str, str]:
     >>> from zoneplan import datasets
     >>> styles = plan_styles(datasets.load("linqing").layers)
     >>> sorted(styles)
-    ['control_lines', 'districts', 'parcels', 'parks', 'zones']
+    ['admin_boundaries', 'control_lines', 'districts', 'parcels', 'parks', 'zones']
     """
     from zoneplan.maps.style import ZONE_COLOR
 

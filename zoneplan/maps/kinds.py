@@ -214,7 +214,7 @@ def context_overlays(plan: Plan) -> list[Overlay]:
     --------
     >>> from zoneplan import datasets
     >>> [(o.name, len(o.data), o.labels.iloc[0]) for o in context_overlays(datasets.load("zhangdian"))]
-    [('背景 Context: named_roads', 5, '北京路 Beijing Rd')]
+    [('背景 Context: named_roads', 5, '北京路 Beijing Rd'), ('背景 Context: admin_boundaries', 1, '张店区')]
     """
     out = []
     for name, gdf in plan.layers.items():
@@ -397,6 +397,20 @@ def _parcel_fields(parcels: gpd.GeoDataFrame, codes: pd.Series, basis: str) -> t
     )
 
 
+def _landuse_parcels(plan: Plan, title: str, codes: pd.Series, *, fill_opacity: float) -> Overlay:
+    """The parcels coloured by ``codes`` in the 2023 palette, with the parcel tooltip."""
+    parcels = plan.parcels
+    return Overlay(
+        title,
+        parcels,
+        landuse_colors(codes),
+        color="#666666",
+        weight=0.5,
+        fill_opacity=fill_opacity,
+        fields=_parcel_fields(parcels, codes, plan_area_basis(plan)),
+    )
+
+
 def _parcel_codes(plan: Plan, year: int | None) -> pd.Series:
     """The land-use code of each parcel in ``year`` as the data gives it (:func:`zoneplan.state.plan_state`)."""
     return plan_state(plan, year).table["landuse_code"]
@@ -408,15 +422,7 @@ def landuse_spec(plan: Plan, *, year: int | None = None) -> MapSpec:
     if parcels.empty:
         raise InputError("the plan has no parcels to map", layer="parcels", rule="map-landuse")
     codes = _parcel_codes(plan, year)
-    overlay = Overlay(
-        "用地 Land use",
-        parcels,
-        landuse_colors(codes),
-        color="#666666",
-        weight=0.5,
-        fill_opacity=0.85,
-        fields=_parcel_fields(parcels, codes, plan_area_basis(plan)),
-    )
+    overlay = _landuse_parcels(plan, "用地 Land use", codes, fill_opacity=0.85)
     when = f" {year}" if year is not None else ""
     return _spec(
         plan, "landuse", f"土地利用{when} Land use{when}", [overlay, _zone_outline(plan)], f"用地用海分类（2023） Land use{when}", landuse_legend(codes)
@@ -573,15 +579,7 @@ def workbench_spec(plan: Plan) -> MapSpec:
     parcels = plan.parcels
     codes = _col(parcels, "landuse_code", "string")
     overlays = [
-        Overlay(
-            "地块 Parcels",
-            parcels,
-            landuse_colors(codes),
-            color="#666666",
-            weight=0.5,
-            fill_opacity=0.7,
-            fields=_parcel_fields(parcels, codes, plan_area_basis(plan)),
-        ),
+        _landuse_parcels(plan, "地块 Parcels", codes, fill_opacity=0.7),
         *_control_lines(plan),
         _zone_outline(plan),
     ]

@@ -360,7 +360,7 @@ def class_areas(
     >>> raster = datasets.layers_dir() / "linqing_landcover_2023.tif"
     >>> areas = class_areas(plan.parcels.head(3), raster, unit="mu", basis=plan)  # on the plan's basis (planar)
     >>> areas[[30, 40, 50]].round(2).to_numpy().tolist()  # grass, cropland, built-up mu per parcel
-    [[0.75, 492.23, 7.02], [0.24, 36.94, 1.82], [9.97, 0.08, 79.95]]
+    [[0.84, 492.23, 6.93], [0.31, 36.94, 1.75], [9.97, 0.08, 79.95]]
     """
     from zoneplan.units import AREA_UNITS
 

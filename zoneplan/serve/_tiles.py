@@ -33,6 +33,17 @@ __all__ = ["MBTiles", "PMTiles", "open_basemap"]
 _TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
+def _config(path: Path, meta: dict[str, Any], min_zoom: int, max_zoom: int) -> dict[str, Any]:
+    """The page's view of a basemap file (both formats): served as ``/tiles/{z}/{x}/{y}``."""
+    return {
+        "url": "/tiles/{z}/{x}/{y}",
+        "name": str(meta.get("name", path.stem)),
+        "attribution": str(meta.get("attribution", "")),
+        "min_zoom": min_zoom,
+        "max_zoom": max_zoom,
+    }
+
+
 @dataclass
 class MBTiles:
     """A read-only MBTiles file.
@@ -73,13 +84,7 @@ class MBTiles:
 
     def config(self) -> dict[str, Any]:
         """What the page needs: URL template, zoom range, attribution, name."""
-        return {
-            "url": "/tiles/{z}/{x}/{y}",
-            "name": self.meta.get("name", self.path.stem),
-            "attribution": self.meta.get("attribution", ""),
-            "min_zoom": int(self.meta.get("minzoom", 0)),
-            "max_zoom": int(self.meta.get("maxzoom", 18)),
-        }
+        return _config(self.path, self.meta, int(self.meta.get("minzoom", 0)), int(self.meta.get("maxzoom", 18)))
 
     def tile(self, z: int, x: int, y: int) -> bytes | None:
         """The tile at XYZ ``z/x/y``, or None."""
@@ -148,13 +153,7 @@ class PMTiles:
 
     def config(self) -> dict[str, Any]:
         """What the page needs: URL template, zoom range, attribution, name."""
-        return {
-            "url": "/tiles/{z}/{x}/{y}",
-            "name": str(self.meta.get("name", self.path.stem)),
-            "attribution": str(self.meta.get("attribution", "")),
-            "min_zoom": int(self.header["min_zoom"]),
-            "max_zoom": int(self.header["max_zoom"]),
-        }
+        return _config(self.path, self.meta, int(self.header["min_zoom"]), int(self.header["max_zoom"]))
 
     def _read(self, offset: int, length: int) -> bytes:
         with self.path.open("rb") as f:
