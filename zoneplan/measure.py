@@ -48,8 +48,8 @@ import pyproj
 import shapely
 
 from zoneplan.crs import require_projected
-from zoneplan.errors import CRSError, PlanError
-from zoneplan.settings import AREA_BASES, settings
+from zoneplan.errors import CRSError
+from zoneplan.settings import AREA_BASES, area_basis_of
 from zoneplan.units import AREA_UNITS
 
 if TYPE_CHECKING:
@@ -86,10 +86,7 @@ def plan_area_basis(plan: Plan) -> str:
     >>> plan_area_basis(plan), plan_area_basis(plan.with_meta(area_basis="ellipsoidal"))
     ('planar', 'ellipsoidal')
     """
-    basis = plan.meta.get("area_basis") or settings.area_basis
-    if basis not in AREA_BASES:
-        raise PlanError(f"plan meta area_basis is {basis!r}; expected one of {AREA_BASES}", rule="area-basis")
-    return str(basis)
+    return area_basis_of(plan.meta)
 
 
 class Ellipsoid(NamedTuple):

@@ -9,7 +9,10 @@ Layout of a plan GeoPackage
 * ``layer_styles`` — QGIS styles (:func:`zoneplan.io.qgis_style.plan_styles`), so every layer
   opens styled in QGIS: parcels by land use, boundaries, phases by schedule, control lines by
   kind. Styles a user saved into the file are kept by every write; only zoneplan's rows are
-  replaced.
+  replaced;
+* ``zoneplan_summary`` — per layer the count and areas that ``zoneplan info`` shows, with a
+  fingerprint of the file, rewritten by every write (:mod:`zoneplan.io._summary`: ``info``
+  answers from it without geopandas while it still matches the file).
 
 Writes are atomic: everything is written to a temporary file in the same directory, flushed to
 disk, then moved over the target with :func:`os.replace`. A write that fails or is killed half-way
@@ -36,6 +39,7 @@ from zoneplan.errors import InputError, ZoneplanError
 from zoneplan.io._integrity import check_geopackage
 from zoneplan.io._lock import plan_lock
 from zoneplan.io._read import read_layer
+from zoneplan.io._summary import SUMMARY_TABLE, summary_record
 from zoneplan.layers import LAYERS
 from zoneplan.plan import Plan
 
@@ -47,7 +51,7 @@ STYLE_TABLE = "layer_styles"
 #: feature a plan uses (metadata and R-tree extensions), which GDAL 3.6 / QGIS 3.22 open without
 #: the "only partially supported" warning they give GDAL 3.12's default 1.4.
 GPKG_OPTIONS: dict[str, str] = {"VERSION": "1.2"}
-_INTERNAL = {META_TABLE, STYLE_TABLE}
+_INTERNAL = {META_TABLE, STYLE_TABLE, SUMMARY_TABLE}
 _FULL_BELOW = 1 << 20  # bytes free below which a failed write is put down to a full disk
 
 
@@ -175,6 +179,11 @@ def write_plan(plan: Plan, path: Path) -> None:
         _write_table(tmp, META_TABLE, meta)
         # a default QGIS style per layer; the user's own styles in the file are kept
         _write_table(tmp, STYLE_TABLE, style_rows(plan_styles(plan.layers), keep=user_styles(path)))
+        # last: its fingerprint covers everything written before it
+        order = [name for name, _ in pyogrio.list_layers(tmp)]
+        _write_table(
+            tmp, SUMMARY_TABLE, pd.DataFrame([summary_record(plan, tmp, order)]).astype({"format": "int64", "fingerprint": "string", "summary": "string"})
+        )
         _check_readable(tmp)
 
 
