@@ -189,6 +189,7 @@ def diff_plans(before: Plan, after: Plan) -> PlanDiff:
         old = before.layers.get(name)
         new = after.layers.get(name)
         template = old if old is not None else new
+        assert template is not None  # every name is a layer of one plan or the other
         old = old if old is not None else template.iloc[:0]
         new = new if new is not None else template.iloc[:0]
         rows, summaries[name] = _layer_diff(name, old, new.to_crs(old.crs) if new.crs != old.crs else new)

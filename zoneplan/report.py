@@ -282,7 +282,7 @@ def _maps(
     from zoneplan.maps.interactive import page_html
 
     jobs = [("base", kind) for kind in kinds] + [(name, "landuse") for name in plans if name != "base" and "landuse" in kinds]
-    out = []
+    out: list[tuple[str, str | None, str]] = []
     for name, kind in track(jobs, description="drawing maps", enabled=progress):
         title = f"{name}: {kind}"
         try:

@@ -29,7 +29,7 @@ import pandas as pd
 from zoneplan._memo import follows_data, memo, value_digest
 from zoneplan.analysis.consumption import land_consumption, phase_progress
 from zoneplan.analysis.efficiency import classify_enterprises, group_efficiency, parcel_efficiency, rank_zones
-from zoneplan.analysis.grouping import LAYER_OF, LEVELS, Level, assign_groups, group_layer
+from zoneplan.analysis.grouping import LAYER_OF, LEVELS, Level, as_level, assign_groups, group_layer
 from zoneplan.analysis.idle import idle_land
 from zoneplan.analysis.intensity import (
     INDICATORS,
@@ -44,7 +44,6 @@ from zoneplan.analysis.intensity import (
 from zoneplan.analysis.remaining import remaining_geometry, remaining_land
 from zoneplan.analysis.structure import industrial_ratio, landuse_structure
 from zoneplan.analysis.timeline import landuse_at, status_at
-from zoneplan.errors import InputError
 from zoneplan.jsonable import to_jsonable
 from zoneplan.layers import METRICS
 from zoneplan.plan import Plan
@@ -136,8 +135,7 @@ _OPS = {">=": ">=", "≥": ">=", "=>": ">=", "<=": "<=", "≤": "<=", "=<": "<="
 
 
 def _check_by(by: str) -> None:
-    if by not in LEVELS:
-        raise InputError(f"--by must be one of {', '.join(LEVELS)}, not {by!r}", rule="group-level")
+    as_level(by, what="--by")
 
 
 @follows_data
@@ -183,9 +181,9 @@ def indicators(plan: Plan, *, year: int | None = None, by: Level = "zone", profi
     return memo(plan, ("indicators", by, year, value_digest(prof)), build).copy()
 
 
-def _scope_levels(plan: Plan) -> dict[str, str]:
+def _scope_levels(plan: Plan) -> dict[str, Level]:
     """Group id → level, from the group layers and the parcels' id columns (first level wins)."""
-    found: dict[str, str] = {}
+    found: dict[str, Level] = {}
     parcels = plan.parcels
     for level in LEVELS:
         ids = list(group_layer(plan, level)["group_id"].dropna().astype(str))
@@ -244,9 +242,9 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
     if targets.empty:
         return pd.DataFrame(columns=TARGET_COLUMNS)
     levels = _scope_levels(plan)
-    by_group: dict[tuple[str, str, int | None], pd.DataFrame] = {}
+    by_group: dict[tuple[str, Level, int | None], pd.DataFrame] = {}
 
-    def table_of(kind: str, level: str, y: int | None) -> pd.DataFrame:
+    def table_of(kind: str, level: Level, y: int | None) -> pd.DataFrame:
         """One group table per (kind, level, year), indexed by group id: looked up, not filtered, per target."""
         key = (kind, level, y)
         if key not in by_group:
@@ -261,7 +259,7 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
             by_group[key] = table
         return by_group[key]
 
-    def value(kind: str, level: str, y: int | None, scope: str, column: str) -> float:
+    def value(kind: str, level: Level, y: int | None, scope: str, column: str) -> float:
         table = table_of(kind, level, y)
         return float(table.at[scope, column]) if scope in table.index else math.nan
 

@@ -18,17 +18,34 @@ import pandas as pd
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 
-__all__ = ["LAYER_OF", "LEVELS", "Level", "assign_groups", "group_layer"]
+__all__ = ["LAYER_OF", "LEVELS", "Level", "as_level", "assign_groups", "group_layer"]
 
 Level = Literal["zone", "district", "park", "phase"]
-LEVELS: tuple[str, ...] = get_args(Level)
+LEVELS: tuple[Level, ...] = get_args(Level)
 #: Layer holding the polygons of each grouping level.
 LAYER_OF: dict[str, str] = {"zone": "zones", "district": "districts", "park": "parks", "phase": "phases"}
 
 
+def as_level(level: str, *, what: str = "grouping level") -> Level:
+    """``level`` as a grouping :data:`Level`, or an error naming ``what`` was given (e.g. ``"--by"``).
+
+    Examples
+    --------
+    >>> as_level("park")
+    'park'
+    >>> as_level("county", what="--by")
+    Traceback (most recent call last):
+    ...
+    zoneplan.errors.InputError: --by must be one of zone, district, park, phase, not 'county' (rule group-level)
+    """
+    for known in LEVELS:
+        if level == known:
+            return known
+    raise InputError(f"{what} must be one of {', '.join(LEVELS)}, not {level!r}", rule="group-level")
+
+
 def _check_level(level: str) -> None:
-    if level not in LEVELS:
-        raise InputError(f"grouping level must be one of {', '.join(LEVELS)}, not {level!r}", rule="group-level")
+    as_level(level)
 
 
 def group_layer(plan: Plan, level: Level) -> gpd.GeoDataFrame:

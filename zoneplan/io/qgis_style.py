@@ -128,7 +128,9 @@ def _marker_symbol(name: str, color: str) -> ET.Element:
 def _boundary_symbol(name: str, color: str, *, width_mm: str, dash: bool = False, fill: str | None = None, hatch: str | None = None) -> ET.Element:
     """An outline (solid or dashed) over an optional fill or hatching: boundaries and control lines."""
     symbol = _fill_symbol(name, fill or color, style=hatch or ("solid" if fill else "no"), outline=color)
-    for prop in symbol.find("layer").findall("prop"):
+    layer = symbol.find("layer")
+    assert layer is not None  # _fill_symbol always writes one symbol layer
+    for prop in layer.findall("prop"):
         if prop.get("k") == "outline_width":
             prop.set("v", width_mm)
         if prop.get("k") == "outline_style" and dash:

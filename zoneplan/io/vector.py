@@ -437,7 +437,7 @@ def read_vector(
                 enc, detected = _shapefile_encoding(path, encoding)
                 if detected:
                     notes.append(f"no .cpg file: text decoded as {enc} (detected); use --encoding to override")
-            kwargs = {"encoding": enc} if enc else {}
+            kwargs: dict[str, str | bool] = {"encoding": enc} if enc else {}
             if suffix == ".fgb":
                 kwargs["use_arrow"] = False  # keep file order
             with warnings.catch_warnings(record=True) as caught:

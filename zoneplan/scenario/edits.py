@@ -9,7 +9,7 @@ import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +21,9 @@ from zoneplan.errors import InputError, PlanError
 from zoneplan.layers import LAYERS, TABLES
 from zoneplan.plan import Plan
 from zoneplan.scenario._values import FrozenDict, drop_none, frozen, plain
+
+if TYPE_CHECKING:
+    from zoneplan.analysis.grouping import Level
 
 __all__ = [
     "EDIT_KINDS",
@@ -43,7 +46,7 @@ __all__ = [
 #: Table of annual supply rates (``scope``, ``annual_supply_mu``) written by :class:`SupplyRate`.
 SUPPLY_RATE_TABLE = "supply_rates"
 
-_GROUP_COLUMNS = {"zone_id": "zone", "district_id": "district", "park_id": "park", "phase_id": "phase"}
+_GROUP_COLUMNS: dict[str, Level] = {"zone_id": "zone", "district_id": "district", "park_id": "park", "phase_id": "phase"}
 _YEAR_COLUMNS = ("supplied_year", "built_year", "planned_year")
 
 
