@@ -33,7 +33,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,9 @@ from zoneplan.plan import Plan
 from zoneplan.plotting import chart_style
 from zoneplan.progress import track
 from zoneplan.scenario import apply_scenarios, scenarios_of
+
+if TYPE_CHECKING:
+    from zoneplan.analysis.grouping import Level
 
 __all__ = ["REPORT_MAP_KINDS", "header_of", "report_json", "report_tables", "unit_of", "write_excel", "write_html", "write_report"]
 
@@ -223,7 +226,7 @@ def _fmt(value: Any) -> str:
     if isinstance(value, (float, np.floating)):
         if math.isnan(value):
             return ""
-        return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.2f}"
+        return f"{value:,.4f}" if abs(float(value)) < 10 else f"{value:,.2f}"
     return str(value)
 
 
@@ -376,7 +379,7 @@ def write_report(
     *,
     scenarios: Sequence[str] = (),
     years: Sequence[int | None] | None = None,
-    by: str = "zone",
+    by: Level = "zone",
     maps: Sequence[str] = REPORT_MAP_KINDS,
     progress: bool | None = None,
 ) -> dict[str, Any]:

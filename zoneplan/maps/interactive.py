@@ -34,7 +34,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import geopandas as gpd
@@ -53,6 +53,9 @@ from zoneplan.maps.kinds import Field, MapSpec, Overlay, build_spec
 from zoneplan.maps.offline import make_offline
 from zoneplan.plan import Plan
 from zoneplan.settings import settings
+
+if TYPE_CHECKING:
+    from zoneplan.analysis.grouping import Level
 
 __all__ = ["BASEMAPS", "make_map", "map_config", "page_html", "render_spec", "save_map"]
 
@@ -300,7 +303,7 @@ def make_map(
     indicator: str | None = None,
     basemap: str = "none",
     year: int | None = None,
-    by: str = "zone",
+    by: Level = "zone",
     tianditu_key: str | None = None,
     violations: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -60,6 +60,9 @@ from zoneplan.measure import area_in
 from zoneplan.plan import Plan
 from zoneplan.state import plan_state
 from zoneplan.units import yuan_to_yi
+
+if TYPE_CHECKING:
+    from zoneplan.analysis.grouping import Level
 
 __all__ = [
     "GROUP_LEVELS",
@@ -558,7 +561,7 @@ def workbench_spec(plan: Plan) -> MapSpec:
 
 
 def indicator_spec(
-    plan: Plan, indicator: str, *, by: str = "zone", year: int | None = None, table: pd.DataFrame | None = None, k: int = 5, scheme: str = "naturalbreaks"
+    plan: Plan, indicator: str, *, by: Level = "zone", year: int | None = None, table: pd.DataFrame | None = None, k: int = 5, scheme: str = "naturalbreaks"
 ) -> MapSpec:
     """Choropleth of ``indicator`` per ``by`` group (zone, district, park, phase).
 
@@ -616,7 +619,7 @@ def indicator_spec(
 
 @follows_data
 def build_spec(
-    plan: Plan, *, kind: str, indicator: str | None = None, year: int | None = None, by: str = "zone", violations: gpd.GeoDataFrame | None = None
+    plan: Plan, *, kind: str, indicator: str | None = None, year: int | None = None, by: Level = "zone", violations: gpd.GeoDataFrame | None = None
 ) -> MapSpec:
     """The :class:`MapSpec` of one map ``kind`` (see the module docstring); ``violations`` are the
     findings a compliance map draws (default: :func:`zoneplan.compliance.check` of the plan and year)."""

@@ -14,6 +14,7 @@ import datetime
 import math
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 import numpy as np
@@ -28,6 +29,9 @@ from zoneplan.io.gpkg import atomic_path
 from zoneplan.maps.kinds import MapSpec, build_spec
 from zoneplan.plan import Plan
 from zoneplan.settings import settings
+
+if TYPE_CHECKING:
+    from zoneplan.analysis.grouping import Level
 
 __all__ = ["CJK_FONTS", "PAPER_MM", "cjk_font", "place_furniture", "print_map", "print_spec"]
 
@@ -400,7 +404,7 @@ def print_map(
     dpi: int = 300,
     indicator: str | None = None,
     year: int | None = None,
-    by: str = "zone",
+    by: Level = "zone",
     date: datetime.date | None = None,
     grid: bool = False,
 ) -> Path:
