@@ -160,6 +160,13 @@ def indicators(plan: Plan, *, year: int | None = None, by: Level = "zone", profi
     pandas.DataFrame
         Indexed by group id (``group_id``), the indicator columns plus ``zone_type``
         (``industry_led`` / ``industry_city`` / ``other``). Rates are fractions.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> table = indicators(datasets.load("linqing"), by="district")
+    >>> list(table.index), table["land_development_rate"].round(3).tolist()
+    (['linqing-city', 'linqing-yandian'], [0.771, 0.807])
     """
     _check_by(by)
     prof = profile if profile is not None else load_profile()
@@ -237,6 +244,14 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
         ``settings.target_equal_tolerance``, 0.5 %); ``>=`` / ``<=`` within
         ``settings.target_bound_tolerance`` (0.05 %: plan figures are quoted rounded to about four
         significant digits, 0.3437 for 9.75 / 28.37 = 0.343673…).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> status = target_status(datasets.load("linqing"))
+    >>> first = status.iloc[0]
+    >>> first["scope"], first["metric"], float(first["target"]), round(float(first["actual"]), 2), bool(first["met"])
+    ('linqing-city', 'urban_construction_area_km2', 22.25, 22.25, True)
     """
     targets = plan.targets
     if targets.empty:
@@ -333,6 +348,13 @@ def analyze(plan: Plan, *, year: int | None = None, by: Level = "zone", profile:
         ``{"year": Y, "level": by, "as_of": "YYYY-MM-DD", "profile": name, "groups": [{"level",
         "id", "name", "zone_type", "indicators": {name: value}}], "targets": [{"scope", "metric",
         "year", "op", "target", "actual", "met", "gap", …}]}``; NaN becomes None.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> result = analyze(datasets.load("zhangdian"), by="phase")
+    >>> result["level"], [(g["id"], g["name"]) for g in result["groups"]]
+    ('phase', [('zhangdian-phase-1', '一期'), ('zhangdian-phase-2', '二期'), ('zhangdian-phase-3', '三期')])
     """
     _check_by(by)
     prof = profile if profile is not None else load_profile()

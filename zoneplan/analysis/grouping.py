@@ -49,7 +49,15 @@ def _check_level(level: str) -> None:
 
 
 def group_layer(plan: Plan, level: Level) -> gpd.GeoDataFrame:
-    """The polygons of ``level`` with their id in column ``group_id`` (empty when the plan lacks the layer)."""
+    """The polygons of ``level`` with their id in column ``group_id`` (empty when the plan lacks the layer).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> layer = group_layer(datasets.load("linqing"), "district")
+    >>> list(layer["group_id"]), round(float(layer.area.sum()) / (10000 / 15))
+    (['linqing-city', 'linqing-yandian'], 64830)
+    """
     _check_level(level)
     layer = plan[LAYER_OF[level]]
     id_col = f"{level}_id"
@@ -77,6 +85,13 @@ def assign_groups(plan: Plan, level: Level) -> pd.Series:
     ------
     zoneplan.errors.InputError
         If ``level`` is not one of the four levels.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> groups = assign_groups(datasets.load("zhangdian"), "phase")
+    >>> groups.name, groups.value_counts().sort_index().to_dict()
+    ('phase_id', {'zhangdian-phase-1': 19, 'zhangdian-phase-2': 38, 'zhangdian-phase-3': 25})
     """
     _check_level(level)
     parcels = plan.parcels
