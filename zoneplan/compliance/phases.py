@@ -95,6 +95,13 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
     -------
     Findings
         Rules ``phase_outside_zone``, ``phase_area``, ``phase_schedule``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> found = phase_findings(datasets.load("zhangdian"))
+    >>> len(found.violations)  # the three phases lie inside their zone and keep their schedules
+    0
     """
     rules = resolve_rules(plan, rules, year=year)
     if not rules.phases:

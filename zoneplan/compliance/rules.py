@@ -229,6 +229,13 @@ def rules_of(plan: Plan) -> dict[str, Any]:
     ------
     zoneplan.errors.PlanError
         The stored text is not JSON.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> rules_of(plan), rules_of(plan.with_meta(rules='{"min_far": 1.0}'))
+    ({}, {'min_far': 1.0})
     """
     text = plan.meta.get(RULES_META_KEY)
     if not text:
