@@ -351,14 +351,29 @@ def basis_area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries, basis: str) -> pd.Serie
 
 
 def area_in(gdf: gpd.GeoDataFrame | gpd.GeoSeries, unit: str = "mu") -> pd.Series:
-    """Planar area of each feature in ``unit`` (``m2``, ``mu``, ``ha`` or ``km2``), named ``area_<unit>``."""
+    """Planar area of each feature in ``unit`` (``m2``, ``mu``, ``ha`` or ``km2``), named ``area_<unit>``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> area_in(datasets.load("zhangdian").phases, "mu").round(1).tolist()  # 一期 1022, 二期 1872, 三期 1400 mu
+    [1022.0, 1872.0, 1400.0]
+    """
     if unit not in AREA_UNITS:
         raise ValueError(f"unknown area unit {unit!r}; expected one of {sorted(AREA_UNITS)}")
     return (area_m2(gdf) / AREA_UNITS[unit]).rename(f"area_{unit}")
 
 
 def areas(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, units: tuple[str, ...] = ("m2", "mu", "ha", "km2")) -> pd.DataFrame:
-    """Planar area of each feature in several units: columns ``area_m2``, ``area_mu``, …"""
+    """Planar area of each feature in several units: columns ``area_m2``, ``area_mu``, …
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> table = areas(datasets.load("linqing").zones)
+    >>> list(table.columns), table.round(2).iloc[0].tolist()
+    (['area_m2', 'area_mu', 'area_ha', 'area_km2'], [43220000.0, 64830.0, 4322.0, 43.22])
+    """
     m2 = area_m2(gdf)
     return pd.DataFrame({f"area_{u}": m2 / AREA_UNITS[u] for u in units}, index=gdf.index)
 

@@ -56,7 +56,15 @@ _FULL_BELOW = 1 << 20  # bytes free below which a failed write is put down to a 
 
 
 def read_plan(path: Path) -> Plan:
-    """Read a plan GeoPackage written by :func:`write_plan` (or any GeoPackage of polygon layers)."""
+    """Read a plan GeoPackage written by :func:`write_plan` (or any GeoPackage of polygon layers).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = read_plan(datasets.get_path("zhangdian"))
+    >>> list(plan.tables), plan.layer_meta["phases"]["geometry"]
+    (['targets'], 'illustrative geometry — no official boundary published')
+    """
     path = Path(path)
     if not path.exists():
         raise InputError("plan file not found", file=path)
@@ -93,6 +101,21 @@ def atomic_path(target: Path, *, suffix: str | None = None):
 
     On any exception (or if the process dies) ``target`` is left as it was and the temporary file
     is removed (a killed process may leave a hidden ``.<name>.*.tmp`` file, never a broken target).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> target = Path(tempfile.mkdtemp()) / "notes.txt"
+    >>> _ = target.write_text("kept")
+    >>> try:
+    ...     with atomic_path(target) as tmp:
+    ...         _ = tmp.write_text("half-written")
+    ...         raise KeyboardInterrupt
+    ... except KeyboardInterrupt:
+    ...     pass
+    >>> target.read_text(), sorted(p.name for p in target.parent.iterdir())  # the target as it was, no temporary file left
+    ('kept', ['notes.txt'])
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -154,7 +177,20 @@ def _write_table(path: Path, name: str, df: pd.DataFrame) -> None:
 
 
 def write_plan(plan: Plan, path: Path) -> None:
-    """Write ``plan`` to the GeoPackage ``path`` atomically (see module docstring)."""
+    """Write ``plan`` to the GeoPackage ``path`` atomically (see module docstring).
+
+    Examples
+    --------
+    >>> import sqlite3, tempfile
+    >>> from pathlib import Path
+    >>> from zoneplan import datasets
+    >>> path = Path(tempfile.mkdtemp()) / "zhangdian.gpkg"
+    >>> write_plan(datasets.load("zhangdian"), path)
+    >>> with sqlite3.connect(path) as con:
+    ...     tables = [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents ORDER BY rowid")]
+    >>> tables
+    ['zones', 'phases', 'parcels', 'named_roads', 'targets', 'zoneplan_meta', 'layer_styles', 'zoneplan_summary']
+    """
     from zoneplan.io.qgis_style import plan_styles, style_rows, user_styles
 
     path = Path(path)

@@ -284,7 +284,13 @@ def _zone_outline(plan: Plan) -> Overlay:
 
 
 def phase_label(no: object) -> str:
-    """Chinese ordinal of a phase: 1 → ``一期``, 12 → ``12期``; missing → ``分期``."""
+    """Chinese ordinal of a phase: 1 → ``一期``, 12 → ``12期``; missing → ``分期``.
+
+    Examples
+    --------
+    >>> phase_label(1), phase_label(12), phase_label(None)
+    ('一期', '12期', '分期')
+    """
     try:
         n = int(no)  # type: ignore[call-overload]
     except (TypeError, ValueError):
@@ -293,7 +299,17 @@ def phase_label(no: object) -> str:
 
 
 def phases_spec(plan: Plan) -> MapSpec:
-    """Phases coloured by schedule and labelled with number and area in mu."""
+    """Phases coloured by schedule and labelled with number and area in mu.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> spec = phases_spec(datasets.load("zhangdian"))
+    >>> [overlay.name for overlay in spec.overlays]
+    ['背景 Context: named_roads', '分期 Phases', '开发区 Zone']
+    >>> spec.legend[0].label
+    '一期 2022–2023 · 1,022.0 亩 · 80.0 亿元'
+    """
     phases = plan.phases
     if phases.empty:
         raise InputError("the plan has no phases to map", layer="phases", rule="map-phases")
@@ -355,7 +371,15 @@ def _group_overlay(name: str, gdf: gpd.GeoDataFrame, id_col: str, extra: tuple[s
 
 
 def layout_spec(plan: Plan) -> MapSpec:
-    """Zone, districts (板块) and parks (产业园) with their names."""
+    """Zone, districts (板块) and parks (产业园) with their names.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> spec = layout_spec(datasets.load("linqing"))
+    >>> [overlay.name for overlay in spec.overlays]
+    ['产业园 Parks', '板块 Districts', '开发区 Zone']
+    """
     districts, parks = plan.districts, plan.parks
     d_colors = qualitative(len(districts), cmap="Pastel1")
     p_colors = qualitative(len(parks), cmap="Set3")
@@ -399,7 +423,15 @@ def _parcel_codes(plan: Plan, year: int | None) -> pd.Series:
 
 
 def landuse_spec(plan: Plan, *, year: int | None = None) -> MapSpec:
-    """Parcels in the standard land-use palette with a Chinese/English legend."""
+    """Parcels in the standard land-use palette with a Chinese/English legend.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> spec = landuse_spec(datasets.load("zhangdian"))
+    >>> spec.kind, spec.legend[0].label
+    ('landuse', '0703 农村宅基地 Rural homestead')
+    """
     parcels = plan.parcels
     if parcels.empty:
         raise InputError("the plan has no parcels to map", layer="parcels", rule="map-landuse")
@@ -463,6 +495,13 @@ def remaining_spec(plan: Plan, *, year: int | None = None, remaining: gpd.GeoDat
 
     ``remaining`` defaults to :func:`zoneplan.analysis.remaining.remaining_geometry`; pass a
     GeoDataFrame (with ``zone_id``) to draw another.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> spec = remaining_spec(datasets.load("linqing"))
+    >>> [overlay.name for overlay in spec.overlays]
+    ['地块 Parcels', '生态保护红线 ecological redline', '永久基本农田 basic farmland', '城镇开发边界 urban development boundary', '剩余用地 Remaining land', '开发区 Zone']
     """
     if remaining is None:
         from zoneplan.analysis.remaining import remaining_geometry
@@ -501,6 +540,13 @@ def compliance_spec(plan: Plan, *, year: int | None = None, violations: gpd.GeoD
     """Each violation highlighted with rule, measured value, limit and area in mu.
 
     ``violations`` defaults to ``zoneplan.compliance.check(plan, year=year).violations``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> spec = compliance_spec(datasets.load("linqing"))
+    >>> sorted(item.label for item in spec.legend)[:2]
+    ['占用永久基本农田 On permanent basic farmland (2)', '占用生态保护红线 On the ecological red line (1)']
     """
     if violations is None:
         from zoneplan.compliance import check
@@ -622,7 +668,16 @@ def build_spec(
     plan: Plan, *, kind: str, indicator: str | None = None, year: int | None = None, by: Level = "zone", violations: gpd.GeoDataFrame | None = None
 ) -> MapSpec:
     """The :class:`MapSpec` of one map ``kind`` (see the module docstring); ``violations`` are the
-    findings a compliance map draws (default: :func:`zoneplan.compliance.check` of the plan and year)."""
+    findings a compliance map draws (default: :func:`zoneplan.compliance.check` of the plan and year).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> spec = build_spec(plan, kind="indicator", indicator="land_development_rate", by="district")
+    >>> spec.kind, spec.legend_title
+    ('indicator', '土地开发率 land development rate (fraction; naturalbreaks, 2 classes)')
+    """
     if kind == "phases":
         return phases_spec(plan)
     if kind == "layout":
