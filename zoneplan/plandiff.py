@@ -182,6 +182,15 @@ def diff_plans(before: Plan, after: Plan) -> PlanDiff:
     -------
     PlanDiff
         ``features`` (what changed, per feature) and ``summary`` (per layer), planar areas in mu.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> before = datasets.load("zhangdian")
+    >>> after = before.with_layer("phases", before.phases.iloc[:2])  # phase 3 removed
+    >>> changes = diff_plans(before, after)
+    >>> changes.features[["layer", "change"]].value_counts().to_dict()
+    {('phases', 'removed'): 1}
     """
     names = list(dict.fromkeys([*before.layers, *after.layers]))
     tables, summaries = [], {}

@@ -42,6 +42,14 @@ def indicator_table(plan: Plan, *, year: int | None = None, by: Level = "zone", 
         Grouping level.
     scenario
         Name written into the ``scenario`` column.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> table = indicator_table(datasets.load("linqing"), by="district")
+    >>> row = table[(table["group_id"] == "linqing-city") & (table["indicator"] == "land_development_rate")].iloc[0]
+    >>> row["scenario"], round(float(row["value"]), 3)
+    ('base', 0.771)
     """
     from zoneplan.analysis import indicators
 

@@ -71,6 +71,15 @@ def supply_timeline(
         supply to the exhaustion year (or the horizon); ``kind`` is ``actual`` (≤ start year),
         ``scheduled`` (a future supply year given in the plan decides the year) or ``projected``
         (the rate decides). ``exhaustion``: :data:`EXHAUSTION_COLUMNS`, one row per group.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> consumption, remaining = supply_timeline(datasets.load("linqing"), start_year=2025, horizon_years=5)
+    >>> int(consumption["year"].min()), int(consumption["year"].max())  # recorded years, then five projected ones
+    (1995, 2030)
+    >>> remaining[["group_id", "start_year"]].values.tolist()
+    [['linqing', 2025]]
     """
     from zoneplan.analysis.consumption import land_consumption
     from zoneplan.analysis.remaining import remaining_land
@@ -177,6 +186,13 @@ def _rates(plan: Plan, remaining: pd.DataFrame, groups: pd.Index) -> tuple[pd.Se
 
 
 def exhaustion_years(plan: Plan, *, by: Level = "zone", start_year: int | None = None) -> pd.Series:
-    """Year the remaining land of each group runs out (``Int64``, ``<NA>`` beyond the horizon)."""
+    """Year the remaining land of each group runs out (``Int64``, ``<NA>`` beyond the horizon).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> exhaustion_years(datasets.load("linqing"), by="district", start_year=2025).to_dict()  # Yandian's land outlasts the 50-year horizon
+    {'linqing-city': 2062.0, 'linqing-yandian': nan}
+    """
     _, exhaustion = supply_timeline(plan, by=by, start_year=start_year)
     return pd.Series(exhaustion["exhaustion_year"].to_numpy(), index=pd.Index(exhaustion["group_id"], name="group_id"), name="exhaustion_year")

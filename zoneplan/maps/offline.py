@@ -108,6 +108,11 @@ def external_urls(html: str) -> list[str]:
     """URLs a page would fetch from the network: script/link/img sources, CSS ``url()``, tile templates.
 
     Hyperlinks in attribution text (``<a href=...>``) are not fetched and are not listed.
+
+    Examples
+    --------
+    >>> external_urls('<script src="https://cdn.example.org/leaflet.js"></script><img src="data:image/png;base64,AA==">')
+    ['https://cdn.example.org/leaflet.js']
     """
     urls: list[str] = []
     for tag in re.finditer(r"<(script|link|img|iframe|source)\b[^>]*>", html, re.IGNORECASE):
