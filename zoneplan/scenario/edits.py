@@ -585,6 +585,11 @@ def edit_from_dict(data: Mapping[str, Any]) -> Edit:
     ------
     InputError
         Unknown kind or field.
+
+    Examples
+    --------
+    >>> edit_from_dict({"kind": "phase_schedule", "phase_id": "zhangdian-phase-3", "shift_years": 2})
+    PhaseSchedule(note='', phase_id='zhangdian-phase-3', shift_years=2, start_year=None, end_year=None)
     """
     kind = data.get("kind") if isinstance(data, Mapping) else None
     if kind not in EDIT_KINDS:
@@ -593,7 +598,16 @@ def edit_from_dict(data: Mapping[str, Any]) -> Edit:
 
 
 def supply_rates_of(plan: Plan) -> pd.Series:
-    """Annual supply rates set by scenarios: scope → mu/year (empty when none)."""
+    """Annual supply rates set by scenarios: scope → mu/year (empty when none).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.scenario import Scenario
+    >>> faster = Scenario("faster-supply", [SupplyRate(scope="linqing", annual_supply_mu=800.0)])
+    >>> supply_rates_of(faster.apply(datasets.load("linqing"))).to_dict()
+    {'linqing': 800.0}
+    """
     table = plan.tables.get(SUPPLY_RATE_TABLE)
     if table is None or table.empty:
         return pd.Series(dtype="float64", name="annual_supply_mu")
