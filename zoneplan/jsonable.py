@@ -30,6 +30,12 @@ def to_jsonable(value: Any) -> Any:
 
     Plain Python values are converted without numpy or pandas (the command line's fast paths
     never import them); a value of theirs can only exist once they are imported.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> to_jsonable({"count": np.int64(3), "area_mu": float("inf"), "ids": ("a", "b")})
+    {'count': 3, 'area_mu': None, 'ids': ['a', 'b']}
     """
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
@@ -67,5 +73,12 @@ def _foreign(value: Any) -> Any:
 
 
 def records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows of ``table`` as plain JSON records (NA/NaN → None, numpy scalars → Python)."""
+    """Rows of ``table`` as plain JSON records (NA/NaN → None, numpy scalars → Python).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> records(datasets.load("zhangdian").targets[["scope", "metric"]].head(1))
+    [{'scope': 'zhangdian', 'metric': 'parcel_min_far'}]
+    """
     return to_jsonable(table.astype(object).where(table.notna(), None).to_dict("records"))

@@ -95,7 +95,13 @@ def unit_of(column: str) -> str | None:
 
 
 def header_of(column: str) -> str:
-    """Spreadsheet header: the column name with its unit, ``remaining_mu [mu]``."""
+    """Spreadsheet header: the column name with its unit, ``remaining_mu [mu]``.
+
+    Examples
+    --------
+    >>> header_of("remaining_mu"), header_of("tax_per_mu_wan"), header_of("group_id")
+    ('remaining_mu [mu]', 'tax_per_mu_wan [万元/亩]', 'group_id')
+    """
     unit = unit_of(column)
     return f"{column} [{unit}]" if unit else column
 

@@ -149,6 +149,14 @@ def polygonal(gdf: gpd.GeoDataFrame, *, buffer_m: float = 3.0) -> gpd.GeoDataFra
 
     Polygons are kept as they are; lines and points are buffered by ``buffer_m`` metres so they can
     be drawn, hovered and printed like the other findings; rows without geometry stay empty.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> edge = gpd.GeoDataFrame(geometry=[shapely.LineString([(0, 0), (100, 0)])], crs=4548)  # a shared boundary
+    >>> wide = polygonal(edge)
+    >>> wide.geom_type.tolist(), round(float(wide.area.iloc[0]))
+    (['Polygon'], 628)
     """
     geoms = gdf.geometry
     thin = geoms.notna() & ~geoms.is_empty & ~geoms.geom_type.isin(["Polygon", "MultiPolygon"])
@@ -594,7 +602,15 @@ def compliance_spec(plan: Plan, *, year: int | None = None, violations: gpd.GeoD
 
 def workbench_spec(plan: Plan) -> MapSpec:
     """What ``zoneplan serve`` draws under the phases being edited: parcels by land use, the
-    control lines and the zone boundary (the phases themselves are drawn, editable, by the page)."""
+    control lines and the zone boundary (the phases themselves are drawn, editable, by the page).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> spec = workbench_spec(datasets.load("zhangdian"))
+    >>> spec.kind, spec.next_phase_no
+    ('workbench', 4)
+    """
     parcels = plan.parcels
     codes = _col(parcels, "landuse_code", "string")
     overlays = [
@@ -613,6 +629,13 @@ def indicator_spec(
 
     ``table`` defaults to :func:`zoneplan.analysis.indicators` ``(plan, year=year, by=by)``: one row
     per group, group ids in a ``group_id`` column or the index.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> spec = indicator_spec(datasets.load("linqing"), "tax_per_mu_wan", by="district", k=2)
+    >>> [item.label for item in spec.legend]
+    ['5.81', '8.02']
     """
     if by not in GROUP_LEVELS:
         raise InputError(f"--by must be one of {sorted(GROUP_LEVELS)}, not {by!r}", rule="map-indicator")
