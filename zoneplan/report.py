@@ -154,6 +154,15 @@ def report_tables(comparison: Comparison, plan: Plan) -> dict[str, pd.DataFrame]
         :func:`zoneplan.compare.compare` of the base plan and the chosen scenarios.
     plan
         The base plan (for its scenarios' edits and its sources).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.compare import compare
+    >>> plan = datasets.load("zhangdian")
+    >>> tables = report_tables(compare({"base": plan}, check=False), plan)
+    >>> list(tables)[:4]
+    ['indicators', 'targets', 'differences', 'compliance']
     """
     return {
         "indicators": _wide_indicators(comparison),
@@ -172,7 +181,18 @@ def report_tables(comparison: Comparison, plan: Plan) -> dict[str, pd.DataFrame]
 
 
 def report_json(tables: Mapping[str, pd.DataFrame], *, plan: Plan, comparison: Comparison) -> dict[str, Any]:
-    """The ``zoneplan report --json`` form: ``{"plan", "scenarios", "years", "by", "tables": {...}}``."""
+    """The ``zoneplan report --json`` form: ``{"plan", "scenarios", "years", "by", "tables": {...}}``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.compare import compare
+    >>> plan = datasets.load("zhangdian")
+    >>> comparison = compare({"base": plan}, check=False)
+    >>> payload = report_json(report_tables(comparison, plan), plan=plan, comparison=comparison)
+    >>> payload["scenarios"], payload["by"], "indicators" in payload["tables"]
+    (['base'], 'zone', True)
+    """
     return {
         "plan": plan.meta.get("title", plan.name),
         "scenarios": list(comparison.scenarios),
@@ -188,6 +208,18 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
     """Write one sheet per table: units in headers, numbers as numbers, header row frozen.
 
     The file is written atomically (a temporary file, then renamed over ``path``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import openpyxl
+    >>> from zoneplan import datasets
+    >>> from zoneplan.compare import compare
+    >>> plan = datasets.load("zhangdian")
+    >>> path = write_excel(report_tables(compare({"base": plan}, check=False), plan), Path(tempfile.mkdtemp()) / "report.xlsx")
+    >>> openpyxl.load_workbook(path, read_only=True).sheetnames[:3]
+    ['indicators', 'targets', 'differences']
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -412,6 +444,16 @@ def write_report(
     -------
     dict
         The report in its JSON form (:func:`report_json`), e.g. for ``--json``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zoneplan import datasets
+    >>> path = Path(tempfile.mkdtemp()) / "report.html"
+    >>> data = write_report(datasets.load("zhangdian"), path, maps=())
+    >>> path.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html>"), sorted(data)[:3]
+    (True, ['by', 'plan', 'scenarios'])
     """
     path = Path(path)
     suffix = path.suffix.lower()

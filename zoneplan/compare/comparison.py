@@ -161,6 +161,16 @@ def compare(
     Returns
     -------
     Comparison
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.scenario import PhaseSchedule, Scenario
+    >>> base = datasets.load("zhangdian")
+    >>> late = Scenario("phase3-late", [PhaseSchedule(phase_id="zhangdian-phase-3", shift_years=2)]).apply(base)
+    >>> result = compare({"base": base, "phase3-late": late}, by="phase", check=False)
+    >>> result.scenarios, result.by
+    (('base', 'phase3-late'), 'phase')
     """
     if "base" not in plans:
         raise InputError("compare needs the unedited plan under the name 'base'", rule="scenario")

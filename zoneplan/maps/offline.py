@@ -87,6 +87,13 @@ def make_offline(m: folium.Map, *, jquery: bool = True) -> folium.Map:
         The map; changed in place and returned.
     jquery
         Also inline jQuery (needed by folium popups and some folium elements).
+
+    Examples
+    --------
+    >>> import folium
+    >>> m = make_offline(folium.Map(location=[36.8, 115.7], tiles=None))
+    >>> external_urls(m.get_root().render())  # Leaflet inlined: nothing left to fetch
+    []
     """
     m.default_js = []
     m.default_css = []
