@@ -62,6 +62,12 @@ def fast_path(name: str) -> Callable[[Callable[[list[str]], bool]], Callable[[li
     The function gets the arguments (``[name, ...]``) and returns True when it has answered
     them in full, exactly as the command would; anything it does not handle it leaves to the
     command by returning False. Errors it raises are reported as the command's are.
+
+    Examples
+    --------
+    >>> load_commands(["info"])
+    >>> "info" in _FAST_PATHS  # plan_commands registers the shortcut of `zoneplan info PLAN`
+    True
     """
 
     def register(func: Callable[[list[str]], bool]) -> Callable[[list[str]], bool]:
@@ -116,7 +122,15 @@ def _index() -> dict[str, tuple[str, str, bool]]:
 
 
 def load_commands(names: list[str] | None = None) -> None:
-    """Import the command modules (all, or those defining the commands ``names``)."""
+    """Import the command modules (all, or those defining the commands ``names``).
+
+    Examples
+    --------
+    >>> import sys
+    >>> load_commands(["info"])
+    >>> "zoneplan.cli.plan_commands" in sys.modules
+    True
+    """
     index = _index()
     modules = sorted({index[n][0] for n in names if n in index}) if names is not None else sorted({m for m, _, _ in index.values()})
     with _selective():
@@ -164,6 +178,14 @@ def main(argv: list[str] | None = None) -> None:
 
     Whatever happens, the user sees one line per message and never a traceback or a Python
     warning: errors become ``zoneplan: error: …`` (exit 2), warnings ``zoneplan: note: …``.
+
+    Examples
+    --------
+    >>> try:
+    ...     main(["info", "no-such-plan.gpkg"])  # "zoneplan: error: plan file not found …" on standard error
+    ... except SystemExit as done:
+    ...     print(done.code)
+    2
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
