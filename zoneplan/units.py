@@ -10,7 +10,7 @@ The mu is exact: 1 亩 = 6000 平方市尺 = 6000/9 m² = 10000/15 m².
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -156,8 +156,9 @@ def wan_per_mu(yuan: Number, area_m2: Number) -> Number:
     area = np.asarray(area_m2, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(area > 0, np.asarray(yuan, dtype="float64") / YUAN_PER_WAN / (area / M2_PER_MU), np.nan)
+    # the result is of the inputs' kind: a Series when either is one, a float for two numbers
     if isinstance(yuan, pd.Series):
-        return pd.Series(out, index=yuan.index)
+        return cast(Number, pd.Series(out, index=yuan.index))
     if isinstance(area_m2, pd.Series):
-        return pd.Series(out, index=area_m2.index)
-    return out.item() if out.ndim == 0 else out
+        return cast(Number, pd.Series(out, index=area_m2.index))
+    return cast(Number, out.item() if out.ndim == 0 else out)

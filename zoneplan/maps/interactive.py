@@ -50,7 +50,7 @@ from zoneplan.crs import geometry_to_gcj02, gk_epsg
 from zoneplan.errors import InputError
 from zoneplan.io.gpkg import atomic_path
 from zoneplan.maps.kinds import Field, MapSpec, Overlay, build_spec
-from zoneplan.maps.offline import make_offline
+from zoneplan.maps.offline import make_offline, page_figure
 from zoneplan.plan import Plan
 from zoneplan.settings import settings
 
@@ -309,7 +309,7 @@ def render_spec(spec: MapSpec, *, basemap: str = "none", tianditu_key: str | Non
     m = folium.Map(location=[(s + n) / 2, (w + e) / 2], zoom_start=13, tiles=None, prefer_canvas=True, zoom_animation=False, control_scale=False)
     make_offline(m)
     # branca writes the title into <title> as it is: escape it (a title may hold "</title><script>")
-    m.get_root().title = _html.text(spec.title)
+    page_figure(m).title = _html.text(spec.title)
     m.add_child(_ZoneplanLayers(config))
     return m
 
@@ -392,7 +392,7 @@ def page_html(m: folium.Map) -> str:
     >>> "Content-Security-Policy" in html, html.lstrip().lower().startswith("<!doctype html>")
     (True, True)
     """
-    figure = m.get_root()
+    figure = page_figure(m)
     page = figure.render()
     # only what zoneplan and folium generate runs: the header (inlined assets) and the map script,
     # rendered again apart from the body, which is where user text lives
