@@ -10,8 +10,9 @@ process waits for a core, so its wall time says more about the other jobs than a
 Start-up is single-threaded, so its CPU seconds are what the wall time is on an idle machine; the
 verdict is on those (``cpu_s[cmd] ≤ 0.5``), and both ratios to ``python -c pass`` (wall and CPU,
 same run) are reported.
-``info`` reads a GeoPackage with geopandas, whose import alone (pandas, shapely, pyproj, pyogrio)
-is measured as ``import_geopandas`` so that the floor is visible. ``ZONEPLAN_BENCH_STARTUP_REPEAT``
+``info`` on a saved plan answers from the summary table its GeoPackage carries
+(:mod:`zoneplan.io._summary`) with ``sqlite3`` alone; ``import_geopandas`` (pandas, shapely,
+pyproj, pyogrio) is what a full read would add, measured so that the gap stays visible. ``ZONEPLAN_BENCH_STARTUP_REPEAT``
 sets the repeats (default 7).
 """
 

@@ -56,6 +56,13 @@ def test_a_command_imports_only_its_own_module():
     assert "matplotlib" not in modules and "folium" not in modules
 
 
+def test_info_on_a_saved_plan_imports_nothing_heavy():
+    # the summary the GeoPackage carries answers it (zoneplan.io._summary); typer's pydantic neither
+    code, modules, out = _modules_after(["info", str(datasets.get_path("linqing"))])
+    assert code == 0 and "parcels" in out and "1087" in out
+    assert not [m for m in (*HEAVY, "numpy", "pydantic") if m in modules]
+
+
 def test_a_module_with_a_single_command_still_runs_it_by_name():
     # analysis_commands defines `analyze` alone: zoneplan must stay a group of commands
     code, modules, out = _modules_after(["analyze", str(datasets.get_path("zhangdian")), "--by", "phase"])

@@ -77,6 +77,12 @@ def gk_crs_for(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pyproj.CRS:
     """The Gauss–Krüger CRS whose zone covers the centre of ``gdf``'s bounds.
 
     ``gdf`` must carry a CRS; the centre is taken in lon-lat.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> gk_crs_for(datasets.load("linqing").zones.to_crs(4490)).to_epsg()  # Linqing, 115.7°E: the 3° zone of CM 117°E
+    4548
     """
     if gdf.crs is None:
         raise CRSError("data has no CRS; name one (e.g. --crs EPSG:4490)", rule="crs")
@@ -89,7 +95,19 @@ def gk_crs_for(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pyproj.CRS:
 
 
 def require_projected(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, what: str = "area") -> None:
-    """Raise :class:`~zoneplan.errors.CRSError` unless ``gdf`` is in a projected CRS in metres."""
+    """Raise :class:`~zoneplan.errors.CRSError` unless ``gdf`` is in a projected CRS in metres.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> zones = datasets.load("linqing").zones
+    >>> require_projected(zones)  # EPSG:4548, metres: fine
+    >>> try:
+    ...     require_projected(zones.to_crs(4490))
+    ... except CRSError as exc:
+    ...     print(exc.rule)
+    projected-crs
+    """
     crs = gdf.crs
     if crs is None:
         raise CRSError(f"cannot compute {what}: the data has no CRS", rule="projected-crs")
@@ -328,7 +346,14 @@ def _cm(gk_code: int) -> int:
 
 
 def in_china(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """The public GCJ-02 rectangle test: True where the offset applies."""
+    """The public GCJ-02 rectangle test: True where the offset applies.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> in_china(np.array([115.7, 139.7]), np.array([36.8, 35.7])).tolist()  # Linqing, Tokyo
+    [True, False]
+    """
     lon = np.asarray(lon, dtype="float64")
     lat = np.asarray(lat, dtype="float64")
     return (lon >= 72.004) & (lon <= 137.8347) & (lat >= 0.8293) & (lat <= 55.8271)
@@ -418,10 +443,30 @@ def _transform_lonlat(geoms: np.ndarray, func) -> np.ndarray:
 
 
 def geometry_to_gcj02(geoms: np.ndarray) -> np.ndarray:
-    """Shift lon-lat geometries (array of shapely geometries) into GCJ-02."""
+    """Shift lon-lat geometries (array of shapely geometries) into GCJ-02.
+
+    Examples
+    --------
+    >>> import numpy as np, shapely
+    >>> point = np.array([shapely.Point(115.7, 36.8)])
+    >>> shifted = geometry_to_gcj02(point)
+    >>> round(float(shapely.distance(shifted, point)[0]) * 111_000)  # metres, roughly: the offset is a few hundred metres
+    649
+    >>> round(float(shapely.distance(geometry_from_gcj02(shifted), point)[0]) * 111_000, 1)  # and back again
+    0.0
+    """
     return _transform_lonlat(np.asarray(geoms), wgs84_to_gcj02)
 
 
 def geometry_from_gcj02(geoms: np.ndarray) -> np.ndarray:
-    """Shift GCJ-02 lon-lat geometries back to WGS84/CGCS2000 lon-lat."""
+    """Shift GCJ-02 lon-lat geometries back to WGS84/CGCS2000 lon-lat.
+
+    Examples
+    --------
+    >>> import numpy as np, shapely
+    >>> gcj = geometry_to_gcj02(np.array([shapely.Point(116.39, 39.91)]))
+    >>> back = geometry_from_gcj02(gcj)[0]
+    >>> round(back.x, 5), round(back.y, 5)
+    (116.39, 39.91)
+    """
     return _transform_lonlat(np.asarray(geoms), gcj02_to_wgs84)

@@ -39,7 +39,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -48,6 +48,9 @@ import shapely
 
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
+
+if TYPE_CHECKING:
+    from zoneplan.analysis.grouping import Level
 
 __all__ = ["Partition", "analyze", "canonical_findings", "check", "cluster_client", "partition_plan"]
 
@@ -167,7 +170,7 @@ def partition_plan(plan: Plan, *, n_partitions: int, halo_m: float = 0.0) -> lis
     quota_zone = quotas["zone_id"].astype("string") if len(quotas) else pd.Series([], dtype="string")
     other_layers = [n for n in plan.layers if n not in ("zones", "parcels", "districts", "parks", "phases")]
     lines = plan.control_lines
-    udb_rows = np.flatnonzero(lines["kind"].astype(str).to_numpy() == "urban_development_boundary") if "kind" in lines.columns else []
+    udb_rows: np.ndarray | list[int] = np.flatnonzero(lines["kind"].astype(str).to_numpy() == "urban_development_boundary") if "kind" in lines.columns else []
     first_udb = lines.iloc[udb_rows[:1]] if len(udb_rows) else None
     # extent of every zone: its polygon and its parcels (parcels in no zone under their own key)
     zone_boxes = pd.concat(
@@ -294,7 +297,7 @@ def _supply_anchor(plan: Plan) -> gpd.GeoDataFrame | None:
     return anchor
 
 
-def _analyze_part(plan: Plan, *, year: int | None, by: str, profile: Mapping[str, Any] | None, anchor: gpd.GeoDataFrame | None) -> dict:
+def _analyze_part(plan: Plan, *, year: int | None, by: Level, profile: Mapping[str, Any] | None, anchor: gpd.GeoDataFrame | None) -> dict:
     from zoneplan import analysis
 
     if anchor is not None:
@@ -324,7 +327,7 @@ def analyze(
     plan: Plan,
     *,
     year: int | None = None,
-    by: str = "zone",
+    by: Level = "zone",
     profile: Mapping[str, Any] | None = None,
     client: Any = None,
     scheduler: str | None = None,
@@ -384,7 +387,7 @@ def _order_targets(plan: Plan, rows: list[dict]) -> list[dict]:
     t = plan.targets
     if not len(t):
         return rows
-    pos = {}
+    pos: dict[tuple[str, str], int] = {}
     for i, r in enumerate(t[["scope", "metric"]].astype(str).itertuples(index=False)):
         pos.setdefault((r.scope, r.metric), i)
     return sorted(rows, key=lambda r: (pos.get((str(r.get("scope")), str(r.get("metric"))), len(pos)), str(r.get("year"))))

@@ -16,33 +16,69 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["records", "to_jsonable"]
 
 
 def to_jsonable(value: Any) -> Any:
-    """``value`` as plain JSON values (rules in the module docstring); mapping keys become text."""
+    """``value`` as plain JSON values (rules in the module docstring); mapping keys become text.
+
+    Plain Python values are converted without numpy or pandas (the command line's fast paths
+    never import them); a value of theirs can only exist once they are imported.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> to_jsonable({"count": np.int64(3), "area_mu": float("inf"), "ids": ("a", "b")})
+    {'count': 3, 'area_mu': None, 'ids': ['a', 'b']}
+    """
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray, pd.Series)):
-        return [to_jsonable(v) for v in list(value)]
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):  # numpy's float64 too
         return None if math.isnan(value) or math.isinf(value) else float(value)
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None:
         return None
     if isinstance(value, (str, int)):
         return value
+    return _foreign(value)
+
+
+def _foreign(value: Any) -> Any:
+    """A numpy or pandas value as JSON (any other object as its text)."""
+    np, pd = sys.modules.get("numpy"), sys.modules.get("pandas")
+    if np is not None:
+        if isinstance(value, np.ndarray):
+            return [to_jsonable(v) for v in list(value)]
+        if isinstance(value, np.bool_):
+            return bool(value)
+        if isinstance(value, np.integer):
+            return int(value)
+        if isinstance(value, np.floating):
+            return None if math.isnan(value) or math.isinf(value) else float(value)
+    if pd is not None:
+        if isinstance(value, pd.Series):
+            return [to_jsonable(v) for v in list(value)]
+        if value is pd.NA or value is pd.NaT:
+            return None
     return str(value)
 
 
 def records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows of ``table`` as plain JSON records (NA/NaN → None, numpy scalars → Python)."""
+    """Rows of ``table`` as plain JSON records (NA/NaN → None, numpy scalars → Python).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> records(datasets.load("zhangdian").targets[["scope", "metric"]].head(1))
+    [{'scope': 'zhangdian', 'metric': 'parcel_min_far'}]
+    """
     return to_jsonable(table.astype(object).where(table.notna(), None).to_dict("records"))

@@ -765,25 +765,60 @@ def color_of(codes: pd.Series, *, scheme: Scheme = "auto") -> pd.Series:
 
 
 def is_construction(codes: pd.Series, *, scheme: Scheme = "auto") -> pd.Series:
-    """True for 建设用地 (the ``construction`` column of :func:`flags`)."""
+    """True for 建设用地 (the ``construction`` column of :func:`flags`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_construction(pd.Series(["1001", "0103", "0701"])).tolist()  # industrial, farmland (旱地), urban housing
+    [True, False, True]
+    """
     return flags(codes, scheme=scheme)["construction"]
 
 
 def is_urban_construction(codes: pd.Series, *, scheme: Scheme = "auto") -> pd.Series:
-    """True for 城镇建设用地 (the ``urban_construction`` column of :func:`flags`)."""
+    """True for 城镇建设用地 (the ``urban_construction`` column of :func:`flags`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_urban_construction(pd.Series(["0701", "0703", "1001"])).tolist()  # a village homestead is construction land, not urban
+    [True, False, True]
+    """
     return flags(codes, scheme=scheme)["urban_construction"]
 
 
 def is_industrial(codes: pd.Series, *, scheme: Scheme = "auto") -> pd.Series:
-    """True for 工业用地 1001/1001xx (the ``industrial`` column of :func:`flags`)."""
+    """True for 工业用地 1001/1001xx (the ``industrial`` column of :func:`flags`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_industrial(pd.Series(["100101", "1101", "0701"])).tolist()
+    [True, False, False]
+    """
     return flags(codes, scheme=scheme)["industrial"]
 
 
 def is_storage(codes: pd.Series, *, scheme: Scheme = "auto") -> pd.Series:
-    """True for 仓储用地 11xx (the ``storage`` column of :func:`flags`)."""
+    """True for 仓储用地 11xx (the ``storage`` column of :func:`flags`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_storage(pd.Series(["100101", "1101", "0701"])).tolist()
+    [False, True, False]
+    """
     return flags(codes, scheme=scheme)["storage"]
 
 
 def is_sensitive_receptor(codes: pd.Series, *, scheme: Scheme = "auto") -> pd.Series:
-    """True for housing, research, education, health and welfare land (the ``sensitive_receptor`` column of :func:`flags`)."""
+    """True for housing, research, education, health and welfare land (the ``sensitive_receptor`` column of :func:`flags`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_sensitive_receptor(pd.Series(["0701", "0802", "1001"])).tolist()  # housing, research, industry
+    [True, True, False]
+    """
     return flags(codes, scheme=scheme)["sensitive_receptor"]

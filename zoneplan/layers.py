@@ -244,6 +244,14 @@ def conform_layer(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
     Numbers written as text are read as a person means them (``12,000``, ``2019年``, ``二〇一九``:
     :func:`zoneplan._numbers.parse_numbers`); a value that is no number raises
     :class:`~zoneplan.errors.PlanError` (rule ``not-a-number``) naming the feature, never a NULL.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> phases = datasets.load("zhangdian").phases
+    >>> conformed = conform_layer(phases.assign(phase_no=phases["phase_no"].astype(float)), "phases")
+    >>> str(conformed["phase_no"].dtype)
+    'Int64'
     """
     spec = LAYERS.get(name)
     return _cast(gdf, spec.dtypes, name=name, id_column=spec.id_column) if spec else gdf
@@ -254,6 +262,13 @@ def conform_table(df: pd.DataFrame, name: str) -> pd.DataFrame:
 
     A ``targets`` table without ``year`` (or ``unit``, ``source``) is a normal table whose
     targets hold for the plan as it stands.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = conform_table(pd.DataFrame({"scope": ["Z1"], "metric": ["far"], "op": [">="], "value": [2]}), "targets")
+    >>> {c: str(table[c].dtype) for c in ("value", "year")}  # value cast to float; the optional year added, empty
+    {'value': 'float64', 'year': 'Int64'}
     """
     spec = TABLES.get(name)
     if spec is None:
@@ -263,14 +278,27 @@ def conform_table(df: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def empty_layer(name: str, crs) -> gpd.GeoDataFrame:
-    """An empty layer with the contract's columns, for plans that lack the layer."""
+    """An empty layer with the contract's columns, for plans that lack the layer.
+
+    Examples
+    --------
+    >>> layer = empty_layer("phases", 4548)
+    >>> len(layer), layer.crs.to_epsg(), "target_area_mu" in layer.columns
+    (0, 4548, True)
+    """
     spec = LAYERS[name]
     data = {col: pd.Series([], dtype=dtype) for col, dtype in spec.dtypes.items()}
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
 
 
 def empty_table(name: str) -> pd.DataFrame:
-    """An empty table with the contract's columns."""
+    """An empty table with the contract's columns.
+
+    Examples
+    --------
+    >>> list(empty_table("targets").columns)[:5]
+    ['scope', 'metric', 'year', 'op', 'value']
+    """
     spec = TABLES[name]
     return pd.DataFrame({col: pd.Series([], dtype=dtype) for col, dtype in spec.dtypes.items()})
 

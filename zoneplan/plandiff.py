@@ -191,6 +191,15 @@ def diff_plans(before: Plan, after: Plan, *, basis: str | None = None) -> PlanDi
     -------
     PlanDiff
         ``features`` (what changed, per feature) and ``summary`` (per layer), areas in mu on ``area_basis``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> before = datasets.load("zhangdian")
+    >>> after = before.with_layer("phases", before.phases.iloc[:2])  # phase 3 removed
+    >>> changes = diff_plans(before, after)
+    >>> changes.features[["layer", "change"]].value_counts().to_dict()
+    {('phases', 'removed'): 1}
     """
     basis = basis or plan_area_basis(after)
     names = list(dict.fromkeys([*before.layers, *after.layers]))
@@ -199,6 +208,7 @@ def diff_plans(before: Plan, after: Plan, *, basis: str | None = None) -> PlanDi
         old = before.layers.get(name)
         new = after.layers.get(name)
         template = old if old is not None else new
+        assert template is not None  # every name is a layer of one plan or the other
         old = old if old is not None else template.iloc[:0]
         new = new if new is not None else template.iloc[:0]
         rows, summaries[name] = _layer_diff(name, old, new.to_crs(old.crs) if new.crs != old.crs else new, basis)

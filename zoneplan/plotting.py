@@ -29,7 +29,13 @@ __all__ = ["chart_font", "chart_style", "use_cjk_font"]
 
 
 def chart_font() -> str | None:
-    """The installed CJK font family charts use, or None when there is none."""
+    """The installed CJK font family charts use, or None when there is none.
+
+    Examples
+    --------
+    >>> chart_font() is not None  # a CJK font is installed here (fonts-wqy-microhei or another)
+    True
+    """
     from zoneplan.errors import ZoneplanError
     from zoneplan.maps.print import cjk_font
 
@@ -45,7 +51,18 @@ def _rc(font: str | None) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def chart_style() -> Iterator[str | None]:
-    """Within the block, new figures use the CJK font (yielded; None when none is installed)."""
+    """Within the block, new figures use the CJK font (yielded; None when none is installed).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> before = list(matplotlib.rcParams["font.family"])
+    >>> with chart_style() as font:
+    ...     print(matplotlib.rcParams["font.family"][0] == font)
+    True
+    >>> matplotlib.rcParams["font.family"] == before  # the session's style is left as it was
+    True
+    """
     import matplotlib
 
     font = chart_font()

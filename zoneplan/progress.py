@@ -46,6 +46,12 @@ def progress_enabled(*, enabled: bool | None = None, stream: IO[str] | None = No
         environment; ``None`` decides from the environment alone.
     stream
         The stream the bar would be drawn on (default: standard error).
+
+    Examples
+    --------
+    >>> import io
+    >>> progress_enabled(stream=io.StringIO()), progress_enabled(enabled=False)  # not a terminal: no bar
+    (False, False)
     """
     if enabled is False or _quiet_depth:
         return False
@@ -62,7 +68,15 @@ def progress_enabled(*, enabled: bool | None = None, stream: IO[str] | None = No
 
 @contextlib.contextmanager
 def quiet() -> Iterator[None]:
-    """Within this block no progress bar is drawn (used by ``--json`` commands)."""
+    """Within this block no progress bar is drawn (used by ``--json`` commands).
+
+    Examples
+    --------
+    >>> import io
+    >>> with quiet():
+    ...     print(progress_enabled(enabled=True))
+    False
+    """
     global _quiet_depth
     _quiet_depth += 1
     try:
@@ -93,6 +107,12 @@ def track(
         See :func:`progress_enabled`.
     stream
         Where to draw (default: standard error).
+
+    Examples
+    --------
+    >>> import io
+    >>> list(track(["zhangdian", "linqing"], description="plans", stream=io.StringIO()))
+    ['zhangdian', 'linqing']
     """
     if not progress_enabled(enabled=enabled, stream=stream):
         yield from items

@@ -39,7 +39,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -54,6 +54,9 @@ from zoneplan.plan import Plan
 from zoneplan.plotting import chart_style
 from zoneplan.progress import track
 from zoneplan.scenario import apply_scenarios, scenarios_of
+
+if TYPE_CHECKING:
+    from zoneplan.analysis.grouping import Level
 
 __all__ = ["AREA_BASIS_TEXT", "REPORT_MAP_KINDS", "header_of", "report_json", "report_tables", "unit_of", "write_excel", "write_html", "write_report"]
 
@@ -104,7 +107,13 @@ def unit_of(column: str) -> str | None:
 
 
 def header_of(column: str) -> str:
-    """Spreadsheet header: the column name with its unit, ``remaining_mu [mu]``."""
+    """Spreadsheet header: the column name with its unit, ``remaining_mu [mu]``.
+
+    Examples
+    --------
+    >>> header_of("remaining_mu"), header_of("tax_per_mu_wan"), header_of("group_id")
+    ('remaining_mu [mu]', 'tax_per_mu_wan [万元/亩]', 'group_id')
+    """
     unit = unit_of(column)
     return f"{column} [{unit}]" if unit else column
 
@@ -158,6 +167,15 @@ def report_tables(comparison: Comparison, plan: Plan) -> dict[str, pd.DataFrame]
         :func:`zoneplan.compare.compare` of the base plan and the chosen scenarios.
     plan
         The base plan (for its scenarios' edits and its sources).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.compare import compare
+    >>> plan = datasets.load("zhangdian")
+    >>> tables = report_tables(compare({"base": plan}, check=False), plan)
+    >>> list(tables)[:4]
+    ['indicators', 'targets', 'differences', 'compliance']
     """
     return {
         "indicators": _wide_indicators(comparison),
@@ -176,7 +194,18 @@ def report_tables(comparison: Comparison, plan: Plan) -> dict[str, pd.DataFrame]
 
 
 def report_json(tables: Mapping[str, pd.DataFrame], *, plan: Plan, comparison: Comparison) -> dict[str, Any]:
-    """The ``zoneplan report --json`` form: ``{"plan", "area_basis", "scenarios", "years", "by", "tables": {...}}``."""
+    """The ``zoneplan report --json`` form: ``{"plan", "area_basis", "scenarios", "years", "by", "tables": {...}}``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.compare import compare
+    >>> plan = datasets.load("zhangdian")
+    >>> comparison = compare({"base": plan}, check=False)
+    >>> payload = report_json(report_tables(comparison, plan), plan=plan, comparison=comparison)
+    >>> payload["scenarios"], payload["by"], "indicators" in payload["tables"]
+    (['base'], 'zone', True)
+    """
     return {
         "plan": plan.meta.get("title", plan.name),
         "area_basis": comparison.area_basis,
@@ -196,6 +225,18 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
     (``面积 area (亩 mu)``, ``土地开发率 land development rate (%)``); numbers are stored exactly
     as computed — the workbook's numbers equal ``report --json`` — and displayed rounded. The
     header row is frozen and filtered; the file is written atomically.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import openpyxl
+    >>> from zoneplan import datasets
+    >>> from zoneplan.compare import compare
+    >>> plan = datasets.load("zhangdian")
+    >>> path = write_excel(report_tables(compare({"base": plan}, check=False), plan), Path(tempfile.mkdtemp()) / "report.xlsx")
+    >>> openpyxl.load_workbook(path, read_only=True).sheetnames[:3]
+    ['indicators', 'targets', 'differences']
     """
     from zoneplan.io.workbook import write_sheets
 
@@ -212,7 +253,7 @@ def _fmt(value: Any) -> str:
     if isinstance(value, (float, np.floating)):
         if math.isnan(value):
             return ""
-        return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.2f}"
+        return f"{value:,.4f}" if abs(float(value)) < 10 else f"{value:,.2f}"
     return str(value)
 
 
@@ -271,7 +312,7 @@ def _maps(
     from zoneplan.maps.interactive import page_html
 
     jobs = [("base", kind) for kind in kinds] + [(name, "landuse") for name in plans if name != "base" and "landuse" in kinds]
-    out = []
+    out: list[tuple[str, str | None, str]] = []
     for name, kind in track(jobs, description="drawing maps", enabled=progress):
         title = f"{name}: {kind}"
         try:
@@ -365,7 +406,7 @@ def write_report(
     *,
     scenarios: Sequence[str] = (),
     years: Sequence[int | None] | None = None,
-    by: str = "zone",
+    by: Level = "zone",
     maps: Sequence[str] = REPORT_MAP_KINDS,
     progress: bool | None = None,
 ) -> dict[str, Any]:
@@ -392,6 +433,16 @@ def write_report(
     -------
     dict
         The report in its JSON form (:func:`report_json`), e.g. for ``--json``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zoneplan import datasets
+    >>> path = Path(tempfile.mkdtemp()) / "report.html"
+    >>> data = write_report(datasets.load("zhangdian"), path, maps=())
+    >>> path.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html>"), sorted(data)[:3]
+    (True, ['by', 'plan', 'scenarios'])
     """
     path = Path(path)
     suffix = path.suffix.lower()

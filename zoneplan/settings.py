@@ -85,12 +85,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["AREA_BASES", "Settings", "settings"]
+__all__ = ["AREA_BASES", "Settings", "area_basis_of", "settings"]
 
 #: The two area bases (official areas in China are ellipsoidal; the working plane is Gauss–Krüger).
 AREA_BASES: tuple[str, ...] = ("planar", "ellipsoidal")
@@ -273,3 +273,27 @@ def _option(name: str) -> _Option:
 
 #: The settings of this session.
 settings = Settings()
+
+
+def area_basis_of(meta: Mapping[str, object]) -> str:
+    """The area basis of a plan whose metadata is ``meta``: its ``area_basis``, else ``settings.area_basis``.
+
+    (:func:`zoneplan.measure.plan_area_basis` of a :class:`~zoneplan.plan.Plan`; here for the
+    readers that have the metadata but no plan, such as ``zoneplan info``'s fast path.)
+
+    Raises
+    ------
+    PlanError
+        ``meta["area_basis"]`` is neither ``"planar"`` nor ``"ellipsoidal"``.
+
+    Examples
+    --------
+    >>> area_basis_of({"area_basis": "ellipsoidal"}), area_basis_of({})
+    ('ellipsoidal', 'planar')
+    """
+    from zoneplan.errors import PlanError
+
+    basis = meta.get("area_basis") or settings.area_basis
+    if basis not in AREA_BASES:
+        raise PlanError(f"plan meta area_basis is {basis!r}; expected one of {AREA_BASES}", rule="area-basis")
+    return str(basis)

@@ -131,6 +131,13 @@ def plan_state(plan: Plan, year: int | None = None) -> PlanState:
     Returns
     -------
     PlanState
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> state = plan_state(datasets.load("linqing"), 2020)
+    >>> state.year, int(state.table["construction"].sum())
+    (2020, 686)
     """
     year = None if year is None else int(year)
     basis = plan_area_basis(plan)
@@ -140,7 +147,16 @@ def plan_state(plan: Plan, year: int | None = None) -> PlanState:
 
 def parcel_areas(plan: Plan, basis: str) -> np.ndarray:
     """Area in m² of every parcel on ``basis``: ``"planar"`` (Gauss–Krüger plane) or
-    ``"ellipsoidal"`` (椭球面积, :func:`zoneplan.measure.ellipsoidal_area_m2`)."""
+    ``"ellipsoidal"`` (椭球面积, :func:`zoneplan.measure.ellipsoidal_area_m2`).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> planar, ellipsoidal = parcel_areas(plan, "planar").sum(), parcel_areas(plan, "ellipsoidal").sum()
+    >>> round(float(planar) / (10000 / 15)), round(float(ellipsoidal) / (10000 / 15))  # mu on the plane and on the ellipsoid
+    (64824, 64803)
+    """
     parcels = plan.parcels
     return basis_area_m2(parcels, basis).to_numpy(dtype=float) if len(parcels) else np.array([], dtype=float)
 
@@ -198,7 +214,14 @@ def _build(plan: Plan, year: int | None, basis: str) -> pd.DataFrame:
 
 
 def parcel_groups(plan: Plan, level: str) -> pd.Series:
-    """Group id (``string``) of each parcel at ``level``: :func:`zoneplan.analysis.grouping.assign_groups`, once per plan content."""
+    """Group id (``string``) of each parcel at ``level``: :func:`zoneplan.analysis.grouping.assign_groups`, once per plan content.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> parcel_groups(datasets.load("zhangdian"), "phase").value_counts().sort_index().to_dict()
+    {'zhangdian-phase-1': 19, 'zhangdian-phase-2': 38, 'zhangdian-phase-3': 25}
+    """
     from zoneplan.analysis.grouping import assign_groups
 
     return memo(plan, ("groups", level), lambda: assign_groups(plan, level))  # type: ignore[arg-type]
@@ -208,6 +231,13 @@ def group_index(plan: Plan, level: str) -> tuple[np.ndarray, pd.Index]:
     """Integer group code of every parcel (−1: in no group) and the group ids in code order.
 
     Ids of the level's layer come first, in layer order, then ids named only by parcels.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> codes, ids = group_index(datasets.load("linqing"), "district")
+    >>> list(ids), sorted(set(codes.tolist()))
+    (['linqing-city', 'linqing-yandian'], [0, 1])
     """
 
     def build() -> tuple[np.ndarray, pd.Index]:

@@ -10,7 +10,7 @@ The mu is exact: 1 亩 = 6000 平方市尺 = 6000/9 m² = 10000/15 m².
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -78,32 +78,68 @@ def to_m2(value: Number, unit: str) -> Number:
 
 
 def m2_to_mu(value: Number) -> Number:
-    """Square metres to mu (亩). ``m2_to_mu(10000/15) == 1``."""
+    """Square metres to mu (亩). ``m2_to_mu(10000/15) == 1``.
+
+    Examples
+    --------
+    >>> m2_to_mu(10_000.0)  # a hectare is 15 mu
+    15.0
+    """
     return value / M2_PER_MU
 
 
 def mu_to_m2(value: Number) -> Number:
-    """Mu (亩) to square metres."""
+    """Mu (亩) to square metres.
+
+    Examples
+    --------
+    >>> round(mu_to_m2(1.0), 4)  # 1 mu = 10000/15 m²
+    666.6667
+    """
     return value * M2_PER_MU
 
 
 def yuan_to_wan(value: Number) -> Number:
-    """Yuan to 万元."""
+    """Yuan to 万元.
+
+    Examples
+    --------
+    >>> yuan_to_wan(1.2e8)  # 120 million yuan
+    12000.0
+    """
     return value / YUAN_PER_WAN
 
 
 def wan_to_yuan(value: Number) -> Number:
-    """万元 to yuan."""
+    """万元 to yuan.
+
+    Examples
+    --------
+    >>> wan_to_yuan(300.0)
+    3000000.0
+    """
     return value * YUAN_PER_WAN
 
 
 def yuan_to_yi(value: Number) -> Number:
-    """Yuan to 亿元."""
+    """Yuan to 亿元.
+
+    Examples
+    --------
+    >>> yuan_to_yi(8.0e9)  # the 80 亿元 of Zhangdian's first phase
+    80.0
+    """
     return value / YUAN_PER_YI
 
 
 def yi_to_yuan(value: Number) -> Number:
-    """亿元 to yuan."""
+    """亿元 to yuan.
+
+    Examples
+    --------
+    >>> yi_to_yuan(80.0)
+    8000000000.0
+    """
     return value * YUAN_PER_YI
 
 
@@ -120,8 +156,9 @@ def wan_per_mu(yuan: Number, area_m2: Number) -> Number:
     area = np.asarray(area_m2, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(area > 0, np.asarray(yuan, dtype="float64") / YUAN_PER_WAN / (area / M2_PER_MU), np.nan)
+    # the result is of the inputs' kind: a Series when either is one, a float for two numbers
     if isinstance(yuan, pd.Series):
-        return pd.Series(out, index=yuan.index)
+        return cast(Number, pd.Series(out, index=yuan.index))
     if isinstance(area_m2, pd.Series):
-        return pd.Series(out, index=area_m2.index)
-    return out.item() if out.ndim == 0 else out
+        return cast(Number, pd.Series(out, index=area_m2.index))
+    return cast(Number, out.item() if out.ndim == 0 else out)

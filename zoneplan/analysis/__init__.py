@@ -29,7 +29,7 @@ import pandas as pd
 from zoneplan._memo import follows_data, memo, value_digest
 from zoneplan.analysis.consumption import land_consumption, phase_progress
 from zoneplan.analysis.efficiency import classify_enterprises, group_efficiency, parcel_efficiency, rank_zones
-from zoneplan.analysis.grouping import LAYER_OF, LEVELS, Level, assign_groups, group_layer
+from zoneplan.analysis.grouping import LAYER_OF, LEVELS, Level, as_level, assign_groups, group_layer
 from zoneplan.analysis.idle import idle_land
 from zoneplan.analysis.intensity import (
     INDICATORS,
@@ -45,7 +45,6 @@ from zoneplan.analysis.intensity import (
 from zoneplan.analysis.remaining import remaining_geometry, remaining_land
 from zoneplan.analysis.structure import industrial_ratio, landuse_structure
 from zoneplan.analysis.timeline import landuse_at, status_at
-from zoneplan.errors import InputError
 from zoneplan.jsonable import to_jsonable
 from zoneplan.layers import METRICS
 from zoneplan.measure import plan_area_basis
@@ -141,8 +140,7 @@ _OPS = {">=": ">=", "≥": ">=", "=>": ">=", "<=": "<=", "≤": "<=", "=<": "<="
 
 
 def _check_by(by: str) -> None:
-    if by not in LEVELS:
-        raise InputError(f"--by must be one of {', '.join(LEVELS)}, not {by!r}", rule="group-level")
+    as_level(by, what="--by")
 
 
 @follows_data
@@ -169,6 +167,13 @@ def indicators(plan: Plan, *, year: int | None = None, by: Level = "zone", profi
         (``industry_led`` / ``industry_city`` / ``other``) and ``intensity_score_missing`` (the
         scoring indicators that are missing: ``intensity_score`` is NaN where a required one is,
         and ``intensity_score_partial`` gives the score over those available). Rates are fractions.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> table = indicators(datasets.load("linqing"), by="district")
+    >>> list(table.index), table["land_development_rate"].round(3).tolist()
+    (['linqing-city', 'linqing-yandian'], [0.771, 0.807])
     """
     _check_by(by)
     prof = profile if profile is not None else load_profile()
@@ -193,9 +198,9 @@ def indicators(plan: Plan, *, year: int | None = None, by: Level = "zone", profi
     return memo(plan, ("indicators", by, year, value_digest(prof)), build).copy()
 
 
-def _scope_levels(plan: Plan) -> dict[str, str]:
+def _scope_levels(plan: Plan) -> dict[str, Level]:
     """Group id → level, from the group layers and the parcels' id columns (first level wins)."""
-    found: dict[str, str] = {}
+    found: dict[str, Level] = {}
     parcels = plan.parcels
     for level in LEVELS:
         ids = list(group_layer(plan, level)["group_id"].dropna().astype(str))
@@ -249,14 +254,22 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
         ``settings.target_equal_tolerance``, 0.5 %); ``>=`` / ``<=`` within
         ``settings.target_bound_tolerance`` (0.05 %: plan figures are quoted rounded to about four
         significant digits, 0.3437 for 9.75 / 28.37 = 0.343673…).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> status = target_status(datasets.load("linqing"))
+    >>> first = status.iloc[0]
+    >>> first["scope"], first["metric"], float(first["target"]), round(float(first["actual"]), 2), bool(first["met"])
+    ('linqing-city', 'urban_construction_area_km2', 22.25, 22.25, True)
     """
     targets = plan.targets
     if targets.empty:
         return pd.DataFrame(columns=TARGET_COLUMNS)
     levels = _scope_levels(plan)
-    by_group: dict[tuple[str, str, int | None], pd.DataFrame] = {}
+    by_group: dict[tuple[str, Level, int | None], pd.DataFrame] = {}
 
-    def table_of(kind: str, level: str, y: int | None) -> pd.DataFrame:
+    def table_of(kind: str, level: Level, y: int | None) -> pd.DataFrame:
         """One group table per (kind, level, year), indexed by group id: looked up, not filtered, per target."""
         key = (kind, level, y)
         if key not in by_group:
@@ -271,7 +284,7 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
             by_group[key] = table
         return by_group[key]
 
-    def value(kind: str, level: str, y: int | None, scope: str, column: str) -> float:
+    def value(kind: str, level: Level, y: int | None, scope: str, column: str) -> float:
         table = table_of(kind, level, y)
         return float(table.at[scope, column]) if scope in table.index else math.nan
 
@@ -345,6 +358,13 @@ def analyze(plan: Plan, *, year: int | None = None, by: Level = "zone", profile:
         ``{"year": Y, "level": by, "area_basis": basis, "as_of": "YYYY-MM-DD", "profile": name, "groups": [{"level",
         "id", "name", "zone_type", "indicators": {name: value}, "score_missing": [indicator]}], "targets": [{"scope", "metric",
         "year", "op", "target", "actual", "met", "gap", …}]}``; NaN becomes None.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> result = analyze(datasets.load("zhangdian"), by="phase")
+    >>> result["level"], [(g["id"], g["name"]) for g in result["groups"]]
+    ('phase', [('zhangdian-phase-1', '一期'), ('zhangdian-phase-2', '二期'), ('zhangdian-phase-3', '三期')])
     """
     _check_by(by)
     prof = profile if profile is not None else load_profile()

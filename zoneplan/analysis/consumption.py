@@ -59,6 +59,14 @@ def land_consumption(plan: Plan, *, by: Level = "zone") -> pd.DataFrame:
         group (groups of the layer in layer order, then groups named only by parcels) and year,
         with columns :data:`CONSUMPTION_COLUMNS`. ``cumulative_mu`` is the running total within
         the group. Parcels in no group appear last, with ``group_id`` ``<NA>``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> table = land_consumption(datasets.load("linqing"))
+    >>> row = table[table["year"] == 2023].iloc[0]  # 2023: 536 mu newly supplied, all of it farmland before
+    >>> round(float(row["new_construction_mu"]), 1), round(float(row["cumulative_mu"]), 1), round(float(row["from_agricultural_mu"]), 1)
+    (536.3, 38614.0, 536.3)
     """
     frame = parcel_frame(plan, None)
     base = base_frame(plan)
@@ -125,6 +133,14 @@ def phase_progress(plan: Plan, *, year: int | None = None) -> pd.DataFrame:
         ``cumulative_mu``, ``planned_cumulative_mu``, ``progress`` (cumulative / target, a
         fraction), ``behind_mu`` (planned − delivered; negative when ahead) and ``on_schedule``
         (behind by no more than 0.05 % of the target, the rounding of quoted plan areas).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> progress = phase_progress(datasets.load("zhangdian"))
+    >>> first = progress.iloc[0]
+    >>> first["name"], int(first["year"]), float(first["target_area_mu"]), bool(first["on_schedule"])
+    ('一期', 2022, 1022.0, False)
     """
     columns = [
         "phase_id",

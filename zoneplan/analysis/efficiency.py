@@ -111,6 +111,13 @@ def parcel_efficiency(plan: Plan, *, year: int | None = None, tax_years: Sequenc
         ``enterprise``, ``code``, ``area_mu``, ``far``, ``tax_per_mu_wan`` (from ``tax_yuan``),
         ``mean_tax_per_mu_wan`` (mean of the yearly columns, else ``tax_per_mu_wan``) and
         ``investment_intensity_wan_per_mu``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> table = parcel_efficiency(datasets.load("linqing"))
+    >>> len(table), bool((table["tax_per_mu_wan"].dropna() >= 0).all())
+    (151, True)
     """
     parcels = plan.parcels
     f = parcel_frame(plan, year)
@@ -167,6 +174,13 @@ def classify_enterprises(
     pandas.DataFrame
         :func:`parcel_efficiency` plus ``class`` (``retain``, ``relocate``, ``clear``,
         ``cannot judge``), ``class_zh`` and ``reason``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> classes = classify_enterprises(datasets.load("linqing"))
+    >>> classes["class"].value_counts().sort_index().to_dict()
+    {'cannot judge': 49, 'clear': 5, 'relocate': 97}
     """
     if thresholds is None:
         t = EnterpriseThresholds()
@@ -209,6 +223,13 @@ def group_efficiency(plan: Plan, *, by: Level = "zone", year: int | None = None)
     pandas.DataFrame
         Indexed by group id: ``enterprises`` (count of enterprise parcels), ``enterprise_area_mu``,
         ``tax_per_mu_wan`` (Σ tax / Σ area) and ``investment_intensity_wan_per_mu``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> table = group_efficiency(datasets.load("linqing"), by="district")
+    >>> table[["enterprises", "tax_per_mu_wan"]].round(2).to_dict("index")
+    {'linqing-city': {'enterprises': 133, 'tax_per_mu_wan': 5.21}, 'linqing-yandian': {'enterprises': 18, 'tax_per_mu_wan': 7.0}}
     """
     eff = parcel_efficiency(plan, year=year)
     f = parcel_frame(plan, year).loc[eff.index]
@@ -255,6 +276,13 @@ def rank_zones(plan: Plan, *, by: Level = "zone", metrics: Sequence[str] = tuple
         ``province_rank`` (published, when the layer has it), ``province_mean``,
         ``province_max``, ``max_zone``, ``ratio_to_mean``, ``ratio_to_max``, ``gap_to_mean``
         (value − mean) and ``above_mean``; sorted by metric and rank.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> ranks = rank_zones(datasets.load("linqing"), by="district")
+    >>> ranks[["group_id", "metric", "rank"]].values.tolist()
+    [['linqing-yandian', 'investment_intensity_wan_per_mu', 1], ['linqing-city', 'investment_intensity_wan_per_mu', 2], ['linqing-yandian', 'tax_per_mu_wan', 1], ['linqing-city', 'tax_per_mu_wan', 2]]
     """
     bad = [m for m in metrics if m not in RANK_METRICS]
     if bad:

@@ -18,21 +18,46 @@ import pandas as pd
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 
-__all__ = ["LAYER_OF", "LEVELS", "Level", "assign_groups", "group_layer"]
+__all__ = ["LAYER_OF", "LEVELS", "Level", "as_level", "assign_groups", "group_layer"]
 
 Level = Literal["zone", "district", "park", "phase"]
-LEVELS: tuple[str, ...] = get_args(Level)
+LEVELS: tuple[Level, ...] = get_args(Level)
 #: Layer holding the polygons of each grouping level.
 LAYER_OF: dict[str, str] = {"zone": "zones", "district": "districts", "park": "parks", "phase": "phases"}
 
 
+def as_level(level: str, *, what: str = "grouping level") -> Level:
+    """``level`` as a grouping :data:`Level`, or an error naming ``what`` was given (e.g. ``"--by"``).
+
+    Examples
+    --------
+    >>> as_level("park")
+    'park'
+    >>> as_level("county", what="--by")
+    Traceback (most recent call last):
+    ...
+    zoneplan.errors.InputError: --by must be one of zone, district, park, phase, not 'county' (rule group-level)
+    """
+    for known in LEVELS:
+        if level == known:
+            return known
+    raise InputError(f"{what} must be one of {', '.join(LEVELS)}, not {level!r}", rule="group-level")
+
+
 def _check_level(level: str) -> None:
-    if level not in LEVELS:
-        raise InputError(f"grouping level must be one of {', '.join(LEVELS)}, not {level!r}", rule="group-level")
+    as_level(level)
 
 
 def group_layer(plan: Plan, level: Level) -> gpd.GeoDataFrame:
-    """The polygons of ``level`` with their id in column ``group_id`` (empty when the plan lacks the layer)."""
+    """The polygons of ``level`` with their id in column ``group_id`` (empty when the plan lacks the layer).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> layer = group_layer(datasets.load("linqing"), "district")
+    >>> list(layer["group_id"]), round(float(layer.area.sum()) / (10000 / 15))
+    (['linqing-city', 'linqing-yandian'], 64830)
+    """
     _check_level(level)
     layer = plan[LAYER_OF[level]]
     id_col = f"{level}_id"
@@ -60,6 +85,13 @@ def assign_groups(plan: Plan, level: Level) -> pd.Series:
     ------
     zoneplan.errors.InputError
         If ``level`` is not one of the four levels.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> groups = assign_groups(datasets.load("zhangdian"), "phase")
+    >>> groups.name, groups.value_counts().sort_index().to_dict()
+    ('phase_id', {'zhangdian-phase-1': 19, 'zhangdian-phase-2': 38, 'zhangdian-phase-3': 25})
     """
     _check_level(level)
     parcels = plan.parcels

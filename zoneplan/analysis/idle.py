@@ -95,6 +95,14 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
     ------
     zoneplan.errors.InputError
         If a date column holds text that is not a date (names the parcel).
+
+    Examples
+    --------
+    >>> import datetime
+    >>> from zoneplan import datasets
+    >>> judged = idle_land(datasets.load("linqing"), as_of=datetime.date(2024, 6, 30))
+    >>> int(judged["idle"].sum()), int(judged["cannot_judge"].sum())
+    (3, 1)
     """
     if isinstance(as_of, _dt.datetime):
         as_of = as_of.date()

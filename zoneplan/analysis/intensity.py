@@ -144,6 +144,12 @@ def load_profile(path: str | Path | None = None) -> dict[str, Any]:
     ------
     zoneplan.errors.InputError
         If the file is missing, not TOML, or lacks the ``industry_led`` / ``industry_city`` sets.
+
+    Examples
+    --------
+    >>> profile = load_profile()  # the bundled local example
+    >>> sorted(profile), sorted(profile["zone_type"])[:2]
+    (['industry_city', 'industry_led', 'profile', 'zone_type'], ['forced_industry_led', 'industrial_storage_share_min'])
     """
     try:
         text = DEFAULT_PROFILE.read_text(encoding="utf-8") if path is None else Path(path).read_text(encoding="utf-8")
@@ -165,7 +171,15 @@ def load_profile(path: str | Path | None = None) -> dict[str, Any]:
 
 
 def as_of_date(plan: Plan, year: int | None) -> _dt.date:
-    """Judgement date: 31 December of ``year``; without a year the plan's ``meta['as_of']``, else today."""
+    """Judgement date: 31 December of ``year``; without a year the plan's ``meta['as_of']``, else today.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> as_of_date(plan, 2023), as_of_date(plan, None)  # a year ends on 31 December; else the plan's as_of
+    (datetime.date(2023, 12, 31), datetime.date(2024, 6, 30))
+    """
     if year is not None:
         return _dt.date(int(year), 12, 31)
     if "as_of" in plan.meta:
@@ -204,6 +218,14 @@ def status_areas(plan: Plan, *, by: Level = "zone", year: int | None = None, as_
         ``floor_A2_m2``, ``footprint_A2_m2``, ``investment_A2_yuan``, ``tax_A2_yuan``,
         ``tax_A_yuan`` (NaN when every input is missing). Letters as in the module docstring;
         ``A + B1 + B21 + B22 + C + unknown`` is the group's parcel area.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> areas = status_areas(datasets.load("linqing"))
+    >>> row = areas.iloc[0]
+    >>> round(float(row["A_m2"]) / 1e6, 2), round(float(row["A1_m2"] + row["A2_m2"]) / 1e6, 2)  # km² of A (construction land) and its A1 + A2
+    (24.8, 14.18)
     """
     when = as_of or as_of_date(plan, year)
     key = ("status_areas", by, year, when)
@@ -278,6 +300,13 @@ def evaluation_indicators(plan: Plan, *, by: Level = "zone", year: int | None = 
     -------
     pandas.DataFrame
         Indexed by group id, one column per name in :data:`INDICATORS`.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> table = evaluation_indicators(datasets.load("linqing"), by="district")
+    >>> table[["land_development_rate", "composite_far"]].round(3).to_dict("index")
+    {'linqing-city': {'land_development_rate': 0.771, 'composite_far': 0.365}, 'linqing-yandian': {'land_development_rate': 0.807, 'composite_far': 0.174}}
     """
     when = as_of or as_of_date(plan, year)
     return memo(plan, ("evaluation_indicators", by, year, when), lambda: _evaluation_indicators(plan, by, year, when)).copy()
@@ -318,6 +347,12 @@ def zone_type(plan: Plan, *, by: Level = "zone", year: int | None = None, profil
     pandas.Series
         ``"industry_led"``, ``"industry_city"`` or ``"other"`` per group id (``other`` also when the
         group has no built urban construction land).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> zone_type(datasets.load("linqing"), by="district").to_dict()
+    {'linqing-city': 'industry_led', 'linqing-yandian': 'industry_city'}
     """
     rule = {"industrial_storage_share_min": 0.30, "residential_share_max": 0.25, "forced_industry_led": []}
     rule.update((profile or load_profile()).get("zone_type", {}))
@@ -462,6 +497,13 @@ def potentials(plan: Plan, *, by: Level = "zone", year: int | None = None, profi
     pandas.DataFrame
         Indexed by group id: ``expansion_potential_mu``, ``structure_potential_mu``,
         ``intensity_potential_mu``, ``management_potential_mu``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> table = potentials(datasets.load("linqing"), by="district")
+    >>> table.round(1).to_dict("index")["linqing-city"]
+    {'expansion_potential_mu': 12738.4, 'structure_potential_mu': 1718.7, 'intensity_potential_mu': 17977.9, 'management_potential_mu': 199.6}
     """
     from zoneplan.analysis.remaining import remaining_land
 

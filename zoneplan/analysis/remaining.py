@@ -129,6 +129,14 @@ def forbidden_area(plan: Plan, geoms: gpd.GeoSeries | np.ndarray) -> np.ndarray:
         m² per geometry on the plan's area basis (:func:`zoneplan.measure.basis_area_m2`):
         inside the red line or basic farmland, or outside the urban development boundary when
         the plan has one.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> forbidden = forbidden_area(plan, plan.parcels.geometry)
+    >>> len(forbidden) == len(plan.parcels), bool((forbidden <= plan.parcels.area.to_numpy() + 1e-6).all())
+    (True, True)
     """
     arr = np.asarray(geoms.to_numpy() if isinstance(geoms, gpd.GeoSeries) else geoms, dtype=object)
     mode, parts, tree = _masks(plan)
@@ -196,6 +204,13 @@ def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -
         (published figures, e.g. the Liaocheng zones) takes its remaining land from that layer;
         its built / supplied / unbuildable / forbidden columns are then NaN and the assumption
         says so.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> table = remaining_land(datasets.load("linqing"), by="district")
+    >>> table[["group_id", "remaining_mu", "years_of_supply_left"]].round(1).values.tolist()
+    [['linqing-city', 12738.4, 36.1], ['linqing-yandian', 2956.1, 59.4]]
     """
     frame = parcel_frame(plan, year)
     layer = group_layer(plan, by)
@@ -299,6 +314,16 @@ def remaining_geometry(plan: Plan, *, year: int | None = None, by: Level = "zone
         it), ``area_m2``, ``area_mu`` and the geometry: the group polygon minus built, supplied
         and unbuildable parcels minus forbidden land. Its areas equal ``remaining_mu`` of
         :func:`remaining_land`.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> shapes = remaining_geometry(plan)
+    >>> shapes["zone_id"].tolist(), shapes.geom_type.tolist()
+    (['linqing'], ['MultiPolygon'])
+    >>> round(float(shapes["area_mu"].iloc[0])), round(float(remaining_land(plan)["remaining_mu"].iloc[0]))  # the mapped land is the land counted
+    (15695, 15695)
     """
     frame = parcel_frame(plan, year)
     gid = groups(plan, by).fillna("").to_numpy(dtype=object)

@@ -82,6 +82,13 @@ def landuse_structure(
         (layer order) and class; ``share`` is the class's fraction of the group's parcel area in
         that year, so shares sum to 1 per group and year. Parcels with no code in the year form
         the class ``<NA>`` ("no land-use code"); parcels in no group are left out.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> table = landuse_structure(datasets.load("zhangdian"))
+    >>> round(float(table["share"].sum()), 6)
+    1.0
     """
     if class_level not in (1, 2, 3):
         raise ValueError(f"class_level must be 1, 2 or 3, not {class_level!r}")
@@ -135,6 +142,13 @@ def industrial_ratio(plan: Plan, *, by: Level = "zone", year: int | Sequence[int
         One row per group and year with :data:`RATIO_COLUMNS` (groups of the layer first, then
         groups named only by parcels; parcels in no group are left out); ratios are fractions
         (0.356), NaN where the denominator is zero.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> table = industrial_ratio(datasets.load("linqing"), by="district", year=2020)
+    >>> table[["group_id", "industrial_share"]].round(4).values.tolist()
+    [['linqing-city', 0.3406], ['linqing-yandian', 0.1758]]
     """
     key = ("industrial_ratio", by, tuple(_years(year)))
     return memo(plan, key, lambda: _industrial_ratio(plan, by, _years(year))).copy()

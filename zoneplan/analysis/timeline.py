@@ -113,6 +113,14 @@ def status_codes(plan: Plan, year: int | None) -> np.ndarray:
     """Status of every parcel in ``year`` as ``int8`` codes of :data:`STATUS_ORDER` (−1 unknown).
 
     The fast form of :func:`status_at` (same rules), used by the analyses.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> codes = status_codes(plan, 2020)
+    >>> codes.dtype, (STATUS_ORDER[codes[0]] == status_at(plan, 2020).iloc[0])
+    (dtype('int8'), True)
     """
     parcels = plan.parcels
     current = _current_codes(parcels)
@@ -152,6 +160,13 @@ def status_at(plan: Plan, year: int | None) -> pd.Series:
         ``string`` statuses aligned to ``plan.parcels.index``, named ``status`` (rules in the module
         docstring; statuses are stripped and lower-cased); ``<NA>`` where the status is missing or
         not one of the five.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> status_at(plan, 2020).value_counts().to_dict()
+    {'built': 680, 'unready': 164, 'unbuildable': 141, 'ready': 102}
     """
     codes = status_codes(plan, year)
     values = pd.Categorical.from_codes(codes.astype(np.int64), categories=list(STATUS_ORDER))
@@ -159,6 +174,14 @@ def status_at(plan: Plan, year: int | None) -> pd.Series:
 
 
 def supply_year(plan: Plan) -> pd.Series:
-    """Year each parcel became construction land: ``supplied_year``, else ``built_year`` (``Int64``)."""
+    """Year each parcel became construction land: ``supplied_year``, else ``built_year`` (``Int64``).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> years = supply_year(datasets.load("linqing"))
+    >>> str(years.dtype), int(years.min()), int(years.max())
+    ('Int64', 1995, 2024)
+    """
     parcels = plan.parcels
     return _int_col(parcels, "supplied_year").fillna(_int_col(parcels, "built_year")).rename("supply_year")

@@ -11,7 +11,10 @@ Start-up is kept short (``zoneplan --help`` and ``zoneplan info PLAN`` in ``make
 command modules import pandas, geopandas, matplotlib … so :func:`main` imports only the module
 that defines the command being run. Which module defines which command is read from the modules'
 source (their ``@app.command`` decorators and ``app.add_typer`` calls) without importing them,
-and ``zoneplan --help`` is drawn from the same index. Accessing :data:`app` from outside (tests,
+and ``zoneplan --help`` is drawn from the same index. A command may register a shortcut
+(:func:`fast_path`) that answers before typer parses the arguments — typer builds a pydantic
+validator per parameter, whose import costs as much as the rest of the start-up — as ``info``
+does for a saved plan. Accessing :data:`app` from outside (tests,
 the documentation build) imports every command module, so ``app`` is always the whole CLI.
 """
 
@@ -23,7 +26,7 @@ import functools
 import importlib
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +49,32 @@ def _group() -> None:
 
 
 _loading = {"selective": False}
+#: Command name → a function answering the command line before typer parses it, or returning
+#: False to leave it to the command (:func:`fast_path`).
+_FAST_PATHS: dict[str, Callable[[list[str]], bool]] = {}
 
-__all__ = ["app", "load_commands", "main"]
+__all__ = ["app", "fast_path", "load_commands", "main"]
+
+
+def fast_path(name: str) -> Callable[[Callable[[list[str]], bool]], Callable[[list[str]], bool]]:
+    """Register a start-up shortcut of command ``name``, tried by :func:`main` before typer runs.
+
+    The function gets the arguments (``[name, ...]``) and returns True when it has answered
+    them in full, exactly as the command would; anything it does not handle it leaves to the
+    command by returning False. Errors it raises are reported as the command's are.
+
+    Examples
+    --------
+    >>> load_commands(["info"])
+    >>> "info" in _FAST_PATHS  # plan_commands registers the shortcut of `zoneplan info PLAN`
+    True
+    """
+
+    def register(func: Callable[[list[str]], bool]) -> Callable[[list[str]], bool]:
+        _FAST_PATHS[name] = func
+        return func
+
+    return register
 
 
 def __getattr__(name: str) -> Any:
@@ -95,7 +122,15 @@ def _index() -> dict[str, tuple[str, str, bool]]:
 
 
 def load_commands(names: list[str] | None = None) -> None:
-    """Import the command modules (all, or those defining the commands ``names``)."""
+    """Import the command modules (all, or those defining the commands ``names``).
+
+    Examples
+    --------
+    >>> import sys
+    >>> load_commands(["info"])
+    >>> "zoneplan.cli.plan_commands" in sys.modules
+    True
+    """
     index = _index()
     modules = sorted({index[n][0] for n in names if n in index}) if names is not None else sorted({m for m, _, _ in index.values()})
     with _selective():
@@ -143,6 +178,14 @@ def main(argv: list[str] | None = None) -> None:
 
     Whatever happens, the user sees one line per message and never a traceback or a Python
     warning: errors become ``zoneplan: error: …`` (exit 2), warnings ``zoneplan: note: …``.
+
+    Examples
+    --------
+    >>> try:
+    ...     main(["info", "no-such-plan.gpkg"])  # "zoneplan: error: plan file not found …" on standard error
+    ... except SystemExit as done:
+    ...     print(done.code)
+    2
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -173,6 +216,9 @@ def _run(argv: list[str] | None) -> int:
         load_commands()
         runner = _app
     try:
+        shortcut = _FAST_PATHS.get(name or "")
+        if shortcut is not None and shortcut(args):
+            return 0
         return runner(args=args, prog_name="zoneplan", standalone_mode=False) or 0
     except typer.Abort:
         err_console.print("zoneplan: aborted")

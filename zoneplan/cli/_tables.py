@@ -1,6 +1,6 @@
 """Tables for people on a terminal: numbers rounded with their unit, and never an id cut short.
 
-:func:`table_of` lays a DataFrame out as a rich table when it fits the console; when it does not,
+:func:`table_of` lays a DataFrame (or a list of records) out as a rich table when it fits the console; when it does not,
 it transposes: one column per row of the frame (the frame's columns become the table's rows), in
 as many blocks as the width needs. A cell is never truncated with "…": each column is at least as
 wide as its longest word, so ids, codes and numbers always print whole.
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
@@ -74,9 +76,10 @@ def quantity(value: Any, unit: str | None) -> str:
 
 
 def _missing(value: Any) -> bool:
-    import pandas as pd
-
-    return value is None or value is pd.NA or value is pd.NaT or (_is_float(value) and math.isnan(value))
+    if value is None or (_is_float(value) and math.isnan(value)):
+        return True
+    pd = sys.modules.get("pandas")  # pd.NA and pd.NaT exist only once pandas is imported
+    return pd is not None and (value is pd.NA or value is pd.NaT)
 
 
 def _is_float(value: Any) -> bool:
@@ -103,19 +106,43 @@ def _width(console: Console | None) -> int:
     return console.width
 
 
-def table_of(df: pd.DataFrame, *, title: str | None = None, floatfmt: str = "{:,.2f}", console: Console | None = None) -> RenderableType:
+def _layout(df: pd.DataFrame | Sequence[Mapping[str, Any]], columns: Sequence[str] | None) -> tuple[list[str], list[bool], list[list[Any]]]:
+    """Column names, whether each is numeric (right-aligned), and the rows' values."""
+    if isinstance(df, Sequence):  # records (no pandas needed): a column of numbers only is numeric
+        names = [str(c) for c in (columns if columns is not None else (df[0] if df else []))]
+        values = [[record.get(c) for c in names] for record in df]
+        present = [[row[i] for row in values if not _missing(row[i])] for i in range(len(names))]
+        numeric = [bool(col) and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in col) for col in present]
+        return names, numeric, values
+    import pandas as pd
+
+    numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]
+    return [str(c) for c in df.columns], numeric, [list(row) for row in df.itertuples(index=False)]
+
+
+def table_of(
+    df: pd.DataFrame | Sequence[Mapping[str, Any]],
+    *,
+    title: str | None = None,
+    floatfmt: str = "{:,.2f}",
+    console: Console | None = None,
+    columns: Sequence[str] | None = None,
+) -> RenderableType:
     """A DataFrame as a rich table that fits the console: wide when it fits, else transposed in blocks.
 
     Parameters
     ----------
     df
-        The rows to show; float cells are formatted with ``floatfmt`` (NaN shows empty).
+        The rows to show: a DataFrame, or records (mappings of column → value, for a caller
+        without pandas); float cells are formatted with ``floatfmt`` (NaN shows empty).
     title
         Title above the table (above each block when transposed).
     floatfmt
         Format of float cells.
     console
         The console printed to (for its width); default the command line's standard output.
+    columns
+        The columns of records, in order (default: the keys of the first record).
 
     Examples
     --------
@@ -132,12 +159,19 @@ def table_of(df: pd.DataFrame, *, title: str | None = None, floatfmt: str = "{:,
     │ metric │ urban_construction_area_km2 │
     │ actual │ 6.80                        │
     └────────┴─────────────────────────────┘
-    """
-    import pandas as pd
 
-    columns = [str(c) for c in df.columns]
-    numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]
-    rows = [[_cell(v, floatfmt) for v in row] for row in df.itertuples(index=False)]
+    Records print the same, numbers right-aligned:
+
+    >>> wide = Console(width=60, color_system=None)
+    >>> wide.print(table_of([{"layer": "phases", "count": 3, "area mu": 4294.0}], console=wide))
+    ┏━━━━━━━━┳━━━━━━━┳━━━━━━━━━━┓
+    ┃ layer  ┃ count ┃  area mu ┃
+    ┡━━━━━━━━╇━━━━━━━╇━━━━━━━━━━┩
+    │ phases │     3 │ 4,294.00 │
+    └────────┴───────┴──────────┘
+    """
+    columns, numeric, values = _layout(df, columns)
+    rows = [[_cell(v, floatfmt) for v in row] for row in values]
     width = _width(console)
     need = [max(_longest_word([h]), _longest_word([r[i] for r in rows])) for i, h in enumerate(columns)]
     if sum(w + _BORDER for w in need) + 1 <= width or not rows:

@@ -9,6 +9,7 @@ import pandas as pd
 import typer
 
 from zoneplan.analysis import INDICATOR_DISPLAY_UNITS, INDICATOR_NAMES, INDICATOR_TITLES, INDICATOR_UNITS, analyze
+from zoneplan.analysis.grouping import as_level
 from zoneplan.analysis.intensity import load_profile
 from zoneplan.cli import app
 from zoneplan.cli._common import console, emit_json, header, load_plan, table_of
@@ -36,14 +37,15 @@ def analyze_cmd(
     ] = None,
 ) -> None:
     """Intensive land-use indicators, remaining land, years of supply left and targets, per group."""
+    level = as_level(by, what="--by")
     prof = load_profile(profile)
     plan = load_plan(plan_path)
     if dask or scheduler:
         from zoneplan import distributed
 
-        result = distributed.analyze(plan, year=year, by=by, profile=prof, scheduler=scheduler)
+        result = distributed.analyze(plan, year=year, by=level, profile=prof, scheduler=scheduler)
     else:
-        result = analyze(plan, year=year, by=by, profile=prof)
+        result = analyze(plan, year=year, by=level, profile=prof)
     if as_json:
         emit_json(result)
         return

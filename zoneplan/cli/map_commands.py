@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from zoneplan.analysis.grouping import as_level
 from zoneplan.cli import app
 from zoneplan.cli._common import console, emit_json, header, load_plan
 from zoneplan.errors import InputError
@@ -39,8 +40,8 @@ def map_cmd(
     if out is not None and out.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"-o writes an HTML page; use a .html name, not {out.name!r}", file=out, rule="map-output")
     plan = load_plan(plan_path)
-    spec = build_spec(plan, kind=kind, indicator=indicator, year=year, by=by)
-    result: dict[str, object] = {
+    spec = build_spec(plan, kind=kind, indicator=indicator, year=year, by=as_level(by, what="--by"))
+    result: dict[str, Any] = {
         "plan": plan_path,
         "kind": kind,
         "basemap": basemap,

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-import pandas as pd
 import typer
 
-from zoneplan.cli import app
+from zoneplan.cli import app, fast_path
 from zoneplan.cli._common import EXIT_FOUND, console, emit_json, header, load_plan, say, styled, table_of
 from zoneplan.errors import InputError
-from zoneplan.ids import fill_ids
 from zoneplan.io import is_database_uri, locked
-from zoneplan.io.vector import read_vector
-from zoneplan.measure import area_m2, ellipsoidal_area_m2, plan_area_basis
-from zoneplan.plan import Plan
 from zoneplan.settings import AREA_BASES, settings
-from zoneplan.units import M2_PER_MU
-from zoneplan.validate import fix_geometries, validate
+
+# pandas, geopandas and the plan load inside the commands: `info` on a saved plan needs none of them
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
 
@@ -80,8 +75,18 @@ def import_(
     as_json: JsonOpt = False,
 ) -> None:
     """Import a vector file as a layer of a plan (created if missing, recording its area basis), or join an attribute table onto a layer."""
+    import pandas as pd
+
+    from zoneplan.ids import fill_ids
+    from zoneplan.io.vector import read_vector
+    from zoneplan.measure import area_m2, ellipsoidal_area_m2, plan_area_basis
+    from zoneplan.plan import Plan
+    from zoneplan.units import M2_PER_MU
+    from zoneplan.validate import validate
+
     if area_basis is not None and area_basis not in AREA_BASES:
         raise InputError(f"--area-basis {area_basis!r}: expected one of {', '.join(AREA_BASES)}", rule="area-basis")
+
     if src.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".csv"):
         _join(src, into, join=join, on=on, sheet=sheet, as_json=as_json)
         return
@@ -214,39 +219,45 @@ def _join(src: Path, into: str, *, join: str | None, on: str | None, sheet: str 
 @app.command()
 def info(plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql:// URI.")], as_json: JsonOpt = False) -> None:
     """Per layer: feature count, CRS and total area in mu, ha and km², planar and ellipsoidal (椭球面积)."""
-    plan = load_plan(plan_path)
-    summary = plan.summary()
-    epsg = plan.crs.to_epsg()
-    crs = f"EPSG:{epsg}" if epsg else plan.crs.to_string()
+    _show_info(_info_of(plan_path), as_json=as_json)
+
+
+@fast_path("info")
+def _info_fast(args: list[str]) -> bool:
+    """``zoneplan info PLAN [--json]`` run before typer parses anything (the command's start-up).
+
+    typer builds a pydantic validator per parameter, whose import alone costs about as much as
+    the rest of the start-up. Anything but exactly ``info``, one plan and at most ``--json``
+    (``--help``, a typo, another option) returns False and goes through the command above.
+    """
+    rest = args[1:]
+    paths = [a for a in rest if a != "--json"]
+    if args[:1] != ["info"] or len(paths) != 1 or paths[0].startswith("-") or len(rest) - len(paths) > 1:
+        return False
+    _show_info(_info_of(paths[0]), as_json=len(rest) > 1)
+    return True
+
+
+def _info_of(plan_path: str) -> dict[str, Any]:
+    """What ``info`` shows: from the summary a GeoPackage saved by zoneplan carries, else from the plan read in full."""
+    from zoneplan.io._summary import plan_info, read_info
+
+    saved = None if is_database_uri(plan_path) else read_info(Path(plan_path))
+    return saved if saved is not None else plan_info(load_plan(plan_path))
+
+
+def _show_info(facts: dict[str, Any], *, as_json: bool) -> None:
     if as_json:
-        emit_json(
-            {
-                "crs": crs,
-                "area_basis": plan_area_basis(plan),
-                "meta": plan.meta,
-                "layers": {
-                    r.layer: {
-                        "count": r.count,
-                        "area_m2": r.area_m2,
-                        "area_mu": r.area_mu,
-                        "area_ha": r.area_ha,
-                        "area_km2": r.area_km2,
-                        "ellipsoidal_area_m2": r.ellipsoidal_area_m2,
-                        "ellipsoidal_area_mu": r.ellipsoidal_area_mu,
-                    }
-                    for r in summary.itertuples()
-                },
-                "tables": {name: len(df) for name, df in plan.tables.items()},
-            }
-        )
+        emit_json(facts)
         return
-    header(str(plan.meta.get("title", plan.name)), f"  {crs}", plan=plan)
-    table = summary.drop(columns="ellipsoidal_area_m2").rename(
-        columns={"area_m2": "area m²", "area_mu": "area mu", "area_ha": "area ha", "area_km2": "area km²", "ellipsoidal_area_mu": "ellipsoidal mu"}
-    )
-    console.print(table_of(table))
-    if plan.tables:
-        console.print("tables: " + ", ".join(f"{n} ({len(df)} rows)" for n, df in plan.tables.items()))
+    meta = facts["meta"]
+    header(str(meta.get("title", meta.get("name", "plan"))), f"  {facts['crs']}", basis=facts["area_basis"])
+    headings = {"area_m2": "area m²", "area_mu": "area mu", "area_ha": "area ha", "area_km2": "area km²", "ellipsoidal_area_mu": "ellipsoidal mu"}
+    columns = ["layer", "count", *headings.values()]
+    rows = [{"layer": name, "count": figures["count"], **{headings[k]: figures[k] for k in headings}} for name, figures in facts["layers"].items()]
+    console.print(table_of(rows, columns=columns))
+    if facts["tables"]:
+        console.print("tables: " + ", ".join(f"{name} ({count} rows)" for name, count in facts["tables"].items()))
 
 
 @app.command("validate")
@@ -256,6 +267,11 @@ def validate_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Check geometry, ids, codes, overlaps, containment and value ranges. Exit 1 when problems are found."""
+    import pandas as pd
+
+    from zoneplan.measure import plan_area_basis
+    from zoneplan.validate import fix_geometries, validate
+
     with locked(plan_path, on_wait=say) if fix else contextlib.nullcontext():
         plan = load_plan(plan_path)
         changes = pd.DataFrame()

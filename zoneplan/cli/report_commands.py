@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from zoneplan.analysis.grouping import as_level
 from zoneplan.cli import app
 from zoneplan.cli._common import console, emit_json, header, load_plan
 from zoneplan.errors import InputError
@@ -38,7 +39,13 @@ def report(
         return
     with quiet() if as_json else contextlib.nullcontext():
         data = write_report(
-            plan, out, scenarios=scenario or [], years=year or None, by=by, maps=() if no_maps else REPORT_MAP_KINDS, progress=False if as_json else None
+            plan,
+            out,
+            scenarios=scenario or [],
+            years=year or None,
+            by=as_level(by, what="--by"),
+            maps=() if no_maps else REPORT_MAP_KINDS,
+            progress=False if as_json else None,
         )
     if as_json:
         emit_json({"report": str(out), **data})

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from zoneplan.analysis.grouping import as_level
 from zoneplan.cli import app
 from zoneplan.cli._common import console, emit_json, header, load_plan, say, styled, table_of
 from zoneplan.compare import DEFAULT_HORIZON_YEARS, compare
@@ -112,7 +113,7 @@ def compare_cmd(
     progress = False if as_json else None
     with quiet() if as_json else contextlib.nullcontext():
         plans = apply_scenarios(plan, names, progress=progress)
-        result = compare(plans, years=year or None, by=by, start_year=start_year, progress=progress)
+        result = compare(plans, years=year or None, by=as_level(by, what="--by"), start_year=start_year, progress=progress)
     if as_json:
         emit_json(result.to_json())
         return

@@ -20,6 +20,7 @@ from zoneplan.progress import track
 if TYPE_CHECKING:  # pragma: no cover
     import matplotlib.figure
 
+    from zoneplan.analysis.grouping import Level
     from zoneplan.compliance import Findings
 
 __all__ = ["FINDING_COLUMNS", "INDICATOR_COLUMNS", "VIOLATION_COLUMNS", "Comparison", "compare", "indicator_table"]
@@ -29,7 +30,7 @@ FINDING_COLUMNS = ["scenario", "year", "rule", "count", "area_mu"]
 VIOLATION_COLUMNS = ["scenario", "year", "rule", "layer", "feature_id", "measured", "limit", "unit", "area_mu", "message"]
 
 
-def indicator_table(plan: Plan, *, year: int | None = None, by: str = "zone", scenario: str = "base") -> pd.DataFrame:
+def indicator_table(plan: Plan, *, year: int | None = None, by: Level = "zone", scenario: str = "base") -> pd.DataFrame:
     """One scenario's indicators in tidy form: ``scenario, level, group_id, year, indicator, value``.
 
     Parameters
@@ -42,6 +43,14 @@ def indicator_table(plan: Plan, *, year: int | None = None, by: str = "zone", sc
         Grouping level.
     scenario
         Name written into the ``scenario`` column.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> table = indicator_table(datasets.load("linqing"), by="district")
+    >>> row = table[(table["group_id"] == "linqing-city") & (table["indicator"] == "land_development_rate")].iloc[0]
+    >>> row["scenario"], round(float(row["value"]), 3)
+    ('base', 0.771)
     """
     from zoneplan.analysis import indicators
 
@@ -88,7 +97,7 @@ class Comparison:
     exhaustion: pd.DataFrame
     scenarios: tuple[str, ...]
     years: tuple[int | None, ...]
-    by: str
+    by: Level
     notes: Mapping[str, str] = field(default_factory=dict)
     #: The :class:`zoneplan.compliance.Findings` of each (scenario, year) checked, with their
     #: conflict geometry (what the report's compliance map draws, so check runs once).
@@ -134,7 +143,7 @@ def compare(
     plans: Mapping[str, Plan],
     *,
     years: Sequence[int | None] | None = None,
-    by: str = "zone",
+    by: Level = "zone",
     start_year: int | None = None,
     check: bool = True,
     progress: bool | None = None,
@@ -161,6 +170,16 @@ def compare(
     Returns
     -------
     Comparison
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.scenario import PhaseSchedule, Scenario
+    >>> base = datasets.load("zhangdian")
+    >>> late = Scenario("phase3-late", [PhaseSchedule(phase_id="zhangdian-phase-3", shift_years=2)]).apply(base)
+    >>> result = compare({"base": base, "phase3-late": late}, by="phase", check=False)
+    >>> result.scenarios, result.by
+    (('base', 'phase3-late'), 'phase')
     """
     if "base" not in plans:
         raise InputError("compare needs the unedited plan under the name 'base'", rule="scenario")
@@ -219,7 +238,7 @@ def compare(
     )
 
 
-def _consumption(plan: Plan, *, by: str, scenario: str) -> pd.DataFrame:
+def _consumption(plan: Plan, *, by: Level, scenario: str) -> pd.DataFrame:
     from zoneplan.analysis.consumption import land_consumption
 
     table = land_consumption(plan, by=by)[["level", "group_id", "year", "new_construction_mu", "cumulative_mu", "from_agricultural_mu", "from_unused_mu"]]

@@ -37,6 +37,17 @@ def plot_timeline(
     matplotlib.figure.Figure
         Lines are labelled ``"<scenario>: remaining"``; each exhaustion year is a marker labelled
         ``"<scenario>: runs out <year>"`` at zero.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from zoneplan import datasets
+    >>> from zoneplan.compare import supply_timeline
+    >>> consumption, remaining = supply_timeline(datasets.load("linqing"), by="district", start_year=2025)
+    >>> fig = plot_timeline(consumption, exhaustion=remaining)
+    >>> len(fig.axes)  # one panel per district
+    2
+    >>> plt.close(fig)
     """
     import matplotlib
     import matplotlib.pyplot as plt

@@ -7,6 +7,7 @@ The method is described in :mod:`zoneplan.compare` (actual history up to ``start
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,9 @@ from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 from zoneplan.scenario import supply_rates_of
 from zoneplan.settings import settings
+
+if TYPE_CHECKING:
+    from zoneplan.analysis.grouping import Level
 
 __all__ = ["DEFAULT_HORIZON_YEARS", "EXHAUSTION_COLUMNS", "TIMELINE_COLUMNS", "exhaustion_years", "supply_timeline"]
 
@@ -38,7 +42,7 @@ def _default_start_year(plan: Plan) -> int:
 def supply_timeline(
     plan: Plan,
     *,
-    by: str = "zone",
+    by: Level = "zone",
     start_year: int | None = None,
     horizon_years: int = DEFAULT_HORIZON_YEARS,
     scenario: str = "base",
@@ -67,6 +71,15 @@ def supply_timeline(
         supply to the exhaustion year (or the horizon); ``kind`` is ``actual`` (≤ start year),
         ``scheduled`` (a future supply year given in the plan decides the year) or ``projected``
         (the rate decides). ``exhaustion``: :data:`EXHAUSTION_COLUMNS`, one row per group.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> consumption, remaining = supply_timeline(datasets.load("linqing"), start_year=2025, horizon_years=5)
+    >>> int(consumption["year"].min()), int(consumption["year"].max())  # recorded years, then five projected ones
+    (1995, 2030)
+    >>> remaining[["group_id", "start_year"]].values.tolist()
+    [['linqing', 2025]]
     """
     from zoneplan.analysis.consumption import land_consumption
     from zoneplan.analysis.remaining import remaining_land
@@ -172,7 +185,14 @@ def _rates(plan: Plan, remaining: pd.DataFrame, groups: pd.Index) -> tuple[pd.Se
     return rate, source
 
 
-def exhaustion_years(plan: Plan, *, by: str = "zone", start_year: int | None = None) -> pd.Series:
-    """Year the remaining land of each group runs out (``Int64``, ``<NA>`` beyond the horizon)."""
+def exhaustion_years(plan: Plan, *, by: Level = "zone", start_year: int | None = None) -> pd.Series:
+    """Year the remaining land of each group runs out (``Int64``, ``<NA>`` beyond the horizon).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> exhaustion_years(datasets.load("linqing"), by="district", start_year=2025).to_dict()  # Yandian's land outlasts the 50-year horizon
+    {'linqing-city': 2062.0, 'linqing-yandian': nan}
+    """
     _, exhaustion = supply_timeline(plan, by=by, start_year=start_year)
     return pd.Series(exhaustion["exhaustion_year"].to_numpy(), index=pd.Index(exhaustion["group_id"], name="group_id"), name="exhaustion_year")

@@ -104,6 +104,13 @@ def check(plan: Plan, *, year: int | None = None, rules: Mapping[str, Any] | Rul
     ------
     zoneplan.errors.InputError
         Bad rules (unknown setting, unknown scope) or unusable data, naming file/layer/rule.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> findings = check(datasets.load("linqing"))
+    >>> findings.violations["rule"].value_counts().sort_index().to_dict()
+    {'basic_farmland_overlap': 2, 'ecological_redline_overlap': 1, 'env_adjacency': 1, 'idle_land': 3, 'outside_urban_development_boundary': 4, 'parcel_min_investment_intensity_wan_per_mu': 3, 'quota_exceeded': 1}
     """
     resolved = resolve_rules(plan, rules, year=year)
     parts = []

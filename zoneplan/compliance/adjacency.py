@@ -81,7 +81,17 @@ def adjacency_pairs(sources: gpd.GeoSeries, receptors: gpd.GeoSeries, *, distanc
 
 
 def env_sources(plan: Plan, *, year: int | None = None, rules: Rules) -> pd.Series:
-    """True for the parcels that are pollution sources (class-3 industry or high risk), aligned to the parcels."""
+    """True for the parcels that are pollution sources (class-3 industry or high risk), aligned to the parcels.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.compliance.rules import resolve_rules
+    >>> plan = datasets.load("linqing")
+    >>> sources = env_sources(plan, rules=resolve_rules(plan))
+    >>> len(sources) == len(plan.parcels), int(sources.sum())
+    (True, 5)
+    """
     parcels = plan.parcels
     code = parcel_flags(plan, year)["code"].astype("string")
     source = code.isin(list(rules.env_source_codes)).fillna(False)
@@ -182,6 +192,13 @@ def env_adjacency(plan: Plan, *, year: int | None = None, rules: Mapping[str, An
     Findings
         One ``env_adjacency`` violation per (source, receptor) pair, and one cannot-judge row per
         industrial parcel of unknown sub-class within the distance of a receptor.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> found = env_adjacency(datasets.load("linqing"))
+    >>> found.violations["rule"].tolist()  # the one planted pair: an emission source beside a sensitive receptor
+    ['env_adjacency']
     """
     rules = resolve_rules(plan, rules, year=year)
     settings = {

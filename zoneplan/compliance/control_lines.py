@@ -200,6 +200,13 @@ def control_line_conflicts(plan: Plan, *, year: int | None = None, rules: Mappin
         run (``not_checked``): no red line or farmland polygons means nothing to avoid, but no
         boundary polygons means the boundary rule cannot be judged; a plan without a
         ``control_lines`` layer is not checked against any line.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> found = control_line_conflicts(datasets.load("linqing"))
+    >>> found.violations["rule"].value_counts().sort_index().to_dict()
+    {'basic_farmland_overlap': 2, 'ecological_redline_overlap': 1, 'outside_urban_development_boundary': 4}
     """
     rules = resolve_rules(plan, rules, year=year)
     if not rules.control_lines:

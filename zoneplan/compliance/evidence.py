@@ -44,7 +44,16 @@ __all__ = ["settings_table", "write_evidence", "write_excel"]
 
 
 def settings_table(findings: Findings) -> pd.DataFrame:
-    """The settings of the check as ``setting, value`` text rows (lists and mappings as JSON), the area basis first."""
+    """The settings of the check as ``setting, value`` text rows (lists and mappings as JSON), the area basis first.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.compliance import check
+    >>> table = settings_table(check(datasets.load("linqing")))
+    >>> list(table.columns)[:3], len(table) > 10
+    (['setting', 'value'], True)
+    """
     rows = [(k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)) for k, v in findings.settings.items()]
     if findings.area_basis:
         rows.insert(0, ("area_basis", findings.area_basis))
@@ -74,6 +83,17 @@ def write_evidence(findings: Findings, path: str | Path) -> Path:
     -------
     pathlib.Path
         ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pyogrio
+    >>> from zoneplan import datasets
+    >>> from zoneplan.compliance import check
+    >>> path = write_evidence(check(datasets.load("linqing")), Path(tempfile.mkdtemp()) / "evidence.gpkg")
+    >>> sorted(name for name, kind in pyogrio.list_layers(path) if kind)  # one layer per rule with geometry
+    ['basic_farmland_overlap', 'ecological_redline_overlap', 'env_adjacency', 'idle_land', 'outside_urban_development_boundary', 'parcel_min_investment_intensity_wan_per_mu']
     """
     path = Path(path)
     violations = findings.violations
@@ -110,6 +130,17 @@ def write_excel(findings: Findings, path: str | Path) -> Path:
     -------
     pathlib.Path
         ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import openpyxl
+    >>> from zoneplan import datasets
+    >>> from zoneplan.compliance import check
+    >>> path = write_excel(check(datasets.load("linqing")), Path(tempfile.mkdtemp()) / "findings.xlsx")
+    >>> "quota_exceeded" in openpyxl.load_workbook(path, read_only=True).sheetnames
+    True
     """
     from zoneplan.compliance.findings import rule_title
     from zoneplan.io.workbook import BASIS_LABELS, write_sheets

@@ -46,6 +46,13 @@ def idle_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, An
     -------
     Findings
         ``idle_land`` violations and cannot-judge rows.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> found = idle_findings(datasets.load("linqing"))
+    >>> found.violations["rule"].value_counts().to_dict()
+    {'idle_land': 3}
     """
     rules = resolve_rules(plan, rules, year=year)
     if not rules.idle:

@@ -105,7 +105,17 @@ def parcel_measures(parcels: gpd.GeoDataFrame, *, basis: str | None = None) -> p
 
 
 def judged_parcels(plan: Plan, *, year: int | None = None, rules: Rules) -> pd.Series:
-    """True for the parcels the per-parcel controls apply to (see the module docstring), aligned to the parcels."""
+    """True for the parcels the per-parcel controls apply to (see the module docstring), aligned to the parcels.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.compliance.rules import resolve_rules
+    >>> plan = datasets.load("linqing")
+    >>> judged = judged_parcels(plan, rules=resolve_rules(plan))
+    >>> len(judged) == len(plan.parcels), int(judged.sum())
+    (True, 69)
+    """
     parcels = plan.parcels
     judged = parcel_flags(plan, year)["industrial"].to_numpy(dtype=bool, copy=True)
     project = parcels["project"].astype("string").str.strip().str.lower() if "project" in parcels.columns else None
@@ -131,6 +141,14 @@ def parcel_limits(plan: Plan, *, year: int | None = None, rules: Rules) -> pd.Da
     ------
     zoneplan.errors.InputError
         A rule's scope names no zone, district, park or phase of the plan.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.compliance.rules import resolve_rules
+    >>> plan = datasets.load("linqing")
+    >>> list(parcel_limits(plan, rules=resolve_rules(plan)).columns)
+    ['parcel_min_investment_intensity_wan_per_mu', 'parcel_min_investment_intensity_wan_per_mu:source']
     """
     parcels = plan.parcels
     in_force = rules.for_year(year)
@@ -189,6 +207,13 @@ def parcel_rule_violations(plan: Plan, *, year: int | None = None, rules: Mappin
         One violation per parcel and rule broken (rule = the metric name, layer ``parcels``,
         measured = the parcel's value, limit = the rule's value, geometry = the parcel, area = the
         parcel's area); one cannot-judge row per judged parcel lacking the input.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> found = parcel_rule_violations(datasets.load("zhangdian"))
+    >>> found.violations["rule"].value_counts().to_dict()
+    {'parcel_min_far': 4}
     """
     rules = resolve_rules(plan, rules, year=year)
     if not rules.parcel_rules:

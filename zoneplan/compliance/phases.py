@@ -67,6 +67,16 @@ def outside_own_zone(gdf: gpd.GeoDataFrame | gpd.GeoSeries, zone_ids: pd.Series,
     geopandas.GeoDataFrame
         Indexed like the judged features: ``zone_id``, ``outside_m2`` and ``geometry`` (part
         outside; empty for features inside), by :func:`zoneplan._geometry.parts_outside`.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("zhangdian")
+    >>> outside_own_zone(plan.phases, plan.phases["zone_id"], plan.zones)["outside_m2"].round(1).tolist()  # every phase inside its zone
+    [0.0, 0.0, 0.0]
+    >>> moved = plan.phases.geometry.translate(5000, 0)  # drawn 5 km east, off the zone: wholly outside
+    >>> (outside_own_zone(moved, plan.phases["zone_id"], plan.zones)["outside_m2"] / (10000 / 15)).round().tolist()
+    [1022.0, 1872.0, 1400.0]
     """
     zone_geom = zones[usable(zones.geometry)].dissolve("zone_id").geometry if len(zones) else gpd.GeoSeries([], crs=gdf.crs)
     zone_geom.index = zone_geom.index.astype(str)
@@ -100,6 +110,13 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
     -------
     Findings
         Rules ``phase_outside_zone``, ``phase_area``, ``phase_schedule``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> found = phase_findings(datasets.load("zhangdian"))
+    >>> len(found.violations)  # the three phases lie inside their zone and keep their schedules
+    0
     """
     rules = resolve_rules(plan, rules, year=year)
     if not rules.phases:

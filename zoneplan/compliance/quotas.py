@@ -145,6 +145,13 @@ def quota_violations(plan: Plan, *, year: int | None = None, rules: Mapping[str,
         ``quota_exceeded`` violations (layer ``quotas``, feature_id = zone id, measured = use in
         mu, limit = quota in mu, area = the excess), ``cannot_judge`` rows for zone-years used
         without a quota, and the ``quota_balance`` detail table.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> found = quota_violations(datasets.load("linqing"))
+    >>> found.violations[["rule", "year"]].values.tolist()
+    [['quota_exceeded', 2022]]
     """
     rules = resolve_rules(plan, rules, year=year)
     if not rules.quotas:

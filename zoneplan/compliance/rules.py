@@ -203,6 +203,16 @@ def load_rules_file(path: str | Path) -> dict[str, Any]:
     ------
     zoneplan.errors.InputError
         The file is missing or not valid TOML/JSON.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "rules.toml"
+    >>> _ = path.write_text("parcel_min_far = 1.2", encoding="utf-8")
+    >>> rules = load_rules_file(path)
+    >>> rules["parcel_min_far"], rules["__file__"] == str(path)  # the file is named in what it sets
+    (1.2, True)
     """
     path = Path(path)
     if not path.exists():
@@ -229,6 +239,13 @@ def rules_of(plan: Plan) -> dict[str, Any]:
     ------
     zoneplan.errors.PlanError
         The stored text is not JSON.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> rules_of(plan), rules_of(plan.with_meta(rules='{"min_far": 1.0}'))
+    ({}, {'min_far': 1.0})
     """
     text = plan.meta.get(RULES_META_KEY)
     if not text:

@@ -23,7 +23,13 @@ __all__ = ["is_database_uri", "locked", "read_plan", "write_plan"]
 
 
 def is_database_uri(location: str | Path) -> bool:
-    """True when ``location`` names a PostgreSQL database rather than a file."""
+    """True when ``location`` names a PostgreSQL database rather than a file.
+
+    Examples
+    --------
+    >>> is_database_uri("postgresql://planner@db/edz#linqing"), is_database_uri("layers/linqing.gpkg")
+    (True, False)
+    """
     return str(location).startswith(("postgresql://", "postgres://"))
 
 
@@ -32,6 +38,17 @@ def locked(location: str | Path, *, on_wait: Callable[[str], None] | None = None
     """Hold the write lock of a plan file across a read-modify-write (:func:`zoneplan.io._lock.plan_lock`).
 
     A database plan needs none: its write is one transaction.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zoneplan import datasets
+    >>> path = Path(tempfile.mkdtemp()) / "plan.gpkg"
+    >>> with locked(path):  # no other zoneplan process writes the plan in between
+    ...     datasets.load("zhangdian").write(path)
+    >>> len(read_plan(path).parcels)
+    369
     """
     if is_database_uri(location):
         yield
@@ -43,7 +60,15 @@ def locked(location: str | Path, *, on_wait: Callable[[str], None] | None = None
 
 
 def read_plan(location: str | Path) -> Plan:
-    """Read a plan from a GeoPackage path or a ``postgresql://…#plan`` URI."""
+    """Read a plan from a GeoPackage path or a ``postgresql://…#plan`` URI.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = read_plan(datasets.get_path("linqing"))
+    >>> plan.name, list(plan.layers), len(plan.parcels)
+    ('linqing', ['zones', 'districts', 'parks', 'parcels', 'control_lines'], 1087)
+    """
     if is_database_uri(location):
         from zoneplan.io import postgis
 
@@ -54,7 +79,19 @@ def read_plan(location: str | Path) -> Plan:
 
 
 def write_plan(plan: Plan, location: str | Path) -> None:
-    """Write a plan to a GeoPackage path (atomically) or a ``postgresql://…#plan`` URI."""
+    """Write a plan to a GeoPackage path (atomically) or a ``postgresql://…#plan`` URI.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("zhangdian")
+    >>> path = Path(tempfile.mkdtemp()) / "zhangdian-copy.gpkg"
+    >>> write_plan(plan.with_meta(title="张店 copy"), path)
+    >>> read_plan(path).meta["title"], len(read_plan(path).phases)
+    ('张店 copy', 3)
+    """
     if is_database_uri(location):
         from zoneplan.io import postgis
 

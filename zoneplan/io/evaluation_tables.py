@@ -185,6 +185,15 @@ def write_evaluation_tables(plan, path: str | os.PathLike, *, by: str = "zone", 
     -------
     dict
         Sheet name → data rows.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zoneplan import datasets
+    >>> rows = write_evaluation_tables(datasets.load("linqing"), Path(tempfile.mkdtemp()) / "evaluation.xlsx", by="district")
+    >>> sorted(rows)[:3], all(n > 0 for n in rows.values())
+    (['E.3 土地利用状况', 'E.4 土地供应状况', 'E.7 建筑工程状况'], True)
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font

@@ -34,6 +34,7 @@ import shutil
 import tempfile
 import warnings
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -236,7 +237,7 @@ def _gdb_ready(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def write_gdb(plan, path: str | os.PathLike, *, schema: str | None = None, overwrite: bool = False) -> dict[str, object]:
+def write_gdb(plan, path: str | os.PathLike, *, schema: str | None = None, overwrite: bool = False) -> dict[str, Any]:
     """Write ``plan`` to a File Geodatabase, in zoneplan's names or a standard schema.
 
     Parameters

@@ -9,7 +9,10 @@ Layout of a plan GeoPackage
 * ``layer_styles`` — QGIS styles (:func:`zoneplan.io.qgis_style.plan_styles`), so every layer
   opens styled in QGIS: parcels by land use, boundaries, phases by schedule, control lines by
   kind. Styles a user saved into the file are kept by every write; only zoneplan's rows are
-  replaced.
+  replaced;
+* ``zoneplan_summary`` — per layer the count and areas that ``zoneplan info`` shows, with a
+  fingerprint of the file, rewritten by every write (:mod:`zoneplan.io._summary`: ``info``
+  answers from it without geopandas while it still matches the file).
 
 Writes are atomic: everything is written to a temporary file in the same directory, flushed to
 disk, then moved over the target with :func:`os.replace`. A write that fails or is killed half-way
@@ -36,6 +39,7 @@ from zoneplan.errors import InputError, ZoneplanError
 from zoneplan.io._integrity import check_geopackage
 from zoneplan.io._lock import plan_lock
 from zoneplan.io._read import read_layer
+from zoneplan.io._summary import SUMMARY_TABLE, summary_record
 from zoneplan.layers import LAYERS
 from zoneplan.plan import Plan
 
@@ -47,12 +51,20 @@ STYLE_TABLE = "layer_styles"
 #: feature a plan uses (metadata and R-tree extensions), which GDAL 3.6 / QGIS 3.22 open without
 #: the "only partially supported" warning they give GDAL 3.12's default 1.4.
 GPKG_OPTIONS: dict[str, str] = {"VERSION": "1.2"}
-_INTERNAL = {META_TABLE, STYLE_TABLE}
+_INTERNAL = {META_TABLE, STYLE_TABLE, SUMMARY_TABLE}
 _FULL_BELOW = 1 << 20  # bytes free below which a failed write is put down to a full disk
 
 
 def read_plan(path: Path) -> Plan:
-    """Read a plan GeoPackage written by :func:`write_plan` (or any GeoPackage of polygon layers)."""
+    """Read a plan GeoPackage written by :func:`write_plan` (or any GeoPackage of polygon layers).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = read_plan(datasets.get_path("zhangdian"))
+    >>> list(plan.tables), plan.layer_meta["phases"]["geometry"]
+    (['targets'], 'illustrative geometry — no official boundary published')
+    """
     path = Path(path)
     if not path.exists():
         raise InputError("plan file not found", file=path)
@@ -89,6 +101,21 @@ def atomic_path(target: Path, *, suffix: str | None = None):
 
     On any exception (or if the process dies) ``target`` is left as it was and the temporary file
     is removed (a killed process may leave a hidden ``.<name>.*.tmp`` file, never a broken target).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> target = Path(tempfile.mkdtemp()) / "notes.txt"
+    >>> _ = target.write_text("kept")
+    >>> try:
+    ...     with atomic_path(target) as tmp:
+    ...         _ = tmp.write_text("half-written")
+    ...         raise KeyboardInterrupt
+    ... except KeyboardInterrupt:
+    ...     pass
+    >>> target.read_text(), sorted(p.name for p in target.parent.iterdir())  # the target as it was, no temporary file left
+    ('kept', ['notes.txt'])
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -150,7 +177,20 @@ def _write_table(path: Path, name: str, df: pd.DataFrame) -> None:
 
 
 def write_plan(plan: Plan, path: Path) -> None:
-    """Write ``plan`` to the GeoPackage ``path`` atomically (see module docstring)."""
+    """Write ``plan`` to the GeoPackage ``path`` atomically (see module docstring).
+
+    Examples
+    --------
+    >>> import sqlite3, tempfile
+    >>> from pathlib import Path
+    >>> from zoneplan import datasets
+    >>> path = Path(tempfile.mkdtemp()) / "zhangdian.gpkg"
+    >>> write_plan(datasets.load("zhangdian"), path)
+    >>> with sqlite3.connect(path) as con:
+    ...     tables = [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents ORDER BY rowid")]
+    >>> tables
+    ['zones', 'phases', 'parcels', 'named_roads', 'targets', 'zoneplan_meta', 'layer_styles', 'zoneplan_summary']
+    """
     from zoneplan.io.qgis_style import plan_styles, style_rows, user_styles
 
     path = Path(path)
@@ -175,6 +215,11 @@ def write_plan(plan: Plan, path: Path) -> None:
         _write_table(tmp, META_TABLE, meta)
         # a default QGIS style per layer; the user's own styles in the file are kept
         _write_table(tmp, STYLE_TABLE, style_rows(plan_styles(plan.layers), keep=user_styles(path)))
+        # last: its fingerprint covers everything written before it
+        order = [name for name, _ in pyogrio.list_layers(tmp)]
+        _write_table(
+            tmp, SUMMARY_TABLE, pd.DataFrame([summary_record(plan, tmp, order)]).astype({"format": "int64", "fingerprint": "string", "summary": "string"})
+        )
         _check_readable(tmp)
 
 

@@ -128,7 +128,9 @@ def _marker_symbol(name: str, color: str) -> ET.Element:
 def _boundary_symbol(name: str, color: str, *, width_mm: str, dash: bool = False, fill: str | None = None, hatch: str | None = None) -> ET.Element:
     """An outline (solid or dashed) over an optional fill or hatching: boundaries and control lines."""
     symbol = _fill_symbol(name, fill or color, style=hatch or ("solid" if fill else "no"), outline=color)
-    for prop in symbol.find("layer").findall("prop"):
+    layer = symbol.find("layer")
+    assert layer is not None  # _fill_symbol always writes one symbol layer
+    for prop in layer.findall("prop"):
         if prop.get("k") == "outline_width":
             prop.set("v", width_mm)
         if prop.get("k") == "outline_style" and dash:
@@ -275,7 +277,15 @@ def phases_style_qml(phases: pd.DataFrame, *, field: str = "phase_id") -> str:
 
 
 def groups_style_qml(groups: pd.DataFrame, *, field: str, label_field: str = "name") -> str:
-    """A QML giving each district or park (板块, 产业园) its own light fill and a thin outline, labelled by name."""
+    """A QML giving each district or park (板块, 产业园) its own light fill and a thin outline, labelled by name.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> qml = groups_style_qml(datasets.load("linqing").parks, field="park_id")
+    >>> qml.count("<category "), "categorizedSymbol" in qml
+    (8, True)
+    """
     from zoneplan.maps.style import qualitative
 
     colors = qualitative(len(groups), cmap="Pastel1" if field == "district_id" else "Set3")
@@ -292,12 +302,24 @@ def rule_style_qml(color: str, *, geometry: str = "polygon") -> str:
 
     ``geometry`` is ``polygon``, ``line`` or ``point``; ``color`` a ``#RRGGBB`` colour, e.g. the
     rule's colour on compliance maps (:data:`zoneplan.maps.style.VIOLATION_COLORS`).
+
+    Examples
+    --------
+    >>> qml = rule_style_qml("#E31A1C", geometry="line")
+    >>> qml.startswith("<!DOCTYPE qgis"), 'type="line"' in qml
+    (True, True)
     """
     return _document(_single(_symbol_for(geometry, "0", color)), geometry)
 
 
 def geometry_kind(geometry_types: Iterable[str]) -> str:
-    """``polygon``, ``line`` or ``point`` for the geometry types of a layer (polygon when mixed or empty)."""
+    """``polygon``, ``line`` or ``point`` for the geometry types of a layer (polygon when mixed or empty).
+
+    Examples
+    --------
+    >>> geometry_kind(["MultiPolygon", "Polygon"]), geometry_kind(["LineString"]), geometry_kind([])
+    ('polygon', 'line', 'polygon')
+    """
     kinds = {t.replace("Multi", "") for t in geometry_types if t}
     return {"LineString": "line", "Point": "point"}.get(kinds.pop(), "polygon") if len(kinds) == 1 else "polygon"
 
@@ -400,6 +422,12 @@ def user_styles(path: Path) -> pd.DataFrame:
     """The ``layer_styles`` rows of GeoPackage ``path`` that zoneplan did not write (a user's QGIS styles).
 
     Returns an empty frame (columns :data:`LAYER_STYLES_COLUMNS`) when the file or the table is missing.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> len(user_styles(datasets.get_path("linqing")))  # the bundled plans hold only zoneplan's own styles
+    0
     """
     path = Path(path)
     empty = layer_styles_frame({})
@@ -429,6 +457,14 @@ def style_rows(styles: Mapping[str, str], *, keep: pd.DataFrame) -> pd.DataFrame
 
     A layer for which the user chose a default style keeps it as its default; zoneplan's style is
     then stored beside it, not as the default.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("zhangdian")
+    >>> rows = style_rows(plan_styles(plan.layers), keep=user_styles(datasets.get_path("zhangdian")))
+    >>> sorted(rows["f_table_name"]) == sorted(plan.layers)
+    True
     """
     user_defaults = keep.loc[keep["useAsDefault"].astype(bool), "f_table_name"]
     ours = layer_styles_frame(styles, not_default=user_defaults)

@@ -99,6 +99,15 @@ def read_table(path: str | os.PathLike, *, key: str, sheet: str | None = None) -
     -------
     pandas.DataFrame
         Headers stripped, rows below the header, blank rows dropped, values as read.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> csv = Path(tempfile.mkdtemp()) / "tax.csv"
+    >>> _ = csv.write_text(chr(10).join(["临清经济开发区 2023 年亩均税收,", "地块编号,税收（万元）", "LQC-0127,12.5", ""]), encoding="utf-8")  # a title row above the header, as bureaus send them
+    >>> table = read_table(csv, key="地块编号")
+    >>> list(table.columns), table.values.tolist()
+    (['地块编号', '税收（万元）'], [['LQC-0127', '12.5']])
     """
     path = Path(path)
     if not path.exists():

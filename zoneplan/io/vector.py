@@ -180,6 +180,21 @@ def detect_dbf_encoding(dbf: Path, *, max_records: int = 10_000) -> str:
     Each field is decoded on its own and may end in an incomplete UTF-8 sequence: dBASE cuts
     field names at 10 bytes and values at the field width, often in the middle of a Chinese
     character. Pure ASCII files count as UTF-8.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pyogrio
+    >>> from zoneplan import datasets
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> parks = datasets.load("linqing").parks[["park_id", "name", "geometry"]]
+    >>> pyogrio.write_dataframe(parks, folder / "parks.shp", encoding="GBK")  # a bureau's shapefile, without a .cpg
+    >>> (folder / "parks.cpg").unlink(missing_ok=True)
+    >>> detect_dbf_encoding(folder / "parks.dbf")
+    'GB18030'
+    >>> pyogrio.write_dataframe(parks, folder / "parks_utf8.shp", encoding="UTF-8")
+    >>> detect_dbf_encoding(folder / "parks_utf8.dbf")
+    'UTF-8'
     """
     raw = Path(dbf).read_bytes()
     if len(raw) < 33:
@@ -535,7 +550,7 @@ def read_vector(
                 enc, detected = _shapefile_encoding(path, encoding)
                 if detected:
                     notes.append(f"no .cpg file: text decoded as {enc} (detected); use --encoding to override")
-            kwargs = {"encoding": enc} if enc else {}
+            kwargs: dict[str, str | bool] = {"encoding": enc} if enc else {}
             if suffix == ".fgb":
                 kwargs["use_arrow"] = False  # keep file order
             with warnings.catch_warnings(record=True) as caught:

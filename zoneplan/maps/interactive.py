@@ -34,7 +34,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import geopandas as gpd
@@ -50,9 +50,12 @@ from zoneplan.crs import geometry_to_gcj02, gk_epsg
 from zoneplan.errors import InputError
 from zoneplan.io.gpkg import atomic_path
 from zoneplan.maps.kinds import Field, MapSpec, Overlay, build_spec
-from zoneplan.maps.offline import make_offline
+from zoneplan.maps.offline import make_offline, page_figure
 from zoneplan.plan import Plan
 from zoneplan.settings import settings
+
+if TYPE_CHECKING:
+    from zoneplan.analysis.grouping import Level
 
 __all__ = ["BASEMAPS", "make_map", "map_config", "page_html", "render_spec", "save_map"]
 
@@ -226,7 +229,16 @@ def _tm_params(crs: pyproj.CRS, center_lon: float) -> dict[str, float]:
 
 
 def map_config(spec: MapSpec, *, basemap: str = "none", tianditu_key: str | None = None, simplify_m: float = 0.1) -> dict[str, Any]:
-    """The JSON configuration ``ZP.init`` draws: basemaps, encoded layers, legend, draw-tool settings."""
+    """The JSON configuration ``ZP.init`` draws: basemaps, encoded layers, legend, draw-tool settings.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.maps.kinds import phases_spec
+    >>> config = map_config(phases_spec(datasets.load("zhangdian")))
+    >>> [layer["name"] for layer in config["layers"]]
+    ['背景 Context: named_roads', '分期 Phases', '开发区 Zone']
+    """
     gcj02 = basemap == "amap"
     layers, all_geoms = [], []
     for o in spec.overlays:
@@ -282,13 +294,22 @@ ZP.init({{ this._parent.get_name() }}, JSON.parse(document.getElementById("{{ th
 
 
 def render_spec(spec: MapSpec, *, basemap: str = "none", tianditu_key: str | None = None, simplify_m: float = 0.1) -> folium.Map:
-    """Draw a :class:`~zoneplan.maps.kinds.MapSpec` as an offline folium map."""
+    """Draw a :class:`~zoneplan.maps.kinds.MapSpec` as an offline folium map.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.maps.kinds import phases_spec
+    >>> m = render_spec(phases_spec(datasets.load("zhangdian")))
+    >>> type(m).__name__, "分期 Phases" in page_html(m)
+    ('Map', True)
+    """
     config = map_config(spec, basemap=basemap, tianditu_key=tianditu_key, simplify_m=simplify_m)
     (s, w), (n, e) = config["bounds"]
     m = folium.Map(location=[(s + n) / 2, (w + e) / 2], zoom_start=13, tiles=None, prefer_canvas=True, zoom_animation=False, control_scale=False)
     make_offline(m)
     # branca writes the title into <title> as it is: escape it (a title may hold "</title><script>")
-    m.get_root().title = _html.text(spec.title)
+    page_figure(m).title = _html.text(spec.title)
     m.add_child(_ZoneplanLayers(config))
     return m
 
@@ -300,7 +321,7 @@ def make_map(
     indicator: str | None = None,
     basemap: str = "none",
     year: int | None = None,
-    by: str = "zone",
+    by: Level = "zone",
     tianditu_key: str | None = None,
     violations: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
@@ -330,6 +351,14 @@ def make_map(
     -------
     folium.Map
         Save it with :func:`save_map`.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.maps.offline import external_urls
+    >>> m = make_map(datasets.load("zhangdian"), kind="phases")
+    >>> external_urls(page_html(m))  # offline: the page fetches nothing
+    []
     """
     spec = build_spec(plan, kind=kind, indicator=indicator, year=year, by=by, violations=violations)
     return render_spec(spec, basemap=basemap, tianditu_key=tianditu_key)
@@ -355,8 +384,15 @@ def page_html(m: folium.Map) -> str:
 
     The page may run only its own inlined scripts and load images only from ``data:`` URIs and
     the tile servers of its basemap.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> html = page_html(make_map(datasets.load("zhangdian"), kind="layout"))
+    >>> "Content-Security-Policy" in html, html.lstrip().lower().startswith("<!doctype html>")
+    (True, True)
     """
-    figure = m.get_root()
+    figure = page_figure(m)
     page = figure.render()
     # only what zoneplan and folium generate runs: the header (inlined assets) and the map script,
     # rendered again apart from the body, which is where user text lives
@@ -365,7 +401,17 @@ def page_html(m: folium.Map) -> str:
 
 
 def save_map(m: folium.Map, path: str | os.PathLike) -> Path:
-    """Write ``m`` as one self-contained HTML file, atomically (:func:`zoneplan.io.gpkg.atomic_path`)."""
+    """Write ``m`` as one self-contained HTML file, atomically (:func:`zoneplan.io.gpkg.atomic_path`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zoneplan import datasets
+    >>> path = save_map(make_map(datasets.load("zhangdian"), kind="landuse"), Path(tempfile.mkdtemp()) / "landuse.html")
+    >>> path.name, path.stat().st_size > 100_000  # Leaflet and the layers inlined: one file, offline
+    ('landuse.html', True)
+    """
     path = Path(path)
     html = page_html(m)
     with atomic_path(path, suffix=".tmp.html") as tmp:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -60,6 +60,9 @@ from zoneplan.measure import area_in, plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.state import plan_state
 from zoneplan.units import yuan_to_yi
+
+if TYPE_CHECKING:
+    from zoneplan.analysis.grouping import Level
 
 __all__ = [
     "GROUP_LEVELS",
@@ -146,6 +149,14 @@ def polygonal(gdf: gpd.GeoDataFrame, *, buffer_m: float = 3.0) -> gpd.GeoDataFra
 
     Polygons are kept as they are; lines and points are buffered by ``buffer_m`` metres so they can
     be drawn, hovered and printed like the other findings; rows without geometry stay empty.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> edge = gpd.GeoDataFrame(geometry=[shapely.LineString([(0, 0), (100, 0)])], crs=4548)  # a shared boundary
+    >>> wide = polygonal(edge)
+    >>> wide.geom_type.tolist(), round(float(wide.area.iloc[0]))
+    (['Polygon'], 628)
     """
     geoms = gdf.geometry
     thin = geoms.notna() & ~geoms.is_empty & ~geoms.geom_type.isin(["Polygon", "MultiPolygon"])
@@ -285,7 +296,13 @@ def _zone_outline(plan: Plan) -> Overlay:
 
 
 def phase_label(no: object) -> str:
-    """Chinese ordinal of a phase: 1 → ``一期``, 12 → ``12期``; missing → ``分期``."""
+    """Chinese ordinal of a phase: 1 → ``一期``, 12 → ``12期``; missing → ``分期``.
+
+    Examples
+    --------
+    >>> phase_label(1), phase_label(12), phase_label(None)
+    ('一期', '12期', '分期')
+    """
     try:
         n = int(no)  # type: ignore[call-overload]
     except (TypeError, ValueError):
@@ -294,7 +311,17 @@ def phase_label(no: object) -> str:
 
 
 def phases_spec(plan: Plan) -> MapSpec:
-    """Phases coloured by schedule and labelled with number and area in mu."""
+    """Phases coloured by schedule and labelled with number and area in mu.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> spec = phases_spec(datasets.load("zhangdian"))
+    >>> [overlay.name for overlay in spec.overlays]
+    ['背景 Context: named_roads', '分期 Phases', '开发区 Zone']
+    >>> spec.legend[0].label
+    '一期 2022–2023 · 1,022.0 亩 · 80.0 亿元'
+    """
     phases = plan.phases
     if phases.empty:
         raise InputError("the plan has no phases to map", layer="phases", rule="map-phases")
@@ -356,7 +383,15 @@ def _group_overlay(name: str, gdf: gpd.GeoDataFrame, id_col: str, extra: tuple[s
 
 
 def layout_spec(plan: Plan) -> MapSpec:
-    """Zone, districts (板块) and parks (产业园) with their names."""
+    """Zone, districts (板块) and parks (产业园) with their names.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> spec = layout_spec(datasets.load("linqing"))
+    >>> [overlay.name for overlay in spec.overlays]
+    ['产业园 Parks', '板块 Districts', '开发区 Zone']
+    """
     districts, parks = plan.districts, plan.parks
     d_colors = qualitative(len(districts), cmap="Pastel1")
     p_colors = qualitative(len(parks), cmap="Set3")
@@ -417,7 +452,15 @@ def _parcel_codes(plan: Plan, year: int | None) -> pd.Series:
 
 
 def landuse_spec(plan: Plan, *, year: int | None = None) -> MapSpec:
-    """Parcels in the standard land-use palette with a Chinese/English legend."""
+    """Parcels in the standard land-use palette with a Chinese/English legend.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> spec = landuse_spec(datasets.load("zhangdian"))
+    >>> spec.kind, spec.legend[0].label
+    ('landuse', '0703 农村宅基地 Rural homestead')
+    """
     parcels = plan.parcels
     if parcels.empty:
         raise InputError("the plan has no parcels to map", layer="parcels", rule="map-landuse")
@@ -490,6 +533,13 @@ def remaining_spec(plan: Plan, *, year: int | None = None, remaining: gpd.GeoDat
 
     ``remaining`` defaults to :func:`zoneplan.analysis.remaining.remaining_geometry`; pass a
     GeoDataFrame (with ``zone_id``) to draw another.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> spec = remaining_spec(datasets.load("linqing"))
+    >>> [overlay.name for overlay in spec.overlays]
+    ['地块 Parcels', '生态保护红线 ecological redline', '永久基本农田 basic farmland', '城镇开发边界 urban development boundary', '剩余用地 Remaining land', '开发区 Zone']
     """
     if remaining is None:
         from zoneplan.analysis.remaining import remaining_geometry
@@ -528,6 +578,13 @@ def compliance_spec(plan: Plan, *, year: int | None = None, violations: gpd.GeoD
     """Each violation highlighted with rule, measured value, limit and area in mu.
 
     ``violations`` defaults to ``zoneplan.compliance.check(plan, year=year).violations``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> spec = compliance_spec(datasets.load("linqing"))
+    >>> sorted(item.label for item in spec.legend)[:2]
+    ['占用永久基本农田 On permanent basic farmland (2)', '占用生态保护红线 On the ecological red line (1)']
     """
     if violations is None:
         from zoneplan.compliance import check
@@ -575,7 +632,15 @@ def compliance_spec(plan: Plan, *, year: int | None = None, violations: gpd.GeoD
 
 def workbench_spec(plan: Plan) -> MapSpec:
     """What ``zoneplan serve`` draws under the phases being edited: parcels by land use, the
-    control lines and the zone boundary (the phases themselves are drawn, editable, by the page)."""
+    control lines and the zone boundary (the phases themselves are drawn, editable, by the page).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> spec = workbench_spec(datasets.load("zhangdian"))
+    >>> spec.kind, spec.next_phase_no
+    ('workbench', 4)
+    """
     parcels = plan.parcels
     codes = _col(parcels, "landuse_code", "string")
     overlays = [
@@ -588,12 +653,19 @@ def workbench_spec(plan: Plan) -> MapSpec:
 
 
 def indicator_spec(
-    plan: Plan, indicator: str, *, by: str = "zone", year: int | None = None, table: pd.DataFrame | None = None, k: int = 5, scheme: str = "naturalbreaks"
+    plan: Plan, indicator: str, *, by: Level = "zone", year: int | None = None, table: pd.DataFrame | None = None, k: int = 5, scheme: str = "naturalbreaks"
 ) -> MapSpec:
     """Choropleth of ``indicator`` per ``by`` group (zone, district, park, phase).
 
     ``table`` defaults to :func:`zoneplan.analysis.indicators` ``(plan, year=year, by=by)``: one row
     per group, group ids in a ``group_id`` column or the index.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> spec = indicator_spec(datasets.load("linqing"), "tax_per_mu_wan", by="district", k=2)
+    >>> [item.label for item in spec.legend]
+    ['5.81', '8.02']
     """
     if by not in GROUP_LEVELS:
         raise InputError(f"--by must be one of {sorted(GROUP_LEVELS)}, not {by!r}", rule="map-indicator")
@@ -646,10 +718,19 @@ def indicator_spec(
 
 @follows_data
 def build_spec(
-    plan: Plan, *, kind: str, indicator: str | None = None, year: int | None = None, by: str = "zone", violations: gpd.GeoDataFrame | None = None
+    plan: Plan, *, kind: str, indicator: str | None = None, year: int | None = None, by: Level = "zone", violations: gpd.GeoDataFrame | None = None
 ) -> MapSpec:
     """The :class:`MapSpec` of one map ``kind`` (see the module docstring); ``violations`` are the
-    findings a compliance map draws (default: :func:`zoneplan.compliance.check` of the plan and year)."""
+    findings a compliance map draws (default: :func:`zoneplan.compliance.check` of the plan and year).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> spec = build_spec(plan, kind="indicator", indicator="land_development_rate", by="district")
+    >>> spec.kind, spec.legend_title
+    ('indicator', '土地开发率 land development rate (fraction; naturalbreaks, 2 classes)')
+    """
     if kind == "phases":
         return phases_spec(plan)
     if kind == "layout":

@@ -22,9 +22,9 @@ import re
 from pathlib import Path
 
 import folium
-from branca.element import Element
+from branca.element import Element, Figure
 
-__all__ = ["external_urls", "jquery_js", "leaflet_css", "leaflet_js", "make_offline", "zoneplan_css", "zoneplan_js"]
+__all__ = ["external_urls", "jquery_js", "leaflet_css", "leaflet_js", "make_offline", "page_figure", "zoneplan_css", "zoneplan_js"]
 
 _ASSETS = Path(__file__).with_name("assets")
 _SOURCE_MAP = re.compile(r"^\s*//[#@]\s*sourceMappingURL=.*$", re.MULTILINE)
@@ -78,6 +78,22 @@ def zoneplan_css() -> str:
     return (_ASSETS / "zoneplan.css").read_text(encoding="utf-8")
 
 
+def page_figure(m: folium.Map) -> Figure:
+    """The page (branca ``Figure``) that holds ``m``: its header, title and scripts.
+
+    branca types ``get_root()`` as any ``Element``; a folium map is always placed in a Figure.
+
+    Examples
+    --------
+    >>> type(page_figure(folium.Map(tiles=None))).__name__
+    'Figure'
+    """
+    root = m.get_root()
+    if not isinstance(root, Figure):
+        raise TypeError(f"the map is not in a page but in a {type(root).__name__}")
+    return root
+
+
 def make_offline(m: folium.Map, *, jquery: bool = True) -> folium.Map:
     """Inline Leaflet (and jQuery) into ``m``'s page header and drop folium's CDN links.
 
@@ -87,10 +103,17 @@ def make_offline(m: folium.Map, *, jquery: bool = True) -> folium.Map:
         The map; changed in place and returned.
     jquery
         Also inline jQuery (needed by folium popups and some folium elements).
+
+    Examples
+    --------
+    >>> import folium
+    >>> m = make_offline(folium.Map(location=[36.8, 115.7], tiles=None))
+    >>> external_urls(m.get_root().render())  # Leaflet inlined: nothing left to fetch
+    []
     """
     m.default_js = []
     m.default_css = []
-    header = m.get_root().header
+    header = page_figure(m).header
     parts = [f"<style>{leaflet_css()}</style>", f"<script>{leaflet_js()}</script>"]
     if jquery:
         parts.append(f"<script>{jquery_js()}</script>")
@@ -108,6 +131,11 @@ def external_urls(html: str) -> list[str]:
     """URLs a page would fetch from the network: script/link/img sources, CSS ``url()``, tile templates.
 
     Hyperlinks in attribution text (``<a href=...>``) are not fetched and are not listed.
+
+    Examples
+    --------
+    >>> external_urls('<script src="https://cdn.example.org/leaflet.js"></script><img src="data:image/png;base64,AA==">')
+    ['https://cdn.example.org/leaflet.js']
     """
     urls: list[str] = []
     for tag in re.finditer(r"<(script|link|img|iframe|source)\b[^>]*>", html, re.IGNORECASE):

@@ -14,6 +14,7 @@ import datetime
 import math
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 import numpy as np
@@ -28,6 +29,9 @@ from zoneplan.io.gpkg import atomic_path
 from zoneplan.maps.kinds import MapSpec, build_spec
 from zoneplan.plan import Plan
 from zoneplan.settings import settings
+
+if TYPE_CHECKING:
+    from zoneplan.analysis.grouping import Level
 
 __all__ = ["CJK_FONTS", "PAPER_MM", "cjk_font", "place_furniture", "print_map", "print_spec"]
 
@@ -59,6 +63,11 @@ def cjk_font() -> str:
     ------
     ZoneplanError
         No CJK font is installed (install ``fonts-wqy-microhei`` or ``fonts-noto-cjk``).
+
+    Examples
+    --------
+    >>> bool(cjk_font())  # the first installed Chinese font (settings.font overrides)
+    True
     """
     wanted = (settings.font,) if settings.font else CJK_FONTS
     available = {f.name for f in font_manager.fontManager.ttflist}
@@ -284,6 +293,16 @@ def print_spec(
         Date in the note (default: the spec's date, i.e. today).
     grid
         Draw a coordinate grid (metres of the plan's CRS, labelled at the frame).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zoneplan import datasets
+    >>> from zoneplan.maps.kinds import phases_spec
+    >>> path = print_spec(phases_spec(datasets.load("zhangdian")), Path(tempfile.mkdtemp()) / "phases.png", paper="A4", dpi=50)
+    >>> path.read_bytes()[1:4]
+    b'PNG'
     """
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
@@ -411,7 +430,7 @@ def print_map(
     dpi: int = 300,
     indicator: str | None = None,
     year: int | None = None,
-    by: str = "zone",
+    by: Level = "zone",
     date: datetime.date | None = None,
     grid: bool = False,
 ) -> Path:
@@ -419,6 +438,15 @@ def print_map(
 
     Parameters are those of :func:`zoneplan.maps.interactive.make_map` plus ``paper`` (``A3``/``A4``
     landscape), ``dpi``, the note's ``date`` and ``grid`` (a coordinate grid).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zoneplan import datasets
+    >>> path = print_map(datasets.load("zhangdian"), kind="phases", path=Path(tempfile.mkdtemp()) / "phases.pdf", paper="A4", dpi=50)
+    >>> path.read_bytes()[:5]
+    b'%PDF-'
     """
     spec = build_spec(plan, kind=kind, indicator=indicator, year=year, by=by)
     return print_spec(spec, path, paper=paper, dpi=dpi, date=date, grid=grid)

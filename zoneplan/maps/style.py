@@ -51,7 +51,14 @@ CONTROL_LINE_COLORS: dict[str, str] = {
 
 
 def rule_colors(rules: pd.Series) -> dict[str, str]:
-    """Colour of each rule of a set of findings: :data:`VIOLATION_COLORS` by frequency, most frequent first."""
+    """Colour of each rule of a set of findings: :data:`VIOLATION_COLORS` by frequency, most frequent first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rule_colors(pd.Series(["idle_land", "basic_farmland_overlap", "idle_land"]))  # the most frequent rule first
+    {'idle_land': '#E31A1C', 'basic_farmland_overlap': '#FF7F00'}
+    """
     counts = pd.Series(rules).astype("string").value_counts()
     return {r: VIOLATION_COLORS[i % len(VIOLATION_COLORS)] for i, r in enumerate(counts.index)}
 
@@ -66,7 +73,14 @@ class LegendItem:
 
 
 def landuse_colors(codes: pd.Series) -> pd.Series:
-    """Standard fill colour of each 2023 land-use code (unknown or missing → grey), aligned to ``codes``."""
+    """Standard fill colour of each 2023 land-use code (unknown or missing → grey), aligned to ``codes``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> landuse_colors(pd.Series(["1001", "0703", "9999", None])).tolist()  # unknown and missing codes are grey
+    ['#BB9674', '#FFD380', '#CCCCCC', '#CCCCCC']
+    """
     return landuse.color_of(codes).fillna(UNKNOWN_COLOR).astype(object)
 
 
@@ -74,6 +88,12 @@ def landuse_legend(codes: pd.Series) -> list[LegendItem]:
     """Legend of the land-use codes present, in code order: ``"1001 工业用地 Industrial land"``.
 
     Codes outside the 2023 classification get one grey entry ``"未识别 unknown"``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> [item.label for item in landuse_legend(datasets.load("zhangdian").parcels["landuse_code"])][:2]
+    ['0703 农村宅基地 Rural homestead', '0802 科研用地 Scientific research land']
     """
     table = landuse.classes()
     present = pd.Series(codes).dropna().astype(str).unique()
@@ -85,7 +105,13 @@ def landuse_legend(codes: pd.Series) -> list[LegendItem]:
 
 
 def sequential(n: int, *, cmap: str = "YlOrRd", lo: float = 0.15, hi: float = 0.9) -> list[str]:
-    """``n`` hex colours along a sequential matplotlib colormap, light to dark."""
+    """``n`` hex colours along a sequential matplotlib colormap, light to dark.
+
+    Examples
+    --------
+    >>> sequential(3)  # light to dark
+    ['#ffe998', '#fd8038', '#b00026']
+    """
     if n <= 0:
         return []
     positions = np.linspace(lo, hi, n) if n > 1 else np.array([(lo + hi) / 2])
@@ -94,14 +120,28 @@ def sequential(n: int, *, cmap: str = "YlOrRd", lo: float = 0.15, hi: float = 0.
 
 
 def qualitative(n: int, *, cmap: str = "Set3") -> list[str]:
-    """``n`` distinct hex colours from a qualitative colormap (cycled when ``n`` exceeds it)."""
+    """``n`` distinct hex colours from a qualitative colormap (cycled when ``n`` exceeds it).
+
+    Examples
+    --------
+    >>> qualitative(3)
+    ['#8dd3c7', '#ffffb3', '#bebada']
+    """
     cm = colormaps[cmap]
     size = getattr(cm, "N", 12)
     return [to_hex(cm(i % size)) for i in range(n)]
 
 
 def schedule_order(phases: pd.DataFrame) -> pd.Index:
-    """Index of ``phases`` in schedule order: by end year, start year, then phase number (missing last)."""
+    """Index of ``phases`` in schedule order: by end year, start year, then phase number (missing last).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> phases = datasets.load("zhangdian").phases
+    >>> phases.loc[schedule_order(phases), "name"].tolist()
+    ['一期', '二期', '三期']
+    """
     keys = pd.DataFrame(
         {
             "end": pd.to_numeric(phases.get("end_year"), errors="coerce") if "end_year" in phases else np.nan,
@@ -114,7 +154,14 @@ def schedule_order(phases: pd.DataFrame) -> pd.Index:
 
 
 def schedule_colors(phases: pd.DataFrame) -> pd.Series:
-    """Colour of each phase by schedule (:func:`schedule_order`), earliest darkest; aligned to ``phases.index``."""
+    """Colour of each phase by schedule (:func:`schedule_order`), earliest darkest; aligned to ``phases.index``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> schedule_colors(datasets.load("zhangdian").phases).tolist()  # 一期 darkest
+    ['#ba0906', '#f4754f', '#fdca94']
+    """
     order = schedule_order(phases)
     palette = sequential(len(order), cmap="OrRd", lo=0.85, hi=0.3)
     return pd.Series(palette, index=order, dtype=object).reindex(phases.index)
@@ -139,6 +186,14 @@ def classify(values: pd.Series, *, k: int = 5, scheme: str = "naturalbreaks", cm
     colors, legend, bins
         Colour per value (aligned to ``values.index``), legend items (class ranges, lowest first)
         and the upper bound of each class.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> areas_mu = datasets.load("linqing").parcels.area / (10000 / 15)
+    >>> colors, legend, bins = classify(areas_mu, k=3)
+    >>> len(colors) == len(areas_mu), len(legend), colors.nunique()
+    (True, 3, 3)
     """
     import mapclassify
 

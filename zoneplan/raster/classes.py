@@ -203,7 +203,14 @@ SCHEMES: dict[str, ClassScheme] = {
 
 def get_scheme(scheme: str | Path | ClassScheme) -> ClassScheme:
     """A :class:`ClassScheme` from a built-in name (``worldcover``, ``clcd``, ``landuse``), a CSV
-    class-table path, or a scheme (returned as is)."""
+    class-table path, or a scheme (returned as is).
+
+    Examples
+    --------
+    >>> scheme = get_scheme("worldcover")
+    >>> scheme.name, scheme.nodata
+    ('worldcover', 0)
+    """
     if isinstance(scheme, ClassScheme):
         return scheme
     key = str(scheme).strip()

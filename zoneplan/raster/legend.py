@@ -41,7 +41,13 @@ _USAGE = {"Value": "5", "Class": "2", "Red": "6", "Green": "7", "Blue": "8", "Al
 
 
 def aux_xml_path(raster: str | os.PathLike) -> Path:
-    """``<raster>.aux.xml``, where GDAL keeps a raster's category names and attribute table."""
+    """``<raster>.aux.xml``, where GDAL keeps a raster's category names and attribute table.
+
+    Examples
+    --------
+    >>> aux_xml_path("layers/linqing_landcover_2023.tif").name
+    'linqing_landcover_2023.tif.aux.xml'
+    """
     raster = Path(raster)
     return raster.with_name(raster.name + ".aux.xml")
 

@@ -109,6 +109,13 @@ def burn_values(plan: Plan, *, layer: str = "parcels", by: By = "landuse") -> tu
         value in the legend.
     legend : pandas.DataFrame
         Columns ``value``, ``label``, ``color`` (``#RRGGBB``).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> values, legend = burn_values(datasets.load("zhangdian"), by="phase")
+    >>> sorted(values.dropna().unique().tolist()), list(legend.columns)[:3]
+    ([0, 1, 2, 3], ['value', 'label', 'color'])
     """
     gdf = plan[layer]
     if by == "landuse":
@@ -193,6 +200,17 @@ def export_raster(
     -------
     RasterExport
         The file, its grid and the legend with feature counts.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import rasterio
+    >>> from zoneplan import datasets
+    >>> result = export_raster(datasets.load("zhangdian"), Path(tempfile.mkdtemp()) / "phases.tif", by="phase", resolution=20.0)
+    >>> with rasterio.open(result.path) as ds:
+    ...     print(ds.crs.to_epsg(), ds.res)
+    4548 (20.0, 20.0)
     """
     if not resolution > 0:
         raise InputError(f"resolution must be positive, got {resolution}", rule="rasterize")

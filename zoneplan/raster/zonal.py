@@ -93,6 +93,13 @@ def open_raster(raster: RasterLike) -> Iterator[DatasetReader]:
     ------
     InputError
         When the file is missing, unreadable, has no CRS or a rotated grid.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> with open_raster(datasets.layers_dir() / "linqing_landcover_2018.tif") as ds:
+    ...     print(ds.count, ds.crs.to_epsg() is not None)
+    1 True
     """
     if isinstance(raster, DatasetReader):
         _check_raster(raster, raster.name)
@@ -392,6 +399,13 @@ def group_polygons(plan: Plan, by: Level) -> gpd.GeoDataFrame:
     ------
     InputError
         For an unknown level or a plan without that layer.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> polygons = group_polygons(datasets.load("linqing"), "park")
+    >>> len(polygons), list(polygons.columns)
+    (8, ['group_id', 'geometry'])
     """
     from zoneplan.analysis.grouping import group_layer
 
@@ -438,6 +452,14 @@ def zonal_stats(
         built, area_m2, area_mu, share`` (of the group's covered area), ``group_area_mu`` and
         ``covered_share`` (share of the group's polygon with valid cells), sorted by group and
         value; areas on the plan's basis (:func:`zoneplan.measure.plan_area_basis`).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> table = zonal_stats(plan, datasets.layers_dir() / "linqing_landcover_2023.tif", by="district")
+    >>> sorted(table["group_id"].unique().tolist()), list(table.columns)[:4]
+    (['linqing-city', 'linqing-yandian'], ['level', 'group_id', 'value', 'class'])
     """
     polygons = group_polygons(plan, by)
     sch = get_scheme(scheme)

@@ -33,7 +33,17 @@ def _problem_keys(problems: pd.DataFrame) -> pd.Series:
 
 @follows_data
 def apply_scenario(scenario: Scenario, plan: Plan, *, validate: bool = True) -> Plan:
-    """:meth:`zoneplan.scenario.Scenario.apply`: the edits of ``scenario`` in order on ``plan``."""
+    """:meth:`zoneplan.scenario.Scenario.apply`: the edits of ``scenario`` in order on ``plan``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.scenario import PhaseSchedule, Scenario
+    >>> late = Scenario("phase3-late", [PhaseSchedule(phase_id="zhangdian-phase-3", shift_years=2)])
+    >>> edited = apply_scenario(late, datasets.load("zhangdian"))
+    >>> edited.phases[["start_year", "end_year"]].values.tolist()[-1]  # 2023–2027 moved two years on
+    [2025, 2029]
+    """
     before = set(_problem_keys(_validated(plan))) if validate else set()
     for number, edit in enumerate(scenario.edits, start=1):
         where = f"scenario {scenario.name!r}, edit {number} ({edit.kind})"
@@ -68,6 +78,15 @@ def apply_scenarios(plan: Plan, names: Iterable[str] | None = None, *, progress:
     ------
     PlanError
         A name the plan does not store.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.scenario import PhaseSchedule, Scenario, with_scenario
+    >>> plan = with_scenario(datasets.load("zhangdian"), Scenario("phase3-late", [PhaseSchedule(phase_id="zhangdian-phase-3", shift_years=2)]))
+    >>> plans = apply_scenarios(plan)
+    >>> list(plans), int(plans["phase3-late"].phases["end_year"].iloc[-1])
+    (['base', 'phase3-late'], 2029)
     """
     from zoneplan.progress import track
 

@@ -9,7 +9,7 @@ import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +21,9 @@ from zoneplan.errors import InputError, PlanError
 from zoneplan.layers import LAYERS, TABLES
 from zoneplan.plan import Plan
 from zoneplan.scenario._values import FrozenDict, drop_none, frozen, plain
+
+if TYPE_CHECKING:
+    from zoneplan.analysis.grouping import Level
 
 __all__ = [
     "EDIT_KINDS",
@@ -43,7 +46,7 @@ __all__ = [
 #: Table of annual supply rates (``scope``, ``annual_supply_mu``) written by :class:`SupplyRate`.
 SUPPLY_RATE_TABLE = "supply_rates"
 
-_GROUP_COLUMNS = {"zone_id": "zone", "district_id": "district", "park_id": "park", "phase_id": "phase"}
+_GROUP_COLUMNS: dict[str, Level] = {"zone_id": "zone", "district_id": "district", "park_id": "park", "phase_id": "phase"}
 _YEAR_COLUMNS = ("supplied_year", "built_year", "planned_year")
 
 
@@ -582,6 +585,11 @@ def edit_from_dict(data: Mapping[str, Any]) -> Edit:
     ------
     InputError
         Unknown kind or field.
+
+    Examples
+    --------
+    >>> edit_from_dict({"kind": "phase_schedule", "phase_id": "zhangdian-phase-3", "shift_years": 2})
+    PhaseSchedule(note='', phase_id='zhangdian-phase-3', shift_years=2, start_year=None, end_year=None)
     """
     kind = data.get("kind") if isinstance(data, Mapping) else None
     if kind not in EDIT_KINDS:
@@ -590,7 +598,16 @@ def edit_from_dict(data: Mapping[str, Any]) -> Edit:
 
 
 def supply_rates_of(plan: Plan) -> pd.Series:
-    """Annual supply rates set by scenarios: scope → mu/year (empty when none)."""
+    """Annual supply rates set by scenarios: scope → mu/year (empty when none).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.scenario import Scenario
+    >>> faster = Scenario("faster-supply", [SupplyRate(scope="linqing", annual_supply_mu=800.0)])
+    >>> supply_rates_of(faster.apply(datasets.load("linqing"))).to_dict()
+    {'linqing': 800.0}
+    """
     table = plan.tables.get(SUPPLY_RATE_TABLE)
     if table is None or table.empty:
         return pd.Series(dtype="float64", name="annual_supply_mu")

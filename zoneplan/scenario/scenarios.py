@@ -134,6 +134,25 @@ def read_edits_file(path: str | Path, *, name: str | None = None) -> Scenario:
     ------
     InputError
         Missing file, unknown suffix, unparsable text or unknown edits (naming the file).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "phase3-late.toml"
+    >>> _ = path.write_text(
+    ...     '''
+    ... name = "phase3-late"
+    ... [[edits]]
+    ... kind = "phase_schedule"
+    ... phase_id = "zhangdian-phase-3"
+    ... shift_years = 2
+    ... ''',
+    ...     encoding="utf-8",
+    ... )
+    >>> scenario = read_edits_file(path)
+    >>> scenario.name, [edit.kind for edit in scenario.edits]
+    ('phase3-late', ['phase_schedule'])
     """
     path = Path(path)
     if not path.exists():

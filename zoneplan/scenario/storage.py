@@ -19,7 +19,16 @@ SCENARIO_TABLE = "scenarios"
 
 
 def scenarios_of(plan: Plan) -> dict[str, Scenario]:
-    """The scenarios stored in a plan's ``scenarios`` table, by name, edits in order."""
+    """The scenarios stored in a plan's ``scenarios`` table, by name, edits in order.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.scenario import PhaseSchedule, Scenario
+    >>> late = Scenario("phase3-late", [PhaseSchedule(phase_id="zhangdian-phase-3", shift_years=2)])
+    >>> scenarios_of(datasets.load("zhangdian")), scenarios_of(with_scenario(datasets.load("zhangdian"), late))["phase3-late"] == late
+    ({}, True)
+    """
     table = plan.tables.get(SCENARIO_TABLE)
     if table is None or table.empty:
         return {}
@@ -39,6 +48,14 @@ def with_scenario(plan: Plan, scenario: Scenario, *, replace: bool = False, vali
     ------
     PlanError
         A scenario of that name exists (and ``replace`` is False), or the scenario does not apply.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.scenario import PhaseSchedule, Scenario
+    >>> plan = with_scenario(datasets.load("zhangdian"), Scenario("phase3-late", [PhaseSchedule(phase_id="zhangdian-phase-3", shift_years=2)]))
+    >>> list(scenarios_of(plan)), len(plan.table("scenarios"))
+    (['phase3-late'], 1)
     """
     existing = plan.tables.get(SCENARIO_TABLE, pd.DataFrame(columns=["name", "edit_order", "kind", "edit", "description"]))
     if scenario.name in set(existing["name"].astype(str)) and not replace:
@@ -53,7 +70,16 @@ def with_scenario(plan: Plan, scenario: Scenario, *, replace: bool = False, vali
 
 
 def without_scenario(plan: Plan, name: str) -> Plan:
-    """``plan`` without the stored scenario ``name`` (PlanError if it has none of that name)."""
+    """``plan`` without the stored scenario ``name`` (PlanError if it has none of that name).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.scenario import PhaseSchedule, Scenario
+    >>> plan = with_scenario(datasets.load("zhangdian"), Scenario("phase3-late", [PhaseSchedule(phase_id="zhangdian-phase-3", shift_years=2)]))
+    >>> scenarios_of(without_scenario(plan, "phase3-late"))
+    {}
+    """
     table = plan.tables.get(SCENARIO_TABLE)
     if table is None or name not in set(table["name"].astype(str)):
         raise PlanError(f"no scenario {name!r}; stored: {sorted(scenarios_of(plan))}", layer=SCENARIO_TABLE, feature=name, rule="scenario")
@@ -61,7 +87,21 @@ def without_scenario(plan: Plan, name: str) -> Plan:
 
 
 def save_scenario(path: str | Path, scenario: Scenario, *, replace: bool = False) -> Plan:
-    """Store ``scenario`` in the plan GeoPackage at ``path`` (atomic write); return the plan."""
+    """Store ``scenario`` in the plan GeoPackage at ``path`` (atomic write); return the plan.
+
+    Examples
+    --------
+    >>> import shutil, tempfile
+    >>> from pathlib import Path
+    >>> from zoneplan import datasets
+    >>> from zoneplan.plan import Plan
+    >>> from zoneplan.scenario import PhaseSchedule, Scenario
+    >>> path = Path(tempfile.mkdtemp()) / "zhangdian.gpkg"
+    >>> _ = shutil.copy(datasets.get_path("zhangdian"), path)
+    >>> _ = save_scenario(path, Scenario("phase3-late", [PhaseSchedule(phase_id="zhangdian-phase-3", shift_years=2)]))
+    >>> list(scenarios_of(Plan.read(path)))
+    ['phase3-late']
+    """
     from zoneplan.io import locked
 
     with locked(path):

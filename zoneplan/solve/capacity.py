@@ -174,9 +174,9 @@ def parcel_capacity(
             "investment_yuan": capacity_of(ind_dev, inv_v * _PER_M2),
             "tax_wan_per_mu": np.where(zero | not_ind, np.nan, tax_v),
             "tax_yuan": capacity_of(ind_dev, tax_v * _PER_M2),
-            "far_source": np.where(zero, None, far_src),
-            "investment_source": np.where(zero | not_ind, None, inv_src),
-            "tax_source": np.where(zero | not_ind, None, tax_src),
+            "far_source": np.where(zero, None, far_src),  # type: ignore[call-overload]  # numpy stubs refuse None, an object scalar to np.where
+            "investment_source": np.where(zero | not_ind, None, inv_src),  # type: ignore[call-overload]  # numpy stubs refuse None, an object scalar to np.where
+            "tax_source": np.where(zero | not_ind, None, tax_src),  # type: ignore[call-overload]  # numpy stubs refuse None, an object scalar to np.where
         },
         index=parcels.index,
     )

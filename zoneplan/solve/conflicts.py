@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -109,7 +110,7 @@ def diagnose(model: Model, *, objective: str, name: str, t0: float, size: dict[s
     for r, s in zip(slack_rows, slack):
         if s > _TINY_M2:
             by_row[int(r)] = by_row.get(int(r), 0.0) + float(s)
-    seen: dict[str, dict[str, object]] = {}
+    seen: dict[str, dict[str, Any]] = {}
     for r, s in by_row.items():
         m = meta.iloc[r]
         label = str(m["label"])

@@ -194,8 +194,8 @@ def _buckets(start: int, horizon: int, target_years: Iterable[int], quota_years:
     cuts = {start}
     cuts |= {y + 1 for y in target_years}
     cuts |= set(quota_years) | {q + 1 for q in quota_years}
-    cuts = sorted(c for c in cuts if start <= c <= horizon)
-    return [(a, (cuts[i + 1] - 1) if i + 1 < len(cuts) else horizon) for i, a in enumerate(cuts)]
+    firsts = sorted(c for c in cuts if start <= c <= horizon)
+    return [(a, (firsts[i + 1] - 1) if i + 1 < len(firsts) else horizon) for i, a in enumerate(firsts)]
 
 
 def _year_in(bucket: tuple[int, int], own: np.ndarray, earliest: bool) -> np.ndarray:
@@ -499,6 +499,7 @@ def build_model(
             lo, hi = lo_v * unit_scale - const, hi_v * unit_scale - const
             add_row(np.arange(n_opt), coef, lo, hi, {**row, "unit_scale": unit_scale, "ratio": False, "constant": const})
         else:  # ratio: num − v × den within bounds, one row per bound
+            assert den_f is not None  # a ratio metric has a denominator on both the options and the fixed parcels
             for bound, v in (("lo", lo_v), ("hi", hi_v)):
                 if math.isinf(v):
                     continue
@@ -581,7 +582,7 @@ def build_model(
                 {"rule": "outside_urban_development_boundary", "parcel_id": ids.iloc[i]}
                 for i in np.flatnonzero(hit & fixed & cur["urban_construction"].to_numpy(dtype=bool))
             ]
-    opts["forbidden_by"] = np.where(forbidden, why, None)
+    opts["forbidden_by"] = np.where(forbidden, why, None)  # type: ignore[call-overload]  # numpy's stubs refuse the None (an object scalar) that np.where takes
     opts["base_conflict"] = base_conflict
 
     # --- adjacency: a source option and a receptor option within the distance exclude each other
