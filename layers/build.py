@@ -1318,7 +1318,8 @@ def build(name: str, *, figures: dict | None = None) -> Plan:
     admin = admin_boundaries(name)
     if len(plan.control_lines):  # a county's control lines end at its border (the Yandian block's west edge is the county's, on the 漳卫河)
         lines = plan.control_lines
-        clipped = lines.set_geometry(gpd.GeoSeries(shapely.intersection(lines.geometry.to_numpy(), admin.geometry.iloc[0]), index=lines.index, crs=lines.crs))
+        inside = [_polygonal(g) for g in shapely.intersection(lines.geometry.to_numpy(), admin.geometry.iloc[0])]  # three lines: no slivers of lower dimension
+        clipped = lines.set_geometry(gpd.GeoSeries(inside, index=lines.index, crs=lines.crs))
         plan = plan.with_layer("control_lines", clipped, meta=plan.layer_meta.get("control_lines"))
     meta = {"source": ADMIN_SOURCE, "figures": "real boundaries (not illustrative): the units the plan's zones lie in", "context": "true"}
     return plan.with_layer("admin_boundaries", admin, meta=meta)

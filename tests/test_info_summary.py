@@ -139,9 +139,19 @@ def test_a_metadata_or_table_edit_is_read_from_the_file_on_the_fast_path(tmp_pat
     assert shown.returncode == 0 and "改名 [bold]规划[/bold]" in shown.stdout and "quotas (4 rows)" in shown.stdout
 
 
-def test_the_area_basis_setting_applies_on_the_fast_path() -> None:
-    path = str(datasets.get_path("zhangdian"))
-    assert json.loads(info(path, "--json", env={"ZONEPLAN_AREA_BASIS": "ellipsoidal"}).stdout)["area_basis"] == "ellipsoidal"
+def test_the_area_basis_setting_applies_on_the_fast_path(tmp_path: Path) -> None:
+    from zoneplan.plan import Plan
+
+    # the sample plans name their basis (planar): the setting does not change it
+    named = str(datasets.get_path("zhangdian"))
+    assert json.loads(info(named, "--json", env={"ZONEPLAN_AREA_BASIS": "ellipsoidal"}).stdout)["area_basis"] == "planar"
+    # a plan that names none follows the setting, on the fast path as on the full read
+    plan = Plan.read(named)
+    unnamed = tmp_path / "unnamed.gpkg"
+    Plan(plan.layers, plan.tables, crs=plan.crs, meta={k: v for k, v in plan.meta.items() if k != "area_basis"}, layer_meta=plan.layer_meta).write(unnamed)
+    assert read_info(unnamed) is not None  # answered from the summary
+    for basis in ("ellipsoidal", "planar"):
+        assert json.loads(info(str(unnamed), "--json", env={"ZONEPLAN_AREA_BASIS": basis}).stdout)["area_basis"] == basis
 
 
 def test_a_damaged_plan_is_refused_on_the_fast_path(tmp_path: Path) -> None:

@@ -43,7 +43,10 @@ def _parse(text: str) -> _Cells:
 
 def test_repr_is_one_line_with_layers_tables_and_crs():
     plan = datasets.load("linqing")
-    assert repr(plan) == "Plan('linqing', EPSG:4548, zones=1, districts=2, parks=8, parcels=1087, control_lines=3, admin_boundaries=1; tables targets=15, quotas=5)"
+    assert (
+        repr(plan)
+        == "Plan('linqing', EPSG:4548, zones=1, districts=2, parks=8, parcels=1087, control_lines=3, admin_boundaries=1; tables targets=15, quotas=5)"
+    )
 
 
 def test_html_has_a_row_per_layer_with_count_and_area_in_mu():

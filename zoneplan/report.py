@@ -442,7 +442,7 @@ def write_report(
     >>> path = Path(tempfile.mkdtemp()) / "report.html"
     >>> data = write_report(datasets.load("zhangdian"), path, maps=())
     >>> path.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html>"), sorted(data)[:3]
-    (True, ['by', 'plan', 'scenarios'])
+    (True, ['area_basis', 'by', 'plan'])
     """
     path = Path(path)
     suffix = path.suffix.lower()

@@ -503,7 +503,7 @@ def potentials(plan: Plan, *, by: Level = "zone", year: int | None = None, profi
     >>> from zoneplan import datasets
     >>> table = potentials(datasets.load("linqing"), by="district")
     >>> table.round(1).to_dict("index")["linqing-city"]
-    {'expansion_potential_mu': 12738.4, 'structure_potential_mu': 1718.7, 'intensity_potential_mu': 17977.9, 'management_potential_mu': 199.6}
+    {'expansion_potential_mu': 12734.3, 'structure_potential_mu': 1718.7, 'intensity_potential_mu': 17977.9, 'management_potential_mu': 199.6}
     """
     from zoneplan.analysis.remaining import remaining_land
 

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoneplan._geometry import polygonal
 from zoneplan._memo import follows_data, memo
 from zoneplan.analysis._frame import group_sum, groups, parcel_frame
 from zoneplan.analysis.consumption import land_consumption
@@ -343,7 +344,7 @@ def remaining_geometry(plan: Plan, *, year: int | None = None, by: Level = "zone
         if len(taken):
             left = shapely.difference(left, shapely.union_all(taken))
         out.append(left)
-    geoms = np.array(out, dtype=object) if out else np.array([], dtype=object)
+    geoms = polygonal(np.array(out, dtype=object)) if out else np.array([], dtype=object)  # no lines where parcels touch the edge
     area = basis_area_m2(geoms, plan).to_numpy() if len(geoms) else np.array([], dtype=float)
     data = {f"{by}_id": layer["group_id"].to_numpy()}
     source = plan[LAYER_OF[by]]

@@ -67,7 +67,7 @@ def read_plan(location: str | Path) -> Plan:
     >>> from zoneplan import datasets
     >>> plan = read_plan(datasets.get_path("linqing"))
     >>> plan.name, list(plan.layers), len(plan.parcels)
-    ('linqing', ['zones', 'districts', 'parks', 'parcels', 'control_lines'], 1087)
+    ('linqing', ['zones', 'districts', 'parks', 'parcels', 'control_lines', 'admin_boundaries'], 1087)
     """
     if is_database_uri(location):
         from zoneplan.io import postgis

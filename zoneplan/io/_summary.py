@@ -211,7 +211,7 @@ def read_info(path: str | Path) -> dict[str, Any] | None:
     >>> from zoneplan import datasets
     >>> info = read_info(datasets.get_path("liaocheng"))
     >>> info["meta"]["name"], list(info["layers"]), info["tables"]
-    ('liaocheng', ['zones', 'remaining_land'], {'province_stats': 2})
+    ('liaocheng', ['zones', 'remaining_land', 'admin_boundaries'], {'province_stats': 2})
     """
     path = Path(path)
     if not path.is_file() or path.suffix.lower() != ".gpkg":

@@ -189,7 +189,7 @@ def write_plan(plan: Plan, path: Path) -> None:
     >>> with sqlite3.connect(path) as con:
     ...     tables = [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents ORDER BY rowid")]
     >>> tables
-    ['zones', 'phases', 'parcels', 'named_roads', 'targets', 'zoneplan_meta', 'layer_styles', 'zoneplan_summary']
+    ['zones', 'phases', 'parcels', 'named_roads', 'admin_boundaries', 'targets', 'zoneplan_meta', 'layer_styles', 'zoneplan_summary']
     """
     from zoneplan.io.qgis_style import plan_styles, style_rows, user_styles
 

@@ -318,7 +318,7 @@ def phases_spec(plan: Plan) -> MapSpec:
     >>> from zoneplan import datasets
     >>> spec = phases_spec(datasets.load("zhangdian"))
     >>> [overlay.name for overlay in spec.overlays]
-    ['背景 Context: named_roads', '分期 Phases', '开发区 Zone']
+    ['背景 Context: named_roads', '背景 Context: admin_boundaries', '分期 Phases', '开发区 Zone']
     >>> spec.legend[0].label
     '一期 2022–2023 · 1,022.0 亩 · 80.0 亿元'
     """
@@ -390,7 +390,7 @@ def layout_spec(plan: Plan) -> MapSpec:
     >>> from zoneplan import datasets
     >>> spec = layout_spec(datasets.load("linqing"))
     >>> [overlay.name for overlay in spec.overlays]
-    ['产业园 Parks', '板块 Districts', '开发区 Zone']
+    ['背景 Context: admin_boundaries', '产业园 Parks', '板块 Districts', '开发区 Zone']
     """
     districts, parks = plan.districts, plan.parks
     d_colors = qualitative(len(districts), cmap="Pastel1")
@@ -539,7 +539,7 @@ def remaining_spec(plan: Plan, *, year: int | None = None, remaining: gpd.GeoDat
     >>> from zoneplan import datasets
     >>> spec = remaining_spec(datasets.load("linqing"))
     >>> [overlay.name for overlay in spec.overlays]
-    ['地块 Parcels', '生态保护红线 ecological redline', '永久基本农田 basic farmland', '城镇开发边界 urban development boundary', '剩余用地 Remaining land', '开发区 Zone']
+    ['背景 Context: admin_boundaries', '地块 Parcels', '生态保护红线 ecological redline', '永久基本农田 basic farmland', '城镇开发边界 urban development boundary', '剩余用地 Remaining land', '开发区 Zone']
     """
     if remaining is None:
         from zoneplan.analysis.remaining import remaining_geometry
