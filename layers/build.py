@@ -1321,7 +1321,12 @@ def build(name: str, *, figures: dict | None = None) -> Plan:
         inside = [_polygonal(g) for g in shapely.intersection(lines.geometry.to_numpy(), admin.geometry.iloc[0])]  # three lines: no slivers of lower dimension
         clipped = lines.set_geometry(gpd.GeoSeries(inside, index=lines.index, crs=lines.crs))
         plan = plan.with_layer("control_lines", clipped, meta=plan.layer_meta.get("control_lines"))
-    meta = {"source": ADMIN_SOURCE, "figures": "real boundaries (not illustrative): the units the plan's zones lie in", "context": "true"}
+    meta = {
+        "title": "行政区划 Administrative boundaries",
+        "source": ADMIN_SOURCE,
+        "figures": "real boundaries (not illustrative): the units the plan's zones lie in",
+        "context": "true",
+    }
     return plan.with_layer("admin_boundaries", admin, meta=meta)
 
 

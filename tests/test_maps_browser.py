@@ -99,7 +99,7 @@ def test_sample_plans_draw_end_to_end(browser, tmp_path, name, kind, extra):
     assert opened.errors == [] and opened.external == []
     counts = page.evaluate("ZP.drawnCounts()")
     # every sample plan draws its real administrative boundary beneath, as context
-    assert counts.pop("背景 Context: admin_boundaries") == len(plan["admin_boundaries"]) >= 1
+    assert counts.pop("背景 Context: 行政区划 Administrative boundaries") == len(plan["admin_boundaries"]) >= 1
     if kind == "layout":  # 两区带动、八园支撑
         assert counts == {"产业园 Parks": 8, "板块 Districts": 2, "开发区 Zone": 1}
     elif kind == "compliance":

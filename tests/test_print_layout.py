@@ -75,7 +75,7 @@ def test_extra_layers_are_context_with_labels_everywhere(browser, tmp_path):
     for kind in ("phases", "landuse", "compliance"):
         spec = build_spec(plan, kind=kind)
         context = [o for o in spec.overlays if o.context]
-        assert [o.name for o in context] == ["背景 Context: named_roads", "背景 Context: admin_boundaries"], kind
+        assert [o.name for o in context] == ["背景 Context: named_roads", "背景 Context: 行政区划 Administrative boundaries"], kind
         assert spec.overlays[0] is context[0]  # beneath the plan's layers
     spec = build_spec(plan, kind="phases")
     # a county outline 20 km around the zone is drawn (outlined, labelled) but does not widen the view

@@ -151,7 +151,7 @@ def test_the_plans_sit_inside_their_real_administrative_boundaries(plans, name):
     # the real outline is drawn as context on the maps, labelled by its name
     from zoneplan.maps.kinds import context_overlays
 
-    overlay = next(o for o in context_overlays(plan) if o.name.endswith("admin_boundaries"))
+    overlay = next(o for o in context_overlays(plan) if o.name == "背景 Context: 行政区划 Administrative boundaries")
     assert overlay.context and ADMIN[name][0][0] in set(overlay.labels)
 
 

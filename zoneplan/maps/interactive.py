@@ -237,7 +237,7 @@ def map_config(spec: MapSpec, *, basemap: str = "none", tianditu_key: str | None
     >>> from zoneplan.maps.kinds import phases_spec
     >>> config = map_config(phases_spec(datasets.load("zhangdian")))
     >>> [layer["name"] for layer in config["layers"]]
-    ['背景 Context: named_roads', '背景 Context: admin_boundaries', '分期 Phases', '开发区 Zone']
+    ['背景 Context: named_roads', '背景 Context: 行政区划 Administrative boundaries', '分期 Phases', '开发区 Zone']
     """
     gcj02 = basemap == "amap"
     layers, all_geoms = [], []

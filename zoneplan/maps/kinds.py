@@ -216,7 +216,8 @@ CONTEXT_COLOR = "#6b6b6b"
 
 def context_overlays(plan: Plan) -> list[Overlay]:
     """Every layer of ``plan`` outside the layer contract (roads, rivers, villages, a county
-    outline …) as a grey context overlay, labelled by its ``name`` column.
+    outline …) as a grey context overlay, labelled by its ``name`` column and titled by the
+    layer's ``title`` metadata (else the layer's name).
 
     Context is drawn beneath the plan's own layers in every map and print, and does not widen
     the map's extent (a county outline does not zoom the drawing out to the county).
@@ -225,7 +226,7 @@ def context_overlays(plan: Plan) -> list[Overlay]:
     --------
     >>> from zoneplan import datasets
     >>> [(o.name, len(o.data), o.labels.iloc[0]) for o in context_overlays(datasets.load("zhangdian"))]
-    [('背景 Context: named_roads', 5, '北京路 Beijing Rd'), ('背景 Context: admin_boundaries', 1, '张店区')]
+    [('背景 Context: named_roads', 5, '北京路 Beijing Rd'), ('背景 Context: 行政区划 Administrative boundaries', 1, '张店区')]
     """
     out = []
     for name, gdf in plan.layers.items():
@@ -240,7 +241,7 @@ def context_overlays(plan: Plan) -> list[Overlay]:
         fields = tuple(Field(str(c), data[c].astype("string")) for c in data.columns if c != data.geometry.name)[:6]
         out.append(
             Overlay(
-                f"背景 Context: {name}",
+                f"背景 Context: {plan.layer_meta.get(name, {}).get('title') or name}",
                 data,
                 None if outline else "#bdbdbd",
                 color=CONTEXT_COLOR,
@@ -318,7 +319,7 @@ def phases_spec(plan: Plan) -> MapSpec:
     >>> from zoneplan import datasets
     >>> spec = phases_spec(datasets.load("zhangdian"))
     >>> [overlay.name for overlay in spec.overlays]
-    ['背景 Context: named_roads', '背景 Context: admin_boundaries', '分期 Phases', '开发区 Zone']
+    ['背景 Context: named_roads', '背景 Context: 行政区划 Administrative boundaries', '分期 Phases', '开发区 Zone']
     >>> spec.legend[0].label
     '一期 2022–2023 · 1,022.0 亩 · 80.0 亿元'
     """
@@ -390,7 +391,7 @@ def layout_spec(plan: Plan) -> MapSpec:
     >>> from zoneplan import datasets
     >>> spec = layout_spec(datasets.load("linqing"))
     >>> [overlay.name for overlay in spec.overlays]
-    ['背景 Context: admin_boundaries', '产业园 Parks', '板块 Districts', '开发区 Zone']
+    ['背景 Context: 行政区划 Administrative boundaries', '产业园 Parks', '板块 Districts', '开发区 Zone']
     """
     districts, parks = plan.districts, plan.parks
     d_colors = qualitative(len(districts), cmap="Pastel1")
@@ -539,7 +540,7 @@ def remaining_spec(plan: Plan, *, year: int | None = None, remaining: gpd.GeoDat
     >>> from zoneplan import datasets
     >>> spec = remaining_spec(datasets.load("linqing"))
     >>> [overlay.name for overlay in spec.overlays]
-    ['背景 Context: admin_boundaries', '地块 Parcels', '生态保护红线 ecological redline', '永久基本农田 basic farmland', '城镇开发边界 urban development boundary', '剩余用地 Remaining land', '开发区 Zone']
+    ['背景 Context: 行政区划 Administrative boundaries', '地块 Parcels', '生态保护红线 ecological redline', '永久基本农田 basic farmland', '城镇开发边界 urban development boundary', '剩余用地 Remaining land', '开发区 Zone']
     """
     if remaining is None:
         from zoneplan.analysis.remaining import remaining_geometry
