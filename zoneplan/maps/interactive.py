@@ -208,7 +208,8 @@ def _encode_overlay(o: Overlay, *, gcj02: bool, simplify_m: float) -> tuple[dict
         "labels": None,
     }
     if o.labels is not None and len(gdf):
-        at = _display_geometry(gdf.geometry.representative_point(), gcj02=gcj02, simplify_m=0)
+        points = o.label_at.reindex(gdf.index) if o.label_at is not None else gdf.geometry.representative_point()
+        at = _display_geometry(points, gcj02=gcj02, simplify_m=0)
         xy = shapely.get_coordinates(at)
         text = o.labels.reindex(gdf.index).astype("string").fillna("")
         cfg["labels"] = {"text": text.tolist(), "at": [[round(float(y), 6), round(float(x), 6)] for x, y in xy]}

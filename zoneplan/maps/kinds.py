@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyproj
 import shapely
@@ -112,7 +113,9 @@ class Field:
 class Overlay:
     """One map layer: polygons in the plan's CRS, their fill, outline, fields and labels.
 
-    ``fill`` is one colour, a Series of colours aligned to ``data``, or None for outline only.
+    ``fill`` is one colour, a Series of colours aligned to ``data``, or None for outline only;
+    ``label_at`` the points the labels sit on, aligned to ``data`` (default: each feature's
+    representative point).
     """
 
     name: str
@@ -126,6 +129,7 @@ class Overlay:
     labels: pd.Series | None = None
     show: bool = True
     context: bool = False  # geographic context (roads, a county outline …): drawn, not framed
+    label_at: gpd.GeoSeries | None = None
 
 
 @dataclass(frozen=True)
@@ -238,6 +242,7 @@ def context_overlays(plan: Plan) -> list[Overlay]:
         # areas (a county, a village) are outlined; corridors (roads, rivers: area/perimeter of
         # a few metres, or lines widened by polygonal) are filled grey
         outline = bool((data.geometry.area > 50 * data.geometry.length).any())
+        at = _label_points(data, plan) if outline and labels is not None else None
         fields = tuple(Field(str(c), data[c].astype("string")) for c in data.columns if c != data.geometry.name)[:6]
         out.append(
             Overlay(
@@ -251,9 +256,22 @@ def context_overlays(plan: Plan) -> list[Overlay]:
                 fields=fields,
                 labels=labels,
                 context=True,
+                label_at=at,
             )
         )
     return out
+
+
+def _label_points(data: gpd.GeoDataFrame, plan: Plan) -> gpd.GeoSeries:
+    """Where an outlined context area (a county) is labelled: on its part off the plan's zones, where it has one."""
+    geoms = data.geometry.to_numpy()
+    zones = plan.zones.geometry.to_numpy()
+    if not len(zones):
+        return gpd.GeoSeries(shapely.point_on_surface(geoms), index=data.index, crs=data.crs)
+    taken = shapely.buffer(shapely.union_all(zones), 500.0)  # and 500 m clear of them
+    free = shapely.difference(geoms, taken)
+    usable = ~shapely.is_empty(free) & (shapely.area(free) > 0.01 * shapely.area(geoms))
+    return gpd.GeoSeries(shapely.point_on_surface(np.where(usable, free, geoms)), index=data.index, crs=data.crs)
 
 
 def _spec(plan: Plan, kind: str, what: str, overlays: list[Overlay], legend_title: str, legend: list[LegendItem]) -> MapSpec:

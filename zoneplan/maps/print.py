@@ -350,12 +350,16 @@ def print_spec(
             gdf = o.data[o.data.geometry.notna() & ~o.data.geometry.is_empty]
             # a label sits on the part of its feature inside the frame (a county outline larger than the map is labelled where
             # it shows) and, for context, off the plan's own features where it can
-            visible = shapely.intersection(gdf.geometry.to_numpy(), shapely.box(x0, y0, x1, y1))
+            frame = shapely.box(x0, y0, x1, y1)
+            visible = shapely.intersection(gdf.geometry.to_numpy(), frame)
             shown = ~shapely.is_empty(visible)
             if o.context and plan_area is not None:
                 free = shapely.difference(visible, plan_area)
                 visible = np.where(shapely.is_empty(free) | (shapely.area(free) < 0.01 * shapely.area(visible)), visible, free)
             pts = shapely.point_on_surface(visible[shown])
+            if o.label_at is not None:  # the overlay's own label point, where it lies in the frame
+                own = o.label_at.reindex(gdf.index).to_numpy()[shown]
+                pts = np.where(shapely.contains(frame, own), own, pts)
             texts = o.labels.reindex(gdf.index).fillna("").to_numpy()[shown]
             for x, y, text in zip(shapely.get_x(pts), shapely.get_y(pts), texts):
                 ax.text(
