@@ -293,13 +293,12 @@ def group_shares(plan: Plan, level: str) -> GroupShares:
     def build() -> GroupShares:
         import shapely
 
-        from zoneplan.analysis.grouping import group_layer
+        from zoneplan.analysis.grouping import group_layer, stated_groups
         from zoneplan.settings import settings
 
         codes, ids = group_index(plan, level)
         parcels = plan.parcels
-        col = f"{level}_id"
-        explicit = parcels[col].astype("string").str.strip().replace("", pd.NA).notna().to_numpy() if col in parcels.columns else np.zeros(len(parcels), bool)
+        explicit = stated_groups(parcels, level).notna().to_numpy()
         layer = group_layer(plan, level)  # type: ignore[arg-type]
         layer = layer[layer["group_id"].notna().to_numpy()]
         whole = np.flatnonzero(codes >= 0)

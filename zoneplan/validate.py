@@ -184,7 +184,7 @@ def _crossing_groups(plan: Plan, gdf: gpd.GeoDataFrame, ids: pd.Series, usable: 
     with its own ``district_id`` / ``park_id`` belongs where the plan says and is not flagged, nor are
     phases, which planners draw across parcels as schedules.
     """
-    from zoneplan.analysis.grouping import group_layer
+    from zoneplan.analysis.grouping import group_layer, stated_groups
     from zoneplan.state import parcel_groups
 
     out = []
@@ -192,7 +192,7 @@ def _crossing_groups(plan: Plan, gdf: gpd.GeoDataFrame, ids: pd.Series, usable: 
         layer = group_layer(plan, level)
         layer = layer[layer["group_id"].notna().to_numpy() & _usable(layer)]
         col = f"{level}_id"
-        placed = ~gdf[col].astype("string").str.strip().replace("", pd.NA).notna().to_numpy() if col in gdf.columns else np.ones(len(gdf), bool)
+        placed = stated_groups(gdf, level).isna().to_numpy()
         rows = np.flatnonzero(usable & placed)
         if not len(layer) or not len(rows):
             continue

@@ -18,7 +18,7 @@ import pandas as pd
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 
-__all__ = ["LAYER_OF", "LEVELS", "Level", "as_level", "assign_groups", "group_layer"]
+__all__ = ["LAYER_OF", "LEVELS", "Level", "as_level", "assign_groups", "group_layer", "stated_groups"]
 
 Level = Literal["zone", "district", "park", "phase"]
 LEVELS: tuple[Level, ...] = get_args(Level)
@@ -65,6 +65,21 @@ def group_layer(plan: Plan, level: Level) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"group_id": ids.to_numpy()}, geometry=layer.geometry.to_numpy(), crs=layer.crs, index=layer.index)
 
 
+def stated_groups(parcels: gpd.GeoDataFrame, level: str) -> pd.Series:
+    """The group each parcel names in its own ``<level>_id`` column (``string``; ``<NA>`` where blank or absent).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> int(stated_groups(datasets.load("linqing").parcels, "park").notna().sum()), int(stated_groups(datasets.load("zhangdian").parcels, "park").notna().sum())
+    (549, 0)
+    """
+    id_col = f"{level}_id"
+    if id_col not in parcels.columns:
+        return pd.Series(pd.NA, index=parcels.index, dtype="string", name=id_col)
+    return parcels[id_col].astype("string").str.strip().replace("", pd.NA).rename(id_col)
+
+
 def assign_groups(plan: Plan, level: Level) -> pd.Series:
     """Group id of every parcel at ``level``.
 
@@ -95,12 +110,8 @@ def assign_groups(plan: Plan, level: Level) -> pd.Series:
     """
     _check_level(level)
     parcels = plan.parcels
-    id_col = f"{level}_id"
-    if id_col in parcels.columns:
-        ids = parcels[id_col].astype("string").str.strip().replace("", pd.NA)
-    else:
-        ids = pd.Series(pd.NA, index=parcels.index, dtype="string")
-    ids = ids.rename(id_col)
+    ids = stated_groups(parcels, level)
+    id_col = ids.name
     missing = ids.isna().to_numpy()
     groups = group_layer(plan, level)
     if missing.any() and len(groups):
