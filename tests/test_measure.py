@@ -28,8 +28,12 @@ import shapely
 from zoneplan.measure import (
     BEIJING54,
     CGCS2000,
+    MOMENT_MAX_WIDTH_M,
     XIAN80,
     _meridian_integral,
+    _moment_area,
+    _transverse_mercator,
+    _trapezoid_area,
     _trapezoid_bracket,
     area_m2,
     basis_area_m2,
@@ -95,6 +99,88 @@ def test_national_method_agrees_with_geodesic_area_and_is_never_above_planar(sha
     y_km = 0.0 if offset_deg == 0 else {0.7: 62.4, 1.4: 124.8}[offset_deg]
     expected = (y_km * 1e3) ** 2 / (6_371_000.0**2)  # areal scale ≈ 1 + y²/R²
     assert np.all(np.abs(gap - expected) < 0.06 * expected + 3e-7)
+
+
+def _random_parcels(crs: int, offset_deg: float, n: int, seed: int) -> gpd.GeoSeries:
+    """Parcels as survey data has them: 3–12 vertices, 20 m … 1.8 km, either ring direction, some
+    with a courtyard hole, some in two parts."""
+    rng = np.random.default_rng(seed)
+    lon0 = pyproj.CRS(crs).coordinate_operation.params[1].value
+    x, y = pyproj.Transformer.from_crs(4490, crs, always_xy=True).transform(lon0 + offset_deg, LAT)
+    out = []
+    for i in range(n):
+        size = rng.choice([20.0, 120.0, 400.0, 1200.0])
+        k = int(rng.integers(3, 12))
+        ang = np.sort(rng.uniform(0, 2 * np.pi, k))
+        r = rng.uniform(0.4, 0.5, k) * size
+        cx, cy = x + rng.uniform(-5000, 5000), y + rng.uniform(-5000, 5000)
+        poly = shapely.Polygon(np.column_stack([cx + r * np.cos(ang), cy + r * np.sin(ang)])).buffer(0)
+        if i % 2:
+            poly = poly.reverse()
+        if i % 5 == 0:
+            poly = poly.difference(shapely.Point(cx, cy).buffer(size / 8))
+        if i % 7 == 0:
+            poly = shapely.MultiPolygon([poly, shapely.box(cx + size, cy, cx + 1.2 * size, cy + 0.3 * size)])
+        assert poly.is_valid and poly.area > 0
+        out.append(poly)
+    return gpd.GeoSeries(out, crs=crs)
+
+
+@pytest.mark.parametrize(
+    "crs,offset_deg",
+    [(4548, 0.0), (4548, 1.4), (4527, 0.7), (2384, 1.4), (2436, 0.5), (32650, 2.9), (4499, 2.9)],
+    ids=["cgcs2000-cm", "cgcs2000-1.4deg", "zone-numbered", "xian80", "beijing54", "utm-k0.9996", "gk-6deg-zone-edge"],
+)
+def test_closed_form_of_small_parcels_equals_the_trapezoid_sum_of_the_drawn_shape(crs, offset_deg):
+    """Parcels ≤ 2 km wide are measured from their planar moments and the plane's scale
+    (:func:`_moment_area`); the reference is the trapezoid sum of the same drawn shape with its
+    edges densified to 1/400 of the parcel's perimeter and Simpson's sliver term (an error falling
+    as the fourth power of the segment), one parcel at a time (a reference meridian through the
+    parcel, so no roundoff from a distant one)."""
+    s = _random_parcels(crs, offset_deg, 60, seed=crs)
+    proj = pyproj.CRS(crs)
+    ell = ellipsoid_of(proj)
+    geoms = np.asarray(s.values, dtype=object)
+    fast = _moment_area(geoms, proj, ell, _transverse_mercator(proj))
+    ref = np.array(
+        [_trapezoid_area(np.array([shapely.segmentize(g, max(0.05, shapely.length(g) / 400))], dtype=object), proj, ell, "straight")[0] for g in geoms]
+    )
+    np.testing.assert_allclose(fast, ref, rtol=3e-10)
+    b = shapely.bounds(geoms)
+    small = np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) <= MOMENT_MAX_WIDTH_M
+    assert small.sum() >= 40
+    public = ellipsoidal_area_m2(s).to_numpy()
+    np.testing.assert_allclose(public[small], fast[small], rtol=1e-13)  # the public measure takes this path up to 2 km wide …
+    np.testing.assert_allclose(public[~small], _trapezoid_area(geoms[~small], proj, ell, "straight"), rtol=1e-13)  # … and the trapezoid sum beyond
+    assert (fast < s.area.to_numpy()).all()  # a Transverse Mercator plane enlarges every area (k ≥ k₀ … here k > 1 or k₀ < 1)
+
+
+def test_wide_features_and_other_planes_take_the_trapezoid_sum():
+    zone = _zone(0.7)
+    assert shapely.bounds(zone.values)[0, 2] - shapely.bounds(zone.values)[0, 0] > MOMENT_MAX_WIDTH_M
+    proj = pyproj.CRS(4548)
+    exact = _trapezoid_area(np.asarray(zone.values, dtype=object), proj, CGCS2000, "straight")
+    assert ellipsoidal_area_m2(zone).to_numpy()[0] == exact[0]
+    assert _transverse_mercator(pyproj.CRS(3857)) is None and _transverse_mercator(pyproj.CRS(4490)) is None
+    albers = _parcels(0.0).to_crs("+proj=aea +lat_1=25 +lat_2=47 +lon_0=105 +ellps=GRS80 +units=m")
+    exact = _trapezoid_area(np.asarray(albers.values, dtype=object), pyproj.CRS(albers.crs), CGCS2000, "straight")
+    np.testing.assert_array_equal(ellipsoidal_area_m2(albers).to_numpy(), exact)
+    np.testing.assert_allclose(exact, ellipsoidal_area_m2(_parcels(0.0)).to_numpy(), rtol=2e-6)  # one shape, two planes (reprojected vertices)
+
+
+def test_blocks_and_mixed_layers_keep_every_feature_in_place():
+    """More features than one block, wide and small mixed, missing and empty: each area lands on its own row."""
+    small = _random_parcels(4548, 0.7, 40, seed=3)
+    zone = _zone(0.7)
+    geoms = np.concatenate([np.tile(np.asarray(small.values, dtype=object), 900), np.asarray(zone.values, dtype=object), [None, shapely.Polygon()]])
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(geoms))
+    s = gpd.GeoSeries(geoms[order], index=pd.RangeIndex(len(geoms)) * 3, crs=4548)
+    got = ellipsoidal_area_m2(s)
+    assert list(got.index) == list(s.index)
+    one_by_one = np.concatenate([ellipsoidal_area_m2(small).to_numpy()] * 900 + [ellipsoidal_area_m2(zone).to_numpy(), [np.nan, 0.0]])[order]
+    np.testing.assert_allclose(got.to_numpy(), one_by_one, rtol=1e-12)
+    assert np.isnan(got.to_numpy()[order == len(geoms) - 2]).all()
 
 
 def test_vertices_only_is_the_notice_sum_and_differs_by_the_edge_sliver():

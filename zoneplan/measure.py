@@ -227,31 +227,178 @@ def _geometries(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
     return np.asarray(gdf.geometry.values if isinstance(gdf, gpd.GeoDataFrame) else gdf.values, dtype=object)
 
 
-def _rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Every polygon ring of ``geoms`` as flat arrays.
+class _Rings(NamedTuple):
+    """Every polygon ring of an array of geometries as flat arrays (rings closed, vertices in ring order)."""
 
-    Returns ``xy`` (vertices), ``vertex_ring`` (ring of each vertex), ``ring_feature`` (feature of
-    each ring) and ``ring_sign`` (+1 exterior, −1 hole). Simple polygons (no holes, the usual
-    parcel) take their coordinates straight from :func:`shapely.get_coordinates`; only polygons
-    with holes, multi-polygons and collections are split into parts and rings.
-    """
-    type_id = shapely.get_type_id(geoms)
+    xy: np.ndarray  # (n, 2) vertices
+    start: np.ndarray  # index of each ring's first vertex, increasing
+    feature: np.ndarray  # feature of each ring
+    sign: np.ndarray  # +1 exterior, −1 hole
+
+    def pair_sums(self, values: np.ndarray) -> np.ndarray:
+        """Per ring, the sum of ``values`` over its edges; ``values[i]`` belongs to vertices i → i + 1."""
+        if len(self.start) == 0:
+            return np.zeros(0)
+        return np.add.reduceat(values, self.start)
+
+    def joins(self) -> np.ndarray:
+        """Positions of the vertex pairs that join one ring's last vertex to the next ring's first (not edges)."""
+        return self.start[1:] - 1
+
+
+def _rings(geoms: np.ndarray) -> _Rings:
+    """Every polygon ring of ``geoms``: simple polygons (no holes, the usual parcel) take their
+    coordinates straight from :func:`shapely.get_coordinates`; only polygons with holes,
+    multi-polygons and collections are split into parts and rings (lines, points and empty
+    geometries have none, so every ring has vertices and ``start`` strictly increases)."""
+    type_id = np.where(shapely.is_empty(geoms), -1, shapely.get_type_id(geoms))  # an empty polygon has no ring
     simple = (type_id == 3) & (shapely.get_num_interior_rings(geoms) == 0)
     split = np.isin(type_id, (3, 6, 7)) & ~simple
     simple_idx, split_idx = np.flatnonzero(simple), np.flatnonzero(split)
-    xy_s, ring_s = shapely.get_coordinates(geoms[simple_idx], return_index=True)
+    if len(split_idx) == 0:  # the common case: one ring per feature, no copies
+        counts = shapely.get_num_coordinates(geoms[simple_idx])
+        start = np.zeros(len(counts), dtype=np.int64)
+        np.cumsum(counts[:-1], out=start[1:])
+        return _Rings(shapely.get_coordinates(geoms[simple_idx]), start, simple_idx, np.ones(len(simple_idx)))
     parts, part_of = shapely.get_parts(geoms[split_idx], return_index=True)
     polygonal = shapely.get_type_id(parts) == 3
     parts, part_of = parts[polygonal], part_of[polygonal]
-    rings, ring_of = shapely.get_rings(parts, return_index=True)
-    xy_r, ring_r = shapely.get_coordinates(rings, return_index=True)
+    rings, ring_of = shapely.get_rings(parts[~shapely.is_empty(parts)], return_index=True)
+    ring_of = np.flatnonzero(~shapely.is_empty(parts))[ring_of]
     exterior = np.r_[True, ring_of[1:] != ring_of[:-1]] if len(ring_of) else np.zeros(0, bool)  # get_rings lists the exterior first
-    return (
-        np.concatenate([xy_s, xy_r]),
-        np.concatenate([ring_s, ring_r + len(simple_idx)]),
+    all_rings = np.concatenate([geoms[simple_idx], rings])
+    counts = shapely.get_num_coordinates(all_rings)
+    start = np.zeros(len(counts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=start[1:])
+    return _Rings(
+        shapely.get_coordinates(all_rings),
+        start,
         np.concatenate([simple_idx, split_idx[part_of[ring_of]]]),
         np.concatenate([np.ones(len(simple_idx)), np.where(exterior, 1.0, -1.0)]),
     )
+
+
+#: Features measured per block: the flat vertex arrays of a block (≈ 10 per feature) stay in the
+#: processor's cache and in reused memory instead of faulting in fresh pages for every temporary.
+AREA_BLOCK = 1 << 14
+
+
+def _blocks(index: np.ndarray) -> list[np.ndarray]:
+    return [index[i : i + AREA_BLOCK] for i in range(0, len(index), AREA_BLOCK)]
+
+
+#: Features at most this wide (bounding-box diagonal, m) on a Transverse Mercator plane are measured
+#: in closed form from their planar moments (:func:`_moment_area`); wider ones, and every feature on
+#: other planes, by the trapezoid sum (:func:`_trapezoid_area`). The closed form's truncation grows
+#: as (width / Earth radius)³: < 1e-11 relative at this width.
+MOMENT_MAX_WIDTH_M = 2_000.0
+
+
+def _transverse_mercator(crs: pyproj.CRS) -> tuple[float, float] | None:
+    """Central meridian (radians) and scale factor of a Transverse Mercator (Gauss–Krüger, UTM) CRS, else None."""
+    op = crs.coordinate_operation
+    if op is None or op.method_code != "9807":  # EPSG method 9807: Transverse Mercator
+        return None
+    params = {p.code: p for p in op.params}
+    lon0, k0 = params.get("8802"), params.get("8805")
+    if lon0 is None or k0 is None or lon0.unit_name != "degree":
+        return None
+    return float(np.radians(lon0.value)), float(k0.value)
+
+
+def _trapezoid_area(geoms: np.ndarray, crs: pyproj.CRS, ell: Ellipsoid, edges: str) -> np.ndarray:
+    """The notice's trapezoid sum over every vertex (and, for ``edges="straight"``, every edge midpoint).
+
+    Edges are the consecutive vertex pairs of the flat vertex array; the pairs that join two rings
+    are zeroed before the per-ring sums.
+    """
+    r = _rings(geoms)
+    n = len(r.xy)
+    if n < 2:
+        return np.zeros(len(geoms))
+    m = n - 1 if edges == "straight" else 0
+    x, y = np.empty(n + m), np.empty(n + m)
+    x[:n], y[:n] = r.xy[:, 0], r.xy[:, 1]
+    if m:  # the midpoint of each vertex pair in the CRS's own coordinates
+        np.add(x[: n - 1], x[1:n], out=x[n:])
+        np.add(y[: n - 1], y[1:n], out=y[n:])
+        x[n:] *= 0.5
+        y[n:] *= 0.5
+    if crs.is_geographic:
+        lon, lat = np.radians(x, out=x), np.radians(y, out=y)
+    else:
+        inverse = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+        lon, lat = inverse.transform(x, y, radians=True, inplace=True)
+    f = _meridian_integral(lat, ell)
+    lon -= lon[0]  # reference meridian: any one, here the first vertex's
+    lon0, lon1, f0, f1 = lon[: n - 1], lon[1:n], f[: n - 1], f[1:n]
+    d_lon, d_f = lon1 - lon0, f1 - f0
+    mean_lon = 0.5 * (lon1 + lon0)
+    edge = mean_lon * d_f  # the notice's trapezoid between the edge and the reference meridian
+    if m:  # Simpson's rule on the sliver between the edge's image and its chord (see ``edges``)
+        h_lon, h_f = lon[n:] - mean_lon, f[n:] - 0.5 * (f1 + f0)
+        edge += (2.0 / 3.0) * (h_lon * d_f - h_f * d_lon)
+    edge[r.joins()] = 0.0
+    ring_area = np.abs(r.pair_sums(edge))
+    return np.bincount(r.feature, weights=r.sign * ring_area, minlength=len(geoms))
+
+
+def _moment_area(geoms: np.ndarray, crs: pyproj.CRS, ell: Ellipsoid, tm: tuple[float, float]) -> np.ndarray:
+    """Ellipsoidal area of features drawn with straight edges on a Transverse Mercator plane, in closed form.
+
+    A conformal plane maps the area element dS of the ellipsoid to k² dS, with k the point scale,
+    so the area is ∬ k⁻² dx dy over the drawn polygon. Expanded about the polygon's centroid c,
+    k⁻² = m(c) + ∇m·(p − c) + ½ (p − c)ᵀ H (p − c) + …, the linear term integrates to zero and
+    the area is A m(c) + ½ H_xx J_xx: the planar area A, the central second moment J_xx of
+    easting, and m, H_xx = ∂²m/∂x² = −2 / (k₀⁴ ρ ν) of the Transverse Mercator scale
+    k = k₀ [1 + (1 + C) A²/2 + (5 − 4T + 42C + 13C² − 28e′²) A⁴/24 + (61 − 148T + 16T²) A⁶/720]
+    (A = Δλ cos φ, T = tan² φ, C = e′² cos² φ; Snyder, *Map Projections — A Working Manual*, 8-11),
+    at the centroid's latitude φ and longitude from the central meridian Δλ — one inverse-projected
+    point per feature instead of two per edge. The terms left out are of order (width / R)³ × (x / R)
+    (:data:`MOMENT_MAX_WIDTH_M`); H's other entries contribute < 1e-12 relative. The moments are
+    taken about each ring's first vertex (metres, so no cancellation), then moved to the feature's
+    first ring.
+    """
+    r = _rings(geoms)
+    n_rings = len(r.start)
+    counts = np.diff(np.r_[r.start, len(r.xy)])
+    ox, oy = r.xy[r.start, 0], r.xy[r.start, 1]
+    x, y = r.xy[:, 0] - np.repeat(ox, counts), r.xy[:, 1] - np.repeat(oy, counts)
+    x0, x1, y0, y1 = x[:-1], x[1:], y[:-1], y[1:]
+    cross = x0 * y1 - x1 * y0
+    cross[r.joins()] = 0.0
+    ring_a = r.pair_sums(cross) / 2.0
+    ring_sx = r.pair_sums(cross * (x0 + x1)) / 6.0
+    ring_sy = r.pair_sums(cross * (y0 + y1)) / 6.0
+    ring_sxx = r.pair_sums(cross * (x0 * x0 + x0 * x1 + x1 * x1)) / 12.0
+    orient = r.sign * np.sign(ring_a)  # exterior +, hole −, whichever way each ring runs
+    first = np.full(len(geoms), n_rings, dtype=np.int64)
+    np.minimum.at(first, r.feature, np.arange(n_rings))  # each feature's first ring (n_rings: none)
+    dx, dy = ox - ox[first[r.feature]], oy - oy[first[r.feature]]  # the ring's origin from its feature's
+    ring_sxx = ring_sxx + 2 * dx * ring_sx + dx * dx * ring_a
+    ring_sx, ring_sy = ring_sx + dx * ring_a, ring_sy + dy * ring_a
+    area, sx, sy, sxx = (np.bincount(r.feature, weights=orient * v, minlength=len(geoms)) for v in (ring_a, ring_sx, ring_sy, ring_sxx))
+    positive = area > 0
+    safe = np.where(positive, area, 1.0)
+    cx, cy = np.where(positive, sx / safe, 0.0), np.where(positive, sy / safe, 0.0)
+    jxx = np.where(positive, sxx - sx * cx, 0.0)
+    has = first < n_rings
+    fx, fy = np.zeros(len(geoms)), np.zeros(len(geoms))
+    fx[has], fy[has] = ox[first[has]], oy[first[has]]
+    inverse = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+    lon, lat = inverse.transform(fx + cx, fy + cy, radians=True)
+    lon0, k0 = tm
+    ep2 = ell.e2 / (1.0 - ell.e2)
+    cos_lat = np.cos(lat)
+    a_ = (np.asarray(lon) - lon0) * cos_lat
+    t = np.tan(lat) ** 2
+    c = ep2 * cos_lat**2
+    a2 = a_ * a_
+    k = k0 * (1 + (1 + c) * a2 / 2 + (5 - 4 * t + 42 * c + 13 * c * c - 28 * ep2) * a2 * a2 / 24 + (61 - 148 * t + 16 * t * t) * a2**3 / 720)
+    w = 1.0 - ell.e2 * np.sin(lat) ** 2
+    rho_nu = ell.a**2 * (1.0 - ell.e2) / (w * w)  # ρ ν
+    h_xx = -2.0 / (k0**4 * rho_nu)
+    return np.where(positive, area / (k * k) + 0.5 * h_xx * jxx, 0.0)
 
 
 def ellipsoidal_area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, edges: str = "straight") -> pd.Series:
@@ -270,7 +417,11 @@ def ellipsoidal_area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, edges: str = "
         between its vertices (the line the parcel was drawn with); the notice's trapezoid sum over
         the vertices is completed by one inverse-projected midpoint per edge (Simpson's rule on
         the thin sliver between the edge and its chord on the ellipsoid), so the result is the
-        ellipsoidal area of the drawn shape and never exceeds the planar area.
+        ellipsoidal area of the drawn shape and never exceeds the planar area. On a Transverse
+        Mercator plane (every Gauss–Krüger zone, UTM) features up to :data:`MOMENT_MAX_WIDTH_M`
+        wide — parcels, 图斑 — get the same area in closed form from their planar moments and the
+        plane's scale factor (:func:`_moment_area`; the two agree to < 3e-10 relative,
+        ``tests/test_measure.py``), 4–5× faster.
         ``"vertices"``: the notice's sum over the vertices alone, as survey software computes
         TBMJ; it differs from ``"straight"`` by ≈ 2e-5 relative for a 300 m parcel with diagonal
         edges, much less for densely digitised 图斑.
@@ -290,35 +441,17 @@ def ellipsoidal_area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, edges: str = "
     crs = pyproj.CRS.from_user_input(gdf.crs)
     ell = ellipsoid_of(crs)
     geoms = _geometries(gdf)
-    xy, vertex_ring, ring_feature, ring_sign = _rings(geoms)
-    if len(xy) == 0:
-        return pd.Series(np.where(shapely.is_missing(geoms), np.nan, 0.0), index=gdf.index, name="ellipsoidal_area_m2")
-    n = len(xy)
-    e0 = np.flatnonzero(vertex_ring[1:] == vertex_ring[:-1])  # edge e0 → e0 + 1 inside one ring (rings are closed)
-    e1 = e0 + 1
-    m = len(e0) if edges == "straight" else 0
-    x, y = np.empty(n + m), np.empty(n + m)
-    x[:n], y[:n] = xy[:, 0], xy[:, 1]
-    if m:  # the midpoint of each edge in the CRS's own coordinates
-        np.add(x[e0], x[e1], out=x[n:])
-        np.add(y[e0], y[e1], out=y[n:])
-        x[n:] *= 0.5
-        y[n:] *= 0.5
-    if crs.is_geographic:
-        lon, lat = np.radians(x, out=x), np.radians(y, out=y)
-    else:
-        inverse = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
-        lon, lat = inverse.transform(x, y, radians=True, inplace=True)
-    f = _meridian_integral(lat, ell)
-    lon -= lon[0]  # reference meridian: any one, here the first vertex's
-    d_lon, d_f = lon[e1] - lon[e0], f[e1] - f[e0]
-    mean_lon = 0.5 * (lon[e1] + lon[e0])
-    edge = mean_lon * d_f  # the notice's trapezoid between the edge and the reference meridian
-    if m:  # Simpson's rule on the sliver between the edge's image and its chord (see ``edges``)
-        h_lon, h_f = lon[n:] - mean_lon, f[n:] - 0.5 * (f[e1] + f[e0])
-        edge += (2.0 / 3.0) * (h_lon * d_f - h_f * d_lon)
-    ring_area = np.abs(np.bincount(vertex_ring[e0], weights=edge, minlength=len(ring_sign)))
-    out = np.bincount(ring_feature, weights=ring_sign * ring_area, minlength=len(geoms))
+    out = np.zeros(len(geoms))
+    tm = _transverse_mercator(crs) if edges == "straight" else None
+    small = np.zeros(len(geoms), dtype=bool)
+    if tm is not None and len(geoms):
+        bounds = shapely.bounds(geoms)
+        with np.errstate(invalid="ignore"):
+            small = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) <= MOMENT_MAX_WIDTH_M  # NaN (missing, empty) → False
+        for block in _blocks(np.flatnonzero(small)):
+            out[block] = _moment_area(geoms[block], crs, ell, tm)
+    for block in _blocks(np.flatnonzero(~small)):
+        out[block] = _trapezoid_area(geoms[block], crs, ell, edges)
     out[shapely.is_missing(geoms)] = np.nan
     return pd.Series(out, index=gdf.index, name="ellipsoidal_area_m2")
 

@@ -147,7 +147,8 @@ def plan_state(plan: Plan, year: int | None = None) -> PlanState:
 
 def parcel_areas(plan: Plan, basis: str) -> np.ndarray:
     """Area in m² of every parcel on ``basis``: ``"planar"`` (Gauss–Krüger plane) or
-    ``"ellipsoidal"`` (椭球面积, :func:`zoneplan.measure.ellipsoidal_area_m2`).
+    ``"ellipsoidal"`` (椭球面积, :func:`zoneplan.measure.ellipsoidal_area_m2`), measured once per
+    plan content and basis (a read-only array).
 
     Examples
     --------
@@ -157,8 +158,14 @@ def parcel_areas(plan: Plan, basis: str) -> np.ndarray:
     >>> round(float(planar) / (10000 / 15)), round(float(ellipsoidal) / (10000 / 15))  # mu on the plane and on the ellipsoid
     (64824, 64803)
     """
+    return memo(plan, ("parcel_areas", basis), lambda: _parcel_areas(plan, basis))
+
+
+def _parcel_areas(plan: Plan, basis: str) -> np.ndarray:
     parcels = plan.parcels
-    return basis_area_m2(parcels, basis).to_numpy(dtype=float) if len(parcels) else np.array([], dtype=float)
+    area = basis_area_m2(parcels, basis).to_numpy(dtype=float) if len(parcels) else np.array([], dtype=float)
+    area.flags.writeable = False  # shared by every reader of this plan content
+    return area
 
 
 def _numeric(parcels: pd.DataFrame, name: str) -> np.ndarray:

@@ -48,8 +48,9 @@ from zoneplan.analysis._frame import group_sum, groups, parcel_frame
 from zoneplan.analysis.consumption import land_consumption
 from zoneplan.analysis.grouping import LAYER_OF, Level, group_layer
 from zoneplan.analysis.timeline import BUILT, STATUS_ORDER, SUPPLIED, UNBUILDABLE
-from zoneplan.measure import basis_area_m2
+from zoneplan.measure import basis_area_m2, plan_area_basis
 from zoneplan.plan import Plan
+from zoneplan.state import parcel_areas
 from zoneplan.units import M2_PER_MU
 
 __all__ = ["REMAINING_COLUMNS", "forbidden_area", "remaining_geometry", "remaining_land"]
@@ -98,8 +99,8 @@ def _masks(plan: Plan) -> tuple[str | None, np.ndarray, shapely.STRtree | None]:
     return memo(plan, "masks", build)
 
 
-def _overlap(plan: Plan, geoms: np.ndarray, parts: np.ndarray, tree: shapely.STRtree | None) -> np.ndarray:
-    """Area of each geometry inside the union of the disjoint ``parts``, on the plan's area basis."""
+def _overlap(plan: Plan, geoms: np.ndarray, area_m2: np.ndarray, parts: np.ndarray, tree: shapely.STRtree | None) -> np.ndarray:
+    """Area of each geometry (whole: ``area_m2``) inside the union of the disjoint ``parts``, on the plan's area basis."""
     out = np.zeros(len(geoms))
     if tree is None or not len(geoms):
         return out
@@ -108,13 +109,13 @@ def _overlap(plan: Plan, geoms: np.ndarray, parts: np.ndarray, tree: shapely.STR
         return out
     inside = shapely.contains_properly(parts[pi], geoms[gi])
     area = np.empty(len(gi))
-    area[inside] = basis_area_m2(geoms[gi[inside]], plan).to_numpy()
+    area[inside] = area_m2[gi[inside]]
     cut = ~inside
     area[cut] = basis_area_m2(shapely.intersection(geoms[gi[cut]], parts[pi[cut]]), plan).to_numpy()
     return np.bincount(gi, weights=area, minlength=len(geoms))
 
 
-def forbidden_area(plan: Plan, geoms: gpd.GeoSeries | np.ndarray) -> np.ndarray:
+def forbidden_area(plan: Plan, geoms: gpd.GeoSeries | np.ndarray, *, area_m2: np.ndarray | None = None) -> np.ndarray:
     """Area in m² of each geometry that the plan's control lines forbid to develop.
 
     Parameters
@@ -123,6 +124,9 @@ def forbidden_area(plan: Plan, geoms: gpd.GeoSeries | np.ndarray) -> np.ndarray:
         The plan (its ``control_lines`` layer).
     geoms
         Polygons in the plan's CRS.
+    area_m2
+        Their areas on the plan's basis when the caller has them (:func:`zoneplan.state.parcel_areas`
+        for the plan's parcels); None: measured here.
 
     Returns
     -------
@@ -143,12 +147,13 @@ def forbidden_area(plan: Plan, geoms: gpd.GeoSeries | np.ndarray) -> np.ndarray:
     mode, parts, tree = _masks(plan)
     if mode is None:
         return np.zeros(len(arr))
-    inside = _overlap(plan, arr, parts, tree)
-    return basis_area_m2(arr, plan).to_numpy() - inside if mode == "allowed" else inside
+    whole = basis_area_m2(arr, plan).to_numpy() if area_m2 is None else area_m2
+    inside = _overlap(plan, arr, whole, parts, tree)
+    return whole - inside if mode == "allowed" else inside
 
 
 def _parcel_forbidden(plan: Plan) -> np.ndarray:
-    return memo(plan, "parcel_forbidden", lambda: forbidden_area(plan, plan.parcels.geometry))
+    return memo(plan, "parcel_forbidden", lambda: forbidden_area(plan, plan.parcels.geometry, area_m2=parcel_areas(plan, plan_area_basis(plan))))
 
 
 def _supply_rates(plan: Plan, consumption: pd.DataFrame, ids: pd.Index, ref_year: int | None) -> tuple[pd.Series, pd.Series, str]:

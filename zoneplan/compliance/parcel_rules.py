@@ -41,6 +41,7 @@ from zoneplan.errors import InputError
 from zoneplan.measure import basis_area_m2, plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.units import wan_per_mu
+from zoneplan.state import parcel_areas
 
 __all__ = ["MEASURE_INPUTS", "judged_parcels", "parcel_limits", "parcel_measures", "parcel_rule_violations"]
 
@@ -63,7 +64,7 @@ _SPECIFICITY = {None: 0, "zone": 1, "district": 2, "park": 3, "phase": 4}
 _PROJECT_STATUSES = ("built", "supplied")
 
 
-def parcel_measures(parcels: gpd.GeoDataFrame, *, basis: str | None = None) -> pd.DataFrame:
+def parcel_measures(parcels: gpd.GeoDataFrame, *, basis: str | None = None, area_m2: np.ndarray | None = None) -> pd.DataFrame:
     """Industrial-land control measures of every parcel, aligned to ``parcels.index``.
 
     Parameters
@@ -73,6 +74,9 @@ def parcel_measures(parcels: gpd.GeoDataFrame, *, basis: str | None = None) -> p
     basis
         Area basis of the parcel area the measures divide by (the plan's,
         :func:`zoneplan.measure.plan_area_basis`); None: ``settings.area_basis``.
+    area_m2
+        The parcels' areas on ``basis`` when the caller has them (a plan's
+        :func:`zoneplan.state.parcel_areas`); None: measured here.
 
     Returns
     -------
@@ -87,7 +91,7 @@ def parcel_measures(parcels: gpd.GeoDataFrame, *, basis: str | None = None) -> p
     >>> parcel_measures(p, basis="planar")[["far", "investment_intensity_wan_per_mu", "green_ratio"]].round(4).iloc[0].tolist()
     [1.99, 186.6667, nan]
     """
-    area = basis_area_m2(parcels, basis)
+    area = basis_area_m2(parcels, basis) if area_m2 is None else pd.Series(area_m2, index=parcels.index, dtype="float64")
     positive = area.where(area > 0)
 
     def column(name: str) -> pd.Series:
@@ -224,7 +228,8 @@ def parcel_rule_violations(plan: Plan, *, year: int | None = None, rules: Mappin
     parcels = plan.parcels
     limits = parcel_limits(plan, year=year, rules=rules)
     judged = judged_parcels(plan, year=year, rules=rules).to_numpy()
-    measures = parcel_measures(parcels, basis=plan_area_basis(plan))
+    basis = plan_area_basis(plan)
+    measures = parcel_measures(parcels, basis=basis, area_m2=parcel_areas(plan, basis))
     ids = feature_ids(parcels, "parcels")
     rtol = rules.ratio_rel_tolerance
     parts: list[Findings] = []
