@@ -40,8 +40,8 @@ from zoneplan.compliance.rules import PARCEL_METRICS, Rules, resolve_rules
 from zoneplan.errors import InputError
 from zoneplan.measure import basis_area_m2, plan_area_basis
 from zoneplan.plan import Plan
-from zoneplan.units import wan_per_mu
 from zoneplan.state import parcel_areas
+from zoneplan.units import wan_per_mu
 
 __all__ = ["MEASURE_INPUTS", "judged_parcels", "parcel_limits", "parcel_measures", "parcel_rule_violations"]
 
