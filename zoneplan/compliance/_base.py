@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from zoneplan._geometry import polygonal, union_by_group, usable
 from zoneplan.errors import InputError
@@ -53,9 +54,12 @@ CANNOT_JUDGE_COLUMNS: list[str] = ["rule", "layer", "feature_id", "missing", "me
 
 
 def _column(values: object, n: int, dtype: str | None = None) -> np.ndarray | pd.array:
+    """``values`` as a column of ``n`` rows; a scalar is broadcast (a string one by Arrow, without a Python list)."""
     if isinstance(values, (pd.Series, pd.Index)):
         values = values.to_numpy()
     if np.ndim(values) == 0:
+        if dtype == "string":
+            return pd.array(pa.nulls(n, pa.large_string()) if values is None or values is pd.NA else pa.repeat(pa.scalar(str(values), pa.large_string()), n), dtype="string")
         values = [values] * n
     return pd.array(values, dtype=dtype) if dtype else np.asarray(values, dtype=object)
 
