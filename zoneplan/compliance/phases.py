@@ -40,6 +40,7 @@ from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.measure import basis_area_m2, plan_area_basis
 from zoneplan.plan import Plan
+from zoneplan.state import parcel_areas
 from zoneplan.units import M2_PER_MU
 
 __all__ = ["PHASE_RULES", "outside_own_zone", "phase_findings"]
@@ -227,7 +228,7 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
                     measured=measured[bad],
                     limit=end[bad],
                     unit="year",
-                    area_m2=basis_area_m2(parcels.geometry.values[bad], basis, crs=plan.crs).to_numpy(),
+                    area_m2=parcel_areas(plan, basis)[bad],
                     message=[
                         f"parcel of phase {p} {w} {int(m) if not np.isnan(m) else year}, after the phase's end year {int(e)}"
                         if w != "not built by"
