@@ -79,7 +79,7 @@ def _solve_elastic(model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: 
     return (res2 if res2.x is not None else res), total
 
 
-def diagnose(model: Model, *, objective: str, name: str, t0: float, size: dict[str, int], time_limit: float | None, verify: bool) -> SolveResult:
+def diagnose(model: Model, *, objective: str, name: str, t0: float, size: dict[str, float], time_limit: float | None, verify: bool) -> SolveResult:
     """The :class:`SolveResult` of an infeasible model: conflicts, their relaxation and the hard rules binding."""
     from zoneplan.solve.solver import _STAGES, criteria
 

@@ -73,7 +73,7 @@ class SolveResult:
     start_year: int
     horizon: int
     seconds: float
-    size: dict[str, int]
+    size: dict[str, float]
     binding: pd.DataFrame = field(default_factory=pd.DataFrame)
     area_basis: str = "planar"
 
@@ -92,7 +92,7 @@ class SolveResult:
         conflicts: pd.DataFrame,
         fixed_violations: pd.DataFrame,
         seconds: float,
-        size: dict[str, int],
+        size: dict[str, float],
         binding: pd.DataFrame | None = None,
     ) -> SolveResult:
         """A result of ``model``: the years, horizon and unmodelled targets from the model; the

@@ -28,6 +28,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -39,10 +40,11 @@ from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 from zoneplan.solve.conflicts import CONFLICT_COLUMNS
 from zoneplan.solve.model import _NEVER, OBJECTIVES, Model, build_model
+from zoneplan.solve.reduce import aggregate, components
 from zoneplan.solve.result import SolveResult, applied, changes_of, scenario_of, with_base_conflicts
 from zoneplan.units import M2_PER_MU
 
-__all__ = ["DEFAULT_GAP", "criteria", "run_milp", "solve"]
+__all__ = ["DEFAULT_GAP", "TIE_BREAK_GAP", "Answer", "criteria", "lexicographic", "run_milp", "solve"]
 
 #: Relative MIP gap at which HiGHS stops: the answer is proven within 0.01 % of the optimum
 #: (HiGHS's default; 0 proves exact optimality, which on near-equal subset sums of parcel areas
@@ -50,6 +52,8 @@ __all__ = ["DEFAULT_GAP", "criteria", "run_milp", "solve"]
 DEFAULT_GAP = 1e-4
 #: Relative gap of the tie-breaking stages (the first criterion is already held within its gap).
 TIE_BREAK_GAP = 1e-3
+#: Blocks with fewer reduced columns are solved together in one HiGHS call.
+_BLOCK_MIN_COLUMNS = 500
 _CRITERIA = ("area", "parcels", "years", "earliest")
 _STAGES = {
     "least-area": (("area",), ("years",)),
@@ -123,23 +127,125 @@ def _c_stdout_silenced():
         os.close(devnull)
 
 
-def _lexicographic(model: Model, stages: Sequence[np.ndarray], *, time_limit: float | None, gap: float):
-    """Solve the stages in turn, each with the earlier ones held at their optimum."""
-    A, lb, ub = model.A, model.lb, model.ub
-    res = None
-    values: list[float] = []
-    for k, c in enumerate(stages):
-        res = run_milp(c, model, A=A, lb=lb, ub=ub, time_limit=time_limit, gap=gap if k == 0 else max(gap, TIE_BREAK_GAP))
-        if res.x is None:
-            return res, values
-        value = float(c @ np.round(res.x))
-        values.append(value)
-        if k + 1 < len(stages):
-            # the earlier criterion stays within the proven gap of its optimum
-            A = sp.vstack([A, sp.csr_matrix(c.reshape(1, -1))], format="csr")
-            lb = np.append(lb, -np.inf)
-            ub = np.append(ub, value * (1 + gap) + 1e-7 * max(1.0, abs(value)))
-    return res, values
+@dataclass
+class Answer:
+    """What the stages of one solve reached.
+
+    Attributes
+    ----------
+    x
+        Chosen options of the model (True per chosen option), None without an answer.
+    status
+        As :func:`scipy.optimize.milp`: 0 optimal (within the gap), 1 time limit, 2 infeasible, …
+    message
+        HiGHS's message of the first block that did not solve to optimality (else of the last).
+    values
+        The value of each stage's criterion on the answer.
+    mip_gap
+        Relative gap of the first stage: (answer − proven bound) / answer, over all blocks.
+    blocks
+        Independent blocks solved (:func:`zoneplan.solve.reduce.components`).
+    merged_parcels
+        Parcels folded into a class of interchangeable parcels (:func:`zoneplan.solve.reduce.aggregate`).
+    highs_s
+        Seconds spent in HiGHS.
+    """
+
+    x: np.ndarray | None
+    status: int
+    message: str
+    values: list[float] = field(default_factory=list)
+    mip_gap: float = 0.0
+    blocks: int = 0
+    merged_parcels: int = 0
+    highs_s: float = 0.0
+
+
+def _solve_units(n_blocks: int, col_block: np.ndarray) -> list[np.ndarray]:
+    """Blocks grouped into solves: a block of at least :data:`_BLOCK_MIN_COLUMNS` columns on its
+    own, the smaller ones together (one HiGHS call for thousands of one-parcel blocks)."""
+    size = np.bincount(col_block, minlength=n_blocks)
+    big = np.flatnonzero(size >= _BLOCK_MIN_COLUMNS)
+    small = np.flatnonzero((size > 0) & (size < _BLOCK_MIN_COLUMNS))
+    return [np.array([b]) for b in big] + ([small] if len(small) else [])
+
+
+def lexicographic(model: Model, stages: Sequence[np.ndarray], *, time_limit: float | None = None, gap: float = DEFAULT_GAP) -> Answer:
+    """Solve the stages in turn, each with the earlier ones held within their gap of the optimum.
+
+    Interchangeable parcels are merged first and the independent blocks of the merged model are
+    solved one by one (:mod:`zoneplan.solve.reduce`); each stage's criterion is held per block.
+
+    Parameters
+    ----------
+    model
+        A built model.
+    stages
+        One criterion per stage (cost per option), the first the objective.
+    time_limit
+        Seconds per stage over all blocks (None: no limit).
+    gap
+        Relative MIP gap of the first stage (the others: at least :data:`TIE_BREAK_GAP`).
+
+    Returns
+    -------
+    Answer
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.solve import build_model
+    >>> model = build_model(datasets.load("linqing"), years=[2035])
+    >>> answer = lexicographic(model, [criteria(model)["area"], criteria(model)["years"]])
+    >>> answer.status, int(answer.x.sum()) == int(model.free.sum())
+    (0, True)
+    """
+    reduced = aggregate(model, stages)
+    n_blocks, row_block, col_block = components(reduced.A)
+    deadline = None if time_limit is None else time.perf_counter() + float(time_limit) * len(stages)
+    # rows no column reaches: constants, met or not whatever the answer
+    empty = ~np.isin(row_block, col_block)
+    if ((reduced.lb[empty] > 1e-9) | (reduced.ub[empty] < -1e-9)).any():
+        return Answer(None, 2, "a target or quota no free parcel reaches is not met", blocks=n_blocks, merged_parcels=reduced.merged_parcels)
+    y = np.zeros(reduced.A.shape[1])
+    status, message, primal, bound, highs_s = 0, "", 0.0, 0.0, 0.0
+    for unit in _solve_units(n_blocks, col_block):
+        cols = np.flatnonzero(np.isin(col_block, unit))
+        rows = np.flatnonzero(np.isin(row_block, unit))
+        A = reduced.A[rows][:, cols]
+        lb, ub = reduced.lb[rows], reduced.ub[rows]
+        for k, stage in enumerate(reduced.costs):
+            c = stage[cols]
+            left = None if deadline is None else max(1.0, deadline - time.perf_counter())
+            t0 = time.perf_counter()
+            res = run_milp(c, model, A=A, lb=lb, ub=ub, upper=reduced.upper[cols], time_limit=left, gap=gap if k == 0 else max(gap, TIE_BREAK_GAP))
+            highs_s += time.perf_counter() - t0
+            if res.x is None:
+                return Answer(None, int(res.status), str(res.message), blocks=n_blocks, merged_parcels=reduced.merged_parcels, highs_s=highs_s)
+            if res.status != 0 and status == 0:
+                status, message = int(res.status), str(res.message)
+            value = float(c @ np.rint(res.x))
+            if k == 0:
+                primal += value
+                bound += float(getattr(res, "mip_dual_bound", value) or value)
+            if k + 1 < len(reduced.costs):
+                # the earlier criterion stays within the proven gap of its optimum
+                A = sp.vstack([A, sp.csr_matrix(c.reshape(1, -1))], format="csr")
+                lb = np.append(lb, -np.inf)
+                ub = np.append(ub, value * (1 + gap) + 1e-7 * max(1.0, abs(value)))
+        y[cols] = np.rint(res.x)
+        message = message or str(res.message)
+    x = reduced.expand(y)
+    return Answer(
+        x=x,
+        status=status,
+        message=message,
+        values=[float(np.asarray(c) @ x) for c in stages],
+        mip_gap=(primal - bound) / abs(primal) if abs(primal) > 1e-9 else 0.0,
+        blocks=n_blocks,
+        merged_parcels=reduced.merged_parcels,
+        highs_s=highs_s,
+    )
 
 
 def solve(
@@ -226,10 +332,11 @@ def solve(
         stages = [sum(float(w) * cost[k] for k, w in (weights or {}).items())]
     else:
         stages = [sum(cost[k] for k in stage) for stage in _STAGES[objective]]
-    res, values = _lexicographic(model, stages, time_limit=time_limit, gap=gap)
+    res = lexicographic(model, stages, time_limit=time_limit, gap=gap)
+    values = res.values
     label = "-".join(str(y) for y in model.years)
     name = name or f"solve-{objective}-{label}"
-    size = {
+    size: dict[str, float] = {
         "parcels": len(plan.parcels),
         "free_parcels": int(model.free.sum()),
         "options": model.n_options,
@@ -242,8 +349,8 @@ def solve(
         if res.status != 2:
             raise InputError(f"the solver stopped without an answer: {res.message}", rule="solve")
         return diagnose(model, objective=objective, name=name, t0=t0, size=size, time_limit=time_limit, verify=verify)
-    size["mip_gap"] = float(getattr(res, "mip_gap", 0.0) or 0.0)  # type: ignore[assignment]
-    chosen = np.round(res.x) > 0.5
+    size.update(mip_gap=res.mip_gap, blocks=res.blocks, merged_parcels=res.merged_parcels, highs_s=round(res.highs_s, 3))
+    chosen = res.x
     changes = changes_of(model, chosen)
     fixed_violations = with_base_conflicts(model, chosen)
     description = f"zoneplan solve ({objective}) for the targets of {', '.join(map(str, model.years))}: {int(changes['change'].isin(['landuse', 'withdraw']).sum())} parcel(s) change land use"
