@@ -105,7 +105,8 @@ def test_expand_gives_every_merged_parcel_exactly_one_option() -> None:
     keep = np.flatnonzero((opts["parcel_id"] == "ZG0") & (opts["kind"] == "keep") & (opts["year"] == 2030))[0]
     convert = np.flatnonzero((opts["parcel_id"] == "ZG0") & (opts["kind"] == "change") & (opts["year"] == 2030))[0]
     y[[keep, convert]] = [4, 2]
-    x = reduced.expand(y)
+    x, floor = reduced.expand(y)
+    assert len(floor) == 0  # no max_far: no floor-area columns
     chosen = model.options[x & model.options["parcel_id"].str.startswith("ZG").to_numpy()]
     assert chosen["parcel_id"].tolist() == [f"ZG{i}" for i in range(6)]
     assert chosen["kind"].tolist() == ["change", "change", "keep", "keep", "keep", "keep"]

@@ -61,12 +61,12 @@ def _solve_elastic(model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: 
     """Least total slack (mu); with ``second``, the least ``second`` among those answers."""
     from zoneplan.solve.solver import run_milp
 
-    n_opt = model.n_options
     n_slack = len(slack_mu)
-    c = np.r_[np.zeros(n_opt), slack_mu]
-    integrality = np.r_[np.ones(n_opt), np.zeros(n_slack)]
+    c = np.r_[np.zeros(model.n_columns), slack_mu]
+    integrality = np.r_[model.integrality, np.zeros(n_slack)]
+    lb_cols = np.r_[model.column_lower, np.zeros(n_slack)]
     ub_cols = np.r_[upper, np.full(n_slack, np.inf)]
-    res = run_milp(c, model, A=A, upper=ub_cols, integrality=integrality, time_limit=time_limit)
+    res = run_milp(c, model, A=A, lower=lb_cols, upper=ub_cols, integrality=integrality, time_limit=time_limit)
     if res.x is None:
         return res, math.nan
     total = float(c @ res.x)
@@ -75,7 +75,7 @@ def _solve_elastic(model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: 
     A2 = sp.vstack([A, sp.csr_matrix(c.reshape(1, -1))], format="csr")
     lb2 = np.append(model.lb, -np.inf)
     ub2 = np.append(model.ub, total + 1e-6 * max(1.0, total))
-    res2 = run_milp(np.r_[second, np.zeros(n_slack)], model, A=A2, lb=lb2, ub=ub2, upper=ub_cols, integrality=integrality, time_limit=time_limit)
+    res2 = run_milp(np.r_[second, np.zeros(n_slack)], model, A=A2, lb=lb2, ub=ub2, lower=lb_cols, upper=ub_cols, integrality=integrality, time_limit=time_limit)
     return (res2 if res2.x is not None else res), total
 
 
@@ -84,18 +84,17 @@ def diagnose(model: Model, *, objective: str, name: str, t0: float, size: dict[s
     from zoneplan.solve.solver import _STAGES, criteria
 
     A, _, _, slack_rows, _signs = _elastic(model)
-    len(slack_rows)
     slack_mu = model.rows["m2_per_unit"].to_numpy(dtype=float)[slack_rows] / M2_PER_MU
-    upper = np.where(model.options["forbidden"].to_numpy(), 0.0, 1.0)
+    upper = model.column_upper
     cost = criteria(model)
     second = sum(cost[k] for k in _STAGES.get(objective, (("area",),))[0])
     res, total = _solve_elastic(model, A, upper, slack_mu, second, time_limit)
     if res.x is None:
         raise InputError("the hard rules alone (one use per parcel, control lines, adjacency, pins) cannot all hold", rule="solve")
-    n_opt = model.n_options
+    n_opt, n_cols = model.n_options, model.n_columns
     chosen = np.round(res.x[:n_opt]) > 0.5
-    slack = res.x[n_opt:] * model.rows["m2_per_unit"].to_numpy(dtype=float)[slack_rows]  # m²
-    changes = changes_of(model, chosen)
+    slack = res.x[n_cols:] * model.rows["m2_per_unit"].to_numpy(dtype=float)[slack_rows]  # m²
+    changes = changes_of(model, chosen, res.x[n_opt:n_cols])
     fixed_violations = with_base_conflicts(model, chosen)
     scenario = scenario_of(
         model,
@@ -211,7 +210,7 @@ def _binding(model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: np.nda
         families.append("env_adjacency")
     for family in families:
         lifted = upper.copy()
-        lifted[(by == family).to_numpy()] = 1.0
+        lifted[np.flatnonzero((by == family).to_numpy())] = 1.0  # option columns come first
         rows = np.zeros(A.shape[0], dtype=bool)
         if family == "env_adjacency":
             rows[adjacency_rows] = True

@@ -27,7 +27,7 @@ Examples
 >>> from zoneplan.solve.solver import criteria
 >>> model = build_model(datasets.load("linqing"), years=[2035])
 >>> reduced = aggregate(model, [criteria(model)["area"]])
->>> reduced.A.shape[1] <= model.n_options
+>>> reduced.A.shape[1] <= model.n_columns
 True
 >>> n_blocks, row_block, col_block = components(reduced.A)
 >>> n_blocks >= 1 and len(col_block) == reduced.A.shape[1]
@@ -57,13 +57,15 @@ class Reduced:
     ----------
     A, lb, ub
         Rows of the reduced model (a merged class's assignment row sums to its size).
-    upper
-        Column upper bounds: 0 for a forbidden option, else the size of its parcel's class (1 for
-        a parcel of its own).
+    lower, upper, integrality
+        Column bounds (an option: 0 to the size of its parcel's class, 1 for a parcel of its own, 0
+        when forbidden; floor area as in the model) and integrality (options integer, floor area
+        continuous).
     costs
         The criteria given to :func:`aggregate`, on the reduced columns.
     columns
-        For each reduced column, the model option it stands for (its class's first parcel's).
+        For each reduced column, the model column it stands for (an option of its class's first
+        parcel, or a floor-area column, never merged).
     twin
         Per model option, the option of its class's first parcel it is identical to (itself for
         that parcel's own options).
@@ -77,7 +79,9 @@ class Reduced:
     A: sp.csr_matrix
     lb: np.ndarray
     ub: np.ndarray
+    lower: np.ndarray
     upper: np.ndarray
+    integrality: np.ndarray
     costs: list[np.ndarray]
     columns: np.ndarray
     twin: np.ndarray
@@ -89,22 +93,24 @@ class Reduced:
         """Parcels folded into another parcel's class."""
         return int(self.classes.sum() - len(self.classes))
 
-    def expand(self, y: np.ndarray) -> np.ndarray:
-        """Option choices of the model (True per chosen option) from a solution ``y`` of the
-        reduced model.
+    def expand(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The model's answer from a solution ``y`` of the reduced model: chosen options (True per
+        option) and floor area added (m² per floor-area column).
 
         Members of a class take its options in turn: with counts ``v₀, v₁, …`` of the class's
         options, the first ``v₀`` members (plan order) take option 0, the next ``v₁`` option 1, …
         """
-        counts = np.zeros(self.model.n_options, dtype=np.int64)
-        counts[self.columns] = np.rint(y).astype(np.int64)
+        n_opt = self.model.n_options
+        full = np.zeros(self.model.n_columns)
+        full[self.columns] = y
+        counts = np.rint(full[:n_opt]).astype(np.int64)
         parcel = self.model.options["parcel"].to_numpy()
         start = np.searchsorted(parcel, parcel)  # options are sorted by parcel
         total = np.cumsum(counts)
         hi = total - (total[start] - counts[start])  # members up to and including this option
         lo = hi - counts
         t = self.twin
-        return (self.member_rank >= lo[t]) & (self.member_rank < hi[t])
+        return (self.member_rank >= lo[t]) & (self.member_rank < hi[t]), full[n_opt:]
 
 
 def _block_hash(key: np.ndarray, n: int, values: pd.DataFrame, salt: str) -> np.ndarray:
@@ -123,8 +129,8 @@ def aggregate(model: Model, costs: Sequence[np.ndarray]) -> Reduced:
     model
         A built model (:func:`zoneplan.solve.build_model`).
     costs
-        Every criterion the solve will minimise (the stages), one value per option: parcels are
-        interchangeable only if they cost the same under each.
+        Every criterion the solve will minimise (the stages), one value per model column: parcels
+        are interchangeable only if their options cost the same under each.
 
     Returns
     -------
@@ -135,8 +141,8 @@ def aggregate(model: Model, costs: Sequence[np.ndarray]) -> Reduced:
     >>> from zoneplan import datasets
     >>> from zoneplan.solve import build_model
     >>> model = build_model(datasets.load("linqing"), years=[2035])
-    >>> reduced = aggregate(model, [model.options["area_m2"].to_numpy()])
-    >>> bool(reduced.expand(np.ones(reduced.A.shape[1])).any()), reduced.merged_parcels >= 0
+    >>> reduced = aggregate(model, [np.ones(model.n_columns)])
+    >>> bool(reduced.expand(np.ones(reduced.A.shape[1]))[0].any()), reduced.merged_parcels >= 0
     (True, True)
     """
     opts = model.options
@@ -149,9 +155,9 @@ def aggregate(model: Model, costs: Sequence[np.ndarray]) -> Reduced:
     not_assign = np.ones(model.A.shape[0], dtype=bool)
     not_assign[assign_row] = False
     forbidden = opts["forbidden"].to_numpy(dtype=bool)
-    cost = [np.asarray(c, dtype=float) for c in costs]
+    cost = [np.asarray(c, dtype=float)[:n] for c in costs]
 
-    coo = model.A[not_assign].tocoo()
+    coo = model.A[not_assign][:, :n].tocoo()
     nz_parcel = rank[coo.col]
     order = np.lexsort((coo.row, local[coo.col], nz_parcel))
     nz_parcel, nz_local, nz_row, nz_value = nz_parcel[order], local[coo.col][order], coo.row[order], coo.data[order]
@@ -186,7 +192,8 @@ def aggregate(model: Model, costs: Sequence[np.ndarray]) -> Reduced:
     member_rank = pd.Series(np.arange(n_par)).groupby(rep).cumcount().to_numpy()
 
     keep_parcel = member_rank == 0
-    cols = np.flatnonzero(keep_parcel[rank])
+    options = np.flatnonzero(keep_parcel[rank])
+    cols = np.r_[options, np.arange(n, model.n_columns)]
     keep_rows = np.ones(model.A.shape[0], dtype=bool)
     keep_rows[assign_row[~keep_parcel]] = False
     lb, ub = model.lb.copy(), model.ub.copy()
@@ -197,8 +204,10 @@ def aggregate(model: Model, costs: Sequence[np.ndarray]) -> Reduced:
         A=model.A[keep_rows][:, cols].tocsr(),
         lb=lb[keep_rows],
         ub=ub[keep_rows],
-        upper=np.where(forbidden[cols], 0.0, size[rank[cols]].astype(float)),
-        costs=[c[cols] for c in cost],
+        lower=model.column_lower[cols],
+        upper=np.r_[np.where(forbidden[options], 0.0, size[rank[options]].astype(float)), model.column_upper[n:]],
+        integrality=model.integrality[cols],
+        costs=[np.asarray(c, dtype=float)[cols] for c in costs],
         columns=cols,
         twin=first_opt[rep[rank]] + local,
         member_rank=member_rank[rank],

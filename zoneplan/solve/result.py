@@ -10,7 +10,8 @@ like any other scenario:
   the quota); withdrawn parcels have both years cleared;
 * ``set`` (:class:`~zoneplan.scenario.SetAttributes`) — investment raised to the per-parcel
   minimum intensity on parcels that become (or stay) industrial land, with ``project = "new"``
-  where the plan records project types and the parcel has none (so the per-parcel rule judges it).
+  where the plan records project types and the parcel has none (so the per-parcel rule judges it);
+  ``floor_area_m2`` set where the solve densifies a parcel (``max_far``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,21 @@ from zoneplan.units import M2_PER_MU
 __all__ = ["CHANGE_COLUMNS", "SolveResult", "applied", "changes_of", "scenario_of", "with_base_conflicts"]
 
 #: Columns of :attr:`SolveResult.changes`.
-CHANGE_COLUMNS = ["parcel_id", "change", "from_code", "to_code", "from_year", "to_year", "supplied_year", "area_m2", "area_mu", "investment_yuan"]
+CHANGE_COLUMNS = [
+    "parcel_id",
+    "change",
+    "from_code",
+    "to_code",
+    "from_year",
+    "to_year",
+    "supplied_year",
+    "area_m2",
+    "area_mu",
+    "investment_yuan",
+    "floor_area_m2",
+    "floor_added_m2",
+]
+_TINY_FLOOR_M2 = 1e-6  # floor area added below a millionth of a square metre is solver noise
 
 
 @dataclass
@@ -47,7 +62,9 @@ class SolveResult:
         The answer as a scenario (None when infeasible).
     changes
         One row per parcel the scenario touches (:data:`CHANGE_COLUMNS`); ``change`` is
-        ``landuse``, ``withdraw``, ``schedule`` (years only) or ``investment``.
+        ``landuse``, ``withdraw``, ``schedule`` (years only), ``investment`` or ``floor_area``
+        (floor area only); ``floor_area_m2`` is the new floor area where the solve adds some
+        (``floor_added_m2``), else NaN.
     targets
         The solved targets on the edited plan, from :func:`zoneplan.analysis.target_status`
         (or, when infeasible, on the least-relaxed plan).
@@ -130,6 +147,12 @@ class SolveResult:
         return int(ch["change"].isin(["landuse", "withdraw"]).sum()) if len(ch) else 0
 
     @property
+    def added_floor_area_m2(self) -> float:
+        """Floor area the answer adds (densified parcels), m²."""
+        ch = self.changes
+        return float(ch["floor_added_m2"].sum()) if len(ch) and "floor_added_m2" in ch else 0.0
+
+    @property
     def edits(self) -> list[dict[str, Any]]:
         """The scenario's edits as plain data."""
         return [e.to_dict() for e in self.scenario.edits] if self.scenario else []
@@ -147,6 +170,7 @@ class SolveResult:
             "start_year": self.start_year,
             "changed_area_mu": self.changed_area_mu,
             "changed_parcels": self.changed_parcels,
+            "added_floor_area_m2": self.added_floor_area_m2,
             "scenario": self.scenario.name if self.scenario else None,
             "edits": self.edits,
             "changes": records(self.changes),
@@ -165,8 +189,9 @@ def _year(v: int) -> int | None:
     return None if v == _NEVER or v < 0 else int(v)
 
 
-def changes_of(model: Model, chosen: np.ndarray) -> pd.DataFrame:
-    """The parcels the chosen options (one per parcel with options) change, vs the plan."""
+def changes_of(model: Model, chosen: np.ndarray, floor: np.ndarray | None = None) -> pd.DataFrame:
+    """The parcels the chosen options (one per parcel with options) and the floor area added
+    (m² per floor-area column of the model) change, vs the plan."""
     plan = model.plan
     parcels = plan.parcels
     opts = model.options.iloc[np.flatnonzero(chosen)]
@@ -215,12 +240,59 @@ def changes_of(model: Model, chosen: np.ndarray) -> pd.DataFrame:
             "area_m2": opts["area_m2"].to_numpy(),
             "area_mu": opts["area_m2"].to_numpy() / M2_PER_MU,
             "investment_yuan": np.where(raised, inv, np.nan),
+            "floor_area_m2": np.nan,
+            "floor_added_m2": np.nan,
             "_pos": pos,
             "_supply_changed": new_supplied != own_supplied,
             "_planned_changed": new_planned != own_planned,
         }
     )
+    if floor is not None and len(model.floor):
+        f = model.floor.assign(added=floor)
+        f = f[f["added"] > _TINY_FLOOR_M2]
+        added = pd.Series(f["added"].to_numpy(), index=f["parcel"].to_numpy()).groupby(level=0).sum()
+        now = pd.Series(f["floor_area_m2"].to_numpy(dtype=float), index=f["parcel"].to_numpy()).groupby(level=0).first()
+        on = out["_pos"].isin(added.index).to_numpy()
+        out.loc[on, "floor_added_m2"] = added.reindex(out.loc[on, "_pos"]).to_numpy()
+        out.loc[on, "floor_area_m2"] = (now + added).reindex(out.loc[on, "_pos"]).to_numpy()
+        out.loc[on & (out["change"] == "").to_numpy(), "change"] = "floor_area"
+        rest = added.index[~added.index.isin(out["_pos"])].to_numpy(dtype=np.int64)  # fixed parcels densified
+        if len(rest):
+            own = parcels["landuse_code"].astype("string").to_numpy(dtype=object, na_value=None)[rest]
+            years = pd.to_numeric(parcels["planned_year"], errors="coerce").astype("Int64").to_numpy()[rest] if "planned_year" in parcels.columns else pd.NA
+            supplied = (
+                pd.to_numeric(parcels["supplied_year"], errors="coerce").astype("Int64").to_numpy()[rest] if "supplied_year" in parcels.columns else pd.NA
+            )
+            named = model.floor.drop_duplicates("parcel").set_index("parcel").loc[rest]
+            m2 = _parcel_area_m2(model)[rest]
+            extra = pd.DataFrame(
+                {
+                    "parcel_id": named["parcel_id"].to_numpy(),
+                    "change": "floor_area",
+                    "from_code": own,
+                    "to_code": own,
+                    "from_year": pd.array(years, dtype="Int64"),
+                    "to_year": pd.array(years, dtype="Int64"),
+                    "supplied_year": pd.array(supplied, dtype="Int64"),
+                    "area_m2": m2,
+                    "area_mu": m2 / M2_PER_MU,
+                    "investment_yuan": np.nan,
+                    "floor_area_m2": (now + added).loc[rest].to_numpy(),
+                    "floor_added_m2": added.loc[rest].to_numpy(),
+                    "_pos": rest,
+                    "_supply_changed": False,
+                    "_planned_changed": False,
+                }
+            )
+            out = pd.concat([out, extra], ignore_index=True)
     return out[out["change"] != ""].reset_index(drop=True)
+
+
+def _parcel_area_m2(model: Model) -> np.ndarray:
+    """Area of every parcel of the model's plan, m² on the model's basis (the analyses' areas)."""
+    from zoneplan.analysis._frame import parcel_frame
+
+    return parcel_frame(model.plan, None)["area_m2"].to_numpy(dtype=float)
 
 
 def scenario_of(model: Model, changes: pd.DataFrame, *, name: str, description: str) -> Scenario:
@@ -250,6 +322,11 @@ def scenario_of(model: Model, changes: pd.DataFrame, *, name: str, description: 
         if records_project and pd.isna(parcels["project"].iloc[int(pos)]):
             values["project"] = "new"
         edits.append(SetAttributes(layer="parcels", ids=(str(pid),), values=values, note=f"{note}: investment at the minimum intensity"))
+    denser = changes[changes["floor_added_m2"].notna()] if "floor_added_m2" in changes else changes.iloc[:0]
+    for pid, amount in zip(denser["parcel_id"], denser["floor_area_m2"]):
+        edits.append(
+            SetAttributes(layer="parcels", ids=(str(pid),), values={"floor_area_m2": float(amount)}, note=f"{note}: floor area within the maximum plot ratio")
+        )
     return Scenario(name, tuple(edits), description)
 
 

@@ -54,27 +54,41 @@ DEFAULT_GAP = 1e-4
 TIE_BREAK_GAP = 1e-3
 #: Blocks with fewer reduced columns are solved together in one HiGHS call.
 _BLOCK_MIN_COLUMNS = 500
-_CRITERIA = ("area", "parcels", "years", "earliest")
+_CRITERIA = ("area", "parcels", "years", "earliest", "floor")
 _STAGES = {
-    "least-area": (("area",), ("years",)),
-    "least-parcels": (("parcels",), ("area", "years")),
-    "earliest": (("earliest",), ("area",)),
+    "least-area": (("area", "floor"), ("years",)),
+    "least-parcels": (("parcels",), ("area", "floor", "years")),
+    "earliest": (("earliest",), ("area", "floor")),
 }
 
 
 def criteria(model: Model) -> dict[str, np.ndarray]:
-    """Cost of every option under each criterion (``area`` mu, ``parcels``, ``years``, ``earliest``)."""
+    """Cost of every column under each criterion: ``area`` (mu of land-use change), ``parcels``,
+    ``years`` (mu × years moved), ``earliest`` (mu × years to development) on the options and
+    ``floor`` (floor area added, in mu: m² / 666.67) on the floor-area columns.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.solve import build_model
+    >>> model = build_model(datasets.load("linqing"), years=[2035])
+    >>> cost = criteria(model)
+    >>> sorted(cost), all(len(v) == model.n_columns for v in cost.values())
+    (['area', 'earliest', 'floor', 'parcels', 'years'], True)
+    """
     o = model.options
     mu = o["area_m2"].to_numpy() / M2_PER_MU
     changed = o["landuse_change"].to_numpy(dtype=bool)
     year = o["year"].to_numpy()
     built = o["kind"].isin(["keep_built", "redevelop"]).to_numpy()
     wait = np.where(year == _NEVER, model.horizon + 1 - model.start_year, year - model.start_year)
+    none = np.zeros(len(model.floor))
     return {
-        "area": mu * changed,
-        "parcels": changed.astype(float),
-        "years": mu * o["year_shift"].to_numpy(dtype=float),
-        "earliest": np.where(built, 0.0, mu * np.maximum(wait, 0)),
+        "area": np.r_[mu * changed, none],
+        "parcels": np.r_[changed.astype(float), none],
+        "years": np.r_[mu * o["year_shift"].to_numpy(dtype=float), none],
+        "earliest": np.r_[np.where(built, 0.0, mu * np.maximum(wait, 0)), none],
+        "floor": np.r_[np.zeros(len(o)), np.ones(len(model.floor)) / M2_PER_MU],
     }
 
 
@@ -85,23 +99,24 @@ def run_milp(
     A: sp.csr_matrix | None = None,
     lb: np.ndarray | None = None,
     ub: np.ndarray | None = None,
+    lower: np.ndarray | None = None,
     upper: np.ndarray | None = None,
     integrality: np.ndarray | None = None,
     time_limit: float | None = None,
     gap: float = DEFAULT_GAP,
 ):
-    """One HiGHS solve of ``min c·x`` over the model's rows (or the given ones)."""
+    """One HiGHS solve of ``min c·x`` over the model's rows and columns (or the given ones)."""
     A = model.A if A is None else A
-    n = A.shape[1]
-    col_ub = upper if upper is not None else np.where(model.options["forbidden"].to_numpy(), 0.0, 1.0)
+    col_lb = lower if lower is not None else model.column_lower
+    col_ub = upper if upper is not None else model.column_upper
     options: dict[str, object] = {"disp": False, "mip_rel_gap": gap, "presolve": True}
     if time_limit is not None:
         options["time_limit"] = float(time_limit)
     with _c_stdout_silenced():
         return milp(
             c,
-            integrality=np.ones(n) if integrality is None else integrality,
-            bounds=Bounds(np.zeros(n), col_ub),
+            integrality=model.integrality if integrality is None else integrality,
+            bounds=Bounds(col_lb, col_ub),
             constraints=LinearConstraint(A, model.lb if lb is None else lb, model.ub if ub is None else ub),
             options=options,
         )
@@ -135,6 +150,8 @@ class Answer:
     ----------
     x
         Chosen options of the model (True per chosen option), None without an answer.
+    floor
+        Floor area added per floor-area column (m²).
     status
         As :func:`scipy.optimize.milp`: 0 optimal (within the gap), 1 time limit, 2 infeasible, …
     message
@@ -152,6 +169,7 @@ class Answer:
     """
 
     x: np.ndarray | None
+    floor: np.ndarray | None
     status: int
     message: str
     values: list[float] = field(default_factory=list)
@@ -159,6 +177,11 @@ class Answer:
     blocks: int = 0
     merged_parcels: int = 0
     highs_s: float = 0.0
+
+
+def _rounded(x: np.ndarray, integrality: np.ndarray) -> np.ndarray:
+    """Integer columns rounded to whole numbers, continuous ones as solved."""
+    return np.where(integrality > 0, np.rint(x), x)
 
 
 def _solve_units(n_blocks: int, col_block: np.ndarray) -> list[np.ndarray]:
@@ -206,7 +229,7 @@ def lexicographic(model: Model, stages: Sequence[np.ndarray], *, time_limit: flo
     # rows no column reaches: constants, met or not whatever the answer
     empty = ~np.isin(row_block, col_block)
     if ((reduced.lb[empty] > 1e-9) | (reduced.ub[empty] < -1e-9)).any():
-        return Answer(None, 2, "a target or quota no free parcel reaches is not met", blocks=n_blocks, merged_parcels=reduced.merged_parcels)
+        return Answer(None, None, 2, "a target or quota no free parcel reaches is not met", blocks=n_blocks, merged_parcels=reduced.merged_parcels)
     y = np.zeros(reduced.A.shape[1])
     status, message, primal, bound, highs_s = 0, "", 0.0, 0.0, 0.0
     for unit in _solve_units(n_blocks, col_block):
@@ -218,13 +241,24 @@ def lexicographic(model: Model, stages: Sequence[np.ndarray], *, time_limit: flo
             c = stage[cols]
             left = None if deadline is None else max(1.0, deadline - time.perf_counter())
             t0 = time.perf_counter()
-            res = run_milp(c, model, A=A, lb=lb, ub=ub, upper=reduced.upper[cols], time_limit=left, gap=gap if k == 0 else max(gap, TIE_BREAK_GAP))
+            res = run_milp(
+                c,
+                model,
+                A=A,
+                lb=lb,
+                ub=ub,
+                lower=reduced.lower[cols],
+                upper=reduced.upper[cols],
+                integrality=reduced.integrality[cols],
+                time_limit=left,
+                gap=gap if k == 0 else max(gap, TIE_BREAK_GAP),
+            )
             highs_s += time.perf_counter() - t0
             if res.x is None:
-                return Answer(None, int(res.status), str(res.message), blocks=n_blocks, merged_parcels=reduced.merged_parcels, highs_s=highs_s)
+                return Answer(None, None, int(res.status), str(res.message), blocks=n_blocks, merged_parcels=reduced.merged_parcels, highs_s=highs_s)
             if res.status != 0 and status == 0:
                 status, message = int(res.status), str(res.message)
-            value = float(c @ np.rint(res.x))
+            value = float(c @ _rounded(res.x, reduced.integrality[cols]))
             if k == 0:
                 primal += value
                 bound += float(getattr(res, "mip_dual_bound", value) or value)
@@ -233,14 +267,15 @@ def lexicographic(model: Model, stages: Sequence[np.ndarray], *, time_limit: flo
                 A = sp.vstack([A, sp.csr_matrix(c.reshape(1, -1))], format="csr")
                 lb = np.append(lb, -np.inf)
                 ub = np.append(ub, value * (1 + gap) + 1e-7 * max(1.0, abs(value)))
-        y[cols] = np.rint(res.x)
+        y[cols] = _rounded(res.x, reduced.integrality[cols])
         message = message or str(res.message)
-    x = reduced.expand(y)
+    x, floor = reduced.expand(y)
     return Answer(
         x=x,
+        floor=floor,
         status=status,
         message=message,
-        values=[float(np.asarray(c) @ x) for c in stages],
+        values=[float(np.asarray(c) @ np.r_[x, floor]) for c in stages],
         mip_gap=(primal - bound) / abs(primal) if abs(primal) > 1e-9 else 0.0,
         blocks=n_blocks,
         merged_parcels=reduced.merged_parcels,
@@ -260,6 +295,7 @@ def solve(
     schedule: bool | None = None,
     start_year: int | None = None,
     rules: Mapping[str, object] | Rules | None = None,
+    max_far: float | Mapping[str, float] | None = None,
     name: str | None = None,
     time_limit: float | None = None,
     gap: float = DEFAULT_GAP,
@@ -293,6 +329,12 @@ def solve(
         First year a free parcel can be developed (default the year of ``plan.meta["as_of"]``).
     rules
         Compliance-rule overrides, as for :func:`zoneplan.compliance.check`.
+    max_far
+        Maximum plot ratio (one for every parcel, or parcel id → ratio): the parcels it covers may
+        gain floor area up to ``max_far × area`` (and must reach the ``parcel_min_far`` rule), so
+        ``composite_far`` and ``industrial_far`` targets can be met by densifying; floor area added
+        counts in the objective as mu (m² / 666.67) next to the mu of land-use change. Default:
+        floor area stays as it is.
     name
         Scenario name (default ``solve-<objective>-<years>``).
     time_limit, gap
@@ -325,7 +367,16 @@ def solve(
     elif objective not in OBJECTIVES:
         raise InputError(f"objective must be one of {', '.join(OBJECTIVES)} or weighted, not {objective!r}", rule="solve")
     model = build_model(
-        plan, years=years, objective=objective, pins=pins, allow_built=allow_built, classes=classes, schedule=schedule, start_year=start_year, rules=rules
+        plan,
+        years=years,
+        objective=objective,
+        pins=pins,
+        allow_built=allow_built,
+        classes=classes,
+        schedule=schedule,
+        start_year=start_year,
+        rules=rules,
+        max_far=max_far,
     )
     cost = criteria(model)
     if objective == "weighted":
@@ -351,7 +402,7 @@ def solve(
         return diagnose(model, objective=objective, name=name, t0=t0, size=size, time_limit=time_limit, verify=verify)
     size.update(mip_gap=res.mip_gap, blocks=res.blocks, merged_parcels=res.merged_parcels, highs_s=round(res.highs_s, 3))
     chosen = res.x
-    changes = changes_of(model, chosen)
+    changes = changes_of(model, chosen, res.floor)
     fixed_violations = with_base_conflicts(model, chosen)
     description = f"zoneplan solve ({objective}) for the targets of {', '.join(map(str, model.years))}: {int(changes['change'].isin(['landuse', 'withdraw']).sum())} parcel(s) change land use"
     scenario = scenario_of(model, changes, name=name, description=description)
