@@ -342,8 +342,9 @@ def _options(
     add(rpos, code[rpos], since, "keep_built", np.full(len(rpos), _NEVER))
     r_pos_a, r_code_a = _alternatives(rpos, allowed, code)
     add(r_pos_a, r_code_a, np.where(built_year[r_pos_a] > 0, built_year[r_pos_a], -9999), "redevelop", np.full(len(r_pos_a), _NEVER))
-    if not parts:
-        return pd.DataFrame(columns=["parcel", "code", "year", "kind", "supply_year"])
+    if not parts:  # every parcel fixed: no options (floor area may still change)
+        none = np.zeros(0, dtype=np.int64)
+        parts.append(pd.DataFrame({"parcel": none, "code": np.zeros(0, dtype=object), "year": none, "kind": np.zeros(0, dtype=object), "supply_year": none}))
     opts = pd.concat(parts, ignore_index=True)
     opts = opts.drop_duplicates(["parcel", "code", "year", "kind"]).sort_values(["parcel", "kind", "year"], kind="stable", ignore_index=True)
     opts["parcel_id"] = ids[opts["parcel"].to_numpy()]
@@ -576,7 +577,8 @@ def build_model(
             on_o, on_f = (built_a, f_built) if metric == "composite_far" else (a2, f_a2)
             floor_f = np.nan_to_num(frame["floor_area_m2"].to_numpy(dtype=float))
             num_o, num_f, den_o, den_f, unit_scale = floor_f[opt_parcel] * on_o, floor_f * on_f, a * on_o, fa * on_f, 1.0
-            added = np.where(f_linked, on_o[np.maximum(f_opt, 0)] & osel[np.maximum(f_opt, 0)], on_f[f_parcel] & sel[f_parcel])
+            added = on_f[f_parcel] & sel[f_parcel]  # a fixed parcel's floor area counts where the parcel does
+            added[f_linked] = on_o[f_opt[f_linked]] & osel[f_opt[f_linked]]  # an option's where the option does
         else:  # investment intensity / tax per mu: yuan on A2 against 万元/亩 × A2
             money_o = np.nan_to_num(opts["investment_yuan" if metric.startswith("investment") else "tax_yuan"].to_numpy())
             money_f = np.nan_to_num(frame["investment_yuan" if metric.startswith("investment") else "tax_yuan"].to_numpy())

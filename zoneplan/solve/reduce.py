@@ -170,7 +170,7 @@ def aggregate(model: Model, costs: Sequence[np.ndarray]) -> Reduced:
             _block_hash(nz_parcel, n_par, nz, salt) ^ (_block_hash(rank, n_par, feats, salt) * np.uint64(0x9E3779B97F4A7C15)) ^ n_opts.astype(np.uint64)
         )
     cls = pd.DataFrame(keys).groupby(list(keys), sort=False).ngroup().to_numpy()
-    first_of = np.full(cls.max() + 1, -1, dtype=np.int64)
+    first_of = np.full(cls.max() + 1 if n_par else 0, -1, dtype=np.int64)
     first_of[cls[::-1]] = np.arange(n_par)[::-1]
     rep = first_of[cls]  # the first parcel of each parcel's class
 
