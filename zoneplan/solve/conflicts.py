@@ -29,6 +29,7 @@ import scipy.sparse as sp
 
 from zoneplan.errors import InputError
 from zoneplan.solve.model import Model
+from zoneplan.solve.reduce import components
 from zoneplan.solve.result import SolveResult, changes_of, scenario_of, with_base_conflicts
 from zoneplan.units import M2_PER_MU
 
@@ -57,26 +58,60 @@ def _elastic(model: Model) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, np.nd
     return sp.hstack([model.A, S], format="csr"), model.lb, model.ub, rows_a, signs_a
 
 
-def _solve_elastic(model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: np.ndarray, second: np.ndarray | None, time_limit: float | None):
-    """Least total slack (mu); with ``second``, the least ``second`` among those answers."""
-    from zoneplan.solve.solver import run_milp
+def _solve_elastic(
+    model: Model,
+    A: sp.csr_matrix,
+    upper: np.ndarray,
+    slack_mu: np.ndarray,
+    second: np.ndarray | None,
+    time_limit: float | None,
+    blocks: tuple[int, np.ndarray, np.ndarray],
+    only: np.ndarray | None = None,
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """Least total slack (mu); with ``second``, the least ``second`` among those answers.
+
+    The elastic model is solved block by block (``blocks``: :func:`zoneplan.solve.reduce.components`
+    of ``A``; ``only``: these blocks alone). Returns the answer (None when the hard rules cannot
+    hold) and the slack of each block (mu; 0 for blocks not solved).
+    """
+    from zoneplan.solve.solver import _solve_units, run_milp
 
     n_slack = len(slack_mu)
     c = np.r_[np.zeros(model.n_columns), slack_mu]
+    cost2 = None if second is None else np.r_[second, np.zeros(n_slack)]
     integrality = np.r_[model.integrality, np.zeros(n_slack)]
     lb_cols = np.r_[model.column_lower, np.zeros(n_slack)]
     ub_cols = np.r_[upper, np.full(n_slack, np.inf)]
-    res = run_milp(c, model, A=A, lower=lb_cols, upper=ub_cols, integrality=integrality, time_limit=time_limit)
-    if res.x is None:
-        return res, math.nan
-    total = float(c @ res.x)
-    if second is None:
-        return res, total
-    A2 = sp.vstack([A, sp.csr_matrix(c.reshape(1, -1))], format="csr")
-    lb2 = np.append(model.lb, -np.inf)
-    ub2 = np.append(model.ub, total + 1e-6 * max(1.0, total))
-    res2 = run_milp(np.r_[second, np.zeros(n_slack)], model, A=A2, lb=lb2, ub=ub2, lower=lb_cols, upper=ub_cols, integrality=integrality, time_limit=time_limit)
-    return (res2 if res2.x is not None else res), total
+    n_blocks, row_block, col_block = blocks
+    x = np.zeros(A.shape[1])
+    per = np.zeros(n_blocks)
+    empty = ~np.isin(row_block, col_block)
+    if ((model.lb[empty] > 1e-9) | (model.ub[empty] < -1e-9)).any():
+        return None, per
+    for unit in _solve_units(n_blocks, col_block, only=only):
+        cols = np.flatnonzero(np.isin(col_block, unit))
+        rows = np.flatnonzero(np.isin(row_block, unit))
+        sub, lb, ub = A[rows][:, cols], model.lb[rows], model.ub[rows]
+        res = run_milp(c[cols], model, A=sub, lb=lb, ub=ub, lower=lb_cols[cols], upper=ub_cols[cols], integrality=integrality[cols], time_limit=time_limit)
+        if res.x is None:
+            return None, per
+        total = float(c[cols] @ res.x)
+        if cost2 is not None:
+            res2 = run_milp(
+                cost2[cols],
+                model,
+                A=sp.vstack([sub, sp.csr_matrix(c[cols].reshape(1, -1))], format="csr"),
+                lb=np.append(lb, -np.inf),
+                ub=np.append(ub, total + 1e-6 * max(1.0, total)),
+                lower=lb_cols[cols],
+                upper=ub_cols[cols],
+                integrality=integrality[cols],
+                time_limit=time_limit,
+            )
+            res = res2 if res2.x is not None else res
+        x[cols] = res.x
+        per += np.bincount(col_block[cols], weights=c[cols] * res.x, minlength=n_blocks)
+    return x, per
 
 
 def diagnose(model: Model, *, objective: str, name: str, t0: float, size: dict[str, float], time_limit: float | None, verify: bool) -> SolveResult:
@@ -88,13 +123,14 @@ def diagnose(model: Model, *, objective: str, name: str, t0: float, size: dict[s
     upper = model.column_upper
     cost = criteria(model)
     second = sum(cost[k] for k in _STAGES.get(objective, (("area",),))[0])
-    res, total = _solve_elastic(model, A, upper, slack_mu, second, time_limit)
-    if res.x is None:
+    blocks = components(A)
+    x, per = _solve_elastic(model, A, upper, slack_mu, second, time_limit, blocks)
+    if x is None:
         raise InputError("the hard rules alone (one use per parcel, control lines, adjacency, pins) cannot all hold", rule="solve")
     n_opt, n_cols = model.n_options, model.n_columns
-    chosen = np.round(res.x[:n_opt]) > 0.5
-    slack = res.x[n_cols:] * model.rows["m2_per_unit"].to_numpy(dtype=float)[slack_rows]  # m²
-    changes = changes_of(model, chosen, res.x[n_opt:n_cols])
+    chosen = np.round(x[:n_opt]) > 0.5
+    slack = x[n_cols:] * model.rows["m2_per_unit"].to_numpy(dtype=float)[slack_rows]  # m²
+    changes = changes_of(model, chosen, x[n_opt:n_cols])
     fixed_violations = with_base_conflicts(model, chosen)
     scenario = scenario_of(
         model,
@@ -129,10 +165,11 @@ def diagnose(model: Model, *, objective: str, name: str, t0: float, size: dict[s
         entry["shortfall"] = abs(float(entry["target"]) - float(value)) if value is not None and not pd.isna(value) else math.nan
         entry["role"] = "relaxed"
         conflicts.append(entry)
-    conflicts += _competing(model, A, upper, slack_mu, total, {str(meta.iloc[r]["label"]) for r in by_row}, time_limit)
+    relaxing = np.flatnonzero(per > _TINY_M2 / M2_PER_MU)  # blocks with slack: nothing else can shrink it
+    conflicts += _competing(model, A, upper, slack_mu, per, {str(meta.iloc[r]["label"]) for r in by_row}, time_limit, blocks, relaxing)
     table = pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS).sort_values(["role", "relaxation_mu"], ascending=[False, False], ignore_index=True)
     table["year"] = pd.to_numeric(table["year"]).astype("Int64")
-    binding = _binding(model, A, upper, slack_mu, total, time_limit)
+    binding = _binding(model, A, upper, slack_mu, per, time_limit, blocks, relaxing)
     return SolveResult.of(
         model,
         status="infeasible",
@@ -173,17 +210,30 @@ def _reached_value(m: pd.Series, targets: pd.DataFrame, schedule: pd.DataFrame) 
 
 
 def _competing(
-    model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: np.ndarray, total: float, relaxed: set[str], time_limit: float | None
+    model: Model,
+    A: sp.csr_matrix,
+    upper: np.ndarray,
+    slack_mu: np.ndarray,
+    per: np.ndarray,
+    relaxed: set[str],
+    time_limit: float | None,
+    blocks: tuple[int, np.ndarray, np.ndarray],
+    relaxing: np.ndarray,
 ) -> list[dict[str, object]]:
     """Targets and quotas met in the least-relaxed plan whose removal would shrink the relaxation:
-    the other side of each conflict."""
+    the other side of each conflict. Only rows of blocks with slack can (``relaxing``); lifting
+    one is solved on its blocks alone."""
     rows = model.rows
+    row_block = blocks[1]
     out = []
-    labels = [lab for lab in dict.fromkeys(rows.loc[rows["kind"].isin(_SOFT), "label"].astype(str)) if lab not in relaxed]
+    soft = rows["kind"].isin(_SOFT).to_numpy() & np.isin(row_block, relaxing)
+    labels = [lab for lab in dict.fromkeys(rows.loc[soft, "label"].astype(str)) if lab not in relaxed]
     for label in labels[:_MAX_COMPETING]:
         mask = (rows["label"].astype(str) == label).to_numpy()
-        res, without = _solve_elastic(_lifted(model, mask), A, upper, slack_mu, None, time_limit)
-        if res.x is not None and without < total - 1e-6:
+        mine = np.unique(row_block[mask])
+        x, lifted = _solve_elastic(_lifted(model, mask), A, upper, slack_mu, None, time_limit, blocks, only=mine)
+        total, without = float(per[mine].sum()), float(lifted.sum())
+        if x is not None and without < total - 1e-6:
             m = rows[mask].iloc[0]
             out.append(
                 {
@@ -200,8 +250,19 @@ def _competing(
     return out
 
 
-def _binding(model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: np.ndarray, total: float, time_limit: float | None) -> pd.DataFrame:
-    """Hard-rule families whose lifting shrinks the least relaxation, and by how much (mu)."""
+def _binding(
+    model: Model,
+    A: sp.csr_matrix,
+    upper: np.ndarray,
+    slack_mu: np.ndarray,
+    per: np.ndarray,
+    time_limit: float | None,
+    blocks: tuple[int, np.ndarray, np.ndarray],
+    relaxing: np.ndarray,
+) -> pd.DataFrame:
+    """Hard-rule families whose lifting shrinks the least relaxation, and by how much (mu); only
+    the blocks with slack (``relaxing``) are solved again."""
+    total = float(per.sum())
     by = model.options["forbidden_by"]
     out = []
     families = [f for f in dict.fromkeys(by.dropna()) if f]
@@ -214,8 +275,9 @@ def _binding(model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: np.nda
         rows = np.zeros(A.shape[0], dtype=bool)
         if family == "env_adjacency":
             rows[adjacency_rows] = True
-        res, without = _solve_elastic(_lifted(model, rows), A, lifted, slack_mu, None, time_limit)
-        if res.x is not None and without < total - 1e-6:
+        x, again = _solve_elastic(_lifted(model, rows), A, lifted, slack_mu, None, time_limit, blocks, only=relaxing)
+        without = total - float(per[relaxing].sum()) + float(again.sum())
+        if x is not None and without < total - 1e-6:
             out.append({"rule": family, "relaxation_mu": total, "relaxation_mu_without": without, "reduces_by_mu": total - without})
     return pd.DataFrame(out, columns=["rule", "relaxation_mu", "relaxation_mu_without", "reduces_by_mu"])
 

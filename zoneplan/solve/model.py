@@ -535,6 +535,8 @@ def build_model(
         parcels["base_landuse_code"].astype("string") if "base_landuse_code" in parcels.columns else pd.Series(pd.NA, index=parcels.index, dtype="string")
     ).reset_index(drop=True)
     bfl = _code_flags(base_codes.iloc[opt_parcel].reset_index(drop=True))
+    by_level: dict[str, tuple[np.ndarray, pd.Index]] = {}
+    by_year: dict[int, pd.DataFrame] = {}
     for t in targets.itertuples(index=False):
         scope, metric, y = str(t.scope), str(t.metric), int(t.year)
         op = _OPS.get(str(t.op).strip())
@@ -548,9 +550,13 @@ def build_model(
                 ignore_index=True,
             )
             continue
-        codes_g, gids = group_index(plan, level)
+        if level not in by_level:  # each call fingerprints the plan: once per level and year
+            by_level[level] = group_index(plan, level)
+        if y not in by_year:
+            by_year[y] = parcel_frame(plan, y)
+        codes_g, gids = by_level[level]
         in_scope = codes_g == gids.get_loc(scope) if scope in gids else np.zeros(len(parcels), dtype=bool)
-        frame = parcel_frame(plan, y)
+        frame = by_year[y]
         on = opt_year != _NEVER
         on &= opt_year <= y
         eff = {k: np.where(on, ofl[k].to_numpy(dtype=bool), bfl[k].to_numpy(dtype=bool)) for k in ("urban_construction", "industrial", "storage", "mining")}

@@ -184,10 +184,13 @@ def _rounded(x: np.ndarray, integrality: np.ndarray) -> np.ndarray:
     return np.where(integrality > 0, np.rint(x), x)
 
 
-def _solve_units(n_blocks: int, col_block: np.ndarray) -> list[np.ndarray]:
+def _solve_units(n_blocks: int, col_block: np.ndarray, *, only: np.ndarray | None = None) -> list[np.ndarray]:
     """Blocks grouped into solves: a block of at least :data:`_BLOCK_MIN_COLUMNS` columns on its
-    own, the smaller ones together (one HiGHS call for thousands of one-parcel blocks)."""
+    own, the smaller ones together (one HiGHS call for thousands of one-parcel blocks); ``only``:
+    these blocks alone."""
     size = np.bincount(col_block, minlength=n_blocks)
+    if only is not None:
+        size[np.setdiff1d(np.arange(n_blocks), only)] = 0
     big = np.flatnonzero(size >= _BLOCK_MIN_COLUMNS)
     small = np.flatnonzero((size > 0) & (size < _BLOCK_MIN_COLUMNS))
     return [np.array([b]) for b in big] + ([small] if len(small) else [])
