@@ -115,14 +115,49 @@ def _solve_elastic(
 
 
 def diagnose(model: Model, *, objective: str, name: str, t0: float, size: dict[str, float], time_limit: float | None, verify: bool) -> SolveResult:
-    """The :class:`SolveResult` of an infeasible model: conflicts, their relaxation and the hard rules binding."""
-    from zoneplan.solve.solver import _STAGES, criteria
+    """The :class:`SolveResult` of an infeasible model: conflicts, their relaxation and the hard rules binding.
+
+    Parameters
+    ----------
+    model
+        A model no choice of options satisfies.
+    objective
+        The solve's objective: the least-relaxed answers are ranked by its first criterion.
+    name
+        Scenario name (the least-relaxed plan is saved as ``<name>-relaxed``).
+    t0
+        :func:`time.perf_counter` at the start of the solve (for ``seconds``).
+    size
+        The model's size figures, reported as they are.
+    time_limit
+        HiGHS time limit per solve, seconds.
+    verify
+        Apply the least-relaxed scenario and report what it reaches.
+
+    Returns
+    -------
+    SolveResult
+        ``status`` ``"infeasible"``, with :attr:`~SolveResult.conflicts` and :attr:`~SolveResult.binding`.
+
+    Examples
+    --------
+    >>> import time
+    >>> from zoneplan import datasets
+    >>> from zoneplan.solve import build_model
+    >>> model = build_model(datasets.load("linqing"), years=[2025])
+    >>> result = diagnose(model, objective="least-area", name="meet-2025", t0=time.perf_counter(), size={}, time_limit=None, verify=True)
+    >>> result.status, result.scenario.name
+    ('infeasible', 'meet-2025-relaxed')
+    >>> result.conflicts.loc[result.conflicts["role"] == "relaxed", ["label", "relaxation_mu"]].round(1).to_dict("records")[0]
+    {'label': 'quota linqing 2025 ≤ 100 mu', 'relaxation_mu': 433.0}
+    """
+    from zoneplan.solve.solver import _STAGES, _weighted, criteria
 
     A, _, _, slack_rows, _signs = _elastic(model)
     slack_mu = model.rows["m2_per_unit"].to_numpy(dtype=float)[slack_rows] / M2_PER_MU
     upper = model.column_upper
     cost = criteria(model)
-    second = sum(cost[k] for k in _STAGES.get(objective, (("area",),))[0])
+    second = _weighted(cost, dict.fromkeys(_STAGES.get(objective, (("area",),))[0], 1.0))
     blocks = components(A)
     x, per = _solve_elastic(model, A, upper, slack_mu, second, time_limit, blocks)
     if x is None:

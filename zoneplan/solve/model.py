@@ -131,6 +131,15 @@ class Model:
         One row per floor-area column (the columns after the options): ``parcel``, ``parcel_id``,
         ``option`` (the option it belongs to, −1 for a fixed parcel), ``lower`` and ``upper``
         (m² of floor area added) and ``floor_area_m2`` (the parcel's floor area now).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> model = build_model(datasets.load("linqing"), years=[2035])
+    >>> model.n_columns == model.n_options, int(model.integrality.sum()) == model.n_options
+    (True, True)
+    >>> bool((model.column_lower == 0).all()), float(model.column_upper.max())
+    (True, 1.0)
     """
 
     plan: Plan
@@ -425,7 +434,28 @@ def build_model(
     max_far: float | Mapping[str, float] | None = None,
 ) -> Model:
     """Build the goal-seeking model of ``plan`` (see the module docstring; :func:`zoneplan.solve.solve`
-    documents the parameters)."""
+    documents the parameters).
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    zoneplan.errors.InputError
+        No parcels or targets to solve for, an unknown pin, class or ``max_far`` parcel, a
+        ``max_far`` below the ``parcel_min_far`` rule, or a parcel with no allowed use.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> model = build_model(datasets.load("linqing"), years=[2035])
+    >>> model.n_options, model.rows["kind"].value_counts().to_dict()
+    (1643, {'assign': 248, 'target': 6, 'quota': 2, 'adjacency': 1})
+    >>> denser = build_model(datasets.load("linqing"), years=[2035], max_far=1.5)  # floor area may grow
+    >>> denser.n_columns - denser.n_options == len(denser.floor) > 0
+    True
+    """
     if objective not in OBJECTIVES and objective != "weighted":
         raise InputError(f"objective must be one of {', '.join(OBJECTIVES)}, not {objective!r}", rule="solve")
     parcels = plan.parcels

@@ -73,6 +73,16 @@ class Reduced:
         Per model option, its parcel's place in its class (0: the first parcel).
     classes
         Sizes of the classes of more than one parcel.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.solve import build_model
+    >>> model = build_model(datasets.load("linqing"), years=[2035])
+    >>> reduced = aggregate(model, [np.ones(model.n_columns)])
+    >>> chosen, floor = reduced.expand(np.zeros(reduced.A.shape[1]))  # nothing chosen
+    >>> int(chosen.sum()), len(floor), reduced.merged_parcels
+    (0, 0, 0)
     """
 
     model: Model

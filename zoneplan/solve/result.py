@@ -74,6 +74,19 @@ class SolveResult:
     conflicts
         When infeasible: the targets and quotas that cannot all hold and the smallest relaxation
         of each (:mod:`zoneplan.solve.conflicts`).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.solve import solve
+    >>> result = solve(datasets.load("linqing"), years=[2035])
+    >>> result.changed_parcels, round(result.changed_area_mu, 1), result.added_floor_area_m2
+    (21, 734.5, 0.0)
+    >>> result.edits[0]["kind"], len(result.edits) == len(result.scenario.edits)
+    ('landuse', True)
+    >>> document = result.to_json()
+    >>> document["status"], document["changed_parcels"], len(document["edits"]) == len(result.edits)
+    ('optimal', 21, True)
     """
 
     status: str
@@ -113,7 +126,20 @@ class SolveResult:
         binding: pd.DataFrame | None = None,
     ) -> SolveResult:
         """A result of ``model``: the years, horizon and unmodelled targets from the model; the
-        changes without their internal columns."""
+        changes without their internal columns.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from zoneplan import datasets
+        >>> from zoneplan.solve import build_model
+        >>> model = build_model(datasets.load("linqing"), years=[2035])
+        >>> empty = pd.DataFrame(columns=CHANGE_COLUMNS)
+        >>> r = SolveResult.of(model, status="optimal", objective="least-area", objective_value=0.0, scenario=None, changes=empty,
+        ...                    targets=empty, schedule=empty, conflicts=empty, fixed_violations=empty, seconds=0.0, size={})
+        >>> r.years, r.horizon, r.edits
+        ((2035,), 2035, [])
+        """
         return cls(
             status=status,
             objective=objective,
@@ -191,7 +217,25 @@ def _year(v: int) -> int | None:
 
 def changes_of(model: Model, chosen: np.ndarray, floor: np.ndarray | None = None) -> pd.DataFrame:
     """The parcels the chosen options (one per parcel with options) and the floor area added
-    (m² per floor-area column of the model) change, vs the plan."""
+    (m² per floor-area column of the model) change, vs the plan.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CHANGE_COLUMNS` and internal ``_pos``, ``_supply_changed``, ``_planned_changed``;
+        parcels the answer leaves as they are are left out.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.solve import build_model
+    >>> from zoneplan.solve.solver import criteria, lexicographic
+    >>> model = build_model(datasets.load("linqing"), years=[2035])
+    >>> answer = lexicographic(model, [criteria(model)["area"]])
+    >>> changes = changes_of(model, answer.x, answer.floor)
+    >>> round(float(changes.loc[changes["change"].isin(["landuse", "withdraw"]), "area_mu"].sum()), 1)  # the least area
+    734.5
+    """
     plan = model.plan
     parcels = plan.parcels
     opts = model.options.iloc[np.flatnonzero(chosen)]
@@ -296,7 +340,19 @@ def _parcel_area_m2(model: Model) -> np.ndarray:
 
 
 def scenario_of(model: Model, changes: pd.DataFrame, *, name: str, description: str) -> Scenario:
-    """The edits that turn the plan into the chosen options (see the module docstring)."""
+    """The edits that turn the plan into the chosen options (see the module docstring).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.solve import build_model
+    >>> from zoneplan.solve.solver import criteria, lexicographic
+    >>> model = build_model(datasets.load("linqing"), years=[2035])
+    >>> answer = lexicographic(model, [criteria(model)["area"]])
+    >>> scenario = scenario_of(model, changes_of(model, answer.x), name="meet-2035", description="least land-use change")
+    >>> scenario.name, sorted({e.kind for e in scenario.edits})
+    ('meet-2035', ['landuse', 'set', 'status'])
+    """
     edits: list[Edit] = []
     note = "zoneplan solve"
     lu = changes[changes["change"].isin(["landuse", "withdraw"])]
@@ -338,6 +394,16 @@ def applied(plan: Plan, scenario: Scenario) -> Plan:
     ------
     PlanError
         The edited plan has a validation problem the plan did not have.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.analysis import target_status
+    >>> from zoneplan.solve import solve
+    >>> plan = datasets.load("linqing")
+    >>> edited = applied(plan, solve(plan, years=[2035]).scenario)
+    >>> bool(target_status(edited).query("year == 2035")["met"].all())
+    True
     """
     from zoneplan.validate import validate
 
@@ -353,7 +419,18 @@ def applied(plan: Plan, scenario: Scenario) -> Plan:
 
 
 def with_base_conflicts(model: Model, chosen: np.ndarray) -> pd.DataFrame:
-    """The model's fixed violations plus chosen withdrawals whose base land breaks a control line."""
+    """The model's fixed violations plus chosen withdrawals whose base land breaks a control line.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.solve import build_model
+    >>> from zoneplan.solve.solver import criteria, lexicographic
+    >>> model = build_model(datasets.load("linqing"), years=[2035])
+    >>> found = with_base_conflicts(model, lexicographic(model, [criteria(model)["area"]]).x)
+    >>> list(found.columns), len(found) >= len(model.fixed_violations)
+    (['rule', 'parcel_id'], True)
+    """
     picked = model.options.iloc[np.flatnonzero(chosen)]
     extra = picked[picked["base_conflict"].notna()]
     rows = pd.DataFrame({"rule": extra["base_conflict"].astype(str).to_numpy(), "parcel_id": extra["parcel_id"].astype(str).to_numpy()})

@@ -92,6 +92,14 @@ def criteria(model: Model) -> dict[str, np.ndarray]:
     }
 
 
+def _weighted(cost: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
+    """``Σ weight × criterion`` per column."""
+    out = np.zeros(len(next(iter(cost.values()))))
+    for k, w in weights.items():
+        out = out + float(w) * cost[k]
+    return out
+
+
 def run_milp(
     c: np.ndarray,
     model: Model,
@@ -105,7 +113,39 @@ def run_milp(
     time_limit: float | None = None,
     gap: float = DEFAULT_GAP,
 ):
-    """One HiGHS solve of ``min c·x`` over the model's rows and columns (or the given ones)."""
+    """One HiGHS solve of ``min c·x`` over the model's rows and columns (or the given ones),
+    nothing reduced (:func:`lexicographic` reduces and solves block by block).
+
+    Parameters
+    ----------
+    c
+        Cost per column.
+    model
+        The model whose rows and column bounds are the defaults.
+    A, lb, ub
+        Rows (default the model's).
+    lower, upper, integrality
+        Column bounds and integrality (default :attr:`Model.column_lower`, ``column_upper``,
+        ``integrality``).
+    time_limit
+        HiGHS time limit, seconds.
+    gap
+        Relative MIP gap.
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+        As :func:`scipy.optimize.milp` returns it.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.solve import build_model
+    >>> model = build_model(datasets.load("linqing"), years=[2035])
+    >>> res = run_milp(criteria(model)["area"], model)
+    >>> res.status, round(res.fun, 1)  # mu of land-use change
+    (0, 734.5)
+    """
     A = model.A if A is None else A
     col_lb = lower if lower is not None else model.column_lower
     col_ub = upper if upper is not None else model.column_upper
@@ -358,7 +398,14 @@ def solve(
 
     Examples
     --------
-    See :mod:`zoneplan.solve` (Linqing's 2035 targets).
+    >>> from zoneplan import datasets
+    >>> result = solve(datasets.load("linqing"), years=[2035])
+    >>> result.status, result.changed_parcels, round(result.changed_area_mu, 1)
+    ('optimal', 21, 734.5)
+    >>> result.changes["change"].value_counts().to_dict()
+    {'schedule': 227, 'landuse': 17, 'withdraw': 4}
+    >>> bool(result.targets["met"].all()), result.size["blocks"]
+    (True, 1)
     """
     t0 = time.perf_counter()
     if objective == "weighted":
@@ -382,10 +429,8 @@ def solve(
         max_far=max_far,
     )
     cost = criteria(model)
-    if objective == "weighted":
-        stages = [sum(float(w) * cost[k] for k, w in (weights or {}).items())]
-    else:
-        stages = [sum(cost[k] for k in stage) for stage in _STAGES[objective]]
+    stage_weights = [dict(weights or {})] if objective == "weighted" else [dict.fromkeys(stage, 1.0) for stage in _STAGES[objective]]
+    stages = [_weighted(cost, w) for w in stage_weights]
     res = lexicographic(model, stages, time_limit=time_limit, gap=gap)
     values = res.values
     label = "-".join(str(y) for y in model.years)
@@ -396,6 +441,9 @@ def solve(
         "options": model.n_options,
         "rows": int(model.A.shape[0]),
         "nonzeros": int(model.A.nnz),
+        "blocks": res.blocks,
+        "merged_parcels": res.merged_parcels,
+        "highs_s": round(res.highs_s, 3),
     }
     from zoneplan.solve.conflicts import diagnose
 
@@ -403,7 +451,7 @@ def solve(
         if res.status != 2:
             raise InputError(f"the solver stopped without an answer: {res.message}", rule="solve")
         return diagnose(model, objective=objective, name=name, t0=t0, size=size, time_limit=time_limit, verify=verify)
-    size.update(mip_gap=res.mip_gap, blocks=res.blocks, merged_parcels=res.merged_parcels, highs_s=round(res.highs_s, 3))
+    size["mip_gap"] = res.mip_gap
     chosen = res.x
     changes = changes_of(model, chosen, res.floor)
     fixed_violations = with_base_conflicts(model, chosen)
