@@ -8,14 +8,24 @@ solver's luck:
 =================  =============================================  ==================================
 objective          first                                          then
 =================  =============================================  ==================================
-``least-area``     mu of parcels whose land use changes           mu × years of rescheduling
-``least-parcels``  number of parcels whose land use changes       mu changed + mu × years moved
-``earliest``       mu × years from the first free year to         mu changed
+``least-area``     mu of parcels whose land use changes + floor   mu × years of rescheduling
+                   area added (mu)
+``least-parcels``  number of parcels whose land use changes       mu changed + floor area added +
+                                                                  mu × years moved
+``earliest``       mu × years from the first free year to         mu changed + floor area added
                    development (not developed: horizon + 1)
 ``weighted``       ``Σ weight × criterion`` over ``area`` (mu),   —
-                   ``parcels``, ``years`` (mu × years moved) and
-                   ``earliest`` (mu × years to development)
+                   ``parcels``, ``years`` (mu × years moved),
+                   ``earliest`` (mu × years to development) and
+                   ``floor`` (floor area added, mu)
 =================  =============================================  ==================================
+
+Floor area added (``max_far``) is counted in mu of floor area (m² / 666.67): raising the plot
+ratio of a 10-mu parcel by 1.0 costs as much as changing the land use of 10 mu.
+
+Before HiGHS sees it the model is reduced exactly (:mod:`zoneplan.solve.reduce`): interchangeable
+parcels are merged into integer class columns and the independent blocks (zones sharing no
+target, quota or adjacency row) are solved one after another, each stage held per block.
 
 When no choice of options meets every row, :mod:`zoneplan.solve.conflicts` finds the smallest
 relaxation of the targets and quotas.
