@@ -112,8 +112,10 @@ def test_expand_gives_every_merged_parcel_exactly_one_option() -> None:
     assert chosen["kind"].tolist() == ["change", "change", "keep", "keep", "keep", "keep"]
 
 
-def test_independent_zones_are_solved_as_blocks_with_the_same_optimum() -> None:
-    # zone Z2 north of Z, with its own industrial target: the two share no row
+def _two_zones(north_mu: float):
+    """Zone Z (district D, industrial ≥ 115 mu) and zone Z2 north of it (district D2, industrial
+    ≥ ``north_mu``), each 100 mu of built industrial land and four 10-mu green parcels; the two
+    share no row."""
     rows = [_industrial(), *[_green(i) for i in range(4)], _industrial("Y", 1000), *[_green(i, y=1000, zone="Y") for i in range(4)]]
     base = solve_plan(parcels=rows)
     parcels = base.parcels.copy()
@@ -126,10 +128,14 @@ def test_independent_zones_are_solved_as_blocks_with_the_same_optimum() -> None:
     targets = pd.DataFrame(
         [
             {"scope": "D", "metric": "industrial_area_km2", "year": 2030, "op": ">=", "value": 115 / MU_PER_KM2, "unit": "km2"},
-            {"scope": "D2", "metric": "industrial_area_km2", "year": 2030, "op": ">=", "value": 125 / MU_PER_KM2, "unit": "km2"},
+            {"scope": "D2", "metric": "industrial_area_km2", "year": 2030, "op": ">=", "value": north_mu / MU_PER_KM2, "unit": "km2"},
         ]
     )
-    plan = base.with_layer("parcels", parcels).with_layer("zones", zones).with_layer("districts", districts).with_table("targets", targets)
+    return base.with_layer("parcels", parcels).with_layer("zones", zones).with_layer("districts", districts).with_table("targets", targets)
+
+
+def test_independent_zones_are_solved_as_blocks_with_the_same_optimum() -> None:
+    plan = _two_zones(125)
     model = build_model(plan, years=[2030])
     n_blocks, _, col_block = components(model.A)
     assert n_blocks == 2 and len(set(col_block)) == 2
@@ -139,3 +145,17 @@ def test_independent_zones_are_solved_as_blocks_with_the_same_optimum() -> None:
     assert result.objective_value == pytest.approx(_unreduced_optimum(model), abs=1e-6)
     edited = result.scenario.apply(plan)
     assert target_status(edited)["met"].all()
+
+
+def test_an_infeasible_block_is_diagnosed_on_its_own_and_the_other_is_still_solved() -> None:
+    # Z2 can reach 140 mu of industrial land at most: 200 mu is 60 mu short (less the model's half
+    # tolerance, 0.5 × 0.0005 × 200 mu); Z's target is met by converting two of its greens
+    result = solve(_two_zones(200), years=[2030])
+    assert result.status == "infeasible"
+    relaxed = result.conflicts[result.conflicts["role"] == "relaxed"]
+    assert relaxed["scope"].tolist() == ["D2"]
+    assert relaxed["relaxation_mu"].iloc[0] == pytest.approx(60.0 - 0.5 * 0.0005 * 200, abs=1e-3)
+    assert set(result.conflicts["scope"]) == {"D2"}  # nothing of zone Z competes
+    changed = result.changes[result.changes["change"] == "landuse"]["parcel_id"]
+    assert sorted(changed[changed.str.startswith("Y")]) == ["YG0", "YG1", "YG2", "YG3"]
+    assert changed.str.startswith("ZG").sum() == 2  # any two of Z's four identical greens
