@@ -244,6 +244,14 @@ def _reached_value(m: pd.Series, targets: pd.DataFrame, schedule: pd.DataFrame) 
     return float(hit["actual"].iloc[0]), hit["unit"].iloc[0], None if met is None or pd.isna(met) else bool(met)
 
 
+def _shrinks(without: float, total: float) -> bool:
+    """Whether a relaxation of ``without`` mu is less than ``total`` by more than the gap the
+    elastic solves are proven within (a smaller difference is the solver's, not the plan's)."""
+    from zoneplan.solve.solver import DEFAULT_GAP
+
+    return without < total - DEFAULT_GAP * abs(total) - 1e-6
+
+
 def _competing(
     model: Model,
     A: sp.csr_matrix,
@@ -268,7 +276,7 @@ def _competing(
         mine = np.unique(row_block[mask])
         x, lifted = _solve_elastic(_lifted(model, mask), A, upper, slack_mu, None, time_limit, blocks, only=mine)
         total, without = float(per[mine].sum()), float(lifted.sum())
-        if x is not None and without < total - 1e-6:
+        if x is not None and _shrinks(without, total):
             m = rows[mask].iloc[0]
             out.append(
                 {
@@ -312,7 +320,7 @@ def _binding(
             rows[adjacency_rows] = True
         x, again = _solve_elastic(_lifted(model, rows), A, lifted, slack_mu, None, time_limit, blocks, only=relaxing)
         without = total - float(per[relaxing].sum()) + float(again.sum())
-        if x is not None and without < total - 1e-6:
+        if x is not None and _shrinks(without, total):
             out.append({"rule": family, "relaxation_mu": total, "relaxation_mu_without": without, "reduces_by_mu": total - without})
     return pd.DataFrame(out, columns=["rule", "relaxation_mu", "relaxation_mu_without", "reduces_by_mu"])
 
