@@ -1,11 +1,11 @@
 """Goal seeking: the least change of a plan that meets its own targets, quotas and rules.
 
 Analysts ask "what if" one edit at a time; :func:`solve` answers the question the other way
-round — which parcels must change land use, development year or investment so that every
-target of the solved years holds, no year's new construction land exceeds its quota, nothing
-is built on the ecological red line or permanent basic farmland or outside the urban
-development boundary, and no polluting industry sits next to housing, schools or hospitals —
-with the least change. The answer is a :class:`~zoneplan.scenario.Scenario` (edits as data:
+round — which parcels must change land use, development year, investment or floor area
+(within a maximum plot ratio) so that every target of the solved years holds, no year's new
+construction land exceeds its quota, nothing is built on the ecological red line or permanent
+basic farmland or outside the urban development boundary, and no polluting industry sits next
+to housing, schools or hospitals — with the least change. The answer is a :class:`~zoneplan.scenario.Scenario` (edits as data:
 reviewed, stored, compared and reported like any other); when no plan can meet the targets,
 the conflicting targets and quotas are named with the smallest relaxation that makes it
 feasible.
@@ -16,7 +16,8 @@ module                      what it does
 :mod:`.model`               parcels' options, targets, quotas, control lines and adjacency as a sparse
                             mixed-integer programme
 :mod:`.solver`              the exact solve (HiGHS through :func:`scipy.optimize.milp`), objectives
-                            solved lexicographically
+                            solved lexicographically, block by block
+:mod:`.reduce`              exact reductions: interchangeable parcels merged, independent blocks
 :mod:`.conflicts`           infeasible plans: elastic targets and quotas, the least relaxation, the
                             hard rules that bind
 :mod:`.result`              the answer as a scenario, its changes, the targets and quotas it reaches

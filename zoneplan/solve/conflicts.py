@@ -29,6 +29,7 @@ import scipy.sparse as sp
 
 from zoneplan.errors import InputError
 from zoneplan.solve.model import Model
+from zoneplan.solve.reduce import components
 from zoneplan.solve.result import SolveResult, changes_of, scenario_of, with_base_conflicts
 from zoneplan.units import M2_PER_MU
 
@@ -57,45 +58,114 @@ def _elastic(model: Model) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, np.nd
     return sp.hstack([model.A, S], format="csr"), model.lb, model.ub, rows_a, signs_a
 
 
-def _solve_elastic(model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: np.ndarray, second: np.ndarray | None, time_limit: float | None):
-    """Least total slack (mu); with ``second``, the least ``second`` among those answers."""
-    from zoneplan.solve.solver import run_milp
+def _solve_elastic(
+    model: Model,
+    A: sp.csr_matrix,
+    upper: np.ndarray,
+    slack_mu: np.ndarray,
+    second: np.ndarray | None,
+    time_limit: float | None,
+    blocks: tuple[int, np.ndarray, np.ndarray],
+    only: np.ndarray | None = None,
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """Least total slack (mu); with ``second``, the least ``second`` among those answers.
 
-    n_opt = model.n_options
+    The elastic model is solved block by block (``blocks``: :func:`zoneplan.solve.reduce.components`
+    of ``A``; ``only``: these blocks alone). Returns the answer (None when the hard rules cannot
+    hold) and the slack of each block (mu; 0 for blocks not solved).
+    """
+    from zoneplan.solve.solver import _solve_units, run_milp
+
     n_slack = len(slack_mu)
-    c = np.r_[np.zeros(n_opt), slack_mu]
-    integrality = np.r_[np.ones(n_opt), np.zeros(n_slack)]
+    c = np.r_[np.zeros(model.n_columns), slack_mu]
+    cost2 = None if second is None else np.r_[second, np.zeros(n_slack)]
+    integrality = np.r_[model.integrality, np.zeros(n_slack)]
+    lb_cols = np.r_[model.column_lower, np.zeros(n_slack)]
     ub_cols = np.r_[upper, np.full(n_slack, np.inf)]
-    res = run_milp(c, model, A=A, upper=ub_cols, integrality=integrality, time_limit=time_limit)
-    if res.x is None:
-        return res, math.nan
-    total = float(c @ res.x)
-    if second is None:
-        return res, total
-    A2 = sp.vstack([A, sp.csr_matrix(c.reshape(1, -1))], format="csr")
-    lb2 = np.append(model.lb, -np.inf)
-    ub2 = np.append(model.ub, total + 1e-6 * max(1.0, total))
-    res2 = run_milp(np.r_[second, np.zeros(n_slack)], model, A=A2, lb=lb2, ub=ub2, upper=ub_cols, integrality=integrality, time_limit=time_limit)
-    return (res2 if res2.x is not None else res), total
+    n_blocks, row_block, col_block = blocks
+    x = np.zeros(A.shape[1])
+    per = np.zeros(n_blocks)
+    empty = ~np.isin(row_block, col_block)
+    if ((model.lb[empty] > 1e-9) | (model.ub[empty] < -1e-9)).any():
+        return None, per
+    for unit in _solve_units(n_blocks, col_block, only=only):
+        cols = np.flatnonzero(np.isin(col_block, unit))
+        rows = np.flatnonzero(np.isin(row_block, unit))
+        sub, lb, ub = A[rows][:, cols], model.lb[rows], model.ub[rows]
+        res = run_milp(c[cols], model, A=sub, lb=lb, ub=ub, lower=lb_cols[cols], upper=ub_cols[cols], integrality=integrality[cols], time_limit=time_limit)
+        if res.x is None:
+            return None, per
+        total = float(c[cols] @ res.x)
+        if cost2 is not None:
+            res2 = run_milp(
+                cost2[cols],
+                model,
+                A=sp.vstack([sub, sp.csr_matrix(c[cols].reshape(1, -1))], format="csr"),
+                lb=np.append(lb, -np.inf),
+                ub=np.append(ub, total + 1e-6 * max(1.0, total)),
+                lower=lb_cols[cols],
+                upper=ub_cols[cols],
+                integrality=integrality[cols],
+                time_limit=time_limit,
+            )
+            res = res2 if res2.x is not None else res
+        x[cols] = res.x
+        per += np.bincount(col_block[cols], weights=c[cols] * res.x, minlength=n_blocks)
+    return x, per
 
 
-def diagnose(model: Model, *, objective: str, name: str, t0: float, size: dict[str, int], time_limit: float | None, verify: bool) -> SolveResult:
-    """The :class:`SolveResult` of an infeasible model: conflicts, their relaxation and the hard rules binding."""
-    from zoneplan.solve.solver import _STAGES, criteria
+def diagnose(model: Model, *, objective: str, name: str, t0: float, size: dict[str, float], time_limit: float | None, verify: bool) -> SolveResult:
+    """The :class:`SolveResult` of an infeasible model: conflicts, their relaxation and the hard rules binding.
+
+    Parameters
+    ----------
+    model
+        A model no choice of options satisfies.
+    objective
+        The solve's objective: the least-relaxed answers are ranked by its first criterion.
+    name
+        Scenario name (the least-relaxed plan is saved as ``<name>-relaxed``).
+    t0
+        :func:`time.perf_counter` at the start of the solve (for ``seconds``).
+    size
+        The model's size figures, reported as they are.
+    time_limit
+        HiGHS time limit per solve, seconds.
+    verify
+        Apply the least-relaxed scenario and report what it reaches.
+
+    Returns
+    -------
+    SolveResult
+        ``status`` ``"infeasible"``, with :attr:`~SolveResult.conflicts` and :attr:`~SolveResult.binding`.
+
+    Examples
+    --------
+    >>> import time
+    >>> from zoneplan import datasets
+    >>> from zoneplan.solve import build_model
+    >>> model = build_model(datasets.load("linqing"), years=[2025])
+    >>> result = diagnose(model, objective="least-area", name="meet-2025", t0=time.perf_counter(), size={}, time_limit=None, verify=True)
+    >>> result.status, result.scenario.name
+    ('infeasible', 'meet-2025-relaxed')
+    >>> result.conflicts.loc[result.conflicts["role"] == "relaxed", ["label", "relaxation_mu"]].round(1).to_dict("records")[0]
+    {'label': 'quota linqing 2025 ≤ 100 mu', 'relaxation_mu': 433.0}
+    """
+    from zoneplan.solve.solver import _STAGES, _weighted, criteria
 
     A, _, _, slack_rows, _signs = _elastic(model)
-    len(slack_rows)
     slack_mu = model.rows["m2_per_unit"].to_numpy(dtype=float)[slack_rows] / M2_PER_MU
-    upper = np.where(model.options["forbidden"].to_numpy(), 0.0, 1.0)
+    upper = model.column_upper
     cost = criteria(model)
-    second = sum(cost[k] for k in _STAGES.get(objective, (("area",),))[0])
-    res, total = _solve_elastic(model, A, upper, slack_mu, second, time_limit)
-    if res.x is None:
+    second = _weighted(cost, dict.fromkeys(_STAGES.get(objective, (("area",),))[0], 1.0))
+    blocks = components(A)
+    x, per = _solve_elastic(model, A, upper, slack_mu, second, time_limit, blocks)
+    if x is None:
         raise InputError("the hard rules alone (one use per parcel, control lines, adjacency, pins) cannot all hold", rule="solve")
-    n_opt = model.n_options
-    chosen = np.round(res.x[:n_opt]) > 0.5
-    slack = res.x[n_opt:] * model.rows["m2_per_unit"].to_numpy(dtype=float)[slack_rows]  # m²
-    changes = changes_of(model, chosen)
+    n_opt, n_cols = model.n_options, model.n_columns
+    chosen = np.round(x[:n_opt]) > 0.5
+    slack = x[n_cols:] * model.rows["m2_per_unit"].to_numpy(dtype=float)[slack_rows]  # m²
+    changes = changes_of(model, chosen, x[n_opt:n_cols])
     fixed_violations = with_base_conflicts(model, chosen)
     scenario = scenario_of(
         model,
@@ -130,10 +200,11 @@ def diagnose(model: Model, *, objective: str, name: str, t0: float, size: dict[s
         entry["shortfall"] = abs(float(entry["target"]) - float(value)) if value is not None and not pd.isna(value) else math.nan
         entry["role"] = "relaxed"
         conflicts.append(entry)
-    conflicts += _competing(model, A, upper, slack_mu, total, {str(meta.iloc[r]["label"]) for r in by_row}, time_limit)
+    relaxing = np.flatnonzero(per > _TINY_M2 / M2_PER_MU)  # blocks with slack: nothing else can shrink it
+    conflicts += _competing(model, A, upper, slack_mu, per, {str(meta.iloc[r]["label"]) for r in by_row}, time_limit, blocks, relaxing)
     table = pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS).sort_values(["role", "relaxation_mu"], ascending=[False, False], ignore_index=True)
     table["year"] = pd.to_numeric(table["year"]).astype("Int64")
-    binding = _binding(model, A, upper, slack_mu, total, time_limit)
+    binding = _binding(model, A, upper, slack_mu, per, time_limit, blocks, relaxing)
     return SolveResult.of(
         model,
         status="infeasible",
@@ -173,18 +244,39 @@ def _reached_value(m: pd.Series, targets: pd.DataFrame, schedule: pd.DataFrame) 
     return float(hit["actual"].iloc[0]), hit["unit"].iloc[0], None if met is None or pd.isna(met) else bool(met)
 
 
+def _shrinks(without: float, total: float) -> bool:
+    """Whether a relaxation of ``without`` mu is less than ``total`` by more than the gap the
+    elastic solves are proven within (a smaller difference is the solver's, not the plan's)."""
+    from zoneplan.solve.solver import DEFAULT_GAP
+
+    return without < total - DEFAULT_GAP * abs(total) - 1e-6
+
+
 def _competing(
-    model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: np.ndarray, total: float, relaxed: set[str], time_limit: float | None
+    model: Model,
+    A: sp.csr_matrix,
+    upper: np.ndarray,
+    slack_mu: np.ndarray,
+    per: np.ndarray,
+    relaxed: set[str],
+    time_limit: float | None,
+    blocks: tuple[int, np.ndarray, np.ndarray],
+    relaxing: np.ndarray,
 ) -> list[dict[str, object]]:
     """Targets and quotas met in the least-relaxed plan whose removal would shrink the relaxation:
-    the other side of each conflict."""
+    the other side of each conflict. Only rows of blocks with slack can (``relaxing``); lifting
+    one is solved on its blocks alone."""
     rows = model.rows
+    row_block = blocks[1]
     out = []
-    labels = [lab for lab in dict.fromkeys(rows.loc[rows["kind"].isin(_SOFT), "label"].astype(str)) if lab not in relaxed]
+    soft = rows["kind"].isin(_SOFT).to_numpy() & np.isin(row_block, relaxing)
+    labels = [lab for lab in dict.fromkeys(rows.loc[soft, "label"].astype(str)) if lab not in relaxed]
     for label in labels[:_MAX_COMPETING]:
         mask = (rows["label"].astype(str) == label).to_numpy()
-        res, without = _solve_elastic(_lifted(model, mask), A, upper, slack_mu, None, time_limit)
-        if res.x is not None and without < total - 1e-6:
+        mine = np.unique(row_block[mask])
+        x, lifted = _solve_elastic(_lifted(model, mask), A, upper, slack_mu, None, time_limit, blocks, only=mine)
+        total, without = float(per[mine].sum()), float(lifted.sum())
+        if x is not None and _shrinks(without, total):
             m = rows[mask].iloc[0]
             out.append(
                 {
@@ -201,8 +293,19 @@ def _competing(
     return out
 
 
-def _binding(model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: np.ndarray, total: float, time_limit: float | None) -> pd.DataFrame:
-    """Hard-rule families whose lifting shrinks the least relaxation, and by how much (mu)."""
+def _binding(
+    model: Model,
+    A: sp.csr_matrix,
+    upper: np.ndarray,
+    slack_mu: np.ndarray,
+    per: np.ndarray,
+    time_limit: float | None,
+    blocks: tuple[int, np.ndarray, np.ndarray],
+    relaxing: np.ndarray,
+) -> pd.DataFrame:
+    """Hard-rule families whose lifting shrinks the least relaxation, and by how much (mu); only
+    the blocks with slack (``relaxing``) are solved again."""
+    total = float(per.sum())
     by = model.options["forbidden_by"]
     out = []
     families = [f for f in dict.fromkeys(by.dropna()) if f]
@@ -211,12 +314,13 @@ def _binding(model: Model, A: sp.csr_matrix, upper: np.ndarray, slack_mu: np.nda
         families.append("env_adjacency")
     for family in families:
         lifted = upper.copy()
-        lifted[(by == family).to_numpy()] = 1.0
+        lifted[np.flatnonzero((by == family).to_numpy())] = 1.0  # option columns come first
         rows = np.zeros(A.shape[0], dtype=bool)
         if family == "env_adjacency":
             rows[adjacency_rows] = True
-        res, without = _solve_elastic(_lifted(model, rows), A, lifted, slack_mu, None, time_limit)
-        if res.x is not None and without < total - 1e-6:
+        x, again = _solve_elastic(_lifted(model, rows), A, lifted, slack_mu, None, time_limit, blocks, only=relaxing)
+        without = total - float(per[relaxing].sum()) + float(again.sum())
+        if x is not None and _shrinks(without, total):
             out.append({"rule": family, "relaxation_mu": total, "relaxation_mu_without": without, "reduces_by_mu": total - without})
     return pd.DataFrame(out, columns=["rule", "relaxation_mu", "relaxation_mu_without", "reduces_by_mu"])
 

@@ -15,6 +15,15 @@ Free and fixed parcels
     contribution to every row is a constant. Built parcels named in ``allow_built`` may change
     land use (redevelopment, in force from their ``built_year``), not their years.
 
+Floor area (with ``max_far``)
+    A parcel the plan may densify has a **continuous** column of floor area added (m²), within
+    ``[min FAR × area − floor area, max FAR × area − floor area]`` (at least 0): the maximum plot
+    ratio given to the solve, the minimum of the ``parcel_min_far`` rule in force in the horizon
+    year (none: 0). A fixed parcel has one such column; a free or redeveloped parcel one per
+    option that builds (urban construction or mining land), held to 0 unless that option is
+    chosen (``u ≤ upper × x``, ``u ≥ lower × x``). Floor area counts in ``composite_far``
+    (Σ floor area on A / A) and ``industrial_far`` (Σ floor area on A2 / A2).
+
 Rows
     * every target of the solved years whose metric is modelled (:data:`MODELLED_METRICS`), on
       the parcels of its scope, with the tolerance :func:`zoneplan.analysis.target_status` uses
@@ -30,7 +39,8 @@ Rows
       urban development boundary (withdrawing is always allowed: it is the land as it is);
     * adjacency (:func:`zoneplan.compliance.adjacency.adjacency_pairs`, the check's distance,
       risk class and source codes): a source option on one parcel and a sensitive-receptor
-      option on a parcel within the distance exclude each other.
+      option on a parcel within the distance exclude each other;
+    * floor: an option's floor-area column held to its bounds when the option is chosen, 0 else.
 
 Coefficients come from the same per-parcel frame the analyses read
 (:func:`zoneplan.analysis._frame.parcel_frame`) for fixed parcels and from
@@ -54,7 +64,7 @@ import scipy.sparse as sp
 from zoneplan.analysis import _OPS, _scope_levels
 from zoneplan.analysis._frame import group_index, parcel_frame
 from zoneplan.analysis.consumption import land_consumption
-from zoneplan.analysis.timeline import BUILT, READY, UNREADY, status_codes
+from zoneplan.analysis.timeline import BUILT, READY, UNBUILDABLE, UNREADY, status_codes
 from zoneplan.compliance._base import feature_ids, usable
 from zoneplan.compliance.adjacency import adjacency_pairs
 from zoneplan.compliance.control_lines import outside, overlaps
@@ -67,7 +77,7 @@ from zoneplan.plan import Plan
 from zoneplan.settings import settings
 from zoneplan.units import M2_PER_KM2, M2_PER_MU, YUAN_PER_WAN
 
-__all__ = ["MODELLED_METRICS", "OBJECTIVES", "Model", "build_model"]
+__all__ = ["FLOOR_COLUMNS", "MODELLED_METRICS", "OBJECTIVES", "Model", "build_model"]
 
 #: Target metrics the model turns into rows (others are reported as not modelled).
 MODELLED_METRICS: tuple[str, ...] = (
@@ -77,6 +87,8 @@ MODELLED_METRICS: tuple[str, ...] = (
     "industrial_land_ratio",
     "investment_intensity_wan_per_mu",
     "tax_per_mu_wan",
+    "composite_far",
+    "industrial_far",
 )
 #: Objectives: what a change costs.
 OBJECTIVES: tuple[str, ...] = ("least-area", "least-parcels", "earliest")
@@ -85,6 +97,8 @@ _NEVER = -1  # option year: not developed within the horizon
 _NO_SLACK_TOL = 0.5  # share of the analysis tolerance the model allows itself
 #: Target and quota rows are built in m² and solved in km² (× 1e-6).
 ROW_SCALE = 1e-6
+#: Columns of :attr:`Model.floor`.
+FLOOR_COLUMNS = ["parcel", "parcel_id", "option", "lower", "upper", "floor_area_m2"]
 
 
 @dataclass
@@ -113,6 +127,19 @@ class Model:
         Targets of the solved years the model has no row for, with the reason.
     area_basis
         Basis of every area of the model (the plan's, :func:`zoneplan.measure.plan_area_basis`).
+    floor
+        One row per floor-area column (the columns after the options): ``parcel``, ``parcel_id``,
+        ``option`` (the option it belongs to, −1 for a fixed parcel), ``lower`` and ``upper``
+        (m² of floor area added) and ``floor_area_m2`` (the parcel's floor area now).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> model = build_model(datasets.load("linqing"), years=[2035])
+    >>> model.n_columns == model.n_options, int(model.integrality.sum()) == model.n_options
+    (True, True)
+    >>> bool((model.column_lower == 0).all()), float(model.column_upper.max())
+    (True, 1.0)
     """
 
     plan: Plan
@@ -131,10 +158,33 @@ class Model:
     rules: Rules
     settings: dict[str, object] = field(default_factory=dict)
     area_basis: str = "planar"
+    floor: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FLOOR_COLUMNS))
 
     @property
     def n_options(self) -> int:
+        """Option columns (the first columns of ``A``)."""
         return len(self.options)
+
+    @property
+    def n_columns(self) -> int:
+        """All columns: options, then floor area."""
+        return len(self.options) + len(self.floor)
+
+    @property
+    def column_lower(self) -> np.ndarray:
+        """Lower bound of every column (a fixed parcel's floor area: its minimum)."""
+        fixed = self.floor["option"].to_numpy() < 0
+        return np.r_[np.zeros(self.n_options), np.where(fixed, self.floor["lower"].to_numpy(dtype=float), 0.0)]
+
+    @property
+    def column_upper(self) -> np.ndarray:
+        """Upper bound of every column: 0 for a forbidden option, else 1; floor area's maximum."""
+        return np.r_[np.where(self.options["forbidden"].to_numpy(dtype=bool), 0.0, 1.0), self.floor["upper"].to_numpy(dtype=float)]
+
+    @property
+    def integrality(self) -> np.ndarray:
+        """1 for an option (binary), 0 for floor area (continuous)."""
+        return np.r_[np.ones(self.n_options), np.zeros(len(self.floor))]
 
 
 # -- inputs ---------------------------------------------------------------------------------------
@@ -301,8 +351,9 @@ def _options(
     add(rpos, code[rpos], since, "keep_built", np.full(len(rpos), _NEVER))
     r_pos_a, r_code_a = _alternatives(rpos, allowed, code)
     add(r_pos_a, r_code_a, np.where(built_year[r_pos_a] > 0, built_year[r_pos_a], -9999), "redevelop", np.full(len(r_pos_a), _NEVER))
-    if not parts:
-        return pd.DataFrame(columns=["parcel", "code", "year", "kind", "supply_year"])
+    if not parts:  # every parcel fixed: no options (floor area may still change)
+        none = np.zeros(0, dtype=np.int64)
+        parts.append(pd.DataFrame({"parcel": none, "code": np.zeros(0, dtype=object), "year": none, "kind": np.zeros(0, dtype=object), "supply_year": none}))
     opts = pd.concat(parts, ignore_index=True)
     opts = opts.drop_duplicates(["parcel", "code", "year", "kind"]).sort_values(["parcel", "kind", "year"], kind="stable", ignore_index=True)
     opts["parcel_id"] = ids[opts["parcel"].to_numpy()]
@@ -319,6 +370,55 @@ def _options(
     return opts
 
 
+def _floor_columns(
+    plan: Plan,
+    opts: pd.DataFrame,
+    ofl: pd.DataFrame,
+    max_far: float | Mapping[str, float] | None,
+    limits: pd.DataFrame,
+    area: np.ndarray,
+    fixed_ok: np.ndarray,
+    ids: pd.Series,
+) -> pd.DataFrame:
+    """The floor-area columns (:attr:`Model.floor`): per fixed parcel ``max_far`` covers, one;
+    per free or redeveloped parcel it covers, one per option that builds."""
+    if max_far is None:
+        return pd.DataFrame(columns=FLOOR_COLUMNS)
+    parcels = plan.parcels
+    n = len(parcels)
+    if isinstance(max_far, Mapping):
+        _ids(list(max_far), ids, "max_far")  # unknown ids are refused
+        cap = ids.map({str(k): float(v) for k, v in max_far.items()}).to_numpy(dtype=float)
+    else:
+        cap = np.full(n, float(max_far))
+    low = limits["parcel_min_far"].to_numpy(dtype=float) if "parcel_min_far" in limits.columns else np.full(n, np.nan)
+    bad = np.flatnonzero(~np.isnan(cap) & ((cap < 0) | (cap < np.nan_to_num(low))))
+    if len(bad):
+        names = ", ".join(ids.iloc[bad[:5]])
+        raise InputError(f"max_far is below 0 or below the parcel_min_far rule on parcel(s) {names}", layer="parcels", feature=names, rule="max_far")
+    now = pd.to_numeric(parcels["floor_area_m2"], errors="coerce").to_numpy(dtype=float) if "floor_area_m2" in parcels.columns else np.full(n, np.nan)
+    now = np.nan_to_num(now)
+    upper = np.maximum(0.0, cap * area - now)
+    lower = np.minimum(upper, np.maximum(0.0, np.nan_to_num(low) * area - now))
+    covered = ~np.isnan(cap) & (upper > 0)
+    fixed = np.flatnonzero(covered & fixed_ok)
+    opt_parcel = opts["parcel"].to_numpy()
+    builds = (opts["year"].to_numpy() != _NEVER) & (ofl["urban_construction"].to_numpy(dtype=bool) | ofl["mining"].to_numpy(dtype=bool))
+    linked = np.flatnonzero(builds & covered[opt_parcel])
+    where = np.r_[fixed, opt_parcel[linked]].astype(np.int64)
+    return pd.DataFrame(
+        {
+            "parcel": where,
+            "parcel_id": ids.to_numpy(dtype=object)[where],
+            "option": np.r_[np.full(len(fixed), -1), linked].astype(np.int64),
+            "lower": lower[where],
+            "upper": upper[where],
+            "floor_area_m2": now[where],
+        },
+        columns=FLOOR_COLUMNS,
+    )
+
+
 # -- the model ------------------------------------------------------------------------------------
 def build_model(
     plan: Plan,
@@ -331,9 +431,31 @@ def build_model(
     schedule: bool | None = None,
     start_year: int | None = None,
     rules: Mapping[str, object] | Rules | None = None,
+    max_far: float | Mapping[str, float] | None = None,
 ) -> Model:
     """Build the goal-seeking model of ``plan`` (see the module docstring; :func:`zoneplan.solve.solve`
-    documents the parameters)."""
+    documents the parameters).
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    zoneplan.errors.InputError
+        No parcels or targets to solve for, an unknown pin, class or ``max_far`` parcel, a
+        ``max_far`` below the ``parcel_min_far`` rule, or a parcel with no allowed use.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> model = build_model(datasets.load("linqing"), years=[2035])
+    >>> model.n_options, model.rows["kind"].value_counts().to_dict()
+    (1643, {'assign': 248, 'target': 6, 'quota': 2, 'adjacency': 1})
+    >>> denser = build_model(datasets.load("linqing"), years=[2035], max_far=1.5)  # floor area may grow
+    >>> denser.n_columns - denser.n_options == len(denser.floor) > 0
+    True
+    """
     if objective not in OBJECTIVES and objective != "weighted":
         raise InputError(f"objective must be one of {', '.join(OBJECTIVES)}, not {objective!r}", rule="solve")
     parcels = plan.parcels
@@ -395,6 +517,11 @@ def build_model(
     opts["tax_yuan"] = tax[opts["parcel"].to_numpy()]
 
     n_opt = len(opts)
+    floor = _floor_columns(plan, opts, ofl, max_far, limits, area, fixed & ~pinned & (status != UNBUILDABLE), ids)
+    n_cols = n_opt + len(floor)
+    f_opt = floor["option"].to_numpy(dtype=np.int64)
+    f_linked = f_opt >= 0
+    f_parcel = floor["parcel"].to_numpy(dtype=np.int64)
     rows: list[dict[str, object]] = []
     coo_r: list[np.ndarray] = []
     coo_c: list[np.ndarray] = []
@@ -422,6 +549,14 @@ def build_model(
     lb.extend([1.0] * len(has))
     ub.extend([1.0] * len(has))
     rows.extend({"kind": "assign", "label": f"parcel {ids.iloc[i]}"} for i in has)
+    # floor area of an option only when it is chosen: u/upper − x ≤ 0 and u/upper − (lower/upper)·x ≥ 0
+    f_lo, f_hi = floor["lower"].to_numpy(dtype=float), floor["upper"].to_numpy(dtype=float)
+    for k in np.flatnonzero(f_linked):
+        label: dict[str, object] = {"kind": "floor", "label": f"floor area {ids.iloc[f_parcel[k]]} option {f_opt[k]}"}
+        cols_k = np.array([n_opt + k, f_opt[k]])
+        add_row(cols_k, np.array([1.0 / f_hi[k], -1.0]), -math.inf, 0.0, label)
+        if f_lo[k] > 0:
+            add_row(cols_k, np.array([1.0 / f_hi[k], -f_lo[k] / f_hi[k]]), 0.0, math.inf, label)
 
     # --- targets
     levels = _scope_levels(plan)
@@ -430,6 +565,8 @@ def build_model(
         parcels["base_landuse_code"].astype("string") if "base_landuse_code" in parcels.columns else pd.Series(pd.NA, index=parcels.index, dtype="string")
     ).reset_index(drop=True)
     bfl = _code_flags(base_codes.iloc[opt_parcel].reset_index(drop=True))
+    by_level: dict[str, tuple[np.ndarray, pd.Index]] = {}
+    by_year: dict[int, pd.DataFrame] = {}
     for t in targets.itertuples(index=False):
         scope, metric, y = str(t.scope), str(t.metric), int(t.year)
         op = _OPS.get(str(t.op).strip())
@@ -443,9 +580,13 @@ def build_model(
                 ignore_index=True,
             )
             continue
-        codes_g, gids = group_index(plan, level)
+        if level not in by_level:  # each call fingerprints the plan: once per level and year
+            by_level[level] = group_index(plan, level)
+        if y not in by_year:
+            by_year[y] = parcel_frame(plan, y)
+        codes_g, gids = by_level[level]
         in_scope = codes_g == gids.get_loc(scope) if scope in gids else np.zeros(len(parcels), dtype=bool)
-        frame = parcel_frame(plan, y)
+        frame = by_year[y]
         on = opt_year != _NEVER
         on &= opt_year <= y
         eff = {k: np.where(on, ofl[k].to_numpy(dtype=bool), bfl[k].to_numpy(dtype=bool)) for k in ("urban_construction", "industrial", "storage", "mining")}
@@ -459,6 +600,7 @@ def build_model(
         f_a2 = f_built & frame["industrial_storage"].to_numpy()
         sel = fixed & in_scope
         osel = in_scope[opt_parcel]
+        added = np.zeros(len(floor), dtype=bool)  # floor-area columns counted in the numerator
         if metric == "urban_construction_area_km2":
             num_o, num_f, den_o, den_f, unit_scale = a * urb, fa * f_urb, None, None, M2_PER_KM2
         elif metric == "industrial_area_km2":
@@ -467,6 +609,12 @@ def build_model(
             num_o, num_f, den_o, den_f, unit_scale = a * (urb & eff["industrial"]), fa * (f_urb & frame["industrial"].to_numpy()), a * urb, fa * f_urb, 1.0
         elif metric == "industrial_land_ratio":
             num_o, num_f, den_o, den_f, unit_scale = a * a2, fa * f_a2, a * built_a, fa * f_built, 1.0
+        elif metric in ("composite_far", "industrial_far"):  # Σ floor area on A (A2) / A (A2)
+            on_o, on_f = (built_a, f_built) if metric == "composite_far" else (a2, f_a2)
+            floor_f = np.nan_to_num(frame["floor_area_m2"].to_numpy(dtype=float))
+            num_o, num_f, den_o, den_f, unit_scale = floor_f[opt_parcel] * on_o, floor_f * on_f, a * on_o, fa * on_f, 1.0
+            added = on_f[f_parcel] & sel[f_parcel]  # a fixed parcel's floor area counts where the parcel does
+            added[f_linked] = on_o[f_opt[f_linked]] & osel[f_opt[f_linked]]  # an option's where the option does
         else:  # investment intensity / tax per mu: yuan on A2 against 万元/亩 × A2
             money_o = np.nan_to_num(opts["investment_yuan" if metric.startswith("investment") else "tax_yuan"].to_numpy())
             money_f = np.nan_to_num(frame["investment_yuan" if metric.startswith("investment") else "tax_yuan"].to_numpy())
@@ -503,10 +651,10 @@ def build_model(
             for bound, v in (("lo", lo_v), ("hi", hi_v)):
                 if math.isinf(v):
                     continue
-                coef = np.where(osel, num_o - v * den_o, 0.0)
+                coef = np.r_[np.where(osel, num_o - v * den_o, 0.0), added.astype(float)]
                 const = float(num_f[sel].sum() - v * den_f[sel].sum())
                 lo, hi = (-const, math.inf) if bound == "lo" else (-math.inf, -const)
-                add_row(np.arange(n_opt), coef, lo, hi, {**row, "unit_scale": 1.0, "ratio": True, "bound": bound, "bound_value": v, "constant": const})
+                add_row(np.arange(n_cols), coef, lo, hi, {**row, "unit_scale": 1.0, "ratio": True, "bound": bound, "bound_value": v, "constant": const})
 
     # --- quotas
     if schedule and quota_years:
@@ -652,7 +800,7 @@ def build_model(
             rule="solve",
         )
 
-    A = sp.csr_matrix((np.concatenate(coo_v), (np.concatenate(coo_r), np.concatenate(coo_c))), shape=(len(lb), n_opt))
+    A = sp.csr_matrix((np.concatenate(coo_v), (np.concatenate(coo_r), np.concatenate(coo_c))), shape=(len(lb), n_cols))
     # target and quota rows in km² of land: HiGHS proves optimality far faster on rows of unit scale
     row_table = pd.DataFrame(rows)
     scale = np.where(row_table["kind"].isin(["target", "quota"]).to_numpy(), ROW_SCALE, 1.0)
@@ -683,4 +831,5 @@ def build_model(
         rules=rules,
         settings={"buckets": [list(b) for b in buckets], "objective": objective, "pinned": int(pinned.sum()), "redevelop": int(redevelop.sum())},
         area_basis=plan_area_basis(plan),
+        floor=floor,
     )

@@ -10,7 +10,8 @@ like any other scenario:
   the quota); withdrawn parcels have both years cleared;
 * ``set`` (:class:`~zoneplan.scenario.SetAttributes`) — investment raised to the per-parcel
   minimum intensity on parcels that become (or stay) industrial land, with ``project = "new"``
-  where the plan records project types and the parcel has none (so the per-parcel rule judges it).
+  where the plan records project types and the parcel has none (so the per-parcel rule judges it);
+  ``floor_area_m2`` set where the solve densifies a parcel (``max_far``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,21 @@ from zoneplan.units import M2_PER_MU
 __all__ = ["CHANGE_COLUMNS", "SolveResult", "applied", "changes_of", "scenario_of", "with_base_conflicts"]
 
 #: Columns of :attr:`SolveResult.changes`.
-CHANGE_COLUMNS = ["parcel_id", "change", "from_code", "to_code", "from_year", "to_year", "supplied_year", "area_m2", "area_mu", "investment_yuan"]
+CHANGE_COLUMNS = [
+    "parcel_id",
+    "change",
+    "from_code",
+    "to_code",
+    "from_year",
+    "to_year",
+    "supplied_year",
+    "area_m2",
+    "area_mu",
+    "investment_yuan",
+    "floor_area_m2",
+    "floor_added_m2",
+]
+_TINY_FLOOR_M2 = 1e-6  # floor area added below a millionth of a square metre is solver noise
 
 
 @dataclass
@@ -47,7 +62,9 @@ class SolveResult:
         The answer as a scenario (None when infeasible).
     changes
         One row per parcel the scenario touches (:data:`CHANGE_COLUMNS`); ``change`` is
-        ``landuse``, ``withdraw``, ``schedule`` (years only) or ``investment``.
+        ``landuse``, ``withdraw``, ``schedule`` (years only), ``investment`` or ``floor_area``
+        (floor area only); ``floor_area_m2`` is the new floor area where the solve adds some
+        (``floor_added_m2``), else NaN.
     targets
         The solved targets on the edited plan, from :func:`zoneplan.analysis.target_status`
         (or, when infeasible, on the least-relaxed plan).
@@ -57,6 +74,19 @@ class SolveResult:
     conflicts
         When infeasible: the targets and quotas that cannot all hold and the smallest relaxation
         of each (:mod:`zoneplan.solve.conflicts`).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.solve import solve
+    >>> result = solve(datasets.load("linqing"), years=[2035])
+    >>> result.changed_parcels, round(result.changed_area_mu, 1), result.added_floor_area_m2
+    (21, 734.5, 0.0)
+    >>> result.edits[0]["kind"], len(result.edits) == len(result.scenario.edits)
+    ('landuse', True)
+    >>> document = result.to_json()
+    >>> document["status"], document["changed_parcels"], len(document["edits"]) == len(result.edits)
+    ('optimal', 21, True)
     """
 
     status: str
@@ -73,7 +103,7 @@ class SolveResult:
     start_year: int
     horizon: int
     seconds: float
-    size: dict[str, int]
+    size: dict[str, float]
     binding: pd.DataFrame = field(default_factory=pd.DataFrame)
     area_basis: str = "planar"
 
@@ -92,11 +122,24 @@ class SolveResult:
         conflicts: pd.DataFrame,
         fixed_violations: pd.DataFrame,
         seconds: float,
-        size: dict[str, int],
+        size: dict[str, float],
         binding: pd.DataFrame | None = None,
     ) -> SolveResult:
         """A result of ``model``: the years, horizon and unmodelled targets from the model; the
-        changes without their internal columns."""
+        changes without their internal columns.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from zoneplan import datasets
+        >>> from zoneplan.solve import build_model
+        >>> model = build_model(datasets.load("linqing"), years=[2035])
+        >>> empty = pd.DataFrame(columns=CHANGE_COLUMNS)
+        >>> r = SolveResult.of(model, status="optimal", objective="least-area", objective_value=0.0, scenario=None, changes=empty,
+        ...                    targets=empty, schedule=empty, conflicts=empty, fixed_violations=empty, seconds=0.0, size={})
+        >>> r.years, r.horizon, r.edits
+        ((2035,), 2035, [])
+        """
         return cls(
             status=status,
             objective=objective,
@@ -130,6 +173,12 @@ class SolveResult:
         return int(ch["change"].isin(["landuse", "withdraw"]).sum()) if len(ch) else 0
 
     @property
+    def added_floor_area_m2(self) -> float:
+        """Floor area the answer adds (densified parcels), m²."""
+        ch = self.changes
+        return float(ch["floor_added_m2"].sum()) if len(ch) and "floor_added_m2" in ch else 0.0
+
+    @property
     def edits(self) -> list[dict[str, Any]]:
         """The scenario's edits as plain data."""
         return [e.to_dict() for e in self.scenario.edits] if self.scenario else []
@@ -147,6 +196,7 @@ class SolveResult:
             "start_year": self.start_year,
             "changed_area_mu": self.changed_area_mu,
             "changed_parcels": self.changed_parcels,
+            "added_floor_area_m2": self.added_floor_area_m2,
             "scenario": self.scenario.name if self.scenario else None,
             "edits": self.edits,
             "changes": records(self.changes),
@@ -165,8 +215,27 @@ def _year(v: int) -> int | None:
     return None if v == _NEVER or v < 0 else int(v)
 
 
-def changes_of(model: Model, chosen: np.ndarray) -> pd.DataFrame:
-    """The parcels the chosen options (one per parcel with options) change, vs the plan."""
+def changes_of(model: Model, chosen: np.ndarray, floor: np.ndarray | None = None) -> pd.DataFrame:
+    """The parcels the chosen options (one per parcel with options) and the floor area added
+    (m² per floor-area column of the model) change, vs the plan.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CHANGE_COLUMNS` and internal ``_pos``, ``_supply_changed``, ``_planned_changed``;
+        parcels the answer leaves as they are are left out.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.solve import build_model
+    >>> from zoneplan.solve.solver import criteria, lexicographic
+    >>> model = build_model(datasets.load("linqing"), years=[2035])
+    >>> answer = lexicographic(model, [criteria(model)["area"]])
+    >>> changes = changes_of(model, answer.x, answer.floor)
+    >>> round(float(changes.loc[changes["change"].isin(["landuse", "withdraw"]), "area_mu"].sum()), 1)  # the least area
+    734.5
+    """
     plan = model.plan
     parcels = plan.parcels
     opts = model.options.iloc[np.flatnonzero(chosen)]
@@ -215,16 +284,75 @@ def changes_of(model: Model, chosen: np.ndarray) -> pd.DataFrame:
             "area_m2": opts["area_m2"].to_numpy(),
             "area_mu": opts["area_m2"].to_numpy() / M2_PER_MU,
             "investment_yuan": np.where(raised, inv, np.nan),
+            "floor_area_m2": np.nan,
+            "floor_added_m2": np.nan,
             "_pos": pos,
             "_supply_changed": new_supplied != own_supplied,
             "_planned_changed": new_planned != own_planned,
         }
     )
+    if floor is not None and len(model.floor):
+        f = model.floor.assign(added=floor)
+        f = f[f["added"] > _TINY_FLOOR_M2]
+        added = pd.Series(f["added"].to_numpy(), index=f["parcel"].to_numpy()).groupby(level=0).sum()
+        now = pd.Series(f["floor_area_m2"].to_numpy(dtype=float), index=f["parcel"].to_numpy()).groupby(level=0).first()
+        on = out["_pos"].isin(added.index).to_numpy()
+        out.loc[on, "floor_added_m2"] = added.reindex(out.loc[on, "_pos"]).to_numpy()
+        out.loc[on, "floor_area_m2"] = (now + added).reindex(out.loc[on, "_pos"]).to_numpy()
+        out.loc[on & (out["change"] == "").to_numpy(), "change"] = "floor_area"
+        rest = added.index[~added.index.isin(out["_pos"])].to_numpy(dtype=np.int64)  # fixed parcels densified
+        if len(rest):
+            own = parcels["landuse_code"].astype("string").to_numpy(dtype=object, na_value=None)[rest]
+            years = pd.to_numeric(parcels["planned_year"], errors="coerce").astype("Int64").to_numpy()[rest] if "planned_year" in parcels.columns else pd.NA
+            supplied = (
+                pd.to_numeric(parcels["supplied_year"], errors="coerce").astype("Int64").to_numpy()[rest] if "supplied_year" in parcels.columns else pd.NA
+            )
+            named = model.floor.drop_duplicates("parcel").set_index("parcel").loc[rest]
+            m2 = _parcel_area_m2(model)[rest]
+            extra = pd.DataFrame(
+                {
+                    "parcel_id": named["parcel_id"].to_numpy(),
+                    "change": "floor_area",
+                    "from_code": own,
+                    "to_code": own,
+                    "from_year": pd.array(years, dtype="Int64"),
+                    "to_year": pd.array(years, dtype="Int64"),
+                    "supplied_year": pd.array(supplied, dtype="Int64"),
+                    "area_m2": m2,
+                    "area_mu": m2 / M2_PER_MU,
+                    "investment_yuan": np.nan,
+                    "floor_area_m2": (now + added).loc[rest].to_numpy(),
+                    "floor_added_m2": added.loc[rest].to_numpy(),
+                    "_pos": rest,
+                    "_supply_changed": False,
+                    "_planned_changed": False,
+                }
+            )
+            out = pd.concat([out, extra], ignore_index=True)
     return out[out["change"] != ""].reset_index(drop=True)
 
 
+def _parcel_area_m2(model: Model) -> np.ndarray:
+    """Area of every parcel of the model's plan, m² on the model's basis (the analyses' areas)."""
+    from zoneplan.analysis._frame import parcel_frame
+
+    return parcel_frame(model.plan, None)["area_m2"].to_numpy(dtype=float)
+
+
 def scenario_of(model: Model, changes: pd.DataFrame, *, name: str, description: str) -> Scenario:
-    """The edits that turn the plan into the chosen options (see the module docstring)."""
+    """The edits that turn the plan into the chosen options (see the module docstring).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.solve import build_model
+    >>> from zoneplan.solve.solver import criteria, lexicographic
+    >>> model = build_model(datasets.load("linqing"), years=[2035])
+    >>> answer = lexicographic(model, [criteria(model)["area"]])
+    >>> scenario = scenario_of(model, changes_of(model, answer.x), name="meet-2035", description="least land-use change")
+    >>> scenario.name, sorted({e.kind for e in scenario.edits})
+    ('meet-2035', ['landuse', 'set', 'status'])
+    """
     edits: list[Edit] = []
     note = "zoneplan solve"
     lu = changes[changes["change"].isin(["landuse", "withdraw"])]
@@ -250,6 +378,11 @@ def scenario_of(model: Model, changes: pd.DataFrame, *, name: str, description: 
         if records_project and pd.isna(parcels["project"].iloc[int(pos)]):
             values["project"] = "new"
         edits.append(SetAttributes(layer="parcels", ids=(str(pid),), values=values, note=f"{note}: investment at the minimum intensity"))
+    denser = changes[changes["floor_added_m2"].notna()] if "floor_added_m2" in changes else changes.iloc[:0]
+    for pid, amount in zip(denser["parcel_id"], denser["floor_area_m2"]):
+        edits.append(
+            SetAttributes(layer="parcels", ids=(str(pid),), values={"floor_area_m2": float(amount)}, note=f"{note}: floor area within the maximum plot ratio")
+        )
     return Scenario(name, tuple(edits), description)
 
 
@@ -261,6 +394,16 @@ def applied(plan: Plan, scenario: Scenario) -> Plan:
     ------
     PlanError
         The edited plan has a validation problem the plan did not have.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.analysis import target_status
+    >>> from zoneplan.solve import solve
+    >>> plan = datasets.load("linqing")
+    >>> edited = applied(plan, solve(plan, years=[2035]).scenario)
+    >>> bool(target_status(edited).query("year == 2035")["met"].all())
+    True
     """
     from zoneplan.validate import validate
 
@@ -276,7 +419,18 @@ def applied(plan: Plan, scenario: Scenario) -> Plan:
 
 
 def with_base_conflicts(model: Model, chosen: np.ndarray) -> pd.DataFrame:
-    """The model's fixed violations plus chosen withdrawals whose base land breaks a control line."""
+    """The model's fixed violations plus chosen withdrawals whose base land breaks a control line.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.solve import build_model
+    >>> from zoneplan.solve.solver import criteria, lexicographic
+    >>> model = build_model(datasets.load("linqing"), years=[2035])
+    >>> found = with_base_conflicts(model, lexicographic(model, [criteria(model)["area"]]).x)
+    >>> list(found.columns), len(found) >= len(model.fixed_violations)
+    (['rule', 'parcel_id'], True)
+    """
     picked = model.options.iloc[np.flatnonzero(chosen)]
     extra = picked[picked["base_conflict"].notna()]
     rows = pd.DataFrame({"rule": extra["base_conflict"].astype(str).to_numpy(), "parcel_id": extra["parcel_id"].astype(str).to_numpy()})
