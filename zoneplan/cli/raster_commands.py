@@ -30,10 +30,10 @@ def stats(
 ) -> None:
     """Area of each land-cover class per group, in mu (exact fractional pixel coverage)."""
     from zoneplan.measure import plan_area_basis
-    from zoneplan.raster.zonal import zonal_stats
+    from zoneplan.raster.zonal import as_level, zonal_stats
 
     plan = load_plan(plan_path)
-    table = zonal_stats(plan, raster, by=by, scheme=scheme, band=band)
+    table = zonal_stats(plan, raster, by=as_level(by, what="--by"), scheme=scheme, band=band)
     if as_json:
         emit_json({"raster": str(raster), "by": by, "scheme": scheme, "area_basis": plan_area_basis(plan), "rows": table.to_dict("records")})
         return
@@ -65,13 +65,14 @@ def change(
     Exit status 1 when parcels are found whose record the imagery contradicts."""
     from zoneplan.measure import plan_area_basis
     from zoneplan.raster.change import MISMATCH_KINDS, compare
+    from zoneplan.raster.zonal import as_level
 
     plan = load_plan(plan_path)
     result = compare(
         plan,
         old,
         new,
-        by=by,
+        by=as_level(by, what="--by"),
         old_scheme=scheme,
         new_scheme=new_scheme,
         old_year=old_year,
@@ -125,10 +126,10 @@ def export(
     as_json: JsonOpt = False,
 ) -> None:
     """Rasterise a plan layer (land use, phase or status) with the standard colour table."""
-    from zoneplan.raster.rasterize import export_raster
+    from zoneplan.raster.rasterize import as_by, export_raster
 
     plan = load_plan(plan_path)
-    out = export_raster(plan, output, layer=layer, by=by, resolution=resolution, cog=cog)
+    out = export_raster(plan, output, layer=layer, by=as_by(by), resolution=resolution, cog=cog)
     used = out.classes[out.classes["count"] > 0]
     if as_json:
         emit_json(

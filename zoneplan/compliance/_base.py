@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from zoneplan._geometry import polygonal, union_by_group, usable
 from zoneplan.errors import InputError
@@ -51,28 +52,31 @@ VIOLATION_COLUMNS: list[str] = [
 #: Columns of a cannot-judge table.
 CANNOT_JUDGE_COLUMNS: list[str] = ["rule", "layer", "feature_id", "missing", "message"]
 
+#: A column's values for a finding table: one per row, or one for every row (broadcast); None
+#: where the column does not apply.
+_PerRow = ArrayLike | None
 
-def _column(values: object, n: int, dtype: str | None = None) -> np.ndarray | pd.array:
+
+def _column(values: _PerRow, n: int, dtype: str | None = None) -> np.ndarray | pd.array:
     if isinstance(values, (pd.Series, pd.Index)):
         values = values.to_numpy()
-    if np.ndim(values) == 0:
-        values = [values] * n
-    return pd.array(values, dtype=dtype) if dtype else np.asarray(values, dtype=object)
+    column = [values] * n if values is None or np.ndim(values) == 0 else values
+    return pd.array(column, dtype=dtype) if dtype else np.asarray(column, dtype=object)
 
 
 def violations_frame(
     rule: str,
     layer: str,
-    feature_id: object,
+    feature_id: ArrayLike,
     *,
-    measured: object,
-    limit: object,
+    measured: _PerRow,
+    limit: _PerRow,
     unit: str,
-    message: object,
-    geometry: object,
-    area_m2: object = np.nan,
-    other_id: object = None,
-    year: object = None,
+    message: _PerRow,
+    geometry: _PerRow,
+    area_m2: _PerRow = np.nan,
+    other_id: _PerRow = None,
+    year: _PerRow = None,
     crs: object = None,
 ) -> gpd.GeoDataFrame:
     """A violations table: one row per finding, scalars broadcast to every row.
@@ -126,15 +130,15 @@ def violations_frame(
 def area_violations(
     rule: str,
     layer: str,
-    feature_id: object,
+    feature_id: ArrayLike,
     *,
-    area_m2: object,
+    area_m2: _PerRow,
     tolerance_m2: float,
-    message: object,
-    geometry: object,
+    message: _PerRow,
+    geometry: _PerRow,
     crs: object,
-    year: object = None,
-    other_id: object = None,
+    year: _PerRow = None,
+    other_id: _PerRow = None,
 ) -> gpd.GeoDataFrame:
     """Violations whose measure is an area in conflict (overlap, part outside) against a sliver tolerance.
 
@@ -156,7 +160,7 @@ def area_violations(
     )
 
 
-def cannot_judge_frame(rule: str, layer: str, feature_id: object, *, missing: object, message: object) -> pd.DataFrame:
+def cannot_judge_frame(rule: str, layer: str, feature_id: ArrayLike, *, missing: _PerRow, message: _PerRow) -> pd.DataFrame:
     """A cannot-judge table: features a rule applies to whose data do not allow a verdict.
 
     Parameters
