@@ -310,7 +310,18 @@ def parse_uri(uri: str) -> PlanLocation:
 
 
 def connect(location: str | PlanLocation, **kwargs: Any) -> psycopg.Connection:
-    """Open a psycopg connection to the database of ``location`` (errors become :class:`InputError`)."""
+    """Open a psycopg connection to the database of ``location`` (errors become :class:`InputError`).
+
+    Examples
+    --------
+    >>> with connect(f"{database}#any_plan") as con:  # database: e.g. "postgresql://planner@db.bureau/plans"
+    ...     print(con.execute("SELECT postgis_lib_version() IS NOT NULL").fetchone()[0])
+    True
+    >>> connect("postgresql://nobody@127.0.0.1:1/none#p")
+    Traceback (most recent call last):
+    ...
+    zoneplan.errors.InputError: cannot connect to the database: ...
+    """
     _require_psycopg()
     loc = location if isinstance(location, PlanLocation) else parse_uri(location)
     try:
@@ -656,6 +667,18 @@ def write_plan(plan: Plan, uri: str, *, overwrite: bool = True) -> int:
     ------
     ConflictError
         ``plan`` was read from this plan at an older revision (someone changed it since).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> uri = f"{database}#linqing_write"
+    >>> write_plan(datasets.load("linqing"), uri)
+    1
+    >>> write_plan(datasets.load("linqing"), uri, overwrite=False)
+    Traceback (most recent call last):
+    ...
+    zoneplan.errors.PlanError: ...
+    >>> drop_plan(uri)
     """
     loc = parse_uri(uri)
     srid = _srid(plan, loc)
@@ -862,6 +885,18 @@ def read_plan(uri: str) -> Plan:
 
     The returned plan's ``meta["postgis_revision"]`` is ``"<plan>:<revision>"``; see
     :func:`write_plan`.
+
+    Examples
+    --------
+    ``database`` is a database with PostGIS (e.g. ``"postgresql://planner@db.bureau/plans"``):
+
+    >>> from zoneplan import datasets
+    >>> write_plan(datasets.load("zhangdian"), f"{database}#zhangdian_read")
+    1
+    >>> plan = read_plan(f"{database}#zhangdian_read")
+    >>> len(plan.parcels), plan.meta["postgis_revision"]
+    (369, 'zhangdian_read:1')
+    >>> drop_plan(f"{database}#zhangdian_read")
     """
     loc = parse_uri(uri)
     with connect(loc) as con:
@@ -902,6 +937,17 @@ def read_layer(uri: str, layer: str, *, versions: bool = False) -> gpd.GeoDataFr
     versions
         Also return ``zp_fid``, ``zp_version``, ``zp_updated_at`` and ``zp_updated_by`` (what
         :func:`update_features` needs to detect concurrent edits).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> uri = f"{database}#zhangdian_layer"
+    >>> write_plan(datasets.load("zhangdian"), uri)
+    1
+    >>> parcels = read_layer(uri, "parcels", versions=True)
+    >>> len(parcels), list(parcels.columns[:5]), parcels.crs.to_epsg()
+    (369, ['zp_fid', 'zp_version', 'zp_updated_at', 'zp_updated_by', 'parcel_id'], 4548)
+    >>> drop_plan(uri)
     """
     loc = parse_uri(uri)
     validate_name(layer, what="layer name", location=loc)
@@ -959,6 +1005,23 @@ def update_features(
         changed. ``error.conflicts`` lists them.
     InputError
         Unknown layer or column, duplicate ids in ``edits``, missing versions.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> uri = f"{database}#zhangdian_update"
+    >>> write_plan(datasets.load("zhangdian"), uri)
+    1
+    >>> parcels = read_layer(uri, "parcels", versions=True)
+    >>> edit = parcels.loc[parcels.parcel_id == "ZD-0021", ["parcel_id", "zp_version", "status"]].assign(status="built")
+    >>> update_features(uri, "parcels", edit).to_dict()  # the feature's new version
+    {'ZD-0021': 2}
+    >>> try:  # the same edit again: ZD-0021 was read at version 1, it is at 2 now
+    ...     update_features(uri, "parcels", edit)
+    ... except ConflictError as error:
+    ...     print(error.conflicts[["feature_id", "expected_version", "current_version"]].to_numpy().tolist())
+    [['ZD-0021', 1, 2]]
+    >>> drop_plan(uri)
     """
     if isinstance(target, str):
         loc = parse_uri(target)
@@ -1076,6 +1139,21 @@ def grant(uri: str, role: str, *, edit: bool = True) -> None:
     Editors may insert, update and delete features and table rows — from zoneplan, QGIS, psql or
     any other client — and the triggers log each change under their name; they cannot change
     the history or the plan's structure. The grants survive whole-plan writes.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> uri = f"{database}#zhangdian_grant"
+    >>> write_plan(datasets.load("zhangdian"), uri)
+    1
+    >>> with connect(uri, autocommit=True) as con:
+    ...     _ = con.execute("DROP ROLE IF EXISTS surveyor; CREATE ROLE surveyor")
+    >>> grant(uri, "surveyor", edit=False)  # may read the plan, not change it
+    >>> with connect(uri) as con:
+    ...     con.execute("SELECT has_table_privilege('surveyor', 'zhangdian_grant.parcels', 'SELECT'),"
+    ...                 " has_table_privilege('surveyor', 'zhangdian_grant.parcels', 'UPDATE')").fetchone()
+    (True, False)
+    >>> drop_plan(uri)
     """
     loc = parse_uri(uri)
     validate_name(role, what="role name", location=loc)
@@ -1162,6 +1240,20 @@ def history(uri: str, *, layer: str | None = None, feature: str | None = None) -
         (column → ``[old, new]``; every value for an insert or delete, the changed ones for an
         update), ``geometry_changed``, and the planar area in m² before and after
         (``area_before_m2`` / ``area_after_m2``, NA where there is no geometry).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> uri = f"{database}#zhangdian_history"
+    >>> write_plan(datasets.load("zhangdian"), uri)
+    1
+    >>> parcels = read_layer(uri, "parcels", versions=True)
+    >>> edit = parcels.loc[parcels.parcel_id == "ZD-0021", ["parcel_id", "zp_version", "status"]].assign(status="built")
+    >>> _ = update_features(uri, "parcels", edit)
+    >>> log = history(uri, feature="ZD-0021")
+    >>> log[["revision", "layer", "op"]].to_numpy().tolist(), log["changes"].iloc[-1]
+    ([[1, 'parcels', 'INSERT'], [2, 'parcels', 'UPDATE']], {'status': ['supplied', 'built']})
+    >>> drop_plan(uri)
     """
     loc = parse_uri(uri)
     where, params = [sql.SQL("TRUE")], []
@@ -1215,6 +1307,20 @@ def read_revision(uri: str, revision: int) -> Plan:
     Column types follow the plan's current columns (:func:`read_plan`); metadata and styles are
     the current ones. ``plan.meta["postgis_revision"]`` names the revision rebuilt, so such a
     plan cannot be written back over a newer one by mistake.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> uri = f"{database}#zhangdian_rev"
+    >>> write_plan(datasets.load("zhangdian"), uri)
+    1
+    >>> parcels = read_layer(uri, "parcels", versions=True)
+    >>> edit = parcels.loc[parcels.parcel_id == "ZD-0021", ["parcel_id", "zp_version", "status"]].assign(status="built")
+    >>> _ = update_features(uri, "parcels", edit)
+    >>> before = read_revision(uri, 1)
+    >>> before.parcels.set_index("parcel_id").loc["ZD-0021", "status"], before.meta["postgis_revision"]
+    ('supplied', 'zhangdian_rev:1')
+    >>> drop_plan(uri)
     """
     loc = parse_uri(uri)
     with connect(loc) as con:
@@ -1266,14 +1372,35 @@ def read_revision(uri: str, revision: int) -> Plan:
 
 # -- catalogue --------------------------------------------------------------------------------------
 def plan_revision(uri: str) -> int:
-    """Current revision of plan ``#PLAN`` (increases with every write and edit)."""
+    """Current revision of plan ``#PLAN`` (increases with every write and edit).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> uri = f"{database}#zhangdian_revision"
+    >>> write_plan(datasets.load("zhangdian"), uri), write_plan(datasets.load("zhangdian"), uri)
+    (1, 2)
+    >>> plan_revision(uri)
+    2
+    >>> drop_plan(uri)
+    """
     loc = parse_uri(uri)
     with connect(loc) as con, con.cursor() as cur:
         return _require_plan(cur, loc)[0]
 
 
 def list_plans(uri: str) -> list[str]:
-    """Names of the zoneplan plans in the database of ``uri`` (the plan part may be omitted)."""
+    """Names of the zoneplan plans in the database of ``uri`` (the plan part may be omitted).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> write_plan(datasets.load("linqing"), f"{database}#linqing_list")
+    1
+    >>> "linqing_list" in list_plans(database)
+    True
+    >>> drop_plan(f"{database}#linqing_list")
+    """
     parts = urlsplit(str(uri))
     loc = PlanLocation(urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "plan"]), "")), "-")
     with connect(loc) as con, con.cursor() as cur:
@@ -1282,7 +1409,17 @@ def list_plans(uri: str) -> list[str]:
 
 
 def drop_plan(uri: str) -> None:
-    """Delete plan ``#PLAN`` (its schema) from the database."""
+    """Delete plan ``#PLAN`` (its schema) from the database.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> write_plan(datasets.load("zhangdian"), f"{database}#zhangdian_drop")
+    1
+    >>> drop_plan(f"{database}#zhangdian_drop")
+    >>> "zhangdian_drop" in list_plans(database)
+    False
+    """
     loc = parse_uri(uri)
     with connect(loc) as con, con.cursor() as cur:
         _lock_plan(cur, loc.plan)
