@@ -144,6 +144,14 @@ def partition_plan(plan: Plan, *, n_partitions: int, halo_m: float = 0.0) -> lis
     Returns
     -------
     list of Partition
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("liaocheng")  # the prefecture's ten zones
+    >>> parts = partition_plan(plan, n_partitions=3)
+    >>> len(parts), sorted(len(p.zone_ids) for p in parts), sum(len(p.plan.zones) for p in parts)
+    (3, [3, 3, 4], 10)
     """
     if n_partitions < 1:
         raise InputError("n_partitions must be at least 1")
@@ -228,6 +236,19 @@ def cluster_client(*, client: Any = None, scheduler: str | None = None, n_worker
         Address of an existing scheduler (``tcp://host:8786``).
     n_workers
         Worker processes of the local cluster (default: one per core, one thread each).
+
+    Examples
+    --------
+    >>> from distributed import Client
+    >>> with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=":0") as existing:
+    ...     with cluster_client(client=existing) as c:  # an existing client is used as is, and left open
+    ...         print(c is existing, sum(w["nthreads"] for w in c.scheduler_info()["workers"].values()))
+    True 2
+    >>> with cluster_client(scheduler="tcp://127.0.0.1:1") as c:  # no scheduler listens there
+    ...     pass
+    Traceback (most recent call last):
+    ...
+    zoneplan.errors.InputError: cannot reach the dask scheduler at tcp://127.0.0.1:1: ...
     """
     if client is not None:
         yield client
@@ -243,7 +264,7 @@ def cluster_client(*, client: Any = None, scheduler: str | None = None, n_worker
             yield c
         return
     with (
-        LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
         Client(cluster) as c,
     ):
         c.run(_warm_up)
@@ -352,6 +373,16 @@ def analyze(
     dict
         ``{"year", "groups", "targets"}`` exactly in the form of ``zoneplan analyze --json``;
         groups in the order of the plan's layer, targets in the order of the plan's targets table.
+
+    Examples
+    --------
+    >>> from distributed import Client
+    >>> from zoneplan import analysis, datasets
+    >>> plan = datasets.load("liaocheng")
+    >>> with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=":0") as client:
+    ...     result = analyze(plan, client=client, n_partitions=3)
+    >>> len(result["groups"]), result["groups"] == analysis.analyze(plan)["groups"]  # the single-process answer
+    (10, True)
     """
     from zoneplan import analysis
     from zoneplan.analysis.intensity import load_profile
@@ -460,6 +491,17 @@ def check(
     zoneplan.compliance.Findings
         Violations and cannot-judge rows ordered by rule (in the order the rules ran), then by the
         feature's position in its layer.
+
+    Examples
+    --------
+    >>> from distributed import Client
+    >>> from zoneplan import compliance, datasets
+    >>> plan = datasets.load("linqing")
+    >>> with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=":0") as client:
+    ...     findings = check(plan, client=client)
+    >>> single = canonical_findings(compliance.check(plan), plan)
+    >>> len(findings.violations), findings.violations[["rule", "feature_id"]].equals(single.violations[["rule", "feature_id"]])
+    (15, True)
     """
     from zoneplan.compliance import Findings
     from zoneplan.compliance.rules import resolve_rules
@@ -497,6 +539,15 @@ def canonical_findings(findings: Any, plan: Plan) -> Any:
     The distributed :func:`check` returns this order; apply it to a single-process result to
     compare the two row by row (within one feature the single-process order follows spatial-index
     traversal, which depends on how the index was built).
+
+    Examples
+    --------
+    >>> from zoneplan import compliance, datasets
+    >>> plan = datasets.load("linqing")
+    >>> findings = canonical_findings(compliance.check(plan), plan)
+    >>> rules = findings.violations["rule"].tolist()
+    >>> rules == sorted(rules, key=findings.checked.index)  # grouped by rule, in the order the rules ran
+    True
     """
     from dataclasses import replace
 

@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # matplotlib itself is imported when a chart is drawn
+    from matplotlib.typing import RcKeyType
 
 __all__ = ["chart_font", "chart_style", "use_cjk_font"]
 
@@ -45,7 +48,7 @@ def chart_font() -> str | None:
         return None
 
 
-def _rc(font: str | None) -> dict[str, Any]:
+def _rc(font: str | None) -> dict[RcKeyType, Any]:
     return {"font.family": [font, "sans-serif"], "axes.unicode_minus": False} if font else {}
 
 

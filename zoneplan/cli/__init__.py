@@ -94,30 +94,43 @@ def _literal(call: ast.Call, keyword: str, position: int | None = None) -> Any:
     return arg.value if isinstance(arg, ast.Constant) else None
 
 
+def _dotted(node: ast.expr) -> str:
+    """``a.b.c`` of a name or attribute chain (``""`` for anything else): what a decorator or call is."""
+    if isinstance(node, ast.Attribute):
+        head = _dotted(node.value)
+        return f"{head}.{node.attr}" if head else ""
+    return node.id if isinstance(node, ast.Name) else ""
+
+
 @functools.cache
 def _index() -> dict[str, tuple[str, str, bool]]:
-    """Command name → (module, help, is a group), read from the source of the command modules."""
+    """Command name → (module, help, is a group), read from the source of the command modules.
+
+    Commands are registered by top-level statements only (``@app.command`` on a module-level
+    function, ``app.add_typer(...)`` and ``x = typer.Typer(...)`` at module level), so only a
+    module's top-level statements are looked at — ``zoneplan --help`` pays for this on every run.
+    """
     found: dict[str, tuple[str, str, bool]] = {}
     for path in sorted(Path(__file__).parent.glob("*_commands.py")):
         module = f"{__name__}.{path.stem}"
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        body = ast.parse(path.read_text(encoding="utf-8")).body
         typers: dict[str, str] = {}  # variable → help of a sub-Typer defined in the module
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and ast.unparse(node.value.func) == "typer.Typer":
+        for node in body:
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _dotted(node.value.func) == "typer.Typer":
                 for target in node.targets:
                     if isinstance(target, ast.Name):
                         typers[target.id] = _literal(node.value, "help") or ""
-        for node in ast.walk(tree):
+        for node in body:
             if isinstance(node, ast.FunctionDef):
                 for deco in node.decorator_list:
-                    if isinstance(deco, ast.Call) and ast.unparse(deco.func) == "app.command":
+                    if isinstance(deco, ast.Call) and _dotted(deco.func) == "app.command":
                         name = _literal(deco, "name", 0) or node.name.replace("_", "-")
                         found[name] = (module, _literal(deco, "help") or ast.get_docstring(node) or "", False)
-            elif isinstance(node, ast.Call) and ast.unparse(node.func) == "app.add_typer" and node.args:
-                sub = ast.unparse(node.args[0])
-                name = _literal(node, "name")
+            elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and _dotted(node.value.func) == "app.add_typer" and node.value.args:
+                call = node.value
+                name = _literal(call, "name")
                 if name:
-                    found[name] = (module, _literal(node, "help") or typers.get(sub, ""), True)
+                    found[name] = (module, _literal(call, "help") or typers.get(_dotted(call.args[0]), ""), True)
     return found
 
 

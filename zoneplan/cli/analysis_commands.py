@@ -36,7 +36,22 @@ def analyze_cmd(
         str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Run on an existing dask cluster (tcp://host:8786); implies --dask.")
     ] = None,
 ) -> None:
-    """Intensive land-use indicators, remaining land, years of supply left and targets, per group."""
+    """Intensive land-use indicators, remaining land, years of supply left and targets, per group.
+    \f
+
+    Examples
+    --------
+    >>> import json
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> done = CliRunner().invoke(app, ["analyze", str(datasets.get_path("zhangdian")), "--by", "phase", "--json"])
+    >>> report = json.loads(done.stdout)
+    >>> done.exit_code, [(g["id"], g["name"]) for g in report["groups"]]
+    (0, [('zhangdian-phase-1', '一期'), ('zhangdian-phase-2', '二期'), ('zhangdian-phase-3', '三期')])
+    >>> "land_supply_rate" in report["groups"][0]["indicators"]
+    True
+    """
     level = as_level(by, what="--by")
     prof = load_profile(profile)
     plan = load_plan(plan_path)

@@ -28,7 +28,22 @@ def check_cmd(
         str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Run on an existing dask cluster (tcp://host:8786); implies --dask.")
     ] = None,
 ) -> None:
-    """Check a plan against its hard rules. Exit 0 compliant, 1 violations, unjudgeable features or rules that could not be checked, 2 bad input."""
+    """Check a plan against its hard rules. Exit 0 compliant, 1 violations, unjudgeable features or rules that could not be checked, 2 bad input.
+    \f
+
+    Examples
+    --------
+    >>> import json
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> done = CliRunner().invoke(app, ["check", str(datasets.get_path("zhangdian")), "--json"])
+    >>> report = json.loads(done.stdout)
+    >>> done.exit_code, report["compliant"], [(v["rule"], v["feature_id"]) for v in report["violations"]]  # exit 1: violations
+    (1, False, [('parcel_min_far', 'ZD-0021'), ('parcel_min_far', 'ZD-0200'), ('parcel_min_far', 'ZD-0198'), ('parcel_min_far', 'ZD-0138')])
+    >>> report["not_checked"]["quota_exceeded"]
+    'the plan has no quotas table'
+    """
     settings = load_rules_file(rules) if rules else None
     plan = load_plan(plan_path)
     if dask or scheduler:

@@ -85,7 +85,22 @@ def _steps(out: Path) -> list[tuple[list[str], int]]:
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Folder for the maps, reports and evidence.")] = Path("demo-output"),
 ) -> None:
-    """Run zoneplan's main job on the bundled sample plans (Zhangdian, Linqing, Liaocheng)."""
+    """Run zoneplan's main job on the bundled sample plans (Zhangdian, Linqing, Liaocheng).
+    \f
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan.cli import app
+    >>> out = Path(tempfile.mkdtemp())
+    >>> done = CliRunner().invoke(app, ["demo", "--out", str(out)])
+    >>> done.exit_code, "demo finished: every step ended as expected" in done.stdout
+    (0, True)
+    >>> sorted(p.name for p in out.glob("linqing-*"))[:4]
+    ['linqing-compliance.html', 'linqing-findings.gpkg', 'linqing-findings.xlsx', 'linqing-landuse-2035.html']
+    """
     load_commands()  # the steps run the other commands
     out.mkdir(parents=True, exist_ok=True)
     failed = []

@@ -31,7 +31,21 @@ _SHOWN_CHANGES = 4
 
 
 def read_version(location: str) -> Plan:
-    """A plan from a GeoPackage path, ``postgresql://…#PLAN`` or ``postgresql://…#PLAN@REVISION``."""
+    """A plan from a GeoPackage path, ``postgresql://…#PLAN`` or ``postgresql://…#PLAN@REVISION``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.io import postgis
+    >>> uri = f"{database}#zhangdian_version"  # database: e.g. "postgresql://planner@db.bureau/plans"
+    >>> postgis.write_plan(datasets.load("zhangdian"), uri), postgis.write_plan(datasets.load("zhangdian"), uri)
+    (1, 2)
+    >>> read_version(f"{uri}@1").meta["postgis_revision"], read_version(uri).meta["postgis_revision"]
+    ('zhangdian_version:1', 'zhangdian_version:2')
+    >>> len(read_version(str(datasets.get_path("linqing"))).parcels)  # a GeoPackage as it is
+    1087
+    >>> postgis.drop_plan(uri)
+    """
     if is_database_uri(location) and "@" in location.rpartition("#")[2]:
         from zoneplan.io import postgis
 
@@ -64,7 +78,28 @@ def history(
     feature: Annotated[str | None, typer.Option("--feature", help="Only changes of this feature (parcel_id …, or zp_fid).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """List every change of a PostGIS plan (全过程留痕): who, when, which feature, old and new values."""
+    """List every change of a PostGIS plan (全过程留痕): who, when, which feature, old and new values.
+    \f
+
+    Examples
+    --------
+    >>> import json
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> from zoneplan.io import postgis
+    >>> uri = f"{database}#zhangdian_log"  # database: e.g. "postgresql://planner@db.bureau/plans"
+    >>> postgis.write_plan(datasets.load("zhangdian"), uri)
+    1
+    >>> parcels = postgis.read_layer(uri, "parcels", versions=True)
+    >>> edit = parcels.loc[parcels.parcel_id == "ZD-0021", ["parcel_id", "zp_version", "status"]].assign(status="built")
+    >>> _ = postgis.update_features(uri, "parcels", edit)
+    >>> done = CliRunner().invoke(app, ["history", uri, "--feature", "ZD-0021", "--json"])
+    >>> changes = json.loads(done.stdout)["changes"]
+    >>> done.exit_code, [(c["revision"], c["op"]) for c in changes], changes[-1]["changes"]
+    (0, [(1, 'INSERT'), (2, 'UPDATE')], {'status': ['supplied', 'built']})
+    >>> postgis.drop_plan(uri)
+    """
     if not is_database_uri(plan):
         raise InputError("a change history is kept for PostGIS plans only; compare two GeoPackages with `zoneplan diff A B`", file=plan, rule="history")
     from zoneplan.io import postgis
@@ -112,7 +147,25 @@ def diff(
     after: Annotated[str, typer.Argument(metavar="B", help="Plan after (维护后), same forms.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Compare two plans: features added, removed and changed per layer, with the area change in mu."""
+    """Compare two plans: features added, removed and changed per layer, with the area change in mu.
+    \f
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> plan = datasets.load("zhangdian")
+    >>> after = Path(tempfile.mkdtemp()) / "after.gpkg"
+    >>> plan.parcels.loc[plan.parcels.parcel_id == "ZD-0021", "status"] = "built"
+    >>> plan.write(after)
+    >>> done = CliRunner().invoke(app, ["diff", str(datasets.get_path("zhangdian")), str(after), "--json"])
+    >>> report = json.loads(done.stdout)
+    >>> done.exit_code, [(f["layer"], f["feature_id"], f["change"]) for f in report["features"]]
+    (0, [('parcels', 'ZD-0021', 'changed')])
+    """
     result = diff_plans(read_version(before), read_version(after))
     if as_json:
         summary = result.summary.reset_index()

@@ -34,7 +34,22 @@ def map_cmd(
     grid: Annotated[bool, typer.Option("--grid", help="Print a coordinate grid (metres of the plan's CRS).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
 ) -> None:
-    """Draw a map of a plan: interactive HTML (-o) that opens offline, and/or a print map (--print)."""
+    """Draw a map of a plan: interactive HTML (-o) that opens offline, and/or a print map (--print).
+    \f
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> html = Path(tempfile.mkdtemp()) / "phases.html"
+    >>> done = CliRunner().invoke(app, ["map", str(datasets.get_path("zhangdian")), "--kind", "phases", "-o", str(html), "--json"])
+    >>> drawn = json.loads(done.stdout)
+    >>> done.exit_code, drawn["layers"]["分期 Phases"], drawn["external_urls"], html.exists()  # opens offline: no external URL
+    (0, 3, [], True)
+    """
     if out is None and print_path is None:
         raise InputError("name an output: -o OUT.html and/or --print OUT.pdf|png", rule="map-output")
     if out is not None and out.suffix.lower() not in (".html", ".htm"):

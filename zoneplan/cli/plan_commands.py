@@ -74,7 +74,23 @@ def import_(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import a vector file as a layer of a plan (created if missing, recording its area basis), or join an attribute table onto a layer."""
+    """Import a vector file as a layer of a plan (created if missing, recording its area basis), or join an attribute table onto a layer.
+    \f
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> datasets.load("zhangdian").parcels.to_file(folder / "parcels.fgb")  # a FlatGeobuf from another office
+    >>> done = CliRunner().invoke(app, ["import", str(folder / "parcels.fgb"), "--into", str(folder / "plan.gpkg"), "--layer", "parcels", "--json"])
+    >>> summary = json.loads(done.stdout)
+    >>> done.exit_code, summary["count"], summary["crs"], summary["landuse_scheme"], summary["problems"]  # land-use codes recognised, and why
+    (0, 369, 'EPSG:4548', '2023', 0)
+    """
     import pandas as pd
 
     from zoneplan.ids import fill_ids
@@ -218,7 +234,20 @@ def _join(src: Path, into: str, *, join: str | None, on: str | None, sheet: str 
 
 @app.command()
 def info(plan_path: Annotated[str, typer.Argument(metavar="PLAN", help="Plan GeoPackage or postgresql:// URI.")], as_json: JsonOpt = False) -> None:
-    """Per layer: feature count, CRS and total area in mu, ha and km², planar and ellipsoidal (椭球面积)."""
+    """Per layer: feature count, CRS and total area in mu, ha and km², planar and ellipsoidal (椭球面积).
+    \f
+
+    Examples
+    --------
+    >>> import json
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> done = CliRunner().invoke(app, ["info", str(datasets.get_path("linqing")), "--json"])
+    >>> facts = json.loads(done.stdout)
+    >>> done.exit_code, facts["crs"], {name: layer["count"] for name, layer in facts["layers"].items()}
+    (0, 'EPSG:4548', {'zones': 1, 'districts': 2, 'parks': 8, 'parcels': 1087, 'control_lines': 3, 'admin_boundaries': 1})
+    """
     _show_info(_info_of(plan_path), as_json=as_json)
 
 
@@ -266,7 +295,19 @@ def validate_cmd(
     fix: Annotated[bool, typer.Option("--fix", help="Repair invalid geometry with make_valid, list area changes and save.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check geometry, ids, codes, overlaps, containment and value ranges. Exit 1 when problems are found."""
+    """Check geometry, ids, codes, overlaps, containment and value ranges. Exit 1 when problems are found.
+    \f
+
+    Examples
+    --------
+    >>> import json
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> done = CliRunner().invoke(app, ["validate", str(datasets.get_path("zhangdian")), "--json"])
+    >>> done.exit_code, json.loads(done.stdout)
+    (0, {'valid': True, 'area_basis': 'planar', 'problems': []})
+    """
     import pandas as pd
 
     from zoneplan.measure import plan_area_basis

@@ -28,12 +28,26 @@ def stats(
     band: Annotated[int, typer.Option("--band", help="1-based band.")] = 1,
     as_json: JsonOpt = False,
 ) -> None:
-    """Area of each land-cover class per group, in mu (exact fractional pixel coverage)."""
+    """Area of each land-cover class per group, in mu (exact fractional pixel coverage).
+    \f
+
+    Examples
+    --------
+    >>> import json
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> land_cover = datasets.layers_dir() / "linqing_landcover_2023.tif"
+    >>> done = CliRunner().invoke(app, ["raster", "stats", str(datasets.get_path("linqing")), str(land_cover), "--by", "district", "--json"])
+    >>> rows = json.loads(done.stdout)["rows"]
+    >>> done.exit_code, sorted({r["group_id"] for r in rows}), round(sum(r["share"] for r in rows), 6)  # each district's shares add up to 1
+    (0, ['linqing-city', 'linqing-yandian'], 2.0)
+    """
     from zoneplan.measure import plan_area_basis
-    from zoneplan.raster.zonal import zonal_stats
+    from zoneplan.raster.zonal import as_level, zonal_stats
 
     plan = load_plan(plan_path)
-    table = zonal_stats(plan, raster, by=by, scheme=scheme, band=band)
+    table = zonal_stats(plan, raster, by=as_level(by, what="--by"), scheme=scheme, band=band)
     if as_json:
         emit_json({"raster": str(raster), "by": by, "scheme": scheme, "area_basis": plan_area_basis(plan), "rows": table.to_dict("records")})
         return
@@ -62,16 +76,31 @@ def change(
 ) -> None:
     """New construction land seen on the ground between two years, against the plan's records.
 
-    Exit status 1 when parcels are found whose record the imagery contradicts."""
+    Exit status 1 when parcels are found whose record the imagery contradicts.
+    \f
+
+    Examples
+    --------
+    >>> import json
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> old, new = (str(datasets.layers_dir() / f"linqing_landcover_{year}.tif") for year in (2018, 2023))
+    >>> done = CliRunner().invoke(app, ["raster", "change", str(datasets.get_path("linqing")), old, new, "--json"])
+    >>> result = json.loads(done.stdout)
+    >>> done.exit_code, result["old_year"], result["new_year"], len(result["mismatches"])  # exit 1: records the imagery contradicts
+    (1, 2018, 2023, 5)
+    """
     from zoneplan.measure import plan_area_basis
     from zoneplan.raster.change import MISMATCH_KINDS, compare
+    from zoneplan.raster.zonal import as_level
 
     plan = load_plan(plan_path)
     result = compare(
         plan,
         old,
         new,
-        by=by,
+        by=as_level(by, what="--by"),
         old_scheme=scheme,
         new_scheme=new_scheme,
         old_year=old_year,
@@ -124,11 +153,26 @@ def export(
     cog: Annotated[bool, typer.Option("--cog/--no-cog", help="Cloud-Optimised GeoTIFF (default) or plain tiled GeoTIFF.")] = True,
     as_json: JsonOpt = False,
 ) -> None:
-    """Rasterise a plan layer (land use, phase or status) with the standard colour table."""
-    from zoneplan.raster.rasterize import export_raster
+    """Rasterise a plan layer (land use, phase or status) with the standard colour table.
+    \f
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> tif = Path(tempfile.mkdtemp()) / "zhangdian-status.tif"
+    >>> done = CliRunner().invoke(app, ["raster", "export", str(datasets.get_path("zhangdian")), "-o", str(tif), "--by", "status", "--json"])
+    >>> out = json.loads(done.stdout)
+    >>> done.exit_code, out["crs"], out["resolution"], [(c["label"], c["count"]) for c in out["classes"]]
+    (0, 'EPSG:4548', 10.0, [('built 已建成', 366), ('supplied 已供应未建成', 3)])
+    """
+    from zoneplan.raster.rasterize import as_by, export_raster
 
     plan = load_plan(plan_path)
-    out = export_raster(plan, output, layer=layer, by=by, resolution=resolution, cog=cog)
+    out = export_raster(plan, output, layer=layer, by=as_by(by), resolution=resolution, cog=cog)
     used = out.classes[out.classes["count"] > 0]
     if as_json:
         emit_json(

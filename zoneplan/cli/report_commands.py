@@ -32,7 +32,22 @@ def report(
         ),
     ] = None,
 ) -> None:
-    """Write an HTML or Excel report of the plan and the chosen scenarios, or the evaluation's statistical tables."""
+    """Write an HTML or Excel report of the plan and the chosen scenarios, or the evaluation's statistical tables.
+    \f
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import openpyxl
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> xlsx = Path(tempfile.mkdtemp()) / "linqing-report.xlsx"
+    >>> done = CliRunner().invoke(app, ["report", str(datasets.get_path("linqing")), "-o", str(xlsx)])
+    >>> done.exit_code, openpyxl.load_workbook(xlsx, read_only=True).sheetnames[:4]
+    (0, ['indicators', 'targets', 'differences', 'compliance'])
+    """
     plan = load_plan(plan_path)
     if tables is not None:
         _tables(plan, out, kind=tables, by=by, year=year, as_json=as_json)

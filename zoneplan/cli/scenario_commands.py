@@ -44,7 +44,25 @@ def add(
     replace: Annotated[bool, typer.Option("--replace", help="Replace a stored scenario of the same name.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Store scenario NAME from an edits file; it is applied once and must leave the plan valid."""
+    """Store scenario NAME from an edits file; it is applied once and must leave the plan valid.
+    \f
+
+    Examples
+    --------
+    >>> import json, shutil, tempfile
+    >>> from pathlib import Path
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> plan = str(shutil.copy(datasets.get_path("linqing"), folder))
+    >>> edits = {"description": "高端纺织服装产业园转为物流",  # an edits file in JSON (or TOML)
+    ...          "edits": [{"kind": "landuse", "where": {"park_id": "textiles"}, "from_codes": ["1001"], "landuse_code": "1101"}]}
+    >>> _ = (folder / "textiles.json").write_text(json.dumps(edits, ensure_ascii=False), encoding="utf-8")
+    >>> done = CliRunner().invoke(app, ["scenario", plan, "add", "textiles-to-logistics", "--edits", str(folder / "textiles.json"), "--json"])
+    >>> done.exit_code, json.loads(done.stdout)["stored"]
+    (0, ['textiles-to-logistics'])
+    """
     path = ctx.obj
     if is_database_uri(path):
         raise InputError("scenarios are stored in a plan GeoPackage; export the plan first", file=path, rule="scenario")
@@ -64,7 +82,22 @@ def add(
 
 @scenario_app.command("list")
 def list_(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """List the stored scenarios with their edits."""
+    """List the stored scenarios with their edits.
+    \f
+
+    Examples
+    --------
+    >>> import json, shutil, tempfile
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> from zoneplan.scenario import Scenario, SupplyRate, save_scenario
+    >>> plan = str(shutil.copy(datasets.get_path("linqing"), tempfile.mkdtemp()))
+    >>> _ = save_scenario(plan, Scenario("faster-supply", [SupplyRate(annual_supply_mu=600)], description="每年供地 600 亩"))
+    >>> done = CliRunner().invoke(app, ["scenario", plan, "list", "--json"])
+    >>> done.exit_code, [(s["name"], s["description"]) for s in json.loads(done.stdout)["scenarios"]]
+    (0, [('faster-supply', '每年供地 600 亩')])
+    """
     stored = scenarios_of(load_plan(ctx.obj))
     if as_json:
         emit_json({"scenarios": [s.to_dict() for s in stored.values()]})
@@ -80,7 +113,24 @@ def list_(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
 @scenario_app.command("show")
 def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Scenario name.")], as_json: JsonOpt = False) -> None:
-    """Print a stored scenario as TOML (or JSON), ready to edit and add again."""
+    """Print a stored scenario as TOML (or JSON), ready to edit and add again.
+    \f
+
+    Examples
+    --------
+    >>> import shutil, tempfile
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> from zoneplan.scenario import Scenario, SupplyRate, save_scenario
+    >>> plan = str(shutil.copy(datasets.get_path("linqing"), tempfile.mkdtemp()))
+    >>> _ = save_scenario(plan, Scenario("faster-supply", [SupplyRate(annual_supply_mu=600)]))
+    >>> text = CliRunner().invoke(app, ["scenario", plan, "show", "faster-supply"]).stdout  # TOML, ready to edit and add again
+    >>> import tomllib
+    >>> shown = tomllib.loads(text)
+    >>> shown["name"], shown["edits"]
+    ('faster-supply', [{'kind': 'supply_rate', 'annual_supply_mu': 600}])
+    """
     stored = scenarios_of(load_plan(ctx.obj))
     if name not in stored:
         raise InputError(f"no scenario {name!r}; stored: {sorted(stored)}", file=ctx.obj, rule="scenario")
@@ -92,7 +142,22 @@ def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Scenario 
 
 @scenario_app.command("remove")
 def remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Scenario name.")]) -> None:
-    """Remove a stored scenario."""
+    """Remove a stored scenario.
+    \f
+
+    Examples
+    --------
+    >>> import shutil, tempfile
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> from zoneplan.plan import Plan
+    >>> from zoneplan.scenario import Scenario, SupplyRate, save_scenario, scenarios_of
+    >>> plan = str(shutil.copy(datasets.get_path("linqing"), tempfile.mkdtemp()))
+    >>> _ = save_scenario(plan, Scenario("faster-supply", [SupplyRate(annual_supply_mu=600)]))
+    >>> CliRunner().invoke(app, ["scenario", plan, "remove", "faster-supply"]).exit_code, scenarios_of(Plan.read(plan))
+    (0, {})
+    """
     with locked(ctx.obj, on_wait=say):
         plan = without_scenario(load_plan(ctx.obj), name)
         plan.write(ctx.obj)
@@ -108,7 +173,23 @@ def compare_cmd(
     start_year: Annotated[int | None, typer.Option("--start-year", help="Last year of actual history for the projection.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Compare scenarios with the base: indicators, targets, compliance, land until exhaustion."""
+    """Compare scenarios with the base: indicators, targets, compliance, land until exhaustion.
+    \f
+
+    Examples
+    --------
+    >>> import json, shutil, tempfile
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> from zoneplan.scenario import Scenario, SupplyRate, save_scenario
+    >>> plan = str(shutil.copy(datasets.get_path("linqing"), tempfile.mkdtemp()))
+    >>> _ = save_scenario(plan, Scenario("faster-supply", [SupplyRate(annual_supply_mu=600)]))
+    >>> done = CliRunner().invoke(app, ["scenario", plan, "compare", "faster-supply", "--year", "2035", "--json"])
+    >>> result = json.loads(done.stdout)
+    >>> done.exit_code, result["scenarios"], [row["annual_supply_mu"] for row in result["exhaustion"]][1:]
+    (0, ['base', 'faster-supply'], [600.0])
+    """
     plan = load_plan(ctx.obj)
     progress = False if as_json else None
     with quiet() if as_json else contextlib.nullcontext():

@@ -18,7 +18,20 @@ def serve_cmd(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (the workbench never listens on other addresses).")] = 8765,
     basemap: Annotated[Path | None, typer.Option("--basemap", help="Offline basemap: a local MBTiles or PMTiles file of raster tiles.")] = None,
 ) -> None:
-    """Edit the plan's phases in the browser: compose or draw, live areas in mu and rules, save, undo."""
+    """Edit the plan's phases in the browser: compose or draw, live areas in mu and rules, save, undo.
+    \f
+
+    Examples
+    --------
+    The workbench runs until stopped; what it refuses, it refuses before it starts:
+
+    >>> from zoneplan.cli import main
+    >>> try:  # "zoneplan: error: plan file not found …" on standard error, no server started
+    ...     main(["serve", "no-such-plan.gpkg"])
+    ... except SystemExit as exited:
+    ...     print(exited.code)
+    2
+    """
     try:
         from zoneplan.serve import HOST, open_store, serve
     except ModuleNotFoundError as exc:

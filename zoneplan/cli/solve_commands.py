@@ -54,7 +54,20 @@ def solve_cmd(
     replace: Annotated[bool, typer.Option("--replace", help="Replace a stored scenario of the same name.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")] = False,
 ) -> None:
-    """Find the least change of PLAN that meets its targets, quotas, control lines and adjacency rules."""
+    """Find the least change of PLAN that meets its targets, quotas, control lines and adjacency rules.
+    \f
+
+    Examples
+    --------
+    >>> import json
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> done = CliRunner().invoke(app, ["solve", str(datasets.get_path("linqing")), "--year", "2035", "--json"])
+    >>> answer = json.loads(done.stdout)
+    >>> done.exit_code, answer["status"], answer["changed_parcels"], round(answer["changed_area_mu"]), answer["conflicts"]
+    (0, 'optimal', 21, 735, [])
+    """
     if objective not in OBJECTIVES:
         raise InputError(f"--objective must be one of {', '.join(OBJECTIVES)}, not {objective!r}", rule="solve")
     if save and is_database_uri(plan_path):

@@ -41,6 +41,25 @@ def copy_plan(src: str, dst: str, *, overwrite: bool = False) -> dict:
     dict
         ``source``, ``destination``, ``layers`` (name → feature count), ``tables`` (name → rows)
         and ``revision`` (the PostGIS revision written, or None for a file).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zoneplan import datasets
+    >>> from zoneplan.io import postgis
+    >>> uri = f"{database}#zhangdian_copy"  # database: e.g. "postgresql://planner@db.bureau/plans"
+    >>> summary = copy_plan(str(datasets.get_path("zhangdian")), uri)
+    >>> summary["layers"]["parcels"], summary["revision"]
+    (369, 1)
+    >>> back = Path(tempfile.mkdtemp()) / "zhangdian.gpkg"
+    >>> copy_plan(uri, str(back))["revision"] is None, len(datasets.load("zhangdian").parcels) == len(Plan.read(back).parcels)
+    (True, True)
+    >>> copy_plan(uri, str(back))
+    Traceback (most recent call last):
+    ...
+    zoneplan.errors.PlanError: destination exists (use --overwrite) (file ..., rule exists)
+    >>> postgis.drop_plan(uri)
     """
     from zoneplan.io import postgis
 
@@ -89,7 +108,28 @@ def copy(
     overwrite: OverwriteOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Copy a whole plan between GeoPackage and PostGIS (lossless; one transaction in PostGIS)."""
+    """Copy a whole plan between GeoPackage and PostGIS (lossless; one transaction in PostGIS).
+    \f
+
+    Examples
+    --------
+    >>> import json
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> from zoneplan.io import postgis
+    >>> uri = f"{database}#linqing_copy"  # database: e.g. "postgresql://planner@db.bureau/plans"
+    >>> done = CliRunner().invoke(app, ["copy", str(datasets.get_path("linqing")), uri, "--json"])
+    >>> done.exit_code, json.loads(done.stdout)["layers"]["parcels"]
+    (0, 1087)
+    >>> from zoneplan.cli import main
+    >>> try:  # the plan exists now: "zoneplan: error: … use --overwrite" on standard error
+    ...     main(["copy", str(datasets.get_path("linqing")), uri])
+    ... except SystemExit as exited:
+    ...     print(exited.code)
+    2
+    >>> postgis.drop_plan(uri)
+    """
     _report(copy_plan(src, dst, overwrite=overwrite), as_json)
 
 
@@ -107,7 +147,21 @@ def export(
     overwrite: OverwriteOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Export a whole plan to a GeoPackage, a File Geodatabase or a PostGIS database (same as ``copy PLAN TO``)."""
+    """Export a whole plan to a GeoPackage, a File Geodatabase or a PostGIS database (same as ``copy PLAN TO``).
+    \f
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> gdb = Path(tempfile.mkdtemp()) / "zhangdian.gdb"
+    >>> done = CliRunner().invoke(app, ["export", str(datasets.get_path("zhangdian")), "--to", str(gdb), "--schema", "guokong", "--json"])
+    >>> done.exit_code, json.loads(done.stdout)["layers"]  # parcels as 规划用地 GHYDYH, the zone's extent as KFQFW
+    (0, {'GHYDYH': 369, 'KFQFW': 1})
+    """
     if to.lower().rstrip("/").endswith(".gdb"):
         from zoneplan.io.gdb import write_gdb
 
@@ -130,7 +184,23 @@ def plans(
     database: Annotated[str, typer.Argument(help="postgresql://USER@HOST:PORT/DB")],
     as_json: JsonOpt = False,
 ) -> None:
-    """List the plans stored in a PostGIS database, with their revision."""
+    """List the plans stored in a PostGIS database, with their revision.
+    \f
+
+    Examples
+    --------
+    >>> import json
+    >>> from typer.testing import CliRunner
+    >>> from zoneplan import datasets
+    >>> from zoneplan.cli import app
+    >>> from zoneplan.io import postgis
+    >>> postgis.write_plan(datasets.load("liaocheng"), f"{database}#liaocheng_plans")  # database: e.g. "postgresql://planner@db.bureau/plans"
+    1
+    >>> done = CliRunner().invoke(app, ["plans", database, "--json"])
+    >>> done.exit_code, {"name": "liaocheng_plans", "revision": 1} in json.loads(done.stdout)["plans"]
+    (0, True)
+    >>> postgis.drop_plan(f"{database}#liaocheng_plans")
+    """
     from zoneplan.io import postgis
 
     names = postgis.list_plans(database)

@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from numpy.typing import ArrayLike
 
 from zoneplan._geometry import polygonal, union_by_group, usable
 from zoneplan.errors import InputError
@@ -52,31 +53,37 @@ VIOLATION_COLUMNS: list[str] = [
 #: Columns of a cannot-judge table.
 CANNOT_JUDGE_COLUMNS: list[str] = ["rule", "layer", "feature_id", "missing", "message"]
 
+#: A column's values for a finding table: one per row, or one for every row (broadcast); None
+#: where the column does not apply.
+_PerRow = ArrayLike | None
 
-def _column(values: object, n: int, dtype: str | None = None) -> np.ndarray | pd.array:
+
+def _column(values: _PerRow, n: int, dtype: str | None = None) -> np.ndarray | pd.array:
     """``values`` as a column of ``n`` rows; a scalar is broadcast (a string one by Arrow, without a Python list)."""
     if isinstance(values, (pd.Series, pd.Index)):
         values = values.to_numpy()
-    if np.ndim(values) == 0:
+    if values is None or np.ndim(values) == 0:
         if dtype == "string":
-            return pd.array(pa.nulls(n, pa.large_string()) if values is None or values is pd.NA else pa.repeat(pa.scalar(str(values), pa.large_string()), n), dtype="string")
-        values = [values] * n
+            return pd.array(
+                pa.nulls(n, pa.large_string()) if values is None or values is pd.NA else pa.repeat(pa.scalar(str(values), pa.large_string()), n), dtype="string"
+            )
+        return pd.array([values] * n, dtype=dtype) if dtype else np.asarray([values] * n, dtype=object)
     return pd.array(values, dtype=dtype) if dtype else np.asarray(values, dtype=object)
 
 
 def violations_frame(
     rule: str,
     layer: str,
-    feature_id: object,
+    feature_id: ArrayLike,
     *,
-    measured: object,
-    limit: object,
+    measured: _PerRow,
+    limit: _PerRow,
     unit: str,
-    message: object,
-    geometry: object,
-    area_m2: object = np.nan,
-    other_id: object = None,
-    year: object = None,
+    message: _PerRow,
+    geometry: _PerRow,
+    area_m2: _PerRow = np.nan,
+    other_id: _PerRow = None,
+    year: _PerRow = None,
     crs: object = None,
 ) -> gpd.GeoDataFrame:
     """A violations table: one row per finding, scalars broadcast to every row.
@@ -130,15 +137,15 @@ def violations_frame(
 def area_violations(
     rule: str,
     layer: str,
-    feature_id: object,
+    feature_id: ArrayLike,
     *,
-    area_m2: object,
+    area_m2: _PerRow,
     tolerance_m2: float,
-    message: object,
-    geometry: object,
+    message: _PerRow,
+    geometry: _PerRow,
     crs: object,
-    year: object = None,
-    other_id: object = None,
+    year: _PerRow = None,
+    other_id: _PerRow = None,
 ) -> gpd.GeoDataFrame:
     """Violations whose measure is an area in conflict (overlap, part outside) against a sliver tolerance.
 
@@ -160,7 +167,7 @@ def area_violations(
     )
 
 
-def cannot_judge_frame(rule: str, layer: str, feature_id: object, *, missing: object, message: object) -> pd.DataFrame:
+def cannot_judge_frame(rule: str, layer: str, feature_id: ArrayLike, *, missing: _PerRow, message: _PerRow) -> pd.DataFrame:
     """A cannot-judge table: features a rule applies to whose data do not allow a verdict.
 
     Parameters

@@ -75,7 +75,8 @@ def cjk_font() -> str:
         if name in available:
             return name
     # fonts installed after matplotlib built its cache: look once more without the cache
-    manager = font_manager._load_fontmanager(try_read_cache=False)
+    # (matplotlib's own rebuild-and-recache, private, so not in its type hints)
+    manager = font_manager._load_fontmanager(try_read_cache=False)  # type: ignore[attr-defined]
     available = {f.name for f in manager.ttflist}
     for name in wanted:
         if name in available:
@@ -335,6 +336,7 @@ def print_spec(
             gdf = o.data[o.data.geometry.notna() & ~o.data.geometry.is_empty]
             if gdf.empty:
                 continue
+            face: str | tuple[float, float, float, float] | list[tuple[float, float, float, float]]
             if o.fill is None:
                 face = "none"
             elif isinstance(o.fill, str):
@@ -398,7 +400,7 @@ def print_spec(
         panel_h_pt = 0.82 * height_mm / _MM_PER_INCH * 72
         size = _fit_size([i.label + " " * 7 for i in spec.legend] + [spec.legend_title], width_pt=panel_w_pt, largest=base - 1)
         size = max(5.0, min(size, panel_h_pt / (1.9 * (len(handles) + 1.5))))
-        legend = legend_ax.legend(
+        legend_ax.legend(
             handles=handles,
             loc="upper left",
             title=spec.legend_title,
@@ -408,8 +410,8 @@ def print_spec(
             borderaxespad=0,
             handlelength=2.2,
             handleheight=1.2,
+            alignment="left",
         )
-        legend._legend_box.align = "left"
         title_lines = spec.title.split(" · ") if _em_width(spec.title) * (base + 10) > 0.92 * width_mm / _MM_PER_INCH * 72 else [spec.title]
         title_size = _fit_size(title_lines, width_pt=0.92 * width_mm / _MM_PER_INCH * 72, largest=base + 10)
         fig.text(0.5, 0.945, "\n".join(title_lines), ha="center", va="center", fontsize=title_size, linespacing=1.15)

@@ -116,7 +116,7 @@ class _ChangeSource(ClassSource):
 
     def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ma.MaskedArray:
         key = (x0, y0, nx, ny)
-        if key != self._key:
+        if key != self._key or self._arr is None:
             old = super().read_window(x0, y0, nx, ny)
             new = self.new.read(self.new_band, window=Window(x0, y0, nx, ny), masked=True)
             mask = np.ma.getmaskarray(old) | np.ma.getmaskarray(new)
@@ -152,21 +152,24 @@ def recorded_built(plan: Plan, year: int) -> pd.Series:
     return pd.Series(out, index=parcels.index, name="recorded_built")
 
 
+def _year_shown(ds: DatasetReader, given: int | None, *, which: str) -> int:
+    """The year the ``which`` raster shows: ``given``, else its own (:func:`raster_year`); refused when unknown."""
+    year = given if given is not None else raster_year(ds)
+    if year is None:
+        raise InputError(
+            f"cannot tell which year the {which} raster shows: give it a 'year' tag, a year in its name, or pass {which}_year", file=ds.name, rule="raster-year"
+        )
+    return year
+
+
 class _Pair:
     """Two opened rasters, their schemes and years, and the combined change source."""
 
     def __init__(
         self, old: DatasetReader, new: DatasetReader, *, old_scheme: ClassScheme, new_scheme: ClassScheme, old_year: int | None, new_year: int | None, band: int
     ) -> None:
-        self.old_year = old_year if old_year is not None else raster_year(old)
-        self.new_year = new_year if new_year is not None else raster_year(new)
-        for which, year, ds in (("old", self.old_year, old), ("new", self.new_year, new)):
-            if year is None:
-                raise InputError(
-                    f"cannot tell which year the {which} raster shows: give it a 'year' tag, a year in its name, or pass {which}_year",
-                    file=ds.name,
-                    rule="raster-year",
-                )
+        self.old_year = _year_shown(old, old_year, which="old")
+        self.new_year = _year_shown(new, new_year, which="new")
         if self.old_year >= self.new_year:
             raise InputError(
                 f"the old raster ({self.old_year}) must show an earlier year than the new one ({self.new_year})", file=new.name, rule="raster-year"

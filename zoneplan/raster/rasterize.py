@@ -32,7 +32,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import pandas as pd
 import rasterio
@@ -49,7 +49,7 @@ from zoneplan.plan import Plan
 from zoneplan.raster.classes import get_scheme
 from zoneplan.raster.legend import write_legend
 
-__all__ = ["STATUS_COLORS", "By", "RasterExport", "burn_values", "class_raster_profile", "export_raster"]
+__all__ = ["STATUS_COLORS", "By", "RasterExport", "as_by", "burn_values", "class_raster_profile", "export_raster"]
 
 By = Literal["landuse", "phase", "status"]
 
@@ -99,6 +99,24 @@ def _hex_rgb(color: object) -> tuple[int, int, int, int]:
     return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16), 255
 
 
+def as_by(by: str) -> By:
+    """``by`` as what a layer is rasterised by (:data:`By`), or an error.
+
+    Examples
+    --------
+    >>> as_by("status")
+    'status'
+    >>> as_by("height")
+    Traceback (most recent call last):
+    ...
+    zoneplan.errors.InputError: cannot rasterise by 'height'; use landuse, phase, status (rule rasterize)
+    """
+    for known in get_args(By):
+        if by == known:
+            return known
+    raise InputError(f"cannot rasterise by {by!r}; use {', '.join(sorted(get_args(By)))}", rule="rasterize")
+
+
 def burn_values(plan: Plan, *, layer: str = "parcels", by: By = "landuse") -> tuple[pd.Series, pd.DataFrame]:
     """The raster value of each feature of ``layer`` and the legend.
 
@@ -118,6 +136,7 @@ def burn_values(plan: Plan, *, layer: str = "parcels", by: By = "landuse") -> tu
     ([0, 1, 2, 3], ['value', 'label', 'color'])
     """
     gdf = plan[layer]
+    by = as_by(by)
     if by == "landuse":
         col = "landuse_code"
         if col not in gdf.columns:
@@ -160,8 +179,6 @@ def burn_values(plan: Plan, *, layer: str = "parcels", by: By = "landuse") -> tu
                 "color": [_PHASE_COLORS[i % len(_PHASE_COLORS)] for i in range(len(order))],
             }
         )
-    else:
-        raise InputError(f"cannot rasterise by {by!r}; use landuse, phase or status", rule="rasterize")
     values = pd.to_numeric(values, errors="coerce").fillna(0).astype("uint8")
     values.index = gdf.index
     return values, legend.reset_index(drop=True)

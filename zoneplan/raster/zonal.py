@@ -36,7 +36,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeAlias, get_args
 
 import geopandas as gpd
 import numpy as np
@@ -51,7 +51,7 @@ from rasterio.io import DatasetReader
 from rasterio.windows import Window
 
 from zoneplan.errors import InputError
-from zoneplan.measure import basis_area_m2, plan_area_basis
+from zoneplan.measure import basis_area_m2, ellipsoid_of, plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.raster.classes import ClassScheme, get_scheme
 from zoneplan.units import M2_PER_MU
@@ -61,6 +61,7 @@ __all__ = [
     "MAX_CELLS",
     "Level",
     "RasterLike",
+    "as_level",
     "cell_areas_geographic",
     "class_areas",
     "group_polygons",
@@ -69,10 +70,29 @@ __all__ = [
 ]
 
 Level = Literal["zone", "district", "park", "phase", "parcel"]
-RasterLike = str | os.PathLike | DatasetReader
+RasterLike: TypeAlias = str | os.PathLike | DatasetReader
 
 #: Grouping level → plan layer whose polygons are summarised.
 LEVEL_LAYERS: dict[str, str] = {"zone": "zones", "district": "districts", "park": "parks", "phase": "phases", "parcel": "parcels"}
+
+
+def as_level(by: str, *, what: str = "grouping level") -> Level:
+    """``by`` as a raster grouping :data:`Level`, or an error naming ``what`` was given (e.g. ``"--by"``).
+
+    Examples
+    --------
+    >>> as_level("parcel")
+    'parcel'
+    >>> as_level("county", what="--by")
+    Traceback (most recent call last):
+    ...
+    zoneplan.errors.InputError: --by must be one of zone, district, park, phase, parcel, not 'county' (rule group-level)
+    """
+    for known in get_args(Level):
+        if by == known:
+            return known
+    raise InputError(f"{what} must be one of {', '.join(get_args(Level))}, not {by!r}", rule="group-level")
+
 
 #: Longest polygon edge (m) kept straight when polygons are reprojected to the raster CRS.
 DENSIFY_M = 25.0
@@ -166,7 +186,7 @@ class ClassSource(_Grid):
 
     def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ma.MaskedArray:
         key = (x0, y0, nx, ny)
-        if key != self._key:
+        if key != self._key or self._arr is None:
             arr = self.ds.read(self.band, window=Window(x0, y0, nx, ny), masked=True)
             mask = np.ma.getmaskarray(arr)
             if self.extra_nodata is not None:
@@ -214,8 +234,8 @@ def cell_areas_geographic(lat_a: np.ndarray, lat_b: np.ndarray, dlon_deg: float,
     >>> round(float(a[0]) / 1e6, 1)  # one degree square at the equator on WGS84, km²
     12308.5
     """
-    ellps = pyproj.CRS.from_user_input(crs).ellipsoid
-    a, b = ellps.semi_major_metre, ellps.semi_minor_metre
+    ellps = ellipsoid_of(pyproj.CRS.from_user_input(crs))
+    a, b = ellps.a, ellps.b
     e = np.sqrt(1.0 - (b / a) ** 2)
 
     def q(lat: np.ndarray) -> np.ndarray:
@@ -246,8 +266,8 @@ def _to_raster_crs(polygons: gpd.GeoDataFrame, crs: rasterio.crs.CRS) -> tuple[g
         return moved, moved.area.to_numpy()
     lon_lat = moved
     cx, cy = np.nanmean(lon_lat.bounds[["minx", "maxx"]].to_numpy()), np.nanmean(lon_lat.bounds[["miny", "maxy"]].to_numpy())
-    ellps = target.ellipsoid
-    laea = pyproj.CRS.from_proj4(f"+proj=laea +lat_0={cy} +lon_0={cx} +a={ellps.semi_major_metre} +b={ellps.semi_minor_metre} +units=m +no_defs")
+    ellps = ellipsoid_of(target)
+    laea = pyproj.CRS.from_proj4(f"+proj=laea +lat_0={cy} +lon_0={cx} +a={ellps.a} +b={ellps.b} +units=m +no_defs")
     return moved, lon_lat.to_crs(laea).area.to_numpy()
 
 
@@ -409,8 +429,7 @@ def group_polygons(plan: Plan, by: Level) -> gpd.GeoDataFrame:
     """
     from zoneplan.analysis.grouping import group_layer
 
-    if by not in LEVEL_LAYERS:
-        raise InputError(f"unknown grouping level {by!r}; use one of {list(LEVEL_LAYERS)}", rule="group-level")
+    by = as_level(by)
     if by == "parcel":
         parcels = plan.parcels
         ids = parcels["parcel_id"].astype("string") if "parcel_id" in parcels.columns else pd.Series(pd.NA, index=parcels.index, dtype="string")
