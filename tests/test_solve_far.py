@@ -98,3 +98,35 @@ def test_a_maximum_below_the_minimum_plot_ratio_is_refused() -> None:
         solve(plan, years=[2030], max_far=1.5)
     with pytest.raises(InputError, match="unknown parcel id"):
         solve(plan, years=[2030], max_far={"nope": 3.0})
+
+
+def test_the_minimum_plot_ratio_binds_every_parcel_that_may_densify() -> None:
+    # parcel_min_far 1.2 in Z: I0 must gain 0.2 × 100 mu of floor area (20 mu); G, if it builds,
+    # must carry 1.2 × 20 mu (24 mu). Withdrawing G (20 mu of land-use change) is cheaper than
+    # building it at plot ratio 1.2: 20 + 20 = 40 mu rather than 20 + 24 = 44 mu.
+    plan, area = _plan()
+    rule = pd.DataFrame([{"scope": "Z", "metric": "parcel_min_far", "year": NA, "op": ">=", "value": 1.2, "unit": "ratio"}])
+    plan = plan.with_table("targets", pd.concat([plan.targets, rule], ignore_index=True))
+    result = solve(plan, years=[2030], max_far=2.0, gap=0.0)
+    assert result.status == "optimal"
+    assert result.objective_value == pytest.approx(area[1] / M2_PER_MU + 0.2 * area[0] / M2_PER_MU, abs=1e-6)
+    changes = result.changes.set_index("parcel_id")
+    assert changes["change"].to_dict() == {"G": "withdraw", "I0": "floor_area"}
+    assert changes.loc["I0", "floor_area_m2"] == pytest.approx(1.2 * area[0], rel=1e-9)
+    edited = result.scenario.apply(plan)
+    assert target_status(edited)["met"].all()
+
+
+def test_a_new_parcel_that_must_build_is_built_at_the_minimum_plot_ratio() -> None:
+    # as above, but G's base land is its own code: it cannot be withdrawn, so it builds at 1.2
+    plan, area = _plan()
+    rule = pd.DataFrame([{"scope": "Z", "metric": "parcel_min_far", "year": NA, "op": ">=", "value": 1.2, "unit": "ratio"}])
+    parcels = plan.parcels.copy()
+    parcels.loc[parcels["parcel_id"] == "G", "base_landuse_code"] = "100101"
+    plan = plan.with_layer("parcels", parcels).with_table("targets", pd.concat([plan.targets, rule], ignore_index=True))
+    result = solve(plan, years=[2030], max_far=2.0, gap=0.0)
+    assert result.objective_value == pytest.approx(1.2 * area[1] / M2_PER_MU + 0.2 * area[0] / M2_PER_MU, abs=1e-6)
+    changes = result.changes.set_index("parcel_id")
+    assert changes["change"].to_dict() == {"G": "floor_area", "I0": "floor_area"}
+    assert changes.loc["G", "floor_area_m2"] == pytest.approx(1.2 * area[1], rel=1e-9)
+    assert target_status(result.scenario.apply(plan))["met"].all()

@@ -551,12 +551,15 @@ def build_model(
     rows.extend({"kind": "assign", "label": f"parcel {ids.iloc[i]}"} for i in has)
     # floor area of an option only when it is chosen: u/upper − x ≤ 0 and u/upper − (lower/upper)·x ≥ 0
     f_lo, f_hi = floor["lower"].to_numpy(dtype=float), floor["upper"].to_numpy(dtype=float)
-    for k in np.flatnonzero(f_linked):
-        label: dict[str, object] = {"kind": "floor", "label": f"floor area {ids.iloc[f_parcel[k]]} option {f_opt[k]}"}
-        cols_k = np.array([n_opt + k, f_opt[k]])
-        add_row(cols_k, np.array([1.0 / f_hi[k], -1.0]), -math.inf, 0.0, label)
-        if f_lo[k] > 0:
-            add_row(cols_k, np.array([1.0 / f_hi[k], -f_lo[k] / f_hi[k]]), 0.0, math.inf, label)
+    for bound in ("upper", "lower"):
+        k = np.flatnonzero(f_linked & ((f_lo > 0) if bound == "lower" else True))
+        r = len(lb) + np.arange(len(k))
+        coo_r.append(np.repeat(r, 2))
+        coo_c.append(np.column_stack([n_opt + k, f_opt[k]]).ravel())
+        coo_v.append(np.column_stack([1.0 / f_hi[k], -(f_lo[k] if bound == "lower" else f_hi[k]) / f_hi[k]]).ravel())
+        lb.extend([0.0 if bound == "lower" else -math.inf] * len(k))
+        ub.extend([math.inf if bound == "lower" else 0.0] * len(k))
+        rows.extend({"kind": "floor", "label": f"floor area {bound} {ids.iloc[f_parcel[i]]} option {f_opt[i]}"} for i in k)
 
     # --- targets
     levels = _scope_levels(plan)
