@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from zoneplan._geometry import parts_outside, subdivide
+from zoneplan._geometry import disjoint_parts, parts_outside, subdivide
 
 
 def _wiggly_zone(n_vertices: int = 12_000, radius: float = 2_000.0, *, seed: int = 0) -> shapely.Polygon:
@@ -63,3 +63,29 @@ def test_parts_outside_with_nothing_to_judge() -> None:
     assert len(parts_outside(np.array([], dtype=object), np.array([shapely.box(0, 0, 1, 1)]))) == 0
     lone = parts_outside(np.array([shapely.box(0, 0, 1, 1)]), np.array([], dtype=object))
     assert shapely.area(lone).tolist() == [1.0]
+
+
+def test_disjoint_parts_cover_the_union_without_overlap() -> None:
+    """Overlapping, touching, nested and lone polygons (and a lone multipolygon, a hole, a missing
+    and an empty geometry): the parts cover exactly the union, and no two overlap."""
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(0, 2000, 400), rng.uniform(0, 2000, 400)
+    boxes = shapely.box(x, y, x + rng.uniform(5, 120, 400), y + rng.uniform(5, 120, 400))
+    extra = [
+        shapely.box(5000, 0, 5010, 10),
+        shapely.box(5010, 0, 5020, 10),  # touches the one before along an edge
+        shapely.box(5002, 2, 5004, 4),  # nested in the first
+        shapely.MultiPolygon([shapely.box(6000, 0, 6001, 1), shapely.box(6005, 0, 6006, 1)]),  # lone, two parts
+        shapely.box(7000, 0, 7010, 10).difference(shapely.box(7002, 2, 7004, 4)),  # lone, with a hole
+        None,
+        shapely.Polygon(),
+    ]
+    geoms = np.array([*boxes, *extra], dtype=object)
+    parts = disjoint_parts(geoms)
+    union = shapely.union_all(geoms)
+    assert shapely.get_type_id(parts).tolist() == [3] * len(parts)
+    assert shapely.area(parts).sum() == pytest.approx(shapely.area(union), rel=1e-12)
+    assert shapely.area(shapely.symmetric_difference(shapely.union_all(parts), union)) == pytest.approx(0, abs=1e-6)
+    assert shapely.STRtree(parts).query(parts, predicate="overlaps").size == 0
+    assert len(parts) < len(geoms)  # the overlapping ones were merged
+    assert disjoint_parts(np.array([None, shapely.Polygon()], dtype=object)).tolist() == []

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoneplan._geometry import polygonal
+from zoneplan._geometry import disjoint_parts, polygonal
 from zoneplan._memo import follows_data, memo
 from zoneplan.analysis._frame import group_sum, groups, parcel_frame
 from zoneplan.analysis.consumption import land_consumption
@@ -83,14 +83,13 @@ def _masks(plan: Plan) -> tuple[str | None, np.ndarray, shapely.STRtree | None]:
             return None, np.array([], dtype=object), None
         kind = lines["kind"].astype("string").str.strip().to_numpy(dtype=object)
         geoms = lines.geometry.to_numpy()
-        prohibited = shapely.union_all(geoms[np.isin(kind, _PROHIBITING)])
+        prohibited = disjoint_parts(geoms[np.isin(kind, _PROHIBITING)])
         udb = geoms[kind == "urban_development_boundary"]
         if len(udb):
-            mode, mask = "allowed", shapely.difference(shapely.union_all(udb), prohibited)
+            mode, parts = "allowed", shapely.get_parts(shapely.difference(shapely.union_all(udb), shapely.multipolygons(prohibited)))
+            parts = parts[~shapely.is_empty(parts)]
         else:
-            mode, mask = "forbidden", prohibited
-        parts = shapely.get_parts(mask)
-        parts = parts[~shapely.is_empty(parts)]
+            mode, parts = "forbidden", prohibited
         if not len(parts):
             return (None if mode == "forbidden" else mode), parts, None
         shapely.prepare(parts)
