@@ -58,7 +58,7 @@ CANNOT_JUDGE_COLUMNS: list[str] = ["rule", "layer", "feature_id", "missing", "me
 _PerRow = ArrayLike | None
 
 
-def _is_scalar(values: object) -> bool:
+def _is_scalar(values: _PerRow) -> bool:
     """One value for every row (``np.ndim`` would first copy a long list into an array)."""
     return values is None or (not isinstance(values, (list, tuple)) and np.ndim(values) == 0)
 
