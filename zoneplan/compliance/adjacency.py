@@ -27,10 +27,12 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from zoneplan._memo import follows_data
-from zoneplan.compliance._base import cannot_judge_frame, feature_ids, parcel_flags, usable, violations_frame
+from zoneplan.compliance._base import cannot_judge_frame, feature_ids, parcel_flags, sentences, usable, violations_frame, written
 from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.plan import Plan
@@ -156,20 +158,24 @@ def _unknown_near(plan: Plan, unknown: np.ndarray, receptor: np.ndarray, *, year
     count = pairs.groupby("source").size().reindex(nearest["source"]).to_numpy()
     ids = feature_ids(parcels, "parcels")
     fl = parcel_flags(plan, year)
-    code = fl["code"].astype("string").loc[nearest["source"]].astype(str)
-    other = ids.loc[nearest["receptor"]].astype(str)
-    name = fl["name_zh"].loc[nearest["receptor"]].astype(str)
     return cannot_judge_frame(
         ENV_RULE,
         "parcels",
         ids.loc[nearest["source"]],
         missing="industrial sub-class",
-        message=[
-            f"industrial parcel of unknown sub-class ({c}) is {d:,.1f} m from sensitive parcel {o} ({n})"
-            + (f" and {k - 1} more" if k > 1 else "")
-            + f"; minimum {rules.env_min_distance_m:g} m for class-3 or risk class {rules.env_risk_min_class}+ industry: give its sub-class code or env_risk_class"
-            for c, d, o, n, k in zip(code, nearest["distance_m"], other, name, count)
-        ],
+        message=sentences(
+            "industrial parcel of unknown sub-class (",
+            written(fl["code"].loc[nearest["source"]]),
+            ") is ",
+            written(nearest["distance_m"].to_numpy(), ",.1f"),
+            " m from sensitive parcel ",
+            written(ids.loc[nearest["receptor"]]),
+            " (",
+            written(fl["name_zh"].loc[nearest["receptor"]]),
+            ")",
+            pc.if_else(pa.array(count > 1), sentences(" and ", written(count - 1), " more"), pa.scalar("", pa.large_string())),
+            f"; minimum {rules.env_min_distance_m:g} m for class-3 or risk class {rules.env_risk_min_class}+ industry: give its sub-class code or env_risk_class",
+        ),
     )
 
 
@@ -217,23 +223,31 @@ def env_adjacency(plan: Plan, *, year: int | None = None, rules: Mapping[str, An
     ids = feature_ids(parcels, "parcels")
     code = fl["code"].astype("string").fillna("?")
     risk = _risk_class(parcels)
-    what = [
-        f"class-3 industrial parcel ({c})" if c in rules.env_source_codes else f"risk class {int(r)} project ({c})"
-        for c, r in zip(code.loc[pairs["source"]].astype(str), risk.loc[pairs["source"]].fillna(0))
-    ]
+    source_code, receptor_id = code.loc[pairs["source"]], ids.loc[pairs["receptor"]]
+    what = pc.if_else(
+        source_code.isin(list(rules.env_source_codes)).to_numpy(dtype=bool),
+        sentences("class-3 industrial parcel (", written(source_code), ")"),
+        sentences("risk class ", written(risk.loc[pairs["source"]].fillna(0).to_numpy(dtype=np.int64)), " project (", written(source_code), ")"),
+    )
     violations = violations_frame(
         ENV_RULE,
         "parcels",
         ids.loc[pairs["source"]],
-        other_id=ids.loc[pairs["receptor"]],
+        other_id=receptor_id,
         year=year,
         measured=pairs["distance_m"],
         limit=rules.env_min_distance_m,
         unit="m",
-        message=[
-            f"{w} is {d:,.1f} m from sensitive parcel {o} ({n}); minimum {rules.env_min_distance_m:g} m"
-            for w, d, o, n in zip(what, pairs["distance_m"], ids.loc[pairs["receptor"]], fl["name_zh"].loc[pairs["receptor"]].astype(str))
-        ],
+        message=sentences(
+            what,
+            " is ",
+            written(pairs["distance_m"].to_numpy(), ",.1f"),
+            " m from sensitive parcel ",
+            written(receptor_id),
+            " (",
+            written(fl["name_zh"].loc[pairs["receptor"]]),
+            f"); minimum {rules.env_min_distance_m:g} m",
+        ),
         geometry=pairs["line"].to_numpy(),
         crs=plan.crs,
     )

@@ -34,7 +34,7 @@ import shapely
 
 from zoneplan._geometry import parts_outside
 from zoneplan._memo import follows_data
-from zoneplan.compliance._base import area_violations, feature_ids, parcel_flags, polygonal, union_by_group, usable
+from zoneplan.compliance._base import area_violations, feature_ids, parcel_flags, polygonal, sentences, union_by_group, usable, written
 from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.layers import CONTROL_LINE_KINDS
@@ -239,10 +239,17 @@ def control_line_conflicts(plan: Plan, *, year: int | None = None, rules: Mappin
                 year=year,
                 area_m2=hits["overlap_m2"],
                 tolerance_m2=rules.overlap_tolerance_m2,
-                message=[
-                    f"construction parcel ({c}) overlaps {label} {n} by {m:,.2f} mu ({a:,.1f} m²)"
-                    for c, n, m, a in zip(fl.loc[hits.index, "code"].astype(str), hits["line_ids"], hits["overlap_mu"], hits["overlap_m2"])
-                ],
+                message=sentences(
+                    "construction parcel (",
+                    written(fl.loc[hits.index, "code"]),
+                    f") overlaps {label} ",
+                    written(hits["line_ids"]),
+                    " by ",
+                    written(hits["overlap_mu"].to_numpy(), ",.2f"),
+                    " mu (",
+                    written(hits["overlap_m2"].to_numpy(), ",.1f"),
+                    " m²)",
+                ),
                 geometry=hits.geometry.values,
                 crs=plan.crs,
             )
@@ -262,10 +269,17 @@ def control_line_conflicts(plan: Plan, *, year: int | None = None, rules: Mappin
                 year=year,
                 area_m2=out["outside_m2"],
                 tolerance_m2=rules.boundary_tolerance_m2,
-                message=[
-                    f"urban construction parcel ({c}) reaches {m:,.2f} mu ({a:,.1f} m², {a / t:.1%} of it) outside the urban development boundary"
-                    for c, m, a, t in zip(fl.loc[out.index, "code"].astype(str), out["outside_mu"], out["outside_m2"], out["parcel_m2"])
-                ],
+                message=sentences(
+                    "urban construction parcel (",
+                    written(fl.loc[out.index, "code"]),
+                    ") reaches ",
+                    written(out["outside_mu"].to_numpy(), ",.2f"),
+                    " mu (",
+                    written(out["outside_m2"].to_numpy(), ",.1f"),
+                    " m², ",
+                    written((out["outside_m2"] / out["parcel_m2"]).to_numpy(), ".1%"),
+                    " of it) outside the urban development boundary",
+                ),
                 geometry=out.geometry.values,
                 crs=plan.crs,
             )

@@ -15,13 +15,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from zoneplan._memo import follows_data
-from zoneplan.compliance._base import cannot_judge_frame, feature_ids, violations_frame
+from zoneplan.compliance._base import cannot_judge_frame, feature_ids, sentences, violations_frame, written
 from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
-from zoneplan.measure import basis_area_m2, plan_area_basis
+from zoneplan.measure import plan_area_basis
 from zoneplan.plan import Plan
+from zoneplan.state import parcel_areas
 
 __all__ = ["IDLE_RULE", "idle_findings"]
 
@@ -77,11 +80,16 @@ def idle_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, An
         measured=years[idle],
         limit=1.0,
         unit="year",
-        area_m2=basis_area_m2(parcels.geometry.values[idle], plan).to_numpy(),
-        message=[
-            f"idle {y:.1f} years as of {as_of.isoformat()}: {r}" + (f"; sanction: {s}" if not pd.isna(s) else "")
-            for y, r, s in zip(years[idle], reason[idle], sanction[idle])
-        ],
+        area_m2=parcel_areas(plan, plan_area_basis(plan))[idle],
+        message=sentences(
+            "idle ",
+            written(years[idle], ".1f"),
+            f" years as of {as_of.isoformat()}: ",
+            written(reason[idle]),
+            pc.if_else(
+                pa.array(sanction[idle].notna().to_numpy(dtype=bool)), sentences("; sanction: ", written(sanction[idle])), pa.scalar("", pa.large_string())
+            ),
+        ),
         geometry=parcels.geometry.values[idle],
         crs=plan.crs,
     )
@@ -90,7 +98,7 @@ def idle_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, An
         "parcels",
         ids[unknown],
         missing=np.where(reason[unknown].str.len() > 0, reason[unknown], "dates"),
-        message=[f"idle status cannot be judged as of {as_of.isoformat()}: {r or 'dates missing'}" for r in reason[unknown]],
+        message=sentences(f"idle status cannot be judged as of {as_of.isoformat()}: ", written(reason[unknown].replace("", "dates missing"))),
     )
     return Findings(
         violations=violations,

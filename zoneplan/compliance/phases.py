@@ -32,10 +32,23 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from zoneplan._geometry import parts_outside
 from zoneplan._memo import follows_data
-from zoneplan.compliance._base import area_violations, cannot_judge_frame, feature_ids, group_of, parcel_flags, polygonal, usable, violations_frame
+from zoneplan.compliance._base import (
+    area_violations,
+    cannot_judge_frame,
+    feature_ids,
+    group_of,
+    parcel_flags,
+    polygonal,
+    sentences,
+    usable,
+    violations_frame,
+    written,
+)
 from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.measure import basis_area_m2, plan_area_basis
@@ -161,10 +174,15 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
                     year=year,
                     area_m2=out["outside_m2"],
                     tolerance_m2=tol,
-                    message=[
-                        f"{'phase' if other is None else f'parcel of phase {other.at[i]}'} reaches {m / M2_PER_MU:,.2f} mu ({m:,.1f} m²) outside zone {z}"
-                        for i, m, z in zip(out.index, out["outside_m2"], out["zone_id"])
-                    ],
+                    message=sentences(
+                        "phase" if other is None else sentences("parcel of phase ", written(other.loc[out.index])),
+                        " reaches ",
+                        written(out["outside_m2"].to_numpy() / M2_PER_MU, ",.2f"),
+                        " mu (",
+                        written(out["outside_m2"].to_numpy(), ",.1f"),
+                        " m²) outside zone ",
+                        written(out["zone_id"]),
+                    ),
                     geometry=out.geometry.values,
                     crs=plan.crs,
                 )
@@ -229,12 +247,25 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
                     limit=end[bad],
                     unit="year",
                     area_m2=parcel_areas(plan, basis)[bad],
-                    message=[
-                        f"parcel of phase {p} {w} {int(m) if not np.isnan(m) else year}, after the phase's end year {int(e)}"
-                        if w != "not built by"
-                        else f"parcel of phase {p} is not built by {year}; the phase was to end in {int(e)}"
-                        for p, w, m, e in zip(member[bad].tolist(), what.tolist(), measured[bad].tolist(), end[bad].tolist())
-                    ],
+                    message=pc.if_else(
+                        pa.array(overdue[bad]),
+                        sentences(
+                            "parcel of phase ",
+                            written(member[bad]),
+                            f" is not built by {year}; the phase was to end in ",
+                            written(end[bad].to_numpy(dtype=np.int64)),
+                        ),
+                        sentences(
+                            "parcel of phase ",
+                            written(member[bad]),
+                            " ",
+                            written(what),
+                            " ",
+                            written(np.nan_to_num(measured[bad], nan=-1).astype(np.int64)),
+                            ", after the phase's end year ",
+                            written(end[bad].to_numpy(dtype=np.int64)),
+                        ),
+                    ),
                     geometry=parcels.geometry.values[bad],
                     crs=plan.crs,
                 ),
@@ -243,10 +274,12 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
                     "parcels",
                     parcel_ids[unknown],
                     missing="planned_year",
-                    message=[
-                        f"parcel of phase {p} is not built and has no planned_year to compare with the end year {int(e)}"
-                        for p, e in zip(member[unknown].tolist(), end[unknown].tolist())
-                    ],
+                    message=sentences(
+                        "parcel of phase ",
+                        written(member[unknown]),
+                        " is not built and has no planned_year to compare with the end year ",
+                        written(end[unknown].to_numpy(dtype=np.int64)),
+                    ),
                 ),
             )
         )
