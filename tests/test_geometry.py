@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from zoneplan._geometry import disjoint_parts, parts_outside, subdivide
+from zoneplan._geometry import disjoint_parts, parts_outside, points_within, subdivide
 
 
 def _wiggly_zone(n_vertices: int = 12_000, radius: float = 2_000.0, *, seed: int = 0) -> shapely.Polygon:
@@ -89,3 +89,29 @@ def test_disjoint_parts_cover_the_union_without_overlap() -> None:
     assert shapely.STRtree(parts).query(parts, predicate="overlaps").size == 0
     assert len(parts) < len(geoms)  # the overlapping ones were merged
     assert disjoint_parts(np.array([None, shapely.Polygon()], dtype=object)).tolist() == []
+
+
+def test_points_within_equals_the_predicate_query() -> None:
+    """Random points against overlapping, holed and wiggly polygons, with points on edges and
+    vertices, missing and empty points and a missing polygon: the same pairs as the index's
+    ``within`` predicate."""
+    rng = np.random.default_rng(5)
+    polygons = np.array(
+        [
+            _wiggly_zone(2_000, 500.0),
+            shapely.box(-100, -100, 800, 300).difference(shapely.box(0, 0, 100, 100)),
+            shapely.box(200, 200, 900, 900),
+            None,
+            shapely.Polygon(),
+        ],
+        dtype=object,
+    )
+    xy = rng.uniform(-900, 1000, (20_000, 2))
+    xy[:10] = shapely.get_coordinates(shapely.boundary(polygons[1]))  # vertices of the holed one
+    xy[50:60] = np.c_[np.linspace(300, 800, 10), np.full(10, 300.0)]  # on its top edge
+    points = np.array([*shapely.points(xy), None, shapely.Point()], dtype=object)
+    pt, poly = points_within(points, polygons)
+    expected_pt, expected_poly = shapely.STRtree(polygons).query(points, predicate="within")
+    assert sorted(zip(pt.tolist(), poly.tolist())) == sorted(zip(expected_pt.tolist(), expected_poly.tolist()))
+    assert list(zip(pt.tolist(), poly.tolist())) == sorted(zip(pt.tolist(), poly.tolist()))
+    assert 0 < len(pt) < len(points)

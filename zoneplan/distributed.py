@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoneplan._geometry import points_within
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 
@@ -110,7 +111,7 @@ def _zone_column(layer: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.Series:
     missing = given.isna().to_numpy()
     if missing.any() and len(zones):
         pts = layer.geometry.iloc[np.flatnonzero(missing)].representative_point()
-        left, right = zones.sindex.query(pts, predicate="within")
+        left, right = points_within(pts.to_numpy(), zones.geometry.to_numpy())
         found = pd.Series(zones["zone_id"].astype("string").to_numpy()[right], index=pts.index[left])
         given.loc[found.index[~found.index.duplicated()]] = found[~found.index.duplicated()]
     return given

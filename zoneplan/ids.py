@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoneplan._geometry import points_within
 from zoneplan.errors import InputError
 from zoneplan.layers import LAYERS
 
@@ -85,7 +86,7 @@ def fill_ids(
             found = np.full(need.sum(), -1)
             if ok.any():
                 at = shapely.point_on_surface(points[ok])
-                hit_point, hit_zone = shapely.STRtree(zones.geometry.values).query(at, predicate="within")
+                hit_point, hit_zone = points_within(at, zones.geometry.values)
                 idx = np.full(ok.sum(), -1)
                 idx[hit_point] = hit_zone
                 found[ok] = idx

@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from zoneplan._geometry import points_within
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
 
@@ -116,10 +117,7 @@ def assign_groups(plan: Plan, level: Level) -> pd.Series:
     groups = group_layer(plan, level)
     if missing.any() and len(groups):
         points = parcels.geometry.iloc[np.flatnonzero(missing)].representative_point()
-        point_pos, group_pos = groups.sindex.query(points.to_numpy(), predicate="within")
-        # first group (in layer order) per point
-        order = np.lexsort((group_pos, point_pos))
-        point_pos, group_pos = point_pos[order], group_pos[order]
+        point_pos, group_pos = points_within(points.to_numpy(), groups.geometry.to_numpy())  # sorted by point, then layer order
         first = np.r_[True, point_pos[1:] != point_pos[:-1]] if len(point_pos) else np.array([], dtype=bool)
         found = np.full(len(points), pd.NA, dtype=object)
         found[point_pos[first]] = groups["group_id"].to_numpy(dtype=object)[group_pos[first]]
