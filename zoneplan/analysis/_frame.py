@@ -58,11 +58,14 @@ def group_sum(plan: Plan, level: Level, columns: dict[str, np.ndarray], *, skipn
     """
     _, ids = group_index(plan, level)
     shares = group_shares(plan, level)
+    whole = not len(shares.split)  # every parcel in one group, weight 1
+    every_parcel = whole and len(shares.pos) == len(plan.parcels)  # pos is then 0 … n-1
     out = {}
     for name, values in columns.items():
-        v = np.asarray(values, dtype=float)[shares.pos]
+        v = np.asarray(values, dtype=float)
+        v = v if every_parcel else v[shares.pos]
         nan = np.isnan(v)
-        total = np.bincount(shares.code, weights=np.where(nan, 0.0, v * shares.weight), minlength=len(ids))
+        total = np.bincount(shares.code, weights=np.where(nan, 0.0, v if whole else v * shares.weight), minlength=len(ids))
         if skipna_min_count:
             seen = np.bincount(shares.code, weights=(~nan).astype(float), minlength=len(ids))
             total = np.where(seen > 0, total, np.nan)
