@@ -68,6 +68,7 @@ import numpy as np
 import pandas as pd
 
 from zoneplan._memo import fingerprint, memo
+from zoneplan._text import as_text
 from zoneplan.errors import PlanError
 from zoneplan.landuse import FLAG_COLUMNS, flags, is_village
 from zoneplan.measure import basis_area_m2, plan_area_basis
@@ -200,7 +201,7 @@ def _build(plan: Plan, year: int | None, basis: str) -> pd.DataFrame:
     status = status_codes(plan, year)
     table = pd.DataFrame(
         {
-            "landuse_code": in_force.to_numpy(),
+            "landuse_code": as_text(in_force),
             "code": _categorical(classes["code"], positions),
             "name_zh": _categorical(classes["name_zh"], positions),
             **{f: classes[f].to_numpy(dtype=bool)[positions] for f in (*FLAG_COLUMNS, "residential")},
@@ -211,7 +212,6 @@ def _build(plan: Plan, year: int | None, basis: str) -> pd.DataFrame:
         },
         index=parcels.index,
     )
-    table["landuse_code"] = table["landuse_code"].astype("string")
     table["industrial_storage"] = table["industrial"] | table["storage"] | table["mining"]
     table["village"] = is_village(parcels["czcsxm"]).to_numpy(dtype=bool) if "czcsxm" in parcels.columns else np.zeros(len(parcels), dtype=bool)
     table["urban_construction"] &= ~table["village"]

@@ -30,6 +30,7 @@ import datetime as _dt
 import numpy as np
 import pandas as pd
 
+from zoneplan._text import take_text
 from zoneplan.analysis.timeline import BUILT, SUPPLIED, status_codes
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
@@ -38,6 +39,19 @@ __all__ = ["IDLE_COLUMNS", "SANCTION_FEE", "SANCTION_RECOVERY", "idle_land"]
 
 SANCTION_FEE = "20% idle fee"
 SANCTION_RECOVERY = "recovery without compensation"
+#: ``reason`` of :func:`idle_land`, by code: not supplied, built, then the judgements of supplied land.
+_REASONS = (
+    "not supplied",
+    "built",
+    "government or force-majeure cause (Art. 8): handled by delay, change of use or exchange",
+    "not started within one year of the agreed start date (Art. 2 (1))",
+    "started, developed < 1/3 or invested < 25 %, suspended for one year or more (Art. 2 (2))",
+    "supplied but no agreed_start_date",
+    "suspended but developed_share/invested_share missing",
+    "not started, less than one year past the agreed start date",
+    "suspended, but developed ≥ 1/3 and invested ≥ 25 %",
+    "started, construction in progress",
+)
 IDLE_COLUMNS = ["idle", "cannot_judge", "idle_years", "reason", "sanction"]
 _EXCUSED = {"government", "force_majeure"}
 
@@ -160,16 +174,8 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
             not_started,
             has_started & is_susp & ~low,
         ],
-        [
-            "government or force-majeure cause (Art. 8): handled by delay, change of use or exchange",
-            "not started within one year of the agreed start date (Art. 2 (1))",
-            "started, developed < 1/3 or invested < 25 %, suspended for one year or more (Art. 2 (2))",
-            "supplied but no agreed_start_date",
-            "suspended but developed_share/invested_share missing",
-            "not started, less than one year past the agreed start date",
-            "suspended, but developed ≥ 1/3 and invested ≥ 25 %",
-        ],
-        default="started, construction in progress",
+        np.arange(2, 9),
+        default=9,
     )
     sanction = np.where(full >= 2, SANCTION_RECOVERY, np.where(full >= 1, SANCTION_FEE, None))
     total = len(everything)
@@ -179,7 +185,7 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
     cannot_all[rows] = cannot
     years_all = np.full(total, np.nan)
     years_all[rows] = years
-    reason_all = np.array(["not supplied", "built"], dtype=object)[(status_all == BUILT).astype(np.intp)]
+    reason_all = (status_all == BUILT).astype(np.int64)
     reason_all[rows] = reason
     sanction_all = np.full(total, None, dtype=object)
     sanction_all[rows] = np.where(idle, sanction, None)
@@ -188,7 +194,7 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
             "idle": idle_all,
             "cannot_judge": cannot_all,
             "idle_years": years_all,
-            "reason": reason_all,
+            "reason": take_text(_REASONS, reason_all),
             "sanction": pd.Series(sanction_all, index=everything.index, dtype=object),
         },
         index=everything.index,

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from numpy.typing import ArrayLike
 
 from zoneplan._geometry import polygonal, union_by_group, usable
+from zoneplan._text import as_text
 from zoneplan.errors import InputError
 from zoneplan.layers import LAYERS
 from zoneplan.plan import Plan
@@ -66,24 +67,6 @@ def _is_scalar(values: _PerRow) -> bool:
     return values is None or (not isinstance(values, (list, tuple, pa.Array, pa.ChunkedArray)) and np.ndim(values) == 0)
 
 
-def _strings(values: ArrayLike) -> pd.api.extensions.ExtensionArray:
-    """``values`` (one per row) as a ``string`` array, built by Arrow from the Python strings.
-
-    Ten times faster than pandas' own conversion of a list of ``str``; values that are not
-    strings (numbers, …) take pandas' conversion, which writes them as text.
-    """
-    if isinstance(values, (pa.Array, pa.ChunkedArray)):
-        return pd.array(values.cast(pa.large_string()), dtype="string")
-    if isinstance(values, (pd.Series, pd.Index)):
-        if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-            return values.array
-        values = values.to_numpy(dtype=object, na_value=None)
-    try:
-        return pd.array(pa.array(values, type=pa.large_string(), from_pandas=True), dtype="string")
-    except (pa.ArrowTypeError, pa.ArrowInvalid):
-        return pd.array(values, dtype="string")
-
-
 def written(values: ArrayLike, spec: str = "") -> pa.Array:
     """Each value as text, ``format(value, spec)``, for a finding's message; missing values as ``?``.
 
@@ -120,7 +103,7 @@ def _column(values: _PerRow, n: int, dtype: str | None = None) -> np.ndarray | p
             )
         return pd.array([values] * n, dtype=dtype) if dtype else np.asarray([values] * n, dtype=object)
     if dtype == "string":
-        return _strings(values)  # type: ignore[arg-type]
+        return as_text(values)
     if isinstance(values, (pd.Series, pd.Index)):
         values = values.to_numpy()
     return pd.array(values, dtype=dtype) if dtype else np.asarray(values, dtype=object)
@@ -130,7 +113,7 @@ def _ids(feature_id: ArrayLike) -> pd.api.extensions.ExtensionArray:
     """Feature identifiers as text (numbers written out), one per row; a scalar is one row."""
     if _is_scalar(feature_id):
         return pd.array([str(feature_id)], dtype="string")
-    ids = _strings(feature_id)
+    ids = as_text(feature_id)
     return ids if not ids.isna().any() else pd.array(np.asarray(feature_id, dtype=object).astype(str), dtype="string")
 
 

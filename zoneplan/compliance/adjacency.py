@@ -68,7 +68,10 @@ def adjacency_pairs(sources: gpd.GeoSeries, receptors: gpd.GeoSeries, *, distanc
     """
     s_ok = np.flatnonzero(usable(sources))
     r_ok = np.flatnonzero(usable(receptors))
-    sg, rg = sources.values[s_ok], receptors.values[r_ok]
+    sg, rg = (
+        np.asarray(sources.values, dtype=object)[s_ok],
+        np.asarray(receptors.values, dtype=object)[r_ok],
+    )  # shapely on a GeometryArray goes through pandas' ufunc dispatch
     s_idx, r_idx = shapely.STRtree(rg).query(sg, predicate="dwithin", distance=distance_m)
     dist = shapely.distance(sg[s_idx], rg[r_idx])
     out = pd.DataFrame(

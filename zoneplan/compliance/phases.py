@@ -106,6 +106,17 @@ def outside_own_zone(gdf: gpd.GeoDataFrame | gpd.GeoSeries, zone_ids: pd.Series,
     )
 
 
+def _looked_up(by_phase: pd.Series, member: pd.Series) -> pd.Series:
+    """``by_phase`` (indexed by phase id) at each parcel's phase, aligned to ``member`` (missing: NA).
+
+    ``reindex`` with a million labels turns the Arrow strings into Python objects to hash them;
+    the parcels' phase ids are factorised instead (a few hundred distinct) and looked up once.
+    """
+    codes, uniques = member.factorize(use_na_sentinel=True)
+    values = by_phase.reindex(uniques).array
+    return pd.Series(values.take(codes, allow_fill=True), index=member.index)
+
+
 @follows_data
 def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, Any] | Rules | None = None) -> Findings:
     """Check every phase: inside its zone, area against target, schedule against end year.
@@ -157,7 +168,7 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
         (
             "parcels",
             parcels.geometry[in_phase.to_numpy()],
-            phase_zone.reindex(member[in_phase].to_numpy()).set_axis(member[in_phase].index),
+            _looked_up(phase_zone, member[in_phase]),
             parcel_ids,
             member,
         ),
@@ -219,7 +230,7 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
     if "end_year" in phases.columns:
         end_by_phase = pd.Series(pd.to_numeric(phases["end_year"], errors="coerce").to_numpy(), index=phase_ids.to_numpy())
         end_by_phase = end_by_phase[~end_by_phase.index.duplicated()]
-        end = pd.Series(end_by_phase.reindex(member.to_numpy()).to_numpy(), index=parcels.index)
+        end = pd.Series(_looked_up(end_by_phase, member).to_numpy(), index=parcels.index)
 
         def years(col: str) -> pd.Series:
             return pd.to_numeric(parcels[col], errors="coerce").astype("float64") if col in parcels.columns else pd.Series(np.nan, index=parcels.index)
