@@ -299,9 +299,9 @@ def rank_zones(plan: Plan, *, by: Level = "zone", metrics: Sequence[str] = tuple
         if metric in layer.columns:
             published = pd.to_numeric(layer[metric], errors="coerce").to_numpy(dtype=float)
             value = np.where(np.isnan(published), calc, published)
-            source = np.where(np.isnan(published), np.where(np.isnan(calc), None, "computed"), "published")
+            source = np.where(np.isnan(published), np.where(np.isnan(calc), np.array(None, dtype=object), "computed"), "published")
         else:
-            value, source = calc, np.where(np.isnan(calc), None, "computed")
+            value, source = calc, np.where(np.isnan(calc), np.array(None, dtype=object), "computed")
         row = pd.DataFrame(
             {
                 "group_id": ids.to_numpy(),

@@ -171,7 +171,7 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
         ],
         default="started, construction in progress",
     )
-    sanction = np.where(full >= 2, SANCTION_RECOVERY, np.where(full >= 1, SANCTION_FEE, None))
+    sanction = np.where(full >= 2, SANCTION_RECOVERY, np.where(full >= 1, SANCTION_FEE, np.array(None, dtype=object)))
     total = len(everything)
     idle_all = np.zeros(total, dtype=bool)
     idle_all[rows] = idle
@@ -182,7 +182,7 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
     reason_all = np.array(["not supplied", "built"], dtype=object)[(status_all == BUILT).astype(np.intp)]
     reason_all[rows] = reason
     sanction_all = np.full(total, None, dtype=object)
-    sanction_all[rows] = np.where(idle, sanction, None)
+    sanction_all[rows] = np.where(idle, sanction, np.array(None, dtype=object))
     out = pd.DataFrame(
         {
             "idle": idle_all,
