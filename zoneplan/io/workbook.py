@@ -107,7 +107,16 @@ BASIS_LABELS: dict[str, str] = {"planar": "平面 planar", "ellipsoidal": "椭�
 
 @dataclass(frozen=True)
 class Label:
-    """A column for people: Chinese name, English name, unit id (:data:`UNIT_LABELS`) and whether it is an area."""
+    """A column for people: Chinese name, English name, unit id (:data:`UNIT_LABELS`) and whether it is an area.
+
+    Examples
+    --------
+    >>> label = COLUMN_LABELS["area_mu"]
+    >>> label
+    Label(zh='面积', en='area', unit='mu', area=True)
+    >>> UNIT_LABELS[label.unit], UNIT_FORMATS[label.unit]
+    ('亩 mu', '#,##0.00')
+    """
 
     zh: str
     en: str
