@@ -72,6 +72,20 @@ class Partition:
         targets and quotas.
     home_parcels
         ``parcel`` row labels (index of the full plan's parcels) this partition answers for.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("liaocheng")
+    >>> first = partition_plan(plan, n_partitions=3)[0]
+    >>> first.zone_ids
+    ('liaocheng-eco', 'linqing', 'yanggu', 'liaocheng-hitech')
+    >>> first.plan
+    Plan('liaocheng', EPSG:4548, zones=4, remaining_land=8, admin_boundaries=4; tables province_stats=2)
+    >>> len(first.home_parcels)  # the prefecture plan carries no parcels; Linqing's do
+    0
+    >>> [(part.zone_ids, len(part.home_parcels), len(part.plan.parcels)) for part in partition_plan(datasets.load("linqing"), n_partitions=2)]
+    [(('linqing',), 1087, 1087)]
     """
 
     zone_ids: tuple[str, ...]

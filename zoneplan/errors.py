@@ -19,6 +19,14 @@ class ZoneplanError(Exception):
         What is wrong, in one sentence.
     file, layer, feature, rule
         Where the problem is and which rule it breaks; each optional, each shown when given.
+
+    Examples
+    --------
+    >>> error = ZoneplanError("landuse_code is not a 2023 用地用海 code", file="linqing.gpkg", layer="parcels", feature="LQC-0142", rule="landuse-code")
+    >>> print(error)
+    landuse_code is not a 2023 用地用海 code (file linqing.gpkg, layer parcels, feature LQC-0142, rule landuse-code)
+    >>> error.layer, error.feature, error.message
+    ('parcels', 'LQC-0142', 'landuse_code is not a 2023 用地用海 code')
     """
 
     def __init__(
@@ -52,12 +60,43 @@ class ZoneplanError(Exception):
 
 
 class InputError(ZoneplanError):
-    """The input data cannot be used as given (missing file, column, unreadable encoding…)."""
+    """The input data cannot be used as given (missing file, column, unreadable encoding…).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> try:
+    ...     datasets.get_path("nanjing")
+    ... except InputError as exc:
+    ...     print(exc)
+    no bundled plan named 'nanjing'; available: liaocheng, linqing, zhangdian (rule dataset)
+    """
 
 
 class CRSError(InputError):
-    """The coordinate reference system is missing, geographic where a projected one is needed, or unusable."""
+    """The coordinate reference system is missing, geographic where a projected one is needed, or unusable.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.crs import require_projected
+    >>> try:
+    ...     require_projected(datasets.load("zhangdian").parcels.to_crs(4326))
+    ... except CRSError as exc:
+    ...     print(isinstance(exc, InputError), exc.rule)
+    True projected-crs
+    """
 
 
 class PlanError(ZoneplanError):
-    """A plan is inconsistent (unknown layer, edit that breaks validation…)."""
+    """A plan is inconsistent (unknown layer, edit that breaks validation…).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> try:
+    ...     datasets.load("zhangdian")["roads"]
+    ... except PlanError as exc:
+    ...     print(exc)
+    plan has no layer 'roads'; it has ['admin_boundaries', 'named_roads', 'parcels', 'phases', 'zones'] (layer roads)
+    """

@@ -370,6 +370,15 @@ class SchemeDetection:
         ``"2023"``, ``"sandiao"`` or ``"gb50137"``.
     reason
         One sentence for the user: the evidence that decided.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> found = detect_scheme(datasets.load("linqing").parcels["landuse_code"])
+    >>> found.scheme, found.reason.split(";")[0]
+    ('2023', 'every value is a 2023 用地用海 code')
+    >>> detect_scheme(pd.Series(["M1", "M2", "R2", "G1"]))
+    SchemeDetection(scheme='gb50137', reason='every value is a GB 50137-2011 code; M1, M2, R2, G1 exist only in GB 50137-2011')
     """
 
     scheme: str

@@ -43,6 +43,15 @@ class LayerSpec:
         Columns that must be present.
     dtypes
         Column → pandas dtype for the known columns (applied when present).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> spec = LAYERS["parcels"]
+    >>> spec.id_column, spec.required, spec.dtypes["status"]
+    ('parcel_id', ('parcel_id', 'landuse_code'), 'string')
+    >>> set(spec.required) <= set(datasets.load("linqing").parcels.columns)
+    True
     """
 
     name: str
@@ -54,7 +63,17 @@ class LayerSpec:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """What an attribute table (no geometry) must contain."""
+    """What an attribute table (no geometry) must contain.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> spec = TABLES["targets"]
+    >>> spec.required, spec.dtypes["year"]
+    (('scope', 'metric', 'op', 'value'), 'Int64')
+    >>> str(datasets.load("zhangdian").table("targets")["year"].dtype)  # conformed on read
+    'Int64'
+    """
 
     name: str
     required: tuple[str, ...]

@@ -96,7 +96,15 @@ def plan_area_basis(plan: Plan) -> str:
 
 
 class Ellipsoid(NamedTuple):
-    """An ellipsoid by semi-major axis ``a`` (m) and inverse flattening ``rf``; ``e2`` and ``b`` derived."""
+    """An ellipsoid by semi-major axis ``a`` (m) and inverse flattening ``rf``; ``e2`` and ``b`` derived.
+
+    Examples
+    --------
+    >>> CGCS2000
+    Ellipsoid(name='CGCS2000', a=6378137.0, rf=298.257222101)
+    >>> round(CGCS2000.b, 3), round(CGCS2000.e2, 12), round(XIAN80.a - CGCS2000.a)
+    (6356752.314, 0.006694380023, 3)
+    """
 
     name: str
     a: float

@@ -51,6 +51,19 @@ class Plan:
         Plan-level metadata (``name``, ``title``, ``source``, …), stored in the GeoPackage.
     layer_meta
         Layer name → metadata dict (source document, figure, "illustrative geometry" …).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("zhangdian")
+    >>> plan
+    Plan('zhangdian', EPSG:4548, zones=1, phases=3, parcels=369, named_roads=5, admin_boundaries=1; tables targets=1)
+    >>> plan.phases["phase_id"].tolist(), plan.table("targets")["metric"].tolist()
+    (['zhangdian-phase-1', 'zhangdian-phase-2', 'zhangdian-phase-3'], ['parcel_min_far'])
+    >>> zone = gpd.GeoDataFrame({"zone_id": ["demo"], "name": ["示范区"]}, geometry=[shapely.box(117.95, 36.80, 117.97, 36.82)], crs=4490)
+    >>> Plan({"zones": zone}).crs.to_epsg()  # lon-lat input goes to its CGCS2000 Gauss–Krüger zone
+    4548
     """
 
     layers: Mapping[str, gpd.GeoDataFrame] = field(default_factory=dict)

@@ -74,6 +74,18 @@ class PlanDiff:
         side has.
     area_basis
         ``"planar"`` or ``"ellipsoidal"``: the basis every area of the diff is measured on.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> before = datasets.load("zhangdian")
+    >>> diff_plans(before, before).empty
+    True
+    >>> changes = diff_plans(before, before.with_layer("phases", before.phases.iloc[:2]))
+    >>> changes.empty, changes.area_basis, changes.summary.loc["phases", ["removed", "unchanged"]].tolist()
+    (False, 'planar', [1, 2])
+    >>> changes.features[["feature_id", "change"]].to_numpy().tolist(), round(float(changes.features["area_change_mu"].iloc[0]), 1)
+    ([['zhangdian-phase-3', 'removed']], -1400.0)
     """
 
     features: pd.DataFrame

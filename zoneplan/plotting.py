@@ -78,6 +78,16 @@ def use_cjk_font() -> str | None:
 
     This changes ``matplotlib.rcParams``; zoneplan's own charts do not need it (they draw in
     :func:`chart_style`).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> with matplotlib.rc_context():  # only to give the session its settings back after the example
+    ...     font = use_cjk_font()
+    ...     print(matplotlib.rcParams["font.family"] == [font, "sans-serif"], matplotlib.rcParams["axes.unicode_minus"])
+    True False
+    >>> font == chart_font()
+    True
     """
     import matplotlib
 

@@ -340,7 +340,24 @@ td.met{background:#d8f0d8;color:#185c18;text-align:center}td.missed{background:#
 def write_html(
     tables: Mapping[str, pd.DataFrame], path: str | Path, *, plan: Plan, comparison: Comparison, maps: Sequence[tuple[str, str | None, str]] = ()
 ) -> Path:
-    """Write the self-contained HTML report (no external reference; atomic)."""
+    """Write the self-contained HTML report (no external reference; atomic).
+
+    Examples
+    --------
+    >>> import re, tempfile
+    >>> from zoneplan import datasets
+    >>> from zoneplan.compare import compare
+    >>> plan = datasets.load("zhangdian")
+    >>> comparison = compare({"base": plan}, check=False)
+    >>> path = write_html(report_tables(comparison, plan), Path(tempfile.mkdtemp()) / "report.html", plan=plan, comparison=comparison)
+    >>> page = path.read_text(encoding="utf-8")
+    >>> re.findall(r"<h2>(.*?)</h2>", page)[:3]
+    ['Summary 概要', 'Targets 目标 — met / missed', 'Indicators 指标']
+    >>> re.findall(r'<div class="kpi">(.*?)</div>', page)  # per scenario: targets met, violations, the year land runs out
+    ['base<b>0/0</b>targets met<b>0</b>violations<b>2024</b>land runs out']
+    >>> re.findall(r'(?:src|href)="https?:', page)  # self-contained: charts are inline PNG, nothing is fetched
+    []
+    """
     esc = _html.text
     title = plan.meta.get("title", plan.name)
     parts = [f'<!DOCTYPE html><html lang="zh-CN"><head><title>{esc(title)} — zoneplan report</title><style>{_CSS}</style></head><body>']

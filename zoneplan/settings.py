@@ -185,6 +185,20 @@ class Settings:
     Read a setting as an attribute (``settings.font``) or with :meth:`get`; change it with an
     attribute assignment or :meth:`set`, for a block with :meth:`override`, back to its default
     with :meth:`reset`. Unknown names and wrong values raise at once.
+
+    Examples
+    --------
+    >>> settings.area_tolerance_m2, "font" in settings.names()
+    (1.0, True)
+    >>> with settings.override(area_tolerance_m2=5.0, cache_size=0):  # for this block only
+    ...     print(settings.area_tolerance_m2, settings.get("cache_size"))
+    5.0 0
+    >>> settings.area_tolerance_m2, settings.as_dict()["cache_size"]
+    (1.0, 4)
+    >>> settings.set(cache_size=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: cache_size must be an integer ≥ 0, not -1
     """
 
     __slots__ = ("_overrides", "_values")
@@ -288,8 +302,9 @@ def area_basis_of(meta: Mapping[str, object]) -> str:
 
     Examples
     --------
-    >>> area_basis_of({"area_basis": "ellipsoidal"}), area_basis_of({})
-    ('ellipsoidal', 'planar')
+    >>> with settings.override(area_basis="planar"):  # the session's basis, whatever $ZONEPLAN_AREA_BASIS says
+    ...     print(area_basis_of({"area_basis": "ellipsoidal"}), area_basis_of({}))
+    ellipsoidal planar
     """
     from zoneplan.errors import PlanError
 

@@ -92,6 +92,21 @@ class PlanState:
         The year, or ``None`` for the plan as it stands.
     table
         One row per parcel (shared between callers: do not modify it; copy first).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> state = plan_state(plan, 2025)
+    >>> state.year, state.area_basis, len(state.table) == len(plan.parcels), state.groups("district").value_counts().to_dict()
+    (2025, 'planar', True, {'linqing-city': 796, 'linqing-yandian': 291})
+    >>> plan_state(plan, 2025).table is state.table  # built once per plan content, year and basis
+    True
+    >>> plan.parcels.loc[0, "landuse_code"] = "0701"  # changed in place: the state is stale
+    >>> state.groups("district")
+    Traceback (most recent call last):
+    ...
+    zoneplan.errors.PlanError: the plan was changed after its state was taken; ask plan_state() again (layer parcels, rule plan-state)
     """
 
     plan: Plan
@@ -268,6 +283,19 @@ class GroupShares:
     One row per parcel and group it counts in (codes of :func:`group_index`); a parcel in one
     group has one row of weight 1, a parcel apportioned across an edge one row per group.
     ``split`` holds the positions of the apportioned parcels.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("zhangdian")
+    >>> shifted = plan.phases.assign(geometry=plan.phases.geometry.translate(xoff=50))  # phase outlines 50 m off the parcels
+    >>> placed = plan.with_layer("parcels", plan.parcels.drop(columns="phase_id")).with_layer("phases", shifted)  # parcels placed by position
+    >>> shares, (_, ids) = group_shares(placed, "phase"), group_index(placed, "phase")
+    >>> len(shares.split), placed.parcels["parcel_id"].iloc[shares.split[0]]
+    (71, 'ZD-0045')
+    >>> row = shares.pos == shares.split[0]
+    >>> [str(ids[c]) for c in shares.code[row]], shares.weight[row].round(3).tolist()  # the rest of ZD-0045 lies in no phase
+    (['zhangdian-phase-1'], [0.963])
     """
 
     pos: np.ndarray

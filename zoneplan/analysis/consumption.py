@@ -99,7 +99,7 @@ def land_consumption(plan: Plan, *, by: Level = "zone") -> pd.DataFrame:
     # integer group codes (−1: no group, sorted last) keep the group-by fast on a million rows
     data["g"] = data["g"].where(data["g"] >= 0, len(ids))
     out = data.groupby(["g", "year"], sort=True).sum().reset_index()
-    labels = np.append(ids.to_numpy(dtype=object), None)
+    labels = np.append(ids.to_numpy(dtype=object), np.array(None, dtype=object))
     out["group_id"] = pd.array(labels[out["g"].to_numpy()], dtype="string")
     out["new_construction_mu"] = out["new_construction_m2"] / M2_PER_MU
     out["cumulative_mu"] = out.groupby("g")["new_construction_mu"].cumsum()

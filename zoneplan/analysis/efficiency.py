@@ -69,6 +69,20 @@ class EnterpriseThresholds:
         Minimum FAR of a retained enterprise (the Zhangdian target for new projects is 2.0).
     clear_tax_wan_per_mu
         Mean tax per mu below which an enterprise is cleared.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("zhangdian")
+    >>> classify_enterprises(plan)["class"].value_counts().sort_index().to_dict()  # the illustrative defaults
+    {'cannot judge': 3, 'clear': 69, 'relocate': 87, 'retain': 85}
+    >>> lenient = EnterpriseThresholds(retain_tax_wan_per_mu=10.0)  # retain from 10 万元/亩 of tax
+    >>> classify_enterprises(plan, thresholds=lenient)["class"].value_counts().sort_index().to_dict()
+    {'cannot judge': 3, 'clear': 69, 'relocate': 63, 'retain': 109}
+    >>> EnterpriseThresholds(clear_tax_wan_per_mu=20.0)
+    Traceback (most recent call last):
+    ...
+    zoneplan.errors.InputError: clear_tax_wan_per_mu must not exceed retain_tax_wan_per_mu (rule enterprise-thresholds)
     """
 
     retain_tax_wan_per_mu: float = 15.0
@@ -299,9 +313,9 @@ def rank_zones(plan: Plan, *, by: Level = "zone", metrics: Sequence[str] = tuple
         if metric in layer.columns:
             published = pd.to_numeric(layer[metric], errors="coerce").to_numpy(dtype=float)
             value = np.where(np.isnan(published), calc, published)
-            source = np.where(np.isnan(published), np.where(np.isnan(calc), None, "computed"), "published")
+            source = np.where(np.isnan(published), np.where(np.isnan(calc), np.array(None, dtype=object), "computed"), "published")
         else:
-            value, source = calc, np.where(np.isnan(calc), None, "computed")
+            value, source = calc, np.where(np.isnan(calc), np.array(None, dtype=object), "computed")
         row = pd.DataFrame(
             {
                 "group_id": ids.to_numpy(),

@@ -177,7 +177,7 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
         np.arange(2, 9),
         default=9,
     )
-    sanction = np.where(full >= 2, SANCTION_RECOVERY, np.where(full >= 1, SANCTION_FEE, None))
+    sanction = np.where(full >= 2, SANCTION_RECOVERY, np.where(full >= 1, SANCTION_FEE, np.array(None, dtype=object)))
     total = len(everything)
     idle_all = np.zeros(total, dtype=bool)
     idle_all[rows] = idle
@@ -188,7 +188,7 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
     reason_all = (status_all == BUILT).astype(np.int64)
     reason_all[rows] = reason
     sanction_all = np.full(total, None, dtype=object)
-    sanction_all[rows] = np.where(idle, sanction, None)
+    sanction_all[rows] = np.where(idle, sanction, np.array(None, dtype=object))
     out = pd.DataFrame(
         {
             "idle": idle_all,

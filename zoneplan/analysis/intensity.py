@@ -354,7 +354,7 @@ def zone_type(plan: Plan, *, by: Level = "zone", year: int | None = None, profil
     >>> zone_type(datasets.load("linqing"), by="district").to_dict()
     {'linqing-city': 'industry_led', 'linqing-yandian': 'industry_city'}
     """
-    rule = {"industrial_storage_share_min": 0.30, "residential_share_max": 0.25, "forced_industry_led": []}
+    rule: dict[str, Any] = {"industrial_storage_share_min": 0.30, "residential_share_max": 0.25, "forced_industry_led": []}
     rule.update((profile or load_profile()).get("zone_type", {}))
     s = status_areas(plan, by=by, year=year)
     industrial = _ratio(s["A2_m2"], s["A_m2"])

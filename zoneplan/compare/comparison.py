@@ -83,7 +83,23 @@ def _differences(tidy: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Comparison:
-    """The result of :func:`compare` (tables described in the module docstring)."""
+    """The result of :func:`compare` (tables described in the module docstring).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.scenario import ChangeLanduse, Scenario
+    >>> plan = datasets.load("linqing")
+    >>> logistics = Scenario("textiles-to-logistics", [ChangeLanduse(where={"park_id": "textiles"}, from_codes=["1001"], landuse_code="1101")])
+    >>> result = compare({"base": plan, logistics.name: logistics.apply(plan)}, years=[2025], by="district", check=False)
+    >>> result.scenarios, result.years, result.by, result.area_basis
+    (('base', 'textiles-to-logistics'), (2025,), 'district', 'planar')
+    >>> changed = result.differences[result.differences["difference"].abs() > 1e-9]
+    >>> changed[["scenario", "group_id", "indicator"]].to_numpy().tolist(), changed["difference"].round(3).tolist()
+    ([['textiles-to-logistics', 'linqing-city', 'industrial_share']], [-0.121])
+    >>> list(result.tables())[:3]
+    ['indicators', 'differences', 'targets']
+    """
 
     indicators: pd.DataFrame
     differences: pd.DataFrame

@@ -86,6 +86,20 @@ class Findings:
         The area basis of every area (``"planar"`` | ``"ellipsoidal"``,
         :func:`zoneplan.measure.plan_area_basis`); None for findings of one family alone
         (:meth:`basis_of` then says ``"planar"``).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.compliance import check
+    >>> findings = check(datasets.load("zhangdian"))
+    >>> findings.compliant, findings.year, findings.area_basis
+    (False, None, 'planar')
+    >>> findings.summary.set_index("rule").loc["parcel_min_far", ["count", "cannot_judge"]].tolist()
+    [4, 0]
+    >>> findings.violations[["feature_id", "measured", "limit"]].head(2).to_numpy().tolist()  # plot ratio below the 2.0 of 张政办字〔2022〕3号
+    [['ZD-0021', 1.99, 2.0], ['ZD-0200', 1.8, 2.0]]
+    >>> findings.not_checked["quota_exceeded"]
+    'the plan has no quotas table'
     """
 
     violations: gpd.GeoDataFrame = field(default_factory=_empty_violations)

@@ -142,6 +142,15 @@ class ParcelRule:
         First year the rule applies, or ``None`` (always).
     source
         Where the rule comes from (the target's source, the rules file …).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> rule = resolve_rules(datasets.load("linqing")).parcel[0]  # from the plan's targets
+    >>> rule.metric, rule.op, rule.value, rule.scope, rule.year
+    ('parcel_min_investment_intensity_wan_per_mu', '>=', 280.0, 'linqing', 2025)
+    >>> rule.source.split(":")[0]
+    'targets'
     """
 
     metric: str
@@ -154,7 +163,19 @@ class ParcelRule:
 
 @dataclass(frozen=True)
 class Rules:
-    """The settings of one compliance check (see the module docstring for defaults and sources)."""
+    """The settings of one compliance check (see the module docstring for defaults and sources).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> rules = resolve_rules(datasets.load("linqing"), {"env_min_distance_m": 150})
+    >>> rules.env_min_distance_m, rules.overlap_tolerance_m2, rules.provenance
+    (150.0, 1.0, {'parcel_min_investment_intensity_wan_per_mu': 'plan targets', 'env_min_distance_m': 'rules'})
+    >>> len(rules.for_year(2024)), len(rules.for_year(2025))  # the 280 万元/亩 rule applies from 2025
+    (0, 1)
+    >>> rules.as_dict()["parcel_projects"]
+    ['new', 'renovated']
+    """
 
     control_lines: bool = True
     quotas: bool = True

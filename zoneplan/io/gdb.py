@@ -118,6 +118,18 @@ def read_control_lines(path: str | os.PathLike, *, crs: str | int | None = None,
     ------
     zoneplan.errors.InputError
         When the database holds no control-line layer (the layers are listed).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from zoneplan import datasets
+    >>> gdb = Path(tempfile.mkdtemp()) / "linqing.gdb"
+    >>> _ = write_gdb(datasets.load("linqing"), gdb, schema="guokong")  # CZKFBJ, YJJBNTBHTB, STBHHX …
+    >>> result = read_control_lines(gdb)
+    >>> result.data[["kind", "source_layer"]].to_dict("records")
+    [{'kind': 'urban_development_boundary', 'source_layer': 'CZKFBJ'}, {'kind': 'basic_farmland', 'source_layer': 'YJJBNTBHTB'}, {'kind': 'ecological_redline', 'source_layer': 'STBHHX'}]
+    >>> result.data.crs.to_epsg(), result.notes[0]
+    (4548, 'layer CZKFBJ: 1 feature(s) as urban_development_boundary')
     """
     from zoneplan.io.vector import ImportResult, read_vector
 

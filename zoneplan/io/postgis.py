@@ -201,6 +201,14 @@ class ConflictError(ZoneplanError):
         One row per conflicting feature: ``feature_id``, ``expected_version``,
         ``current_version`` (NA when the feature no longer exists), ``updated_by``, ``updated_at``.
         Empty for a whole-plan conflict.
+
+    Examples
+    --------
+    >>> error = ConflictError("the plan was changed since it was read; nothing was written", file=parse_uri("postgresql://me@db/plans#linqing"), rule="plan-version")
+    >>> print(error)
+    the plan was changed since it was read; nothing was written (file postgresql://me@db/plans#linqing, rule plan-version)
+    >>> list(error.conflicts.columns), len(error.conflicts)  # a whole-plan conflict names no feature (update_features shows one that does)
+    (['feature_id', 'expected_version', 'current_version', 'updated_by', 'updated_at'], 0)
     """
 
     def __init__(self, message: str, *, conflicts: pd.DataFrame | None = None, **where: Any) -> None:
@@ -220,6 +228,14 @@ class PlanLocation:
         The URI without the plan name, for libpq.
     plan
         The validated plan (schema) name.
+
+    Examples
+    --------
+    >>> location = parse_uri("postgresql://planner:secret@db.bureau:5432/plans#linqing")
+    >>> location.plan, location.conninfo
+    ('linqing', 'postgresql://planner:secret@db.bureau:5432/plans')
+    >>> print(location)  # for messages: the password hidden
+    postgresql://planner:***@db.bureau:5432/plans#linqing
     """
 
     conninfo: str

@@ -174,7 +174,20 @@ def _rename(table: pd.DataFrame, key: str) -> tuple[pd.DataFrame, dict[str, str]
 
 @dataclass
 class JoinResult:
-    """The layer with the table's columns, and what the join found."""
+    """The layer with the table's columns, and what the join found.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from zoneplan import datasets
+    >>> csv = Path(tempfile.mkdtemp()) / "tax.csv"
+    >>> _ = csv.write_text("地块编号,税收（万元）,企业名称\\nLQC-0127,12.5,临清纺织\\nLQC-0128,3,某物流\\n", encoding="utf-8")
+    >>> result = join_table(datasets.load("linqing").parcels, csv, on=("地块编号", "parcel_id"))
+    >>> result.renamed, result.updated, result.matched, result.unmatched_keys
+    ({'税收（万元）': 'tax_yuan', '企业名称': 'enterprise'}, ['tax_yuan', 'enterprise'], 2, [])
+    >>> result.features_without_row, result.notes
+    (1085, ['税收（万元） × 10000 → tax_yuan'])
+    """
 
     data: gpd.GeoDataFrame
     added: list[str] = field(default_factory=list)

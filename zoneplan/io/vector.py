@@ -138,7 +138,21 @@ KNOWN_FIELDS: dict[str, str] = {
 
 @dataclass
 class ImportResult:
-    """The imported layer and how it was read."""
+    """The imported layer and how it was read.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from zoneplan import datasets
+    >>> path = Path(tempfile.mkdtemp()) / "parcels.geojson"
+    >>> survey = datasets.load("linqing").parcels.head(5)[["parcel_id", "landuse_code", "geometry"]].to_crs(4490)  # lon-lat, Chinese field names
+    >>> survey.rename(columns={"parcel_id": "地块编号", "landuse_code": "用地代码"}).to_file(path)
+    >>> result = read_vector(path)
+    >>> result.source_crs, result.data.crs.to_epsg(), result.renamed
+    ('EPSG:4490', 4548, {'地块编号': 'parcel_id', '用地代码': 'landuse_code'})
+    >>> result.landuse_scheme, result.data["parcel_id"].tolist() == datasets.load("linqing").parcels["parcel_id"].head(5).tolist()
+    ('2023', True)
+    """
 
     data: gpd.GeoDataFrame
     source: Path

@@ -107,7 +107,16 @@ BASIS_LABELS: dict[str, str] = {"planar": "平面 planar", "ellipsoidal": "椭�
 
 @dataclass(frozen=True)
 class Label:
-    """A column for people: Chinese name, English name, unit id (:data:`UNIT_LABELS`) and whether it is an area."""
+    """A column for people: Chinese name, English name, unit id (:data:`UNIT_LABELS`) and whether it is an area.
+
+    Examples
+    --------
+    >>> label = COLUMN_LABELS["area_mu"]
+    >>> label
+    Label(zh='面积', en='area', unit='mu', area=True)
+    >>> UNIT_LABELS[label.unit], UNIT_FORMATS[label.unit]
+    ('亩 mu', '#,##0.00')
+    """
 
     zh: str
     en: str
@@ -236,7 +245,13 @@ def column_header(column: str, *, basis: str | None = None) -> str:
 
 
 def column_format(column: str) -> str | None:
-    """The Excel number format of ``column`` by its unit, or None (``measured``/``limit`` go by row: :data:`UNIT_FORMATS`)."""
+    """The Excel number format of ``column`` by its unit, or None (``measured``/``limit`` go by row: :data:`UNIT_FORMATS`).
+
+    Examples
+    --------
+    >>> column_format("area_mu"), column_format("industrial_land_ratio"), column_format("rule")
+    ('#,##0.00', '0.00%', None)
+    """
     label = label_of(column)
     return UNIT_FORMATS.get(label.unit) if label and label.unit else None
 
@@ -315,6 +330,23 @@ def write_sheets(sheets: Iterable[tuple[str, pd.DataFrame, str | None]], path: s
     -------
     list of str
         The sheet names written, in order.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import openpyxl
+    >>> from zoneplan import datasets
+    >>> from zoneplan.analysis import indicators
+    >>> table = indicators(datasets.load("zhangdian"), by="phase")[["industrial_land_ratio", "remaining_area_mu"]].reset_index()
+    >>> path = Path(tempfile.mkdtemp()) / "phases.xlsx"
+    >>> write_sheets([("indicators", table, "planar")], path)
+    ['indicators']
+    >>> sheet = openpyxl.load_workbook(path)["indicators"]
+    >>> [cell.value for cell in sheet[1]]
+    ['范围 group', '工业用地率 industrial land ratio (A2/A) (%)', '剩余用地 remaining land (亩 mu; 平面 planar)']
+    >>> [cell.value for cell in sheet[2]], [cell.number_format for cell in sheet[2]], sheet.freeze_panes
+    (['zhangdian-phase-1', 0.793055, 0.000415], ['General', '0.00%', '#,##0.00'], 'A2')
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font

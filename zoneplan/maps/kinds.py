@@ -102,6 +102,14 @@ class Field:
     """An attribute shown in tooltips and popups: label and values aligned to the overlay's rows.
 
     ``digits`` formats numbers with that many decimals; text is always shown as text (escaped).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> phases = next(o for o in phases_spec(datasets.load("zhangdian")).overlays if o.name == "分期 Phases")
+    >>> area = next(f for f in phases.fields if f.label.startswith("面积"))
+    >>> area.label, area.digits, area.values.round(1).tolist()  # shown as 1,022.0 …
+    ('面积 Area (亩 mu)', 1, [1022.0, 1872.0, 1400.0])
     """
 
     label: str
@@ -116,6 +124,17 @@ class Overlay:
     ``fill`` is one colour, a Series of colours aligned to ``data``, or None for outline only;
     ``label_at`` the points the labels sit on, aligned to ``data`` (default: each feature's
     representative point).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> phases = next(o for o in phases_spec(datasets.load("zhangdian")).overlays if o.name == "分期 Phases")
+    >>> len(phases.data), phases.fill.tolist(), phases.context
+    (3, ['#ba0906', '#f4754f', '#fdca94'], False)
+    >>> print(phases.labels.iloc[0])
+    一期 Phase 1
+    1,022.0 亩 mu
+    80.0 亿元 · 2022–2023
     """
 
     name: str
@@ -134,7 +153,17 @@ class Overlay:
 
 @dataclass(frozen=True)
 class MapSpec:
-    """Everything a map of one kind shows."""
+    """Everything a map of one kind shows.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> spec = phases_spec(datasets.load("zhangdian"))
+    >>> spec.kind, spec.crs.to_epsg(), [overlay.name for overlay in spec.overlays if not overlay.context]
+    ('phases', 4548, ['分期 Phases', '开发区 Zone'])
+    >>> spec.legend_title, spec.legend[0]
+    ('分期（按建设时序） Phases by schedule', LegendItem(color='#ba0906', label='一期 2022–2023 · 1,022.0 亩 · 80.0 亿元', outline=False))
+    """
 
     kind: str
     title: str

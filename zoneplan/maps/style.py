@@ -65,7 +65,14 @@ def rule_colors(rules: pd.Series) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class LegendItem:
-    """One legend entry: a fill colour (or an outline colour when ``outline``) and its label."""
+    """One legend entry: a fill colour (or an outline colour when ``outline``) and its label.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> LegendItem(landuse_colors(pd.Series(["1001"])).iloc[0], "1001 工业用地")
+    LegendItem(color='#BB9674', label='1001 工业用地', outline=False)
+    """
 
     color: str
     label: str

@@ -214,7 +214,16 @@ def _cell_m2(ds: DatasetReader) -> float:
 
 def expected_built_up(plan: Plan) -> pd.Series:
     """Whether each parcel's land use is built up once built: construction land other than
-    14 绿地与开敞空间; parcels without a known code count as built up."""
+    14 绿地与开敞空间; parcels without a known code count as built up.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> built_up = expected_built_up(plan)
+    >>> built_up.groupby(plan.parcels["landuse_code"].str[:2]).all().to_dict()  # 14 green space and non-construction land look unbuilt
+    {'01': False, '03': False, '05': False, '07': True, '08': True, '09': True, '10': True, '11': True, '12': True, '13': True, '14': False}
+    """
     from zoneplan.landuse import flags
 
     parcels = plan.parcels
@@ -258,6 +267,16 @@ def parcel_change(plan: Plan, old: RasterLike, new: RasterLike, **options: Any) 
         Aligned to ``plan.parcels.index``: ``parcel_id, status, recorded_built, judged, area_mu,
         covered_share, built_old_mu, built_new_mu, new_built_mu, lost_built_mu, built_old_share,
         built_new_share, new_built_share, mismatch`` (a key of :data:`MISMATCH_KINDS` or NA).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan, layers = datasets.load("linqing"), datasets.layers_dir()
+    >>> table = parcel_change(plan, layers / "linqing_landcover_2018.tif", layers / "linqing_landcover_2023.tif")
+    >>> len(table) == len(plan.parcels), int(table["judged"].sum())
+    (True, 1072)
+    >>> table.loc[table["mismatch"].notna(), ["parcel_id", "status", "mismatch"]].to_numpy().tolist()
+    [['LQC-0142', 'built', 'recorded_built_looks_bare'], ['LQC-0667', 'built', 'recorded_built_looks_bare'], ['LQC-0459', 'unready', 'unauthorised_construction'], ['LQC-0727', 'unbuildable', 'unauthorised_construction'], ['LQY-0099', 'unready', 'unauthorised_construction']]
     """
     return compare(plan, old, new, **{**options, "by": None, "evidence": False}).parcels
 
@@ -297,7 +316,16 @@ def _group_table(plan: Plan, pair: _Pair, parcel_table: pd.DataFrame, by: Level,
 
 
 class ChangeResult:
-    """Everything :func:`compare` finds: per-group table, per-parcel table and evidence."""
+    """Everything :func:`compare` finds: per-group table, per-parcel table and evidence.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> layers = datasets.layers_dir()
+    >>> result = compare(datasets.load("linqing"), layers / "linqing_landcover_2018.tif", layers / "linqing_landcover_2023.tif", evidence=False)
+    >>> result.groups["group_id"].tolist(), len(result.mismatched), result.to_json()["old_year"]
+    (['linqing'], 5, 2018)
+    """
 
     def __init__(self, groups: pd.DataFrame, parcels: pd.DataFrame, evidence: gpd.GeoDataFrame, old_year: int, new_year: int) -> None:
         self.groups = groups
@@ -379,6 +407,18 @@ def compare(
         As in :func:`zoneplan.raster.zonal.class_areas`.
     evidence
         Vectorise the evidence geometry of the mismatched parcels.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan, layers = datasets.load("linqing"), datasets.layers_dir()
+    >>> result = compare(plan, layers / "linqing_landcover_2018.tif", layers / "linqing_landcover_2023.tif", by="district")
+    >>> result.old_year, result.new_year, result.groups["group_id"].tolist()
+    (2018, 2023, ['linqing-city', 'linqing-yandian'])
+    >>> result.groups[["new_built_mu", "recorded_new_built_mu"]].round().to_numpy().tolist()  # seen on the ground vs recorded, mu
+    [[2642.0, 2968.0], [654.0, 813.0]]
+    >>> result.mismatched["mismatch"].value_counts().to_dict(), len(result.evidence)
+    ({'unauthorised_construction': 3, 'recorded_built_looks_bare': 2}, 5)
     """
     old_s = get_scheme(old_scheme)
     new_s = get_scheme(new_scheme) if new_scheme is not None else old_s
@@ -410,6 +450,16 @@ def built_change(plan: Plan, old: RasterLike, new: RasterLike, *, by: Level = "z
         polygon), ``recorded_new_built_mu`` (parcels whose ``built_year`` lies in
         (old_year, new_year]), ``unauthorised_mu``/``_count`` and ``looks_bare_mu``/``_count``
         (mismatched parcels), and ``unrecorded_new_built_mu`` = measured − recorded new built-up.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan, layers = datasets.load("linqing"), datasets.layers_dir()
+    >>> table = built_change(plan, layers / "linqing_landcover_2018.tif", layers / "linqing_landcover_2023.tif", by="district")
+    >>> table[["group_id", "old_year", "new_year", "unauthorised_count", "looks_bare_count"]].to_numpy().tolist()
+    [['linqing-city', 2018, 2023, 2, 2], ['linqing-yandian', 2018, 2023, 1, 0]]
+    >>> table["new_built_mu"].round().tolist()
+    [2642.0, 654.0]
     """
     return compare(plan, old, new, **{**options, "by": by, "evidence": False}).groups
 
@@ -423,6 +473,18 @@ def mismatches(plan: Plan, old: RasterLike, new: RasterLike, **options: Any) -> 
         One row per mismatched parcel: ``parcel_id, mismatch, status, area_mu, built_new_share,
         new_built_share, evidence_mu, message`` and the evidence geometry in the plan CRS (newly
         built-up cells for unauthorised construction, the not-built-up part for a bare parcel).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan, layers = datasets.load("linqing"), datasets.layers_dir()
+    >>> evidence = mismatches(plan, layers / "linqing_landcover_2018.tif", layers / "linqing_landcover_2023.tif")
+    >>> evidence[["parcel_id", "mismatch"]].to_numpy().tolist()[:2], evidence.crs.to_epsg()
+    ([['LQC-0142', 'recorded_built_looks_bare'], ['LQC-0667', 'recorded_built_looks_bare']], 4548)
+    >>> evidence["evidence_mu"].round(1).tolist()  # the not-built-up part of a bare parcel, the new built-up cells of the others
+    [124.5, 34.5, 38.5, 24.3, 70.6]
+    >>> print(evidence["message"].iloc[0])
+    parcel LQC-0142: recorded as built, but the newer raster shows little built-up land (已登记建成但影像未见建设); built-up 1% in 2023, newly built-up since 2018: 0%
     """
     return compare(plan, old, new, **{**options, "by": None}).evidence
 

@@ -54,6 +54,18 @@ class ClassScheme:
         ``name_zh``, ``color`` (``#RRGGBB`` or NA) and ``built`` (bool).
     nodata
         A value that means "no data" even when the raster does not declare it (0 in WorldCover).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.raster.zonal import class_areas
+    >>> scheme = get_scheme("worldcover")
+    >>> scheme.built_values, scheme.label(40), scheme.table.loc[50, ["name_zh", "color"]].tolist()
+    ([50], 'Cropland', ['建成区', '#FA0000'])
+    >>> plan = datasets.load("linqing")
+    >>> areas = class_areas(plan.zones, datasets.layers_dir() / "linqing_landcover_2018.tif", scheme=scheme, unit="mu", basis=plan)
+    >>> round(float(areas[scheme.built_values].sum(axis=1).iloc[0]))  # built-up mu in the zone in 2018
+    28856
     """
 
     name: str
@@ -84,6 +96,17 @@ def scheme_from_table(table: pd.DataFrame, *, name: str, nodata: int | None = No
     InputError
         When a required column is missing, a value is not an integer or appears twice, or a
         ``built`` cell is not a yes/no answer.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"value": [1, 2, 8], "name": ["Cropland", "Forest", "Impervious"], "color": ["#FAE39C", "#446F33", "#E24290"], "built": [False, False, True]})
+    >>> scheme = scheme_from_table(table, name="clcd-part")
+    >>> scheme.built_values, scheme.table.loc[8, "color"], scheme.label(3)
+    ([8], '#E24290', 'class 3')
+    >>> scheme_from_table(table.assign(value=[1, 1, 8]), name="clcd-part")
+    Traceback (most recent call last):
+    ...
+    zoneplan.errors.InputError: class value 1 appears twice (file clcd-part, rule class-table)
     """
     missing = [c for c in ("value", "name", "built") if c not in table.columns]
     if missing:
@@ -132,6 +155,21 @@ def read_class_table(path: str | Path, *, nodata: int | None = None) -> ClassSch
         CSV with columns ``value``, ``name``, ``built`` and optionally ``name_zh``, ``color``.
     nodata
         A value meaning "no data" in rasters of this scheme, when the rasters do not say.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from zoneplan import datasets
+    >>> from zoneplan.raster.zonal import class_areas
+    >>> path = Path(tempfile.mkdtemp()) / "linqing-classes.csv"
+    >>> _ = path.write_text("value,name,name_zh,built\\n10,Trees,树木,no\\n30,Grass,草地,no\\n40,Cropland,耕地,no\\n50,Built-up,建成区,是\\n60,Bare,裸地,no\\n", encoding="utf-8")
+    >>> scheme = read_class_table(path, nodata=0)
+    >>> scheme.name, scheme.values, scheme.built_values, scheme.label(50)
+    ('linqing-classes.csv', [10, 30, 40, 50, 60], [50], 'Built-up')
+    >>> plan = datasets.load("linqing")
+    >>> areas = class_areas(plan.zones, datasets.layers_dir() / "linqing_landcover_2023.tif", scheme=scheme, unit="mu", basis=plan)
+    >>> areas[50].round().tolist()  # built-up mu in the zone in 2023
+    [32153.0]
     """
     path = Path(path)
     if not path.exists():

@@ -75,6 +75,20 @@ def write_legend(raster: str | os.PathLike, legend: pd.DataFrame, *, band: int =
     -------
     pathlib.Path
         The auxiliary file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from zoneplan import datasets
+    >>> from zoneplan.raster.rasterize import export_raster
+    >>> result = export_raster(datasets.load("zhangdian"), Path(tempfile.mkdtemp()) / "phases.tif", by="phase", resolution=20.0)
+    >>> legend = result.classes.assign(label=["一期 phase 1", "二期 phase 2", "三期 phase 3"])
+    >>> aux = write_legend(result.path, legend)  # relabel the classes QGIS shows
+    >>> root = ET.parse(aux).getroot()
+    >>> [category.text for category in root.iter("Category")]  # entry i names value i; 0 is no data
+    [None, '一期 phase 1', '二期 phase 2', '三期 phase 3']
+    >>> [cell.text for cell in next(root.iter("Row"))]  # Value, Class, Red, Green, Blue, Alpha
+    ['1', '一期 phase 1', '31', '119', '180', '255']
     """
     values = pd.to_numeric(legend["value"], errors="raise").astype("int64")
     if (values < 0).any() or values.duplicated().any():

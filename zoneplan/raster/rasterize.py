@@ -61,7 +61,18 @@ _PHASE_COLORS = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B
 
 @dataclass(frozen=True)
 class RasterExport:
-    """What :func:`export_raster` wrote."""
+    """What :func:`export_raster` wrote.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from zoneplan import datasets
+    >>> result = export_raster(datasets.load("zhangdian"), Path(tempfile.mkdtemp()) / "phases.tif", by="phase", resolution=20.0)
+    >>> result.width, result.height, result.crs, result.unmapped  # parcels in no phase are left out
+    (192, 238, 'EPSG:4548', 287)
+    >>> result.classes[["value", "label", "count"]].to_numpy().tolist()
+    [[1, 'zhangdian-phase-1 一期', 19], [2, 'zhangdian-phase-2 二期', 38], [3, 'zhangdian-phase-3 三期', 25]]
+    """
 
     path: Path
     width: int
@@ -76,6 +87,25 @@ def class_raster_profile(crs: Any, transform: Any, *, width: int, height: int, *
     """rasterio profile of a one-band class raster: uint8 GeoTIFF, 0 = no data, 256-pixel tiles, deflate.
 
     ``extra`` adds or overrides creation options (``predictor``, ``zlevel`` …).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> import rasterio
+    >>> from rasterio.transform import from_origin
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("zhangdian")
+    >>> minx, _, _, maxy = plan.zones.total_bounds
+    >>> profile = class_raster_profile(plan.crs, from_origin(minx, maxy, 20.0, 20.0), width=300, height=300, predictor=2)
+    >>> profile["dtype"], profile["nodata"], profile["compress"], profile["predictor"]
+    ('uint8', 0, 'deflate', 2)
+    >>> path = Path(tempfile.mkdtemp()) / "classes.tif"
+    >>> with rasterio.open(path, "w", **profile) as ds:
+    ...     ds.write(np.ones((1, 300, 300), dtype="uint8"))
+    >>> with rasterio.open(path) as ds:
+    ...     print(ds.crs.to_epsg(), ds.res, ds.block_shapes, ds.nodata)
+    4548 (20.0, 20.0) [(256, 256)] 0.0
     """
     return {
         "driver": "GTiff",

@@ -151,6 +151,16 @@ class Edit:
     """Base class of scenario edits: a frozen dataclass that is its own serialised form.
 
     Subclasses set ``kind`` and implement :meth:`apply`. ``note`` is free text for reviewers.
+
+    Examples
+    --------
+    >>> edit = PhaseSchedule(phase_id="zhangdian-phase-3", shift_years=2, note="land acquisition is late")
+    >>> edit.kind, edit.to_dict()  # plain data, defaults left out
+    ('phase_schedule', {'kind': 'phase_schedule', 'note': 'land acquisition is late', 'phase_id': 'zhangdian-phase-3', 'shift_years': 2})
+    >>> edit.describe()
+    'phase_schedule: phase_id=zhangdian-phase-3, shift_years=2 — land acquisition is late'
+    >>> edit_from_dict(edit.to_dict()) == edit
+    True
     """
 
     kind: ClassVar[str] = ""
@@ -226,6 +236,15 @@ class AssignParcels(_ParcelEdit):
         difference between the new phase's ``start_year`` and the old one's, so the parcel keeps
         its place in the schedule — moving a parcel from a phase starting 2022 to one starting
         2023 supplies it one year later.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("zhangdian")
+    >>> moved = AssignParcels(parcels=["ZD-0200"], phase_id="zhangdian-phase-3").apply(plan)  # phase 3 starts a year after phase 2
+    >>> columns = ["phase_id", "supplied_year", "planned_year"]
+    >>> plan.parcels.set_index("parcel_id").loc[["ZD-0200"], columns].to_numpy().tolist(), moved.parcels.set_index("parcel_id").loc[["ZD-0200"], columns].to_numpy().tolist()
+    ([['zhangdian-phase-2', 2022, 2024]], [['zhangdian-phase-3', 2022, 2025]])
     """
 
     kind: ClassVar[str] = "assign"
@@ -275,6 +294,16 @@ class ChangeLanduse(_ParcelEdit):
     from_codes
         Only parcels whose current code starts with one of these prefixes (e.g. ``["1001"]`` for
         industrial land only); empty means every selected parcel.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> edit = ChangeLanduse(where={"park_id": "textiles"}, from_codes=["1001"], landuse_code="1101")  # textiles → logistics
+    >>> after = edit.apply(plan)
+    >>> in_park = plan.parcels["park_id"] == "textiles"
+    >>> plan.parcels.loc[in_park, "landuse_code"].str[:4].value_counts().to_dict(), after.parcels.loc[in_park, "landuse_code"].str[:4].value_counts().to_dict()
+    ({'1001': 48, '1207': 9, '1402': 4}, {'1101': 48, '1207': 9, '1402': 4})
     """
 
     kind: ClassVar[str] = "landuse"
@@ -311,6 +340,17 @@ class ChangeStatus(_ParcelEdit):
     clear
         Columns to empty (e.g. ``["supplied_year", "built_year", "enterprise"]`` when relocated
         enterprises free their land).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("zhangdian")
+    >>> columns = ["status", "built_year", "planned_year"]
+    >>> ChangeStatus(parcels=["ZD-0200"], status="built", built_year=2025).apply(plan).parcels.set_index("parcel_id").loc[["ZD-0200"], columns].to_numpy().tolist()
+    [['built', 2025, 2024]]
+    >>> slipped = ChangeStatus(where={"phase_id": "zhangdian-phase-2"}, shift_years=1).apply(plan)  # only future years move
+    >>> slipped.parcels.set_index("parcel_id").loc[["ZD-0200", "ZD-0168"], ["supplied_year", "planned_year"]].to_numpy().tolist()
+    [[2022, 2025], [2023, 2024]]
     """
 
     kind: ClassVar[str] = "status"
@@ -356,6 +396,14 @@ class SetAttributes(Edit):
         Column → new value.
     clear
         Columns to empty.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> after = SetAttributes(layer="parks", ids=["textiles"], values={"industry": "物流 logistics"}).apply(plan)
+    >>> plan.parks.set_index("park_id").loc["textiles", "industry"], after.parks.set_index("park_id").loc["textiles", "industry"]
+    ('high-end textiles and garments', '物流 logistics')
     """
 
     kind: ClassVar[str] = "set"
@@ -396,6 +444,16 @@ class PhaseSchedule(Edit):
     start_year, end_year
         Or set them; parcels then move by the change of ``end_year`` (when given), else of
         ``start_year``.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("zhangdian")
+    >>> late = PhaseSchedule(phase_id="zhangdian-phase-2", end_year=2026).apply(plan)  # two years later: its parcels' future years follow
+    >>> late.phases[["start_year", "end_year"]].to_numpy().tolist()
+    [[2022, 2023], [2022, 2026], [2023, 2027]]
+    >>> late.parcels.set_index("parcel_id").loc[["ZD-0200", "ZD-0168"], "planned_year"].tolist()
+    [2026, 2025]
     """
 
     kind: ClassVar[str] = "phase_schedule"
@@ -451,6 +509,16 @@ class AddParcels(Edit):
         ``supplied_year``, ``investment_yuan`` … as in the parcel contract).
     crs
         CRS of the geometries (e.g. ``"EPSG:4326"`` for lon-lat); default: the plan's CRS.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("zhangdian")
+    >>> project = {"parcel_id": "ZD-NEW-1", "landuse_code": "100101", "status": "ready", "planned_year": 2026}
+    >>> edit = AddParcels(features=[{**project, "geometry": "POLYGON ((594000 4074000, 594200 4074000, 594200 4074200, 594000 4074200, 594000 4074000))"}])
+    >>> after = edit.apply(plan)
+    >>> len(plan.parcels), len(after.parcels), after.parcels["parcel_id"].iloc[-1], round(float(after.parcels.geometry.area.iloc[-1]) / 666.667, 1)
+    (369, 370, 'ZD-NEW-1', 60.0)
     """
 
     kind: ClassVar[str] = "add_parcels"
@@ -489,6 +557,14 @@ class ChangeTargets(Edit):
 
     Example: ``ChangeTargets(rows=[{"scope": "zd", "metric": "parcel_min_far", "op": ">=",
     "value": 2.5}])`` — the plot-ratio rule tightens to 2.5.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("zhangdian")
+    >>> tighter = ChangeTargets(rows=[{"scope": "zhangdian", "metric": "parcel_min_far", "op": ">=", "value": 2.5}]).apply(plan)
+    >>> plan.targets["value"].tolist(), tighter.targets[["scope", "metric", "op", "value"]].to_numpy().tolist()  # the row is replaced
+    ([2.0], [['zhangdian', 'parcel_min_far', '>=', 2.5]])
     """
 
     kind: ClassVar[str] = "targets"
@@ -502,7 +578,17 @@ class ChangeTargets(Edit):
 
 @dataclass(frozen=True)
 class ChangeQuotas(Edit):
-    """Add or replace annual new-construction-land quotas (rows keyed by ``zone_id``, ``year``)."""
+    """Add or replace annual new-construction-land quotas (rows keyed by ``zone_id``, ``year``).
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> more = ChangeQuotas(rows=[{"zone_id": "linqing", "year": 2023, "new_construction_mu": 900}]).apply(plan)
+    >>> quota = lambda p: float(p.quotas.set_index("year").loc[2023, "new_construction_mu"])
+    >>> quota(plan), quota(more), len(more.quotas) == len(plan.quotas)
+    (700.0, 900.0, True)
+    """
 
     kind: ClassVar[str] = "quotas"
     rows: tuple[Mapping[str, Any], ...] = ()
@@ -519,6 +605,15 @@ class ChangeRules(Edit):
 
     :func:`zoneplan.compliance.rules.rules_of` returns the merged mapping;
     :func:`zoneplan.compliance.rules.resolve_rules` applies it in every check of the plan.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.compliance.rules import resolve_rules
+    >>> plan = ChangeRules(rules={"env_min_distance_m": 200, "parcel_min_far": 2.5}).apply(datasets.load("zhangdian"))
+    >>> rules = resolve_rules(plan)
+    >>> rules.env_min_distance_m, [(r.metric, r.value) for r in rules.parcel], rules.provenance["parcel_min_far"]
+    (200.0, [('parcel_min_far', 2.5)], 'plan metadata rules')
     """
 
     kind: ClassVar[str] = "rules"
@@ -550,6 +645,14 @@ class SupplyRate(Edit):
         Mu per year (≥ 0).
     scope
         Group id (zone, district, park or phase), or ``"*"`` for every group.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> plan = datasets.load("linqing")
+    >>> faster = SupplyRate(annual_supply_mu=600).apply(plan)
+    >>> supply_rates_of(plan).to_dict(), supply_rates_of(faster).to_dict()
+    ({}, {'*': 600.0})
     """
 
     kind: ClassVar[str] = "supply_rate"

@@ -39,6 +39,19 @@ class Scenario:
         The edits, applied in order.
     description
         What the scenario asks, for the report.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.scenario import PhaseSchedule
+    >>> plan = datasets.load("zhangdian")
+    >>> late = Scenario("phase3-late", [PhaseSchedule(phase_id="zhangdian-phase-3", shift_years=2)], description="三期推迟两年")
+    >>> late.apply(plan).phases["end_year"].tolist(), plan.phases["end_year"].tolist()  # a new plan; the base is unchanged
+    ([2023, 2024, 2029], [2023, 2024, 2027])
+    >>> Scenario.from_toml(late.to_toml()) == late == Scenario.from_json(late.to_json())
+    True
+    >>> late.to_rows()[["name", "edit_order", "kind"]].to_numpy().tolist()  # rows of the plan's scenarios table
+    [['phase3-late', 1, 'phase_schedule']]
     """
 
     name: str

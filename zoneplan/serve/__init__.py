@@ -47,6 +47,37 @@ def serve(location: str, *, port: int = 8765, poll_ms: int = 3000, basemap: str 
         A local MBTiles or PMTiles file (raster tiles) drawn under the plan.
     log_level
         uvicorn's log level.
+
+    Examples
+    --------
+    >>> import json, os, shutil, subprocess, sys, tempfile, time, urllib.request
+    >>> from pathlib import Path
+    >>> import zoneplan
+    >>> from zoneplan import datasets
+    >>> plan = shutil.copy(datasets.get_path("zhangdian"), tempfile.mkdtemp())
+    >>> with socket.socket() as probe:  # a free port
+    ...     probe.bind((HOST, 0))
+    ...     port = probe.getsockname()[1]
+    >>> # serve() blocks until interrupted: run it in its own process, as `zoneplan serve` does
+    >>> env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(zoneplan.__file__).parents[1]), os.environ.get("PYTHONPATH", "")])}
+    >>> server = subprocess.Popen([sys.executable, "-c", f"from zoneplan.serve import serve; serve({str(plan)!r}, port={port})"], env=env)
+    >>> for _ in range(600):  # wait up to a minute for it to listen
+    ...     try:
+    ...         with urllib.request.urlopen(f"http://{HOST}:{port}/api/revision", timeout=10) as response:
+    ...             revision = json.load(response)
+    ...         break
+    ...     except OSError:
+    ...         time.sleep(0.1)
+    >>> revision == {"revision": open_store(plan).revision(), "can_undo": False}
+    True
+    >>> with urllib.request.urlopen(f"http://{HOST}:{port}/", timeout=10) as response:
+    ...     page = response.read().decode("utf-8")
+    >>> response.status, "规划工作台 Planner&#x27;s workbench</title>" in page
+    (200, True)
+    >>> server.terminate()  # as Ctrl-C does
+    >>> _ = server.wait(timeout=60)
+    >>> server.poll() is not None
+    True
     """
     import uvicorn
 

@@ -180,6 +180,21 @@ def create_app(store: PlanStore, *, poll_ms: int = 3000, basemap: str | Path | N
         How often the page asks for the plan's revision to show other people's saves.
     basemap
         A local MBTiles or PMTiles file of raster tiles, served as ``/tiles/{z}/{x}/{y}`` under the plan.
+
+    Examples
+    --------
+    >>> import shutil, tempfile
+    >>> from starlette.testclient import TestClient
+    >>> from zoneplan import datasets
+    >>> from zoneplan.serve import open_store
+    >>> store = open_store(shutil.copy(datasets.get_path("zhangdian"), tempfile.mkdtemp()))
+    >>> with TestClient(create_app(store, poll_ms=1000)) as client:  # in process, no socket
+    ...     state = client.get("/api/plan").json()
+    ...     stale = client.post("/api/delete", json={"phase_id": "zhangdian-phase-3", "revision": "an-old-one"})
+    >>> state["poll_ms"], state["area_basis"], [f["properties"]["phase_id"] for f in state["phases"]["features"]]
+    (1000, 'planar', ['zhangdian-phase-1', 'zhangdian-phase-2', 'zhangdian-phase-3'])
+    >>> stale.status_code, stale.json()["stale"], len(store.read()[0].phases)  # refused, nothing deleted
+    (409, True, 3)
     """
     tiles = open_basemap(basemap) if basemap is not None else None
     bench = _Workbench(store, poll_ms=poll_ms, basemap=tiles)

@@ -27,7 +27,21 @@ __all__ = ["PlanStore", "StaleError", "open_store"]
 
 
 class StaleError(ZoneplanError):
-    """The plan was saved by someone else after the browser read it; nothing was written."""
+    """The plan was saved by someone else after the browser read it; nothing was written.
+
+    Examples
+    --------
+    >>> import shutil, tempfile
+    >>> from zoneplan import datasets
+    >>> store = open_store(shutil.copy(datasets.get_path("zhangdian"), tempfile.mkdtemp()))
+    >>> plan, seen = store.read()
+    >>> _ = store.save_phases(plan.phases, expected=seen)  # someone else saves first
+    >>> try:
+    ...     store.save_phases(plan.phases.iloc[:2], expected=seen)
+    ... except StaleError as exc:
+    ...     print(exc.layer, exc.rule, "|", exc.message.split(" (")[0], "|", len(store.read()[0].phases))
+    phases revision | the plan was saved by someone else since you loaded it | 3
+    """
 
 
 def _stale(seen: str, now: str, where: object) -> StaleError:
@@ -46,6 +60,19 @@ class PlanStore:
     Use :func:`open_store`; :meth:`read` returns the plan and its revision, :meth:`save_phases`
     replaces the ``phases`` layer if the plan is still at ``expected``, :meth:`undo` puts back
     the layer as it was before the last save made through this store.
+
+    Examples
+    --------
+    >>> import shutil, tempfile
+    >>> from zoneplan import datasets
+    >>> store = open_store(shutil.copy(datasets.get_path("zhangdian"), tempfile.mkdtemp()))
+    >>> plan, seen = store.read()
+    >>> saved = store.save_phases(plan.phases.iloc[:2], expected=seen)  # drop phase 3
+    >>> len(store.read()[0].phases), saved == store.revision() != seen, store.can_undo
+    (2, True, True)
+    >>> _ = store.undo(expected=saved)
+    >>> len(store.read()[0].phases), store.can_undo
+    (3, False)
     """
 
     location: str

@@ -216,6 +216,17 @@ class Answer:
         Parcels folded into a class of interchangeable parcels (:func:`zoneplan.solve.reduce.aggregate`).
     highs_s
         Seconds spent in HiGHS.
+
+    Examples
+    --------
+    >>> from zoneplan import datasets
+    >>> from zoneplan.solve import build_model
+    >>> model = build_model(datasets.load("linqing"), years=[2035])
+    >>> answer = lexicographic(model, [criteria(model)["area"], criteria(model)["years"]])  # least land-use change, then earliest
+    >>> answer.status, round(answer.values[0], 1), answer.blocks, answer.mip_gap < DEFAULT_GAP
+    (0, 734.5, 1, True)
+    >>> answer.x.dtype, len(answer.x) == model.n_columns
+    (dtype('bool'), True)
     """
 
     x: np.ndarray | None
