@@ -328,6 +328,7 @@ def group_shares(plan: Plan, level: str) -> GroupShares:
     def build() -> GroupShares:
         import shapely
 
+        from zoneplan._geometry import overlay_pairs
         from zoneplan.analysis.grouping import group_layer, stated_groups
         from zoneplan.settings import settings
 
@@ -342,13 +343,11 @@ def group_shares(plan: Plan, level: str) -> GroupShares:
             return GroupShares(whole, codes[whole], np.ones(len(whole)), np.array([], dtype=np.int64))
         geoms = parcels.geometry.to_numpy()
         polys = layer.geometry.to_numpy()
-        pi, gi = shapely.STRtree(polys).query(geoms[spatial], predicate="intersects")
+        pi, gi, inside, piece = overlay_pairs(geoms[spatial], polys)
         pi = spatial[pi]
-        inside = shapely.contains_properly(polys[gi], geoms[pi])
         area = shapely.area(geoms)
         part = np.where(inside, area[pi], 0.0)
-        cut = ~inside
-        part[cut] = shapely.area(shapely.intersection(geoms[pi[cut]], polys[gi[cut]]))
+        part[~inside] = shapely.area(piece[~inside])
         gcode = ids.get_indexer(layer["group_id"].astype(str).to_numpy())[gi]
         own = part[gcode == codes[pi]]
         own_by_parcel = np.bincount(pi[gcode == codes[pi]], weights=own, minlength=len(parcels))

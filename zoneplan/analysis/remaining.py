@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoneplan._geometry import disjoint_parts, polygonal
+from zoneplan._geometry import disjoint_parts, overlay_pairs, polygonal
 from zoneplan._memo import follows_data, memo
 from zoneplan.analysis._frame import group_sum, groups, parcel_frame
 from zoneplan.analysis.consumption import land_consumption
@@ -103,14 +103,10 @@ def _overlap(plan: Plan, geoms: np.ndarray, area_m2: np.ndarray, parts: np.ndarr
     out = np.zeros(len(geoms))
     if tree is None or not len(geoms):
         return out
-    gi, pi = tree.query(geoms, predicate="intersects")
-    if not len(gi):
-        return out
-    inside = shapely.contains_properly(parts[pi], geoms[gi])
+    gi, _, inside, piece = overlay_pairs(geoms, parts, tree=tree)
     area = np.empty(len(gi))
     area[inside] = area_m2[gi[inside]]
-    cut = ~inside
-    area[cut] = basis_area_m2(shapely.intersection(geoms[gi[cut]], parts[pi[cut]]), plan).to_numpy()
+    area[~inside] = basis_area_m2(piece[~inside], plan).to_numpy()
     return np.bincount(gi, weights=area, minlength=len(geoms))
 
 
