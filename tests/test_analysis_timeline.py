@@ -124,3 +124,18 @@ def test_idle_land_bad_date_names_the_parcel() -> None:
     broken = plan.with_layer("parcels", plan.parcels.assign(agreed_start_date=["2021-13-45"] + [None] * 8))
     with pytest.raises(InputError, match="p1"):
         idle_land(broken, as_of=dt.date(2023, 3, 1))
+
+
+def test_idle_land_is_judged_once_and_a_callers_edit_stays_with_the_caller() -> None:
+    """idle_land is stored per plan content and date (the evaluation and the idle-land rule
+    share it); what a caller does to the table it got does not reach the next caller, and an
+    edit of the plan is judged afresh."""
+    plan = _idle_plan()
+    first = idle_land(plan, as_of=dt.date(2023, 3, 1))
+    first.loc[first.index[0], "idle"] = False
+    first["reason"] = "edited"
+    again = idle_land(plan, as_of=dt.date(2023, 3, 1))
+    assert bool(again["idle"].iloc[0]) and again["reason"].iloc[8] == "built"
+    plan.parcels.loc[plan.parcels.index[0], "started_date"] = "2021-04-01"
+    plan.parcels.loc[plan.parcels.index[0], "developed_share"] = 0.9
+    assert not bool(idle_land(plan, as_of=dt.date(2023, 3, 1))["idle"].iloc[0])

@@ -30,6 +30,7 @@ import datetime as _dt
 import numpy as np
 import pandas as pd
 
+from zoneplan._memo import follows_data, memo
 from zoneplan._text import take_text
 from zoneplan.analysis.timeline import BUILT, SUPPLIED, status_codes
 from zoneplan.errors import InputError
@@ -87,6 +88,7 @@ def _full_years(since: pd.Series, as_of: _dt.date) -> tuple[np.ndarray, np.ndarr
     return full, frac
 
 
+@follows_data
 def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
     """Judge every parcel idle or not on ``as_of`` by the No. 53 order.
 
@@ -120,6 +122,12 @@ def idle_land(plan: Plan, *, as_of: _dt.date) -> pd.DataFrame:
     """
     if isinstance(as_of, _dt.datetime):
         as_of = as_of.date()
+    # judged once per plan content and date (the evaluation and the idle-land rule ask alike);
+    # a shallow copy each time: copy-on-write keeps the stored table from the caller's edits
+    return memo(plan, ("idle_land", as_of), lambda: _judge(plan, as_of)).copy(deep=False)
+
+
+def _judge(plan: Plan, as_of: _dt.date) -> pd.DataFrame:
     everything = plan.parcels
     status_all = status_codes(plan, as_of.year)  # the status rule of the per-year table, without building all of it
     # only supplied parcels can be idle: parse dates and shares on those rows only

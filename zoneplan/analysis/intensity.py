@@ -191,7 +191,7 @@ def as_of_date(plan: Plan, year: int | None) -> _dt.date:
 
 
 def _idle(plan: Plan, as_of: _dt.date) -> np.ndarray:
-    return memo(plan, ("idle", as_of), lambda: idle_land(plan, as_of=as_of)["idle"].to_numpy(dtype=bool))
+    return idle_land(plan, as_of=as_of)["idle"].to_numpy(dtype=bool)
 
 
 @follows_data
