@@ -24,7 +24,7 @@ import shapely
 
 from zoneplan import datasets
 from zoneplan.errors import InputError
-from zoneplan.io._summary import SUMMARY_TABLE, plan_info, read_info
+from zoneplan.io._summary import AREA_METHOD, SUMMARY_TABLE, plan_info, read_info
 from zoneplan.plan import Plan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,6 +173,25 @@ def test_a_summary_written_by_another_version_or_garbled_is_not_used(tmp_path: P
     with sqlite3.connect(path) as con:
         con.execute(f"UPDATE {SUMMARY_TABLE} SET format = 1, summary = '{{\"crs\": '")
     assert read_info(path) is None
+    assert json.loads(info(str(path), "--json").stdout) == plan_info(Plan.read(path))
+
+
+def test_areas_stored_by_another_area_method_are_measured_again(tmp_path: Path) -> None:
+    """A file saved by a zoneplan that measured areas another way (its summary's ``measure``
+    differs, or has none, as before the closed-form ellipsoidal area) is read in full: ``info``
+    prints today's areas, not the stored ones."""
+    path = _copy(tmp_path, "zhangdian")
+    assert read_info(path) is not None
+    with sqlite3.connect(path) as con:
+        (text,) = con.execute(f"SELECT summary FROM {SUMMARY_TABLE}").fetchone()
+        stored = json.loads(text)
+        assert stored["measure"] == AREA_METHOD
+        stored["layers"]["phases"]["area_mu"] += 1.0  # what an older measure would have stored
+        for measure in (AREA_METHOD - 1, None):
+            old = {**stored, "measure": measure} if measure is not None else {k: v for k, v in stored.items() if k != "measure"}
+            con.execute(f"UPDATE {SUMMARY_TABLE} SET summary = ?", (json.dumps(old),))
+            con.commit()
+            assert read_info(path) is None
     assert json.loads(info(str(path), "--json").stdout) == plan_info(Plan.read(path))
 
 

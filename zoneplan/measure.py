@@ -458,9 +458,11 @@ def ellipsoidal_area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, edges: str = "
             small = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) <= MOMENT_MAX_WIDTH_M  # NaN (missing, empty) → False
         for block in _blocks(np.flatnonzero(small)):
             out[block] = _moment_area(geoms[block], crs, ell, tm)
-    for block in _blocks(np.flatnonzero(~small)):
+    missing = shapely.is_missing(geoms)
+    nothing = missing | shapely.is_empty(geoms)  # area 0 (NaN where missing): the parts outside of a million parcels are mostly empty
+    for block in _blocks(np.flatnonzero(~small & ~nothing)):
         out[block] = _trapezoid_area(geoms[block], crs, ell, edges)
-    out[shapely.is_missing(geoms)] = np.nan
+    out[missing] = np.nan
     return pd.Series(out, index=gdf.index, name="ellipsoidal_area_m2")
 
 

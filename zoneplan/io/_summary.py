@@ -14,7 +14,7 @@ column              what it holds
 ``fingerprint``     :func:`file_fingerprint` of the file as written (everything but this table)
 ``summary``         JSON: ``crs`` (as ``info`` shows it), ``layers`` (per layer the count and
                     areas of :func:`plan_info`), ``order`` (the layers and tables in the order
-                    GDAL lists them)
+                    GDAL lists them), ``measure`` (:data:`AREA_METHOD` of the areas)
 ==================  ==========================================================================
 
 :func:`read_info` answers from that table with nothing but :mod:`sqlite3`, and only when it
@@ -52,11 +52,16 @@ from zoneplan.io._integrity import check_geopackage
 if TYPE_CHECKING:
     from zoneplan.plan import Plan
 
-__all__ = ["SUMMARY_FORMAT", "SUMMARY_TABLE", "file_fingerprint", "plan_info", "read_info", "summary_record"]
+__all__ = ["AREA_METHOD", "SUMMARY_FORMAT", "SUMMARY_TABLE", "file_fingerprint", "plan_info", "read_info", "summary_record"]
 
 SUMMARY_TABLE = "zoneplan_summary"
 #: Version of the summary's layout; a summary of another version is ignored (full read).
 SUMMARY_FORMAT = 1
+#: Version of how :mod:`zoneplan.measure` computes areas. The stored areas are only as right as
+#: the zoneplan that saved them: a file saved before a change to the area computation (e.g. the
+#: closed-form ellipsoidal area, version 2) is read in full, so ``info`` prints what the full
+#: read prints. Bump it with any change to measured areas.
+AREA_METHOD = 2
 #: Tables of a plan GeoPackage that are not plan tables (see :mod:`zoneplan.io.gpkg`).
 _INTERNAL = ("zoneplan_meta", "layer_styles", SUMMARY_TABLE)
 _FIGURES = ("area_m2", "area_mu", "area_ha", "area_km2", "ellipsoidal_area_m2", "ellipsoidal_area_mu")
@@ -189,14 +194,14 @@ def summary_record(plan: Plan, path: str | Path, order: Sequence[str]) -> dict[s
     >>> json.loads(record["summary"])["layers"]["parcels"]["count"]
     369
     """
-    summary = {"crs": _crs_label(plan.crs), "layers": _layer_figures(plan), "order": list(order)}
+    summary = {"crs": _crs_label(plan.crs), "layers": _layer_figures(plan), "order": list(order), "measure": AREA_METHOD}
     return {"format": SUMMARY_FORMAT, "fingerprint": file_fingerprint(path), "summary": json.dumps(summary, ensure_ascii=False, allow_nan=False)}
 
 
 def read_info(path: str | Path) -> dict[str, Any] | None:
     """:func:`plan_info` of the plan GeoPackage ``path`` read from its summary, or ``None`` to read the plan.
 
-    ``None`` when the file has no summary, a summary of another format, or one that no longer
+    ``None`` when the file has no summary, a summary of another format or area method, or one that no longer
     describes it (its fingerprint differs: the file was changed after it was saved), when the
     plan's CRS has no EPSG code, or when a value cannot be read without the full reader.
 
@@ -239,6 +244,8 @@ def _from_summary(con: sqlite3.Connection, counts: dict[str, int]) -> dict[str, 
         return None
     _, fingerprint, text = rows[0]
     stored = json.loads(text)
+    if stored.get("measure") != AREA_METHOD:
+        return None  # areas measured by another version of zoneplan.measure: the full read measures them now
     if fingerprint != _fingerprint(con):
         return None  # stale: the file changed after the summary was written
     contents = dict(con.execute("SELECT table_name, data_type FROM gpkg_contents").fetchall())
