@@ -10,6 +10,7 @@ Examples::
 from __future__ import annotations
 
 import contextlib
+import sys
 from typing import Annotated
 
 import typer
@@ -137,7 +138,7 @@ def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Scenario 
     if as_json:
         emit_json(stored[name].to_dict())
     else:
-        console.print(stored[name].to_toml(), markup=False, highlight=False)
+        sys.stdout.write(stored[name].to_toml())  # verbatim: the console would wrap long lines at its width, splitting TOML strings
 
 
 @scenario_app.command("remove")

@@ -70,8 +70,12 @@ class LegendItem:
     Examples
     --------
     >>> import pandas as pd
-    >>> LegendItem(landuse_colors(pd.Series(["1001"])).iloc[0], "1001 工业用地")
+    >>> LegendItem(landuse_colors(pd.Series(["1001"])).iloc[0], "1001 工业用地")  # a fill
     LegendItem(color='#BB9674', label='1001 工业用地', outline=False)
+    >>> from zoneplan import datasets
+    >>> from zoneplan.maps.kinds import layout_spec
+    >>> [item for item in layout_spec(datasets.load("linqing")).legend if item.outline]  # a line: the zone's outline
+    [LegendItem(color='#D7191C', label='开发区边界 Zone boundary', outline=True)]
     """
 
     color: str

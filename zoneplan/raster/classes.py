@@ -99,14 +99,20 @@ def scheme_from_table(table: pd.DataFrame, *, name: str, nodata: int | None = No
 
     Examples
     --------
-    >>> table = pd.DataFrame({"value": [1, 2, 8], "name": ["Cropland", "Forest", "Impervious"], "color": ["#FAE39C", "#446F33", "#E24290"], "built": [False, False, True]})
-    >>> scheme = scheme_from_table(table, name="clcd-part")
-    >>> scheme.built_values, scheme.table.loc[8, "color"], scheme.label(3)
-    ([8], '#E24290', 'class 3')
-    >>> scheme_from_table(table.assign(value=[1, 1, 8]), name="clcd-part")
+    >>> from zoneplan import datasets
+    >>> from zoneplan.raster.zonal import class_areas
+    >>> table = pd.DataFrame({"value": [40, 50], "name": ["Cropland", "Built-up"], "color": ["#F096FF", "#FA0000"], "built": ["否", "是"]})
+    >>> scheme = scheme_from_table(table, name="two-classes", nodata=0)
+    >>> scheme.built_values, scheme.table.loc[50, "color"], scheme.label(60)  # 60 is in the raster, not in the table
+    ([50], '#FA0000', 'class 60')
+    >>> plan = datasets.load("linqing")
+    >>> areas = class_areas(plan.zones, datasets.layers_dir() / "linqing_landcover_2023.tif", scheme=scheme, unit="mu", basis=plan)
+    >>> areas[[40, 50]].round().to_numpy().tolist()  # cropland and built-up mu in the zone
+    [[23136.0, 32153.0]]
+    >>> scheme_from_table(table.assign(value=[40, 40]), name="two-classes")
     Traceback (most recent call last):
     ...
-    zoneplan.errors.InputError: class value 1 appears twice (file clcd-part, rule class-table)
+    zoneplan.errors.InputError: class value 40 appears twice (file two-classes, rule class-table)
     """
     missing = [c for c in ("value", "name", "built") if c not in table.columns]
     if missing:

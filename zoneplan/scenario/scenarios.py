@@ -114,8 +114,21 @@ class Scenario:
         return cls.from_dict({"edits": data} if isinstance(data, list) else data, name=name)
 
     def to_toml(self) -> str:
-        """TOML text: ``name``, ``description`` and an array of ``[[edits]]`` tables."""
-        return tomli_w.dumps(drop_none(self.to_dict()))
+        """TOML text: ``name``, ``description`` and one ``[[edits]]`` table per edit.
+
+        The layout is fixed, as in the edits files of the README: every edit is an ``[[edits]]``
+        table, however short; a mapping inside it (``where``, ``values``, ``rules``, rows) is an
+        inline table with its keys sorted, a list a one-line array. So a scenario prints the same
+        text when just built and when read back from the plan (which stores each edit as JSON
+        with sorted keys), whatever the installed tomli_w would choose.
+        """
+        data = drop_none(self.to_dict())
+        lines = [f"{key} = {_toml_value(data[key])}" for key in ("name", "description")]
+        for edit in data["edits"]:
+            lines += ["", "[[edits]]", *(f"{_toml_key(key)} = {_toml_value(value)}" for key, value in edit.items())]
+        if not data["edits"]:
+            lines.append("edits = []")
+        return "\n".join(lines) + "\n"
 
     @classmethod
     def from_toml(cls, text: str, *, name: str | None = None) -> Scenario:
@@ -138,6 +151,20 @@ class Scenario:
             },
             columns=["name", "edit_order", "kind", "edit", "description"],
         )
+
+
+def _toml_key(key: str) -> str:
+    return key if key and all(c.isascii() and (c.isalnum() or c in "-_") for c in key) else _toml_value(key)
+
+
+def _toml_value(value: Any) -> str:
+    """``value`` as one-line TOML: mappings as inline tables (keys sorted), lists as arrays."""
+    if isinstance(value, Mapping):
+        items = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in sorted(value.items()))
+        return f"{{ {items} }}" if items else "{}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return tomli_w.dumps({"v": value})[len("v = ") : -1]  # strings, numbers, booleans, dates as tomli_w writes them
 
 
 def read_edits_file(path: str | Path, *, name: str | None = None) -> Scenario:

@@ -67,6 +67,7 @@ def serve(location: str, *, port: int = 8765, poll_ms: int = 3000, basemap: str 
     ...             revision = json.load(response)
     ...         break
     ...     except OSError:
+    ...         assert server.poll() is None, "zoneplan serve stopped before it listened"
     ...         time.sleep(0.1)
     >>> revision == {"revision": open_store(plan).revision(), "can_undo": False}
     True
@@ -74,7 +75,7 @@ def serve(location: str, *, port: int = 8765, poll_ms: int = 3000, basemap: str 
     ...     page = response.read().decode("utf-8")
     >>> response.status, "规划工作台 Planner&#x27;s workbench</title>" in page
     (200, True)
-    >>> server.terminate()  # as Ctrl-C does
+    >>> server.terminate()  # SIGTERM: uvicorn shuts down
     >>> _ = server.wait(timeout=60)
     >>> server.poll() is not None
     True
