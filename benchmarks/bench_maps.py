@@ -43,14 +43,23 @@ def _folium_plain(plan, path: Path) -> float:
     return time.perf_counter() - t0
 
 
-def _open(browser, path: Path, ready_js: str) -> tuple[float, list[str]]:
+def _open(browser, path: Path, *, ready_selector: str | None = None, ready_js: str | None = None) -> tuple[float, list[str]]:
+    """Seconds from navigation to the page's ready mark (and two frames painted), and its errors.
+
+    zoneplan's page carries a Content-Security-Policy without ``'unsafe-eval'``, under which
+    Playwright's ``wait_for_function`` cannot poll (it evaluates strings in the page): it is
+    waited for by selector. The plain folium page has no policy and is polled by predicate.
+    """
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:")) else r.abort())
     t0 = time.perf_counter()
     page.goto(path.resolve().as_uri(), timeout=TIMEOUT_MS, wait_until="commit")
-    page.wait_for_function(ready_js, timeout=TIMEOUT_MS, polling=100)
+    if ready_selector is not None:
+        page.wait_for_selector(ready_selector, timeout=TIMEOUT_MS)
+    else:
+        page.wait_for_function(ready_js, timeout=TIMEOUT_MS, polling=100)
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     elapsed = time.perf_counter() - t0
     page.close()
@@ -73,9 +82,9 @@ def main(out_dir: Path) -> dict:
             t0 = time.perf_counter()
             save_map(make_map(plan, kind="landuse"), zp_path)
             zp_build = time.perf_counter() - t0
-            zp_render, zp_errors = _open(browser, zp_path, "document.body && document.body.dataset.zpReady === '1'")
+            zp_render, zp_errors = _open(browser, zp_path, ready_selector="body[data-zp-ready='1']")
             plain_build = _folium_plain(plan, plain_path)
-            plain_render, plain_errors = _open(browser, plain_path, f"document.querySelectorAll('path.leaflet-interactive').length >= {n}")
+            plain_render, plain_errors = _open(browser, plain_path, ready_js=f"document.querySelectorAll('path.leaflet-interactive').length >= {n}")
             row = {
                 "zoneplan_html_mb": zp_path.stat().st_size / 1e6,
                 "zoneplan_build_s": zp_build,

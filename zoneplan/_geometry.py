@@ -69,9 +69,9 @@ def disjoint_parts(geoms: np.ndarray) -> np.ndarray:
 
     A province's control lines are thousands of separate red-line and farmland polygons, few
     of them touching; unioning them all costs an overlay of every vertex, while those that meet
-    no other are already disjoint parts of the union. So the geometries are split into groups
-    that touch (connected components of the spatial index's ``intersects`` pairs); the lone
-    ones pass as they are (split into their parts), the rest are unioned in one call.
+    no other are already disjoint parts of the union. So the lone ones (no ``intersects`` pair
+    in the spatial index but with themselves) pass as they are, split into their parts, and the
+    rest are unioned in one call.
 
     Examples
     --------
@@ -80,17 +80,12 @@ def disjoint_parts(geoms: np.ndarray) -> np.ndarray:
     >>> len(parts), float(shapely.area(parts).sum()), float(shapely.area(shapely.union_all(g)))
     (2, 8.0, 8.0)
     """
-    import scipy.sparse as sp  # scipy only when control lines are measured, not at import
-    from scipy.sparse.csgraph import connected_components
-
     geoms = np.asarray(geoms, dtype=object)
     geoms = geoms[usable(geoms)]
     if not len(geoms):
         return np.array([], dtype=object)
     left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
-    n = len(geoms)
-    _, label = connected_components(sp.coo_matrix((np.ones(len(left), dtype=bool), (left, right)), shape=(n, n)), directed=False)
-    alone = np.bincount(label)[label] == 1
+    alone = np.bincount(left[left != right], minlength=len(geoms)) == 0
     merged = shapely.get_parts(shapely.union_all(geoms[~alone])) if not alone.all() else np.array([], dtype=object)
     parts = np.concatenate([shapely.get_parts(geoms[alone]), merged])
     return parts[~shapely.is_empty(parts)]

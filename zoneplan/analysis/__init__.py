@@ -284,9 +284,14 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
             by_group[key] = table
         return by_group[key]
 
+    by_column: dict[tuple[str, Level, int | None, str], dict[str, float]] = {}
+
     def value(kind: str, level: Level, y: int | None, scope: str, column: str) -> float:
-        table = table_of(kind, level, y)
-        return float(table.at[scope, column]) if scope in table.index else math.nan
+        key = (kind, level, y, column)
+        if key not in by_column:  # one dict per column: a province has thousands of targets, and .at costs 20 µs
+            table = table_of(kind, level, y)
+            by_column[key] = dict(zip(table.index.astype(str), table[column].to_numpy(dtype=float, na_value=math.nan)))
+        return float(by_column[key].get(scope, math.nan))
 
     rows = []
     for t in targets.itertuples(index=False):
