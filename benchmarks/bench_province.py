@@ -47,7 +47,7 @@ the boundary, number of adjacency pairs) and printed beside the times.
 
 ``N`` is ``ZONEPLAN_BENCH_PARCELS`` (default 1,000,000); ``ZONEPLAN_BENCH_SKIP`` (comma list of
 method names) skips methods; ``ZONEPLAN_BENCH_POSTGRES_URI`` uses an existing PostGIS database
-instead of a throw-away cluster. Figures go to ``<out_dir>/province.json``.
+instead of a throw-away cluster. Figures go to ``<out_dir>/province.json`` and ``province_<N>.json``.
 """
 
 from __future__ import annotations
@@ -565,5 +565,7 @@ def main(out_dir: Path) -> dict:
         print(f"  {k}: {v:.2f}")
     for k, v in summary["targets"].items():
         print(f"  target {'met' if v else 'NOT met'}: {k}")
-    (Path(out_dir) / "province.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
+    text = json.dumps(summary, indent=2, ensure_ascii=False, default=str)
+    for name in ("province.json", f"province_{n}.json"):  # the latest run, and the latest at this size
+        (Path(out_dir) / name).write_text(text)
     return summary
