@@ -13,7 +13,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 from numpy.typing import ArrayLike
 
 from zoneplan._geometry import polygonal, union_by_group, usable
@@ -33,11 +32,9 @@ __all__ = [
     "group_of",
     "parcel_flags",
     "polygonal",
-    "sentences",
     "union_by_group",
     "usable",
     "violations_frame",
-    "written",
 ]
 
 #: Columns of a violations table, before ``geometry`` (the conflict geometry).
@@ -65,33 +62,6 @@ _PerRow = ArrayLike | None
 def _is_scalar(values: _PerRow) -> bool:
     """One value for every row (``np.ndim`` would first copy a long list into an array)."""
     return values is None or (not isinstance(values, (list, tuple, pa.Array, pa.ChunkedArray)) and np.ndim(values) == 0)
-
-
-def written(values: ArrayLike, spec: str = "") -> pa.Array:
-    """Each value as text, ``format(value, spec)``, for a finding's message; missing values as ``?``.
-
-    Each distinct value is formatted once (ids, codes, names and years repeat over a province's
-    findings), and the texts are taken by Arrow, so a column of a million rows costs one pass.
-
-    Examples
-    --------
-    >>> written([1234.5, 1234.5, float("nan"), 7], ",.1f").to_pylist()
-    ['1,234.5', '1,234.5', '?', '7.0']
-    """
-    codes, uniques = pd.factorize(values if isinstance(values, (pd.Series, pd.Index, np.ndarray)) else np.asarray(values, dtype=object), use_na_sentinel=True)
-    texts = pa.array([*(format(u, spec) for u in np.asarray(uniques, dtype=object).tolist()), "?"], type=pa.large_string())
-    return texts.take(pa.array(np.where(codes >= 0, codes, len(uniques))))
-
-
-def sentences(*pieces: str | pa.Array) -> pa.Array:
-    """One message per row: literal ``str`` pieces and per-row pieces (:func:`written`) joined by Arrow.
-
-    Examples
-    --------
-    >>> sentences("parcel ", written(["P1", "P2"]), " is ", written([12.25, 3.0], ",.1f"), " m away").to_pylist()
-    ['parcel P1 is 12.2 m away', 'parcel P2 is 3.0 m away']
-    """
-    return pc.binary_join_element_wise(*(pa.scalar(p, pa.large_string()) if isinstance(p, str) else p for p in pieces), pa.scalar("", pa.large_string()))
 
 
 def _column(values: _PerRow, n: int, dtype: str | None = None) -> np.ndarray | pd.array:

@@ -27,12 +27,11 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 import shapely
 
 from zoneplan._memo import follows_data
-from zoneplan.compliance._base import cannot_judge_frame, feature_ids, parcel_flags, sentences, usable, violations_frame, written
+from zoneplan._text import either, sentences, written
+from zoneplan.compliance._base import cannot_judge_frame, feature_ids, parcel_flags, usable, violations_frame
 from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.plan import Plan
@@ -176,7 +175,7 @@ def _unknown_near(plan: Plan, unknown: np.ndarray, receptor: np.ndarray, *, year
             " (",
             written(fl["name_zh"].loc[nearest["receptor"]]),
             ")",
-            pc.if_else(pa.array(count > 1), sentences(" and ", written(count - 1), " more"), pa.scalar("", pa.large_string())),
+            either(count > 1, sentences(" and ", written(count - 1), " more")),
             f"; minimum {rules.env_min_distance_m:g} m for class-3 or risk class {rules.env_risk_min_class}+ industry: give its sub-class code or env_risk_class",
         ),
     )
@@ -227,7 +226,7 @@ def env_adjacency(plan: Plan, *, year: int | None = None, rules: Mapping[str, An
     code = fl["code"].astype("string").fillna("?")
     risk = _risk_class(parcels)
     source_code, receptor_id = code.loc[pairs["source"]], ids.loc[pairs["receptor"]]
-    what = pc.if_else(
+    what = either(
         source_code.isin(list(rules.env_source_codes)).to_numpy(dtype=bool),
         sentences("class-3 industrial parcel (", written(source_code), ")"),
         sentences("risk class ", written(risk.loc[pairs["source"]].fillna(0).to_numpy(dtype=np.int64)), " project (", written(source_code), ")"),

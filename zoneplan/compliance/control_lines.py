@@ -17,9 +17,10 @@ part, or the part outside the boundary). Areas at or below the tolerance (defaul
 slivers; :mod:`zoneplan.compliance.rules`) are not findings; the tolerance is reported in the
 settings of the check.
 
-Performance: the spatial index proposes candidate pairs (``sindex.query``), only those pairs are
-intersected (vectorised GEOS), and parcels lying wholly inside one boundary polygon are settled by
-the index's ``covered_by`` predicate without any overlay.
+Performance: the spatial index proposes candidate pairs, the control polygon (prepared once)
+settles the parcels it holds whole without any overlay, and only the rest are intersected
+(:func:`zoneplan._geometry.overlay_pairs`); parcels lying wholly inside the development boundary
+are settled the same way (:func:`zoneplan._geometry.parts_outside`).
 """
 
 from __future__ import annotations
@@ -30,11 +31,11 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
-from zoneplan._geometry import parts_outside
+from zoneplan._geometry import overlay_pairs, parts_outside
 from zoneplan._memo import follows_data
-from zoneplan.compliance._base import area_violations, feature_ids, parcel_flags, polygonal, sentences, union_by_group, usable, written
+from zoneplan._text import sentences, written
+from zoneplan.compliance._base import area_violations, feature_ids, parcel_flags, polygonal, union_by_group, usable
 from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.layers import CONTROL_LINE_KINDS
@@ -51,19 +52,6 @@ OVERLAP_RULES: dict[str, str] = {
 }
 #: Rule name of the urban-development-boundary rule.
 BOUNDARY_RULE = "outside_urban_development_boundary"
-
-
-def _candidates(geoms: np.ndarray, big: np.ndarray, predicate: str) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (index into ``geoms``, index into ``big``) where ``predicate(big, geom)`` holds.
-
-    The spatial index proposes pairs by bounding box; the predicate runs vectorised with the
-    ``big`` side prepared once (preparing each of a million parcels instead, as
-    ``STRtree.query(predicate=...)`` does for its inputs, is ten times slower).
-    """
-    g_idx, b_idx = shapely.STRtree(big).query(geoms)
-    shapely.prepare(big)
-    hold = getattr(shapely, predicate)(big[b_idx], geoms[g_idx])
-    return g_idx[hold], b_idx[hold]
 
 
 def _geoms(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
@@ -106,8 +94,8 @@ def overlaps(parcels: gpd.GeoDataFrame | gpd.GeoSeries, lines: gpd.GeoDataFrame,
     ok, pg = _geoms(parcels)
     lok, lg = _geoms(lines)
     line_names = feature_ids(lines, "control_lines").to_numpy()[lok]
-    p_idx, l_idx = _candidates(pg, lg, "intersects")
-    pieces = shapely.intersection(pg[p_idx], lg[l_idx])
+    p_idx, l_idx, inside, pieces = overlay_pairs(pg, lg)
+    pieces[inside] = pg[p_idx[inside]]  # a parcel wholly inside a red line overlaps it whole
     area = basis_area_m2(pieces, basis, crs=parcels.crs).to_numpy()
     # The sum over pairs bounds the union from above: parcels at or under the tolerance are done.
     bound = np.bincount(p_idx, weights=area, minlength=len(pg))

@@ -15,11 +15,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from zoneplan._memo import follows_data
-from zoneplan.compliance._base import cannot_judge_frame, feature_ids, sentences, violations_frame, written
+from zoneplan._text import either, sentences, written
+from zoneplan.compliance._base import cannot_judge_frame, feature_ids, violations_frame
 from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
 from zoneplan.measure import plan_area_basis
@@ -86,9 +85,7 @@ def idle_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, An
             written(years[idle], ".1f"),
             f" years as of {as_of.isoformat()}: ",
             written(reason[idle]),
-            pc.if_else(
-                pa.array(sanction[idle].notna().to_numpy(dtype=bool)), sentences("; sanction: ", written(sanction[idle])), pa.scalar("", pa.large_string())
-            ),
+            either(sanction[idle].notna().to_numpy(dtype=bool), sentences("; sanction: ", written(sanction[idle]))),
         ),
         geometry=parcels.geometry.values[idle],
         crs=plan.crs,

@@ -32,11 +32,10 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from zoneplan._geometry import parts_outside
 from zoneplan._memo import follows_data
+from zoneplan._text import either, sentences, written
 from zoneplan.compliance._base import (
     area_violations,
     cannot_judge_frame,
@@ -44,10 +43,8 @@ from zoneplan.compliance._base import (
     group_of,
     parcel_flags,
     polygonal,
-    sentences,
     usable,
     violations_frame,
-    written,
 )
 from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
@@ -258,8 +255,8 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
                     limit=end[bad],
                     unit="year",
                     area_m2=parcel_areas(plan, basis)[bad],
-                    message=pc.if_else(
-                        pa.array(overdue[bad]),
+                    message=either(
+                        overdue[bad],
                         sentences(
                             "parcel of phase ",
                             written(member[bad]),
