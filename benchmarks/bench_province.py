@@ -11,7 +11,8 @@ GeoPackage, and on that same data, each in a fresh process so peak memory is its
     the full indicator suite in one process: :func:`zoneplan.analysis.analyze` (every evaluation
     indicator, remaining land, years of supply, targets, by zone) and
     :func:`zoneplan.compliance.check` (control lines, boundary, quotas, parcel rules,
-    environmental adjacency, phases, idle land).
+    environmental adjacency, phases, idle land). Their independent parts run side by side on
+    the process's threads (``settings.threads``, default one per core; ``threads`` in the result).
 ``zoneplan_dask``
     the same two calls through :mod:`zoneplan.distributed` on a ``LocalCluster`` (one worker
     process per core, started and warmed up by :func:`zoneplan.distributed.cluster_client`),
@@ -116,6 +117,7 @@ def _digest_findings(findings: Any) -> dict:
 
 def _zoneplan(path: str) -> dict:
     from zoneplan import analysis, compliance
+    from zoneplan._threads import thread_count
     from zoneplan.plan import Plan
 
     plan = Plan.read(path)
@@ -128,6 +130,7 @@ def _zoneplan(path: str) -> dict:
         "seconds": seconds,
         "analyze_seconds": t_analyze,
         "check_seconds": seconds - t_analyze,
+        "threads": thread_count(),
         "groups": len(result["groups"]),
         "violations": len(findings.violations),
         **_digest_findings(findings),

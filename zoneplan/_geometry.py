@@ -11,14 +11,44 @@ vertices, as PostGIS's ``ST_Subdivide`` does), so the cost follows the feature, 
 
 from __future__ import annotations
 
+import threading
+
 import geopandas as gpd
 import numpy as np
 import shapely
 
-__all__ = ["POLYGONAL_TYPE_IDS", "disjoint_parts", "overlay_pairs", "parts_outside", "points_within", "polygonal", "subdivide", "union_by_group", "usable"]
+__all__ = [
+    "POLYGONAL_TYPE_IDS",
+    "disjoint_parts",
+    "overlay_pairs",
+    "parts_outside",
+    "points_within",
+    "polygonal",
+    "prepare",
+    "subdivide",
+    "union_by_group",
+    "usable",
+]
 
 #: shapely type ids of Polygon and MultiPolygon.
 POLYGONAL_TYPE_IDS = (3, 6)
+_PREPARING = threading.Lock()
+
+
+def prepare(geoms: np.ndarray) -> None:
+    """:func:`shapely.prepare` under a lock, so two threads never prepare one shared geometry at once.
+
+    Examples
+    --------
+    >>> zone = np.array([shapely.box(0, 0, 10, 10)])
+    >>> prepare(zone)
+    >>> bool(shapely.is_prepared(zone[0]))
+    True
+    """
+    with _PREPARING:
+        shapely.prepare(geoms)
+
+
 #: Pieces of a subdivided container have at most this many vertices.
 SUBDIVIDE_MAX_VERTICES = 256
 
@@ -123,7 +153,7 @@ def overlay_pairs(geoms: np.ndarray, polygons: np.ndarray, *, tree: shapely.STRt
     """
     geoms, polygons = np.asarray(geoms, dtype=object), np.asarray(polygons, dtype=object)
     g, p = (tree if tree is not None else shapely.STRtree(polygons)).query(geoms)
-    shapely.prepare(polygons)
+    prepare(polygons)
     inside = shapely.contains_properly(polygons[p], geoms[g])
     rest = np.flatnonzero(~inside)
     rest = rest[shapely.intersects(polygons[p[rest]], geoms[g[rest]])]
@@ -153,7 +183,7 @@ def points_within(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray,
     """
     points, polygons = np.asarray(points, dtype=object), np.asarray(polygons, dtype=object)
     point_pos, poly_pos = shapely.STRtree(polygons).query(points)
-    shapely.prepare(polygons)
+    prepare(polygons)
     inside = shapely.contains_xy(polygons[poly_pos], shapely.get_x(points[point_pos]), shapely.get_y(points[point_pos]))
     point_pos, poly_pos = point_pos[inside], poly_pos[inside]
     order = np.lexsort((poly_pos, point_pos))
@@ -279,7 +309,7 @@ def parts_outside(geoms: np.ndarray, containers: np.ndarray, *, owner: np.ndarra
     if not len(containers):
         out[:] = geoms
         return out
-    shapely.prepare(containers)
+    prepare(containers)
     if owner is None:
         g_idx, c_idx = shapely.STRtree(containers).query(geoms)
         covered = np.zeros(len(geoms), dtype=bool)

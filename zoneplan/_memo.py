@@ -33,8 +33,10 @@ import contextlib
 import functools
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
+from concurrent.futures import Future
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -42,6 +44,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoneplan._threads import run_all, waiting
 from zoneplan.settings import settings
 
 if TYPE_CHECKING:
@@ -51,8 +54,11 @@ __all__ = ["SHAPING_SETTINGS", "call_scope", "clear", "fingerprint", "follows_da
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
-_SCOPE: ContextVar[dict[int, tuple[Any, bytes]] | None] = ContextVar("zoneplan_call_scope", default=None)
+_SCOPE: ContextVar[dict[int, tuple[Any, Future[bytes]]] | None] = ContextVar("zoneplan_call_scope", default=None)
 _STORE: OrderedDict[bytes, dict[Hashable, Any]] = OrderedDict()
+#: Guards the store, the values being built and the call scopes' digests (threads, :mod:`zoneplan._threads`).
+_LOCK = threading.Lock()
+_BUILDING: dict[tuple[bytes, Hashable], Future[Any]] = {}
 #: Settings that change computed values; part of every :func:`memo` key.
 SHAPING_SETTINGS: tuple[str, ...] = ("area_basis", "area_tolerance_m2", "target_equal_tolerance", "target_bound_tolerance", "supply_eps_mu")
 
@@ -113,10 +119,21 @@ def frame_digest(frame: pd.DataFrame, h: Any | None = None) -> bytes:
     except AttributeError:  # a GeoDataFrame without an active geometry column
         crs = None
     h.update(str(crs.to_wkt() if crs is not None else None).encode())
-    _update_values(h, frame.index)
-    for i in range(frame.shape[1]):
-        _update_values(h, frame.iloc[:, i])
+    columns = [frame.index, *(frame.iloc[:, i] for i in range(frame.shape[1]))]
+    for digest in run_all([functools.partial(_values_digest, values) for values in columns], start=_geometry_first(frame)):
+        h.update(digest)
     return h.digest()
+
+
+def _values_digest(values: pd.Series | pd.Index) -> bytes:
+    h = hashlib.sha1(usedforsecurity=False)
+    _update_values(h, values)
+    return h.digest()
+
+
+def _geometry_first(frame: pd.DataFrame) -> list[int]:
+    """Positions (in :func:`frame_digest`'s list, index first) of the geometry columns: the longest to read."""
+    return [i + 1 for i, dtype in enumerate(frame.dtypes) if getattr(dtype, "name", "") == "geometry"]
 
 
 def value_digest(value: Any) -> str:
@@ -139,14 +156,37 @@ def _plan_digest(plan: Plan) -> bytes:
 def fingerprint(plan: Plan) -> bytes:
     """Digest of everything ``plan`` holds (once per plan object within a call scope)."""
     scope = _SCOPE.get()
-    if scope is not None:
+    if scope is None:
+        return _plan_digest(plan)
+    with _LOCK:
         hit = scope.get(id(plan))
-        if hit is not None and hit[0] is plan:
-            return hit[1]
-    digest = _plan_digest(plan)
-    if scope is not None:
-        scope[id(plan)] = (plan, digest)  # the plan is held, so its id cannot be reused in the scope
-    return digest
+        mine = hit is None or hit[0] is not plan
+        if mine:
+            pending: Future[bytes] = Future()
+            scope[id(plan)] = (plan, pending)  # the plan is held, so its id cannot be reused in the scope
+        else:
+            pending = hit[1]  # type: ignore[index]
+    return _settle(pending, lambda: _plan_digest(plan), mine=mine, forget=lambda: scope.pop(id(plan), None))
+
+
+def _settle(pending: Future[T], build: Callable[[], T], *, mine: bool, forget: Callable[[], object]) -> T:
+    """The value of ``pending``: built here when ``mine``, else awaited from the thread building it.
+
+    A build that raises is forgotten (under the lock), so a later call builds afresh, and the
+    threads waiting for it raise its exception.
+    """
+    if not mine:
+        with waiting():
+            return pending.result()
+    try:
+        value = build()
+    except BaseException as exc:
+        with _LOCK:
+            forget()
+        pending.set_exception(exc)
+        raise
+    pending.set_result(value)
+    return value
 
 
 # -- call scopes -------------------------------------------------------------------------------
@@ -186,18 +226,32 @@ def memo(plan: Plan, key: Hashable, build: Callable[[], T]) -> T:
         return build()
     key = (key, tuple(settings.get(name) for name in SHAPING_SETTINGS))
     digest = fingerprint(plan)
-    bucket = _STORE.get(digest)
-    if bucket is None:
-        bucket = _STORE[digest] = {}
-        while len(_STORE) > settings.cache_size:
-            _STORE.popitem(last=False)
-    else:
-        _STORE.move_to_end(digest)
-    if key not in bucket:
-        bucket[key] = build()
-    return bucket[key]
+    with _LOCK:
+        bucket = _STORE.get(digest)
+        if bucket is None:
+            bucket = _STORE[digest] = {}
+            while len(_STORE) > settings.cache_size:
+                _STORE.popitem(last=False)
+        else:
+            _STORE.move_to_end(digest)
+        if key in bucket:
+            return bucket[key]
+        pending = _BUILDING.get((digest, key))
+        mine = pending is None
+        if pending is None:
+            pending = _BUILDING[(digest, key)] = Future()
+
+    def store() -> T:
+        value = build()
+        with _LOCK:
+            bucket[key] = value
+            del _BUILDING[(digest, key)]
+        return value
+
+    return _settle(pending, store, mine=mine, forget=lambda: _BUILDING.pop((digest, key), None))
 
 
 def clear() -> None:
     """Forget every memoised value (benchmarks start cold with it)."""
-    _STORE.clear()
+    with _LOCK:
+        _STORE.clear()

@@ -45,6 +45,11 @@ setting                    default (environment)       what it is
                            (``ZONEPLAN_DEBUG``)        errors
 ``cache_size``             ``4``                       how many per-year parcel states
                                                        (:mod:`zoneplan.state`) are kept
+``threads``                ``None``                    threads of one ``analyze`` or ``check``: its
+                           (``ZONEPLAN_THREADS``)      independent parts (rule families, indicators,
+                                                       targets) run side by side; ``None``: the
+                                                       cores the process may use, ``1``: one thread
+                                                       (the answer is the same either way)
 =========================  ==========================  =============================================
 
 The area basis
@@ -154,6 +159,19 @@ def _cache_size(value: Any) -> int:
     return value
 
 
+def _threads(value: Any) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValueError(f"threads must be an integer ≥ 1 or None, not {value!r}")
+    return value
+
+
+def _whole_number(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        return text.strip()
+
+
 @dataclass(frozen=True)
 class _Option:
     default: Any
@@ -175,6 +193,7 @@ _OPTIONS: dict[str, _Option] = {
     "tianditu_key": _Option(None, _optional_text("tianditu_key"), "ZONEPLAN_TIANDITU_KEY"),
     "debug": _Option(False, _bool("debug"), "ZONEPLAN_DEBUG", lambda s: bool(_flag(s)) if _flag(s) is not None else bool(s.strip())),
     "cache_size": _Option(4, _cache_size),
+    "threads": _Option(None, _threads, "ZONEPLAN_THREADS", _whole_number),
 }
 _ENVIRONMENT_FACTS = {"ci": lambda: bool(os.environ.get("CI")), "dumb_terminal": lambda: os.environ.get("TERM") == "dumb"}
 

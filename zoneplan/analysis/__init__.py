@@ -20,13 +20,15 @@ in the JSON form of ``zoneplan analyze --json``). Rates are fractions (0.356, no
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
 
-from zoneplan._memo import follows_data, memo, value_digest
+from zoneplan._memo import fingerprint, follows_data, memo, value_digest
+from zoneplan._threads import run_all
 from zoneplan.analysis.consumption import land_consumption, phase_progress
 from zoneplan.analysis.efficiency import classify_enterprises, group_efficiency, parcel_efficiency, rank_zones
 from zoneplan.analysis.grouping import LAYER_OF, LEVELS, Level, as_level, assign_groups, group_layer
@@ -143,6 +145,16 @@ def _check_by(by: str) -> None:
     as_level(by, what="--by")
 
 
+def _indicator_parts(plan: Plan, *, by: Level, year: int | None, profile: Mapping[str, Any]) -> list[Callable[[], Any]]:
+    """The tables :func:`indicators` joins, as calls that :func:`~zoneplan._threads.run_all` runs side by side."""
+    return [
+        lambda: evaluation_indicators(plan, by=by, year=year),
+        lambda: remaining_land(plan, by=by, year=year),
+        lambda: zone_type(plan, by=by, year=year, profile=profile),
+        lambda: industrial_ratio(plan, by=by, year=year),
+    ]
+
+
 @follows_data
 def indicators(plan: Plan, *, year: int | None = None, by: Level = "zone", profile: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """All indicators per group: one row per group, one column per name in :data:`INDICATOR_NAMES`.
@@ -179,10 +191,9 @@ def indicators(plan: Plan, *, year: int | None = None, by: Level = "zone", profi
     prof = profile if profile is not None else load_profile()
 
     def build() -> pd.DataFrame:
-        ind = evaluation_indicators(plan, by=by, year=year)
-        types = zone_type(plan, by=by, year=year, profile=prof)
-        rem = remaining_land(plan, by=by, year=year).assign(group_id=lambda d: d["group_id"].astype(str)).set_index("group_id")
-        ratio = industrial_ratio(plan, by=by, year=year).dropna(subset=["group_id"]).assign(group_id=lambda d: d["group_id"].astype(str)).set_index("group_id")
+        ind, rem, types, ratio = run_all(_indicator_parts(plan, by=by, year=year, profile=prof))
+        rem = rem.assign(group_id=lambda d: d["group_id"].astype(str)).set_index("group_id")
+        ratio = ratio.dropna(subset=["group_id"]).assign(group_id=lambda d: d["group_id"].astype(str)).set_index("group_id")
         out = ind.copy()
         out["remaining_area_mu"] = rem["remaining_mu"].reindex(out.index).to_numpy()
         out["years_of_supply_left"] = rem["years_of_supply_left"].reindex(out.index).to_numpy()
@@ -225,6 +236,55 @@ def _compare(actual: float, op: str, target: float, tol: float) -> bool | None:
     if op == "<":
         return actual < target
     return abs(actual - target) <= slack
+
+
+#: The ratio-table column that turns a fraction target's gap into mu.
+_URBAN_MU_COLUMN = {"industrial_share": "urban_construction_mu", "industrial_land_ratio": "built_urban_construction_mu"}
+
+
+def _metric_source(metric: str) -> tuple[str, str] | None:
+    """(table kind, column) that gives a target metric's value; None for a metric zoneplan does not compute.
+
+    Only what the metric needs: an evaluation indicator takes the evaluation's table, not
+    remaining land or the score.
+    """
+    if metric in INDICATORS:
+        return "evaluation", metric
+    if metric in ("remaining_area_mu", "years_of_supply_left"):
+        return "remaining", "remaining_mu" if metric == "remaining_area_mu" else metric
+    if metric == "intensity_score":
+        return "score", metric
+    if metric in ("urban_construction_area_km2", "industrial_area_km2", "industrial_share"):
+        return "ratio", metric
+    return None
+
+
+def _group_table(plan: Plan, kind: str, level: Level, y: int | None, *, profile: Mapping[str, Any] | None) -> pd.DataFrame:
+    """One group table of :func:`target_status` (a kind of :func:`_metric_source`), indexed by group id."""
+    if kind == "evaluation":
+        return evaluation_indicators(plan, by=level, year=y)
+    if kind == "score":
+        return indicators(plan, year=y, by=level, profile=profile)
+    raw = remaining_land(plan, by=level, year=y) if kind == "remaining" else industrial_ratio(plan, by=level, year=y)
+    raw = raw.dropna(subset=["group_id"])
+    return raw.set_index(raw["group_id"].astype(str)).loc[lambda d: ~d.index.duplicated()]
+
+
+def _target_tables(plan: Plan, *, year: int | None) -> list[tuple[str, Level, int | None]]:
+    """The (kind, level, year) group tables :func:`target_status` reads for the plan's targets, each once."""
+    levels = _scope_levels(plan)
+    keys: dict[tuple[str, Level, int | None], None] = {}
+    for t in plan.targets.itertuples(index=False):
+        metric, level = str(t.metric), levels.get(str(t.scope))
+        if level is None:
+            continue
+        y = int(t.year) if pd.notna(t.year) else year
+        source = _metric_source(metric)
+        if source is not None and _OPS.get(str(t.op).strip()) is not None:
+            keys[(source[0], level, y)] = None
+        if metric in _URBAN_MU_COLUMN:
+            keys[("ratio", level, y)] = None
+    return list(keys)
 
 
 @follows_data
@@ -273,15 +333,7 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
         """One group table per (kind, level, year), indexed by group id: looked up, not filtered, per target."""
         key = (kind, level, y)
         if key not in by_group:
-            if kind == "evaluation":
-                table = evaluation_indicators(plan, by=level, year=y)
-            elif kind == "score":
-                table = indicators(plan, year=y, by=level, profile=profile)
-            else:
-                raw = remaining_land(plan, by=level, year=y) if kind == "remaining" else industrial_ratio(plan, by=level, year=y)
-                raw = raw.dropna(subset=["group_id"])
-                table = raw.set_index(raw["group_id"].astype(str)).loc[lambda d: ~d.index.duplicated()]
-            by_group[key] = table
+            by_group[key] = _group_table(plan, kind, level, y, profile=profile)
         return by_group[key]
 
     by_column: dict[tuple[str, Level, int | None, str], dict[str, float]] = {}
@@ -293,6 +345,7 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
             by_column[key] = dict(zip(table.index.astype(str), table[column].to_numpy(dtype=float, na_value=math.nan)))
         return float(by_column[key].get(scope, math.nan))
 
+    run_all([functools.partial(table_of, *key) for key in _target_tables(plan, year=year)])  # side by side, then looked up
     rows = []
     for t in targets.itertuples(index=False):
         metric = str(t.metric)
@@ -314,19 +367,12 @@ def target_status(plan: Plan, *, year: int | None = None, profile: Mapping[str, 
             note = f"unknown op {t.op!r}"
         elif level is None:
             note = f"scope {scope!r} is no zone, district, park or phase of the plan"
-        elif metric in INDICATORS:
-            # only what the metric needs: the evaluation's indicators, not remaining land or score
-            actual = value("evaluation", level, y, scope, metric)
-        elif metric in ("remaining_area_mu", "years_of_supply_left"):
-            actual = value("remaining", level, y, scope, "remaining_mu" if metric == "remaining_area_mu" else metric)
-        elif metric == "intensity_score":
-            actual = value("score", level, y, scope, metric)
-        elif metric in ("urban_construction_area_km2", "industrial_area_km2", "industrial_share"):
-            actual = value("ratio", level, y, scope, metric)
+        elif (source := _metric_source(metric)) is not None:
+            actual = value(source[0], level, y, scope, source[1])
         else:
             note = f"metric {metric!r} is not computed by zoneplan.analysis"
-        if metric in ("industrial_share", "industrial_land_ratio") and level is not None:
-            urban_mu = value("ratio", level, y, scope, "urban_construction_mu" if metric == "industrial_share" else "built_urban_construction_mu")
+        if metric in _URBAN_MU_COLUMN and level is not None:
+            urban_mu = value("ratio", level, y, scope, _URBAN_MU_COLUMN[metric])
         gap = actual - target
         fraction = unit == "fraction"
         gap_mu = gap * urban_mu if fraction else (gap * MU_PER_KM2 if metric.endswith("_km2") else math.nan)
@@ -373,7 +419,11 @@ def analyze(plan: Plan, *, year: int | None = None, by: Level = "zone", profile:
     """
     _check_by(by)
     prof = profile if profile is not None else load_profile()
+    fingerprint(plan)  # once, before the parts share it
+    targets_read: list[Callable[[], Any]] = [functools.partial(_group_table, plan, *key, profile=prof) for key in _target_tables(plan, year=year)]
+    run_all([*_indicator_parts(plan, by=by, year=year, profile=prof), *targets_read])  # every table, side by side
     table = indicators(plan, year=year, by=by, profile=prof)
+    targets = target_status(plan, year=year, profile=prof)
     layer = group_layer(plan, by)
     names = dict(zip(layer["group_id"].astype(str), plan[LAYER_OF[by]].get("name", pd.Series(dtype="string")).astype("string")))
 
@@ -388,7 +438,6 @@ def analyze(plan: Plan, *, year: int | None = None, by: Level = "zone", profile:
         }
         for gid, row in table.iterrows()
     ]
-    targets = target_status(plan, year=year, profile=prof)
     return {
         "year": year,
         "level": by,

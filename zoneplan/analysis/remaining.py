@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoneplan._geometry import disjoint_parts, overlay_pairs, polygonal
+from zoneplan._geometry import disjoint_parts, overlay_pairs, polygonal, prepare
 from zoneplan._memo import follows_data, memo
 from zoneplan.analysis._frame import group_sum, groups, parcel_frame
 from zoneplan.analysis.consumption import land_consumption
@@ -92,7 +92,7 @@ def _masks(plan: Plan) -> tuple[str | None, np.ndarray, shapely.STRtree | None]:
             mode, parts = "forbidden", prohibited
         if not len(parts):
             return (None if mode == "forbidden" else mode), parts, None
-        shapely.prepare(parts)
+        prepare(parts)
         return mode, parts, shapely.STRtree(parts)
 
     return memo(plan, "masks", build)
