@@ -64,7 +64,7 @@ def test_the_first_exception_in_call_order_wins_after_every_call_ran() -> None:
 
     for threads in (1, 2):
         ran.clear()
-        with settings.override(threads=threads), pytest.raises(ValueError, match="^first$"):
+        with settings.override(threads=threads), pytest.raises(ValueError, match=r"^first$"):
             # the second call fails sooner and is started first; the first in call order still wins
             run_all([lambda: fail("first", 0.1), lambda: fail("second", 0.0), lambda: ran.append("third")], start=[1])
         assert sorted(ran) == ["first", "second", "third"]

@@ -44,7 +44,7 @@ from zoneplan.analysis.intensity import (
     status_areas,
     zone_type,
 )
-from zoneplan.analysis.remaining import remaining_geometry, remaining_land
+from zoneplan.analysis.remaining import _masks, remaining_geometry, remaining_land
 from zoneplan.analysis.structure import industrial_ratio, landuse_structure
 from zoneplan.analysis.timeline import landuse_at, status_at
 from zoneplan.jsonable import to_jsonable
@@ -52,6 +52,7 @@ from zoneplan.layers import METRICS
 from zoneplan.measure import plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.settings import settings
+from zoneplan.state import parcel_areas
 from zoneplan.units import MU_PER_KM2
 
 __all__ = [
@@ -421,7 +422,8 @@ def analyze(plan: Plan, *, year: int | None = None, by: Level = "zone", profile:
     prof = profile if profile is not None else load_profile()
     fingerprint(plan)  # once, before the parts share it
     targets_read: list[Callable[[], Any]] = [functools.partial(_group_table, plan, *key, profile=prof) for key in _target_tables(plan, year=year)]
-    run_all([*_indicator_parts(plan, by=by, year=year, profile=prof), *targets_read])  # every table, side by side
+    shared: list[Callable[[], Any]] = [lambda: parcel_areas(plan, plan_area_basis(plan)), lambda: _masks(plan)]  # what most tables read
+    run_all([*shared, *_indicator_parts(plan, by=by, year=year, profile=prof), *targets_read])  # every table, side by side
     table = indicators(plan, year=year, by=by, profile=prof)
     targets = target_status(plan, year=year, profile=prof)
     layer = group_layer(plan, by)
