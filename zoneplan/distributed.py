@@ -49,6 +49,7 @@ import shapely
 from zoneplan._geometry import points_within
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
+from zoneplan.settings import settings
 
 if TYPE_CHECKING:
     from zoneplan.analysis.grouping import Level
@@ -341,7 +342,8 @@ def _analyze_part(plan: Plan, *, year: int | None, by: Level, profile: Mapping[s
             [plan.parcels, anchor.astype({c: plan.parcels[c].dtype for c in anchor.columns if c in plan.parcels.columns and c != anchor.geometry.name})]
         )
         plan = plan.with_layer("parcels", parcels.reset_index(drop=True))
-    result = analysis.analyze(plan, year=year, by=by, profile=profile)
+    with settings.override(threads=1):  # the cluster already runs a part per core
+        result = analysis.analyze(plan, year=year, by=by, profile=profile)
     result["groups"] = [g for g in result["groups"] if g.get("id") != _ANCHOR]
     return result
 
@@ -459,7 +461,8 @@ def _check_part(plan: Plan, *, year: int | None, rules: Any, home: pd.Index | No
     # parcel rules scoped to groups of other partitions do not apply here
     local = _group_ids(plan)
     rules = replace(rules, parcel=tuple(r for r in rules.parcel if r.scope is None or str(r.scope) in local))
-    findings = check_plan(plan, year=year, rules=rules)
+    with settings.override(threads=1):  # the cluster already runs a part per core
+        findings = check_plan(plan, year=year, rules=rules)
     if home is None:
         return findings
     return _drop_halo(findings, plan, home)
