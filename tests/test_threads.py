@@ -152,6 +152,18 @@ def test_a_failed_build_raises_in_every_waiter_and_is_built_afresh_next_time() -
     assert _memo.memo(plan, key, build) == "fine" and len(attempts) == 2
 
 
+def test_a_value_asking_for_itself_raises_instead_of_hanging() -> None:
+    plan = datasets.load("zhangdian")
+    key = ("test_itself", time.time_ns())
+
+    def build() -> object:
+        return _memo.memo(plan, key, build)
+
+    with pytest.raises(RuntimeError, match="asked for while this thread builds it"):
+        _memo.memo(plan, key, build)
+    assert _memo.memo(plan, key, lambda: "built") == "built"  # the failed build was forgotten
+
+
 def _answers(plan: Plan, threads: int) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     _memo.clear()  # every part computed afresh, on these threads
     with settings.override(threads=threads):

@@ -16,6 +16,14 @@ object's digest is remembered — nothing edits a plan while zoneplan computes o
 calls reuse it. Outside a scope the digest is taken at every access, which is slower but still
 right.
 
+Threads
+-------
+The parts of one computation may run side by side (:mod:`zoneplan._threads`) and ask for the
+same value at once: the first builds it and the others wait for it (lending their thread's
+place meanwhile), so each value is built once. A build that raises raises in every thread
+waiting for it and is forgotten, so the next call builds afresh. The plan's digest in a call
+scope is taken the same way, once. The store itself is guarded by one lock.
+
 How values are read
 -------------------
 * numbers, booleans, dates (numpy): their bytes;
@@ -58,7 +66,7 @@ _SCOPE: ContextVar[dict[int, tuple[Any, Future[bytes]]] | None] = ContextVar("zo
 _STORE: OrderedDict[bytes, dict[Hashable, Any]] = OrderedDict()
 #: Guards the store, the values being built and the call scopes' digests (threads, :mod:`zoneplan._threads`).
 _LOCK = threading.Lock()
-_BUILDING: dict[tuple[bytes, Hashable], Future[Any]] = {}
+_BUILDING: dict[tuple[bytes, Hashable], tuple[Future[Any], int]] = {}  # the value and the thread building it
 #: Settings that change computed values; part of every :func:`memo` key.
 SHAPING_SETTINGS: tuple[str, ...] = ("area_basis", "area_tolerance_m2", "target_equal_tolerance", "target_bound_tolerance", "supply_eps_mu")
 
@@ -236,10 +244,13 @@ def memo(plan: Plan, key: Hashable, build: Callable[[], T]) -> T:
             _STORE.move_to_end(digest)
         if key in bucket:
             return bucket[key]
-        pending = _BUILDING.get((digest, key))
-        mine = pending is None
-        if pending is None:
-            pending = _BUILDING[(digest, key)] = Future()
+        building = _BUILDING.get((digest, key))
+        mine = building is None
+        if building is None:
+            building = _BUILDING[(digest, key)] = (Future(), threading.get_ident())
+        elif building[1] == threading.get_ident():  # waiting for itself would hang for ever
+            raise RuntimeError(f"memoised value {key[0]!r} asked for while this thread builds it")
+        pending = building[0]
 
     def store() -> T:
         value = build()
