@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from zoneplan._memo import fingerprint, follows_data, memo, value_digest
+from zoneplan._memo import follows_data, memo, value_digest
 from zoneplan._threads import run_all
 from zoneplan.analysis.consumption import land_consumption, phase_progress
 from zoneplan.analysis.efficiency import classify_enterprises, group_efficiency, parcel_efficiency, rank_zones
@@ -193,8 +193,7 @@ def indicators(plan: Plan, *, year: int | None = None, by: Level = "zone", profi
 
     def build() -> pd.DataFrame:
         ind, rem, types, ratio = run_all(_indicator_parts(plan, by=by, year=year, profile=prof))
-        rem = rem.assign(group_id=lambda d: d["group_id"].astype(str)).set_index("group_id")
-        ratio = ratio.dropna(subset=["group_id"]).assign(group_id=lambda d: d["group_id"].astype(str)).set_index("group_id")
+        rem, ratio = _by_group_id(rem), _by_group_id(ratio)
         out = ind.copy()
         out["remaining_area_mu"] = rem["remaining_mu"].reindex(out.index).to_numpy()
         out["years_of_supply_left"] = rem["years_of_supply_left"].reindex(out.index).to_numpy()
@@ -266,9 +265,13 @@ def _group_table(plan: Plan, kind: str, level: Level, y: int | None, *, profile:
         return evaluation_indicators(plan, by=level, year=y)
     if kind == "score":
         return indicators(plan, year=y, by=level, profile=profile)
-    raw = remaining_land(plan, by=level, year=y) if kind == "remaining" else industrial_ratio(plan, by=level, year=y)
-    raw = raw.dropna(subset=["group_id"])
-    return raw.set_index(raw["group_id"].astype(str)).loc[lambda d: ~d.index.duplicated()]
+    return _by_group_id(remaining_land(plan, by=level, year=y) if kind == "remaining" else industrial_ratio(plan, by=level, year=y))
+
+
+def _by_group_id(table: pd.DataFrame) -> pd.DataFrame:
+    """A table with a ``group_id`` column indexed by that id as text (rows of no group dropped, each id once)."""
+    table = table.dropna(subset=["group_id"])
+    return table.set_index(table["group_id"].astype(str).rename("group_id")).loc[lambda d: ~d.index.duplicated()]
 
 
 def _target_tables(plan: Plan, *, year: int | None) -> list[tuple[str, Level, int | None]]:
@@ -420,7 +423,6 @@ def analyze(plan: Plan, *, year: int | None = None, by: Level = "zone", profile:
     """
     _check_by(by)
     prof = profile if profile is not None else load_profile()
-    fingerprint(plan)  # once, before the parts share it
     targets_read: list[Callable[[], Any]] = [functools.partial(_group_table, plan, *key, profile=prof) for key in _target_tables(plan, year=year)]
     shared: list[Callable[[], Any]] = [lambda: parcel_areas(plan, plan_area_basis(plan)), lambda: _masks(plan)]  # what most tables read
     run_all([*shared, *_indicator_parts(plan, by=by, year=year, profile=prof), *targets_read])  # every table, side by side

@@ -213,6 +213,10 @@ def remaining_land(plan: Plan, *, by: Level = "zone", year: int | None = None) -
     >>> table[["group_id", "remaining_mu", "years_of_supply_left"]].round(1).values.tolist()
     [['linqing-city', 12738.4, 36.1], ['linqing-yandian', 2956.1, 59.4]]
     """
+    return memo(plan, ("remaining_land", by, year), lambda: _remaining_land(plan, by, year)).copy()
+
+
+def _remaining_land(plan: Plan, by: Level, year: int | None) -> pd.DataFrame:
     frame = parcel_frame(plan, year)
     layer = group_layer(plan, by)
     layer = layer[layer["group_id"].notna()]

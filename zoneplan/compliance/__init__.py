@@ -42,7 +42,7 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from zoneplan._memo import fingerprint, follows_data
+from zoneplan._memo import follows_data
 from zoneplan._threads import run_all
 from zoneplan.compliance.adjacency import env_adjacency
 from zoneplan.compliance.control_lines import control_line_conflicts
@@ -119,7 +119,6 @@ def check(plan: Plan, *, year: int | None = None, rules: Mapping[str, Any] | Rul
     {'basic_farmland_overlap': 2, 'ecological_redline_overlap': 1, 'env_adjacency': 1, 'idle_land': 3, 'outside_urban_development_boundary': 4, 'parcel_min_investment_intensity_wan_per_mu': 3, 'quota_exceeded': 1}
     """
     resolved = resolve_rules(plan, rules, year=year)
-    fingerprint(plan)  # once, before the families share it
 
     def family_findings(family: str, run: Callable[..., Findings]) -> Findings:
         try:
