@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from zoneplan._geometry import disjoint_parts, overlay_pairs, parts_outside, points_within, subdivide
+from zoneplan._geometry import disjoint_parts, first_holding, overlay_pairs, parts_outside, points_within, subdivide
 
 
 def _wiggly_zone(n_vertices: int = 12_000, radius: float = 2_000.0, *, seed: int = 0) -> shapely.Polygon:
@@ -115,6 +115,62 @@ def test_points_within_equals_the_predicate_query() -> None:
     assert sorted(zip(pt.tolist(), poly.tolist())) == sorted(zip(expected_pt.tolist(), expected_poly.tolist()))
     assert list(zip(pt.tolist(), poly.tolist())) == sorted(zip(pt.tolist(), poly.tolist()))
     assert 0 < len(pt) < len(points)
+
+
+def _holding_by_points(geoms: np.ndarray, polygons: np.ndarray) -> list[int]:
+    """The reference: every geometry's representative point, first polygon holding it."""
+    found = np.full(len(geoms), -1)
+    pt, poly = points_within(shapely.point_on_surface(geoms), polygons)
+    lead = np.r_[True, pt[1:] != pt[:-1]]
+    found[pt[lead]] = poly[lead]
+    return found.tolist()
+
+
+def _invalid_parcels(x: float, y: float, s: float) -> list[shapely.Geometry | None]:
+    """Parcels as CAD exports deliver them broken, each about ``s`` wide at (x, y)."""
+    return [
+        shapely.Polygon([(x, y), (x + s, y + s), (x + s, y), (x, y + s)]),  # bow-tie
+        shapely.Polygon([(x, y), (x + s, y), (x + 2 * s, y)]),  # no area
+        shapely.Polygon([(x, y), (x + s, y), (x + s, y + s), (x + s / 2, y + s), (x + s / 2, y + 3 * s), (x + s / 2, y + s), (x, y + s)]),  # spike
+        shapely.Polygon([(x, y), (x + s, y), (x + s, y + s), (x, y + s)], [[(x + 2 * s, y), (x + 3 * s, y), (x + 3 * s, y + s)]]),  # hole outside its shell
+        shapely.MultiPolygon([shapely.box(x, y, x + s, y + s), shapely.box(x + s / 2, y, x + 1.5 * s, y + s)]),  # overlapping parts
+        shapely.Polygon([(x, y), (x, y), (x + s, y), (x + s, y + s), (x + s, y + s), (x, y + s)]),  # repeated vertices
+        shapely.Polygon([(x, y), (x + 2 * s, y), (x + 2 * s, y + 2 * s), (x + s, y), (x, y + 2 * s)]),  # ring touching itself
+        shapely.box(x, y, x + s, y + s).difference(shapely.box(x + s / 4, y + s / 4, x + 3 * s / 4, y + 3 * s / 4)),  # holed, valid
+        None,
+        shapely.Polygon(),
+    ]
+
+
+def test_first_holding_equals_the_representative_point_on_broken_data() -> None:
+    """Valid and broken parcels (bow-ties, no area, spikes, a hole outside its shell, overlapping
+    parts) over overlapping, holed, C-shaped, wiggly and broken phases, on edges and vertices:
+    the same polygon as taking every parcel's representative point."""
+    rng = np.random.default_rng(11)
+    polygons = np.array(
+        [
+            shapely.box(0, 0, 400, 400),  # overlaps the others
+            shapely.Polygon([(-700, -700), (700, 700), (700, -700), (-700, 700)]),  # a bow-tie phase
+            shapely.box(-800, -800, 800, 800).difference(shapely.box(-300, -300, 300, 300)),  # a hole parcels surround
+            shapely.Polygon([(-900, -900), (900, -900), (900, -600), (-600, -600), (-600, 600), (900, 600), (900, 900), (-900, 900)]),  # C-shaped
+            _wiggly_zone(3_000, 600.0),
+            None,
+            shapely.Polygon(),
+        ],
+        dtype=object,
+    )
+    parcels: list[shapely.Geometry | None] = list(_grid(70.0, 60.0, 1_000.0))
+    for x, y, s in zip(rng.uniform(-1_000, 1_000, 400), rng.uniform(-1_000, 1_000, 400), rng.uniform(5, 400, 400)):
+        parcels += _invalid_parcels(float(x), float(y), float(s))
+    for x, y in ((-300, -300), (-800, -800), (0, 0), (-600, -600)):  # on the phases' vertices and edges
+        parcels += _invalid_parcels(float(x), float(y), 100.0)
+    parcels += [shapely.box(-350, -350, 350, 350), shapely.box(0, 0, 400, 400), shapely.box(0, 0, 200, 400)]  # round the hole; a phase itself; on its edge
+    geoms = np.array(parcels, dtype=object)
+    found = first_holding(geoms, polygons)
+    assert found.tolist() == _holding_by_points(geoms, polygons)
+    assert {-1, 0, 1, 2, 3, 4} <= set(found.tolist())  # every phase holds some, and some lie in none
+    assert first_holding(geoms[:0], polygons).tolist() == []
+    assert first_holding(geoms, polygons[:0]).tolist() == [-1] * len(geoms)
 
 
 def test_overlay_pairs_equals_the_plain_intersection() -> None:

@@ -20,6 +20,7 @@ import shapely
 __all__ = [
     "POLYGONAL_TYPE_IDS",
     "disjoint_parts",
+    "first_holding",
     "overlay_pairs",
     "parts_outside",
     "points_within",
@@ -188,6 +189,44 @@ def points_within(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray,
     point_pos, poly_pos = point_pos[inside], poly_pos[inside]
     order = np.lexsort((poly_pos, point_pos))
     return point_pos[order], poly_pos[order]
+
+
+def first_holding(geoms: np.ndarray, polygons: np.ndarray) -> np.ndarray:
+    """Position of the first polygon (in layer order) whose interior holds each geometry's
+    representative point (:func:`shapely.point_on_surface`); -1 where none does.
+
+    The answer of :func:`points_within` on the representative points, first polygon per point,
+    taking a point only where it is needed. A geometry the first polygon meeting it contains
+    properly has its point inside that polygon and inside none before it (they do not meet the
+    geometry); one meeting no polygon has its point in none. Only the geometries crossing a
+    polygon's edge take a point — at a province's scale most parcels lie wholly inside their
+    phase, and making a million points holds Python for most of a second.
+
+    Examples
+    --------
+    >>> phases = np.array([shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)])
+    >>> parcels = np.array([shapely.box(1, 1, 2, 2), shapely.box(8, 1, 11, 2), shapely.box(9, 1, 14, 2), shapely.box(50, 50, 51, 51), None])
+    >>> first_holding(parcels, phases).tolist()  # wholly in the first; straddling, mostly in the first; mostly in the second; in none
+    [0, 0, 1, -1, -1]
+    """
+    geoms, polygons = np.asarray(geoms, dtype=object), np.asarray(polygons, dtype=object)
+    found = np.full(len(geoms), -1, dtype=np.int64)
+    g, p = shapely.STRtree(polygons).query(geoms)
+    order = np.lexsort((p, g))
+    g, p = g[order], p[order]
+    prepare(polygons)
+    inside = shapely.contains_properly(polygons[p], geoms[g])
+    meets = inside.copy()
+    meets[~inside] = shapely.intersects(polygons[p[~inside]], geoms[g[~inside]])
+    g, p, inside = g[meets], p[meets], inside[meets]
+    first = np.r_[True, g[1:] != g[:-1]] if len(g) else np.array([], dtype=bool)
+    found[g[first & inside]] = p[first & inside]
+    crossing = g[first & ~inside]
+    if len(crossing):
+        point_pos, poly_pos = points_within(shapely.point_on_surface(geoms[crossing]), polygons)  # sorted by point, then layer order
+        lead = np.r_[True, point_pos[1:] != point_pos[:-1]] if len(point_pos) else np.array([], dtype=bool)
+        found[crossing[point_pos[lead]]] = poly_pos[lead]
+    return found
 
 
 def polygonal(geoms: np.ndarray) -> np.ndarray:

@@ -75,7 +75,7 @@ from zoneplan.landuse import FLAG_COLUMNS, flags, is_village
 from zoneplan.measure import basis_area_m2, plan_area_basis
 from zoneplan.plan import Plan
 
-__all__ = ["NUMERIC_COLUMNS", "GroupShares", "PlanState", "group_index", "group_shares", "parcel_areas", "parcel_groups", "parcel_points", "plan_state"]
+__all__ = ["NUMERIC_COLUMNS", "GroupShares", "PlanState", "group_index", "group_shares", "parcel_areas", "parcel_groups", "plan_state"]
 
 #: Numeric parcel attributes carried into the state as float (NaN where missing).
 NUMERIC_COLUMNS: tuple[str, ...] = ("floor_area_m2", "footprint_m2", "investment_yuan", "tax_yuan")
@@ -176,28 +176,6 @@ def parcel_areas(plan: Plan, basis: str) -> np.ndarray:
     (64824, 64803)
     """
     return memo(plan, ("parcel_areas", basis), lambda: _parcel_areas(plan, basis))
-
-
-def parcel_points(plan: Plan) -> np.ndarray:
-    """A point inside every parcel (:func:`shapely.point_on_surface`; None for a missing geometry),
-    taken once per plan content for every grouping level (a read-only array).
-
-    Examples
-    --------
-    >>> import shapely
-    >>> from zoneplan import datasets
-    >>> plan = datasets.load("zhangdian")
-    >>> points = parcel_points(plan)
-    >>> len(points) == len(plan.parcels), bool(shapely.within(points[0], plan.parcels.geometry.iloc[0]))
-    (True, True)
-    """
-
-    def build() -> np.ndarray:
-        points = shapely.point_on_surface(np.asarray(plan.parcels.geometry.values, dtype=object))
-        points.flags.writeable = False
-        return points
-
-    return memo(plan, "parcel_points", build)
 
 
 def _parcel_areas(plan: Plan, basis: str) -> np.ndarray:
@@ -349,7 +327,6 @@ def group_shares(plan: Plan, level: str) -> GroupShares:
     """
 
     def build() -> GroupShares:
-        import shapely
 
         from zoneplan._geometry import overlay_pairs
         from zoneplan.analysis.grouping import group_layer, stated_groups

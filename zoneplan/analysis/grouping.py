@@ -15,10 +15,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from zoneplan._geometry import points_within
+from zoneplan._geometry import first_holding
 from zoneplan.errors import InputError
 from zoneplan.plan import Plan
-from zoneplan.state import parcel_points
 
 __all__ = ["LAYER_OF", "LEVELS", "Level", "as_level", "assign_groups", "group_layer", "stated_groups"]
 
@@ -117,11 +116,8 @@ def assign_groups(plan: Plan, level: Level) -> pd.Series:
     missing = ids.isna().to_numpy()
     groups = group_layer(plan, level)
     if missing.any() and len(groups):
-        points = parcel_points(plan)[missing]
-        point_pos, group_pos = points_within(points, groups.geometry.to_numpy())  # sorted by point, then layer order
-        first = np.r_[True, point_pos[1:] != point_pos[:-1]] if len(point_pos) else np.array([], dtype=bool)
-        found = np.full(len(points), pd.NA, dtype=object)
-        found[point_pos[first]] = groups["group_id"].to_numpy(dtype=object)[group_pos[first]]
+        holder = first_holding(np.asarray(parcels.geometry.values, dtype=object)[missing], groups.geometry.to_numpy())
+        found = np.append(groups["group_id"].to_numpy(dtype=object), pd.NA)[holder]  # -1: in no group
         filled = ids.to_numpy(dtype=object)
         filled[missing] = found
         ids = pd.Series(filled, index=parcels.index, dtype="string", name=id_col)

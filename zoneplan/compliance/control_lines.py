@@ -31,10 +31,11 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from zoneplan._geometry import overlay_pairs, parts_outside
 from zoneplan._memo import follows_data
-from zoneplan._text import sentences, written
+from zoneplan._text import as_text, joined, sentences, written
 from zoneplan.compliance._base import area_violations, feature_ids, parcel_flags, polygonal, union_by_group, usable
 from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
@@ -105,12 +106,12 @@ def overlaps(parcels: gpd.GeoDataFrame | gpd.GeoSeries, lines: gpd.GeoDataFrame,
     merged = union_by_group(pieces, local, len(hit))
     merged_area = basis_area_m2(merged, basis, crs=parcels.crs).to_numpy() if len(hit) else np.array([], dtype=float)
     big = merged_area > tolerance_m2
-    names = pd.Series(line_names[l_idx]).groupby(local).agg(lambda s: ";".join(sorted(set(s))))
+    names = joined(line_names[l_idx], local, len(hit))
     return gpd.GeoDataFrame(
         {
             "overlap_m2": merged_area[big],
             "overlap_mu": merged_area[big] / M2_PER_MU,
-            "line_ids": pd.array(names.to_numpy()[big] if len(names) else [], dtype="string"),
+            "line_ids": as_text(names.filter(pa.array(big))),
         },
         geometry=polygonal(merged[big]),
         index=parcels.index[ok[hit[big]]],
