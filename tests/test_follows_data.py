@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from zoneplan import datasets
+from zoneplan import _memo, datasets
 from zoneplan._memo import call_scope, fingerprint, frame_digest
 from zoneplan.analysis import indicators, load_profile
 from zoneplan.compliance import check
@@ -82,3 +82,36 @@ def test_the_fingerprint_reads_content_not_identity(tiny_plan) -> None:
     with call_scope():
         digest = fingerprint(tiny_plan)
         assert fingerprint(tiny_plan) is digest  # one digest per plan object within a call
+
+
+def test_geometry_is_read_once_while_its_array_holds_the_same_objects(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``analyze`` then ``check`` on one plan read its coordinates once; an edit reads them again."""
+    plan = datasets.load("linqing")
+    _memo.clear()
+    reads: list[int] = []
+    coordinates = shapely.get_coordinates
+    monkeypatch.setattr(shapely, "get_coordinates", lambda geoms, **kw: reads.append(len(geoms)) or coordinates(geoms, **kw))
+    first = fingerprint(plan)
+    layers_read = len(reads)
+    assert layers_read == sum("geometry" in frame.columns for frame in plan.layers.values())
+    assert fingerprint(plan) == first and len(reads) == layers_read  # nothing read again
+    assert fingerprint(_fresh(plan)) == first and len(reads) == 2 * layers_read  # a copy is another array: read, same content
+    np.asarray(plan.parcels.geometry.values)[3] = shapely.affinity.translate(plan.parcels.geometry.iloc[3], xoff=0.5)  # in the very array
+    assert fingerprint(plan) != first and len(reads) == 2 * layers_read + 1
+
+
+def test_an_array_edited_in_place_over_and_over_is_never_mistaken_for_an_earlier_state() -> None:
+    """A geometry replaced twice between two reads is freed by the layer, and the second new
+    one may take its address (CPython reuses freed memory at once); the digest must still follow
+    the content, as the same content in new objects gives it."""
+    parcels = datasets.load("zhangdian").parcels
+    cells = np.asarray(parcels.geometry.values)
+    original = cells[0]
+    seen = set()
+    for step in range(200):
+        cells[0] = shapely.affinity.translate(original, yoff=1.0)  # an interim edit, never read
+        cells[0] = shapely.affinity.translate(original, xoff=step % 7 * 0.25)  # back to earlier contents too
+        digest = frame_digest(parcels)
+        assert digest == frame_digest(parcels.assign(geometry=shapely.from_wkb(shapely.to_wkb(cells)))), step
+        seen.add(digest)
+    assert len(seen) == 7

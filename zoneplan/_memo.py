@@ -30,7 +30,9 @@ How values are read
 * Arrow-backed columns (pandas' default ``string`` dtype): the Arrow buffers, offset and length;
 * nullable integers/floats/booleans: converted to Arrow, then as above;
 * geometry: coordinates (x, y and z where present), geometry type, part and coordinate counts
-  and area of each feature;
+  and area of each feature — read once per array while it holds the same geometry objects
+  (geometries are immutable; see :func:`_geometry_digest`), so ``analyze`` then ``check`` on one
+  plan read its geometry once;
 * anything else (object columns): :func:`pandas.util.hash_pandas_object`, or the text of each
   cell where cells are unhashable (dicts, lists).
 """
@@ -38,15 +40,17 @@ How values are read
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import hashlib
 import json
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import Future
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -67,6 +71,16 @@ _STORE: OrderedDict[bytes, dict[Hashable, Any]] = OrderedDict()
 #: Guards the store, the values being built and the call scopes' digests (threads, :mod:`zoneplan._threads`).
 _LOCK = threading.Lock()
 _BUILDING: dict[tuple[bytes, Hashable], tuple[Future[Any], int]] = {}  # the value and the thread building it
+
+
+class _GeometryRead(NamedTuple):
+    array: weakref.ref[np.ndarray]
+    addresses: np.ndarray
+    held: np.ndarray  # a copy of the array: keeps the objects alive, so their addresses stay theirs
+    digest: bytes
+
+
+_GEOMETRY_READ: dict[int, _GeometryRead] = {}  # by id() of the geometry array read (:func:`_geometry_digest`)
 #: Settings that change computed values; part of every :func:`memo` key.
 SHAPING_SETTINGS: tuple[str, ...] = ("area_basis", "area_tolerance_m2", "target_equal_tolerance", "target_bound_tolerance", "supply_eps_mu")
 
@@ -88,13 +102,44 @@ def _update_array(h: Any, values: np.ndarray) -> None:
         h.update(values.reshape(-1).view(np.uint8))
 
 
-def _update_geometry(h: Any, geoms: np.ndarray) -> None:
+def _geometry_digest(geoms: np.ndarray) -> bytes:
+    """Digest of a geometry array's content, read again only when it holds other geometry objects.
+
+    Geometries are immutable, so an array holding the very objects it held when last read has
+    the same content. Each array read is remembered (while it lives) with its objects' addresses
+    and a copy of itself; the copy keeps every one of those objects alive, so no new geometry
+    can take an old address and an unchanged address list means unchanged objects. An array
+    edited in place (a cell given a new geometry) shows other addresses and is read afresh.
+    """
     geoms = np.asarray(geoms, dtype=object)
+    if geoms.ndim != 1 or not geoms.flags.c_contiguous:
+        return _geometry_content(geoms)
+    addresses = np.ctypeslib.as_array((ctypes.c_size_t * len(geoms)).from_address(geoms.ctypes.data)).copy() if len(geoms) else np.zeros(0, np.uint64)
+    with _LOCK:
+        seen = _GEOMETRY_READ.get(id(geoms))
+    if seen is not None and seen.array() is geoms and np.array_equal(seen.addresses, addresses):
+        return seen.digest
+    digest = _geometry_content(geoms)
+    key = id(geoms)
+
+    def forget(ref: weakref.ref[np.ndarray]) -> None:
+        with _LOCK:
+            if (entry := _GEOMETRY_READ.get(key)) is not None and entry.array is ref:
+                del _GEOMETRY_READ[key]
+
+    with _LOCK:
+        _GEOMETRY_READ[key] = _GeometryRead(weakref.ref(geoms, forget), addresses, geoms.copy(), digest)
+    return digest
+
+
+def _geometry_content(geoms: np.ndarray) -> bytes:
+    h = hashlib.sha1(usedforsecurity=False)
     with_z = bool(len(geoms)) and bool(shapely.has_z(geoms).any())
     coords = shapely.get_coordinates(geoms, include_z=with_z)
     h.update(f"geometry:{len(geoms)}:{with_z}".encode())
     for part in (coords, shapely.get_type_id(geoms), shapely.get_num_geometries(geoms), shapely.get_num_coordinates(geoms), shapely.area(geoms)):
         _update_array(h, part)
+    return h.digest()
 
 
 def _update_values(h: Any, values: pd.Series | pd.Index) -> None:
@@ -102,7 +147,7 @@ def _update_values(h: Any, values: pd.Series | pd.Index) -> None:
     h.update(f"{dtype}|{len(values)}|".encode())
     array = values.array
     if getattr(dtype, "name", "") == "geometry":
-        _update_geometry(h, np.asarray(array))
+        h.update(_geometry_digest(np.asarray(array)))
     elif isinstance(dtype, pd.CategoricalDtype):
         _update_array(h, array.codes)
         _update_values(h, pd.Index(array.categories))
@@ -266,3 +311,4 @@ def clear() -> None:
     """Forget every memoised value (benchmarks start cold with it)."""
     with _LOCK:
         _STORE.clear()
+        _GEOMETRY_READ.clear()
