@@ -52,7 +52,7 @@ from zoneplan.layers import METRICS
 from zoneplan.measure import plan_area_basis
 from zoneplan.plan import Plan
 from zoneplan.settings import settings
-from zoneplan.state import parcel_areas
+from zoneplan.state import parcel_areas, plan_state
 from zoneplan.units import MU_PER_KM2
 
 __all__ = [
@@ -423,8 +423,11 @@ def analyze(plan: Plan, *, year: int | None = None, by: Level = "zone", profile:
     """
     _check_by(by)
     prof = profile if profile is not None else load_profile()
-    targets_read: list[Callable[[], Any]] = [functools.partial(_group_table, plan, *key, profile=prof) for key in _target_tables(plan, year=year)]
+    target_keys = _target_tables(plan, year=year)
+    targets_read: list[Callable[[], Any]] = [functools.partial(_group_table, plan, *key, profile=prof) for key in target_keys]
     shared: list[Callable[[], Any]] = [lambda: parcel_areas(plan, plan_area_basis(plan)), lambda: _masks(plan)]  # what most tables read
+    for y in dict.fromkeys([year, *(key[2] for key in target_keys)]):  # each year's parcel table and idle land, parts of their own
+        shared += [functools.partial(plan_state, plan, y), functools.partial(idle_land, plan, as_of=as_of_date(plan, y))]
     run_all([*shared, *_indicator_parts(plan, by=by, year=year, profile=prof), *targets_read])  # every table, side by side
     table = indicators(plan, year=year, by=by, profile=prof)
     targets = target_status(plan, year=year, profile=prof)

@@ -94,9 +94,10 @@ def outside_own_zone(gdf: gpd.GeoDataFrame | gpd.GeoSeries, zone_ids: pd.Series,
     zid = zone_ids.astype("string")
     keep = (zid.isin(zone_geom.index) & pd.Series(usable(gdf.geometry), index=gdf.index)).fillna(False).to_numpy(dtype=bool)
     geoms = np.asarray(gdf.geometry.values, dtype=object)[keep]
-    part = parts_outside(geoms, zone_geom.to_numpy(), owner=zone_geom.index.get_indexer(zid[keep].astype(str)))
+    codes, uniques = zid[keep].factorize()  # a few zones over many features: look each up once
+    part = parts_outside(geoms, zone_geom.to_numpy(), owner=zone_geom.index.get_indexer(uniques.astype(str))[codes])
     return gpd.GeoDataFrame(
-        {"zone_id": zid[keep].to_numpy(), "outside_m2": basis_area_m2(part, basis, crs=gdf.crs).to_numpy() if len(part) else np.zeros(0)},
+        {"zone_id": zid[keep].array, "outside_m2": basis_area_m2(part, basis, crs=gdf.crs).to_numpy() if len(part) else np.zeros(0)},
         geometry=polygonal(part),
         index=gdf.index[keep],
         crs=gdf.crs,
@@ -255,24 +256,15 @@ def phase_findings(plan: Plan, *, year: int | None = None, rules: Mapping[str, A
                     limit=end[bad],
                     unit="year",
                     area_m2=parcel_areas(plan, basis)[bad],
-                    message=either(
-                        overdue[bad],
-                        sentences(
-                            "parcel of phase ",
-                            written(member[bad]),
+                    message=sentences(
+                        "parcel of phase ",
+                        written(member[bad]),
+                        either(
+                            overdue[bad],
                             f" is not built by {year}; the phase was to end in ",
-                            written(end[bad].to_numpy(dtype=np.int64)),
+                            sentences(" ", written(what), " ", written(np.nan_to_num(measured[bad], nan=-1).astype(np.int64)), ", after the phase's end year "),
                         ),
-                        sentences(
-                            "parcel of phase ",
-                            written(member[bad]),
-                            " ",
-                            written(what),
-                            " ",
-                            written(np.nan_to_num(measured[bad], nan=-1).astype(np.int64)),
-                            ", after the phase's end year ",
-                            written(end[bad].to_numpy(dtype=np.int64)),
-                        ),
+                        written(end[bad].to_numpy(dtype=np.int64)),
                     ),
                     geometry=parcels.geometry.values[bad],
                     crs=plan.crs,
