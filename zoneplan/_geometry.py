@@ -57,8 +57,9 @@ SUBDIVIDE_MAX_VERTICES = 256
 def usable(geoms: np.ndarray | gpd.GeoSeries) -> np.ndarray:
     """True where a geometry is present, non-empty and polygonal (rules skip the rest: ``validate`` reports them)."""
     arr = np.asarray(geoms.values if isinstance(geoms, gpd.GeoSeries) else geoms, dtype=object)
-    ok = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
-    ok[ok] = np.isin(shapely.get_type_id(arr[ok]), POLYGONAL_TYPE_IDS)
+    type_id = shapely.get_type_id(arr)  # -1 where missing
+    ok = (type_id == POLYGONAL_TYPE_IDS[0]) | (type_id == POLYGONAL_TYPE_IDS[1])
+    ok[ok] = ~shapely.is_empty(arr[ok])
     return ok
 
 

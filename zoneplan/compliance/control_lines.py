@@ -211,10 +211,10 @@ def control_line_conflicts(plan: Plan, *, year: int | None = None, rules: Mappin
     found: list[gpd.GeoDataFrame] = []
     checked: list[str] = []
     not_checked: dict[str, str] = {}
+    construction = parcels.geometry[fl["construction"].to_numpy()]
     for line_kind, rule in OVERLAP_RULES.items():
         these = lines[(kind == line_kind).fillna(False).to_numpy()]
         checked.append(rule)
-        construction = parcels.geometry[fl["construction"].to_numpy()]
         if these.empty or construction.empty:
             continue
         hits = overlaps(construction, these, tolerance_m2=rules.overlap_tolerance_m2, basis=basis)

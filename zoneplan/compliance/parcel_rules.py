@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from zoneplan._memo import follows_data
+from zoneplan._text import sentences, written
 from zoneplan.compliance._base import cannot_judge_frame, feature_ids, group_of, parcel_flags, scope_ids, violations_frame
 from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import PARCEL_METRICS, Rules, resolve_rules
@@ -171,7 +172,7 @@ def parcel_limits(plan: Plan, *, year: int | None = None, rules: Rules) -> pd.Da
             if level is None:
                 raise InputError(f"scope {rule.scope!r} names no zone, district, park or phase of the plan", layer="targets", rule=rule.metric)
             if level not in groups:
-                codes, uniques = pd.factorize(group_of(plan, level).astype(object))
+                codes, uniques = group_of(plan, level).factorize()  # by Arrow: no million Python strings
                 groups[level] = (codes, {str(u): i for i, u in enumerate(uniques)})
             codes, position = groups[level]
             members = codes == position.get(rule.scope, -2)
@@ -242,8 +243,8 @@ def parcel_rule_violations(plan: Plan, *, year: int | None = None, rules: Mappin
         unknown = applies & np.isnan(value)
         broken = applies & (value < limit * (1 - rtol)) if op == ">=" else applies & (value > limit * (1 + rtol))
         label = _LABELS[measure]
-        source = limits[f"{metric}:source"].to_numpy()
-        fmt = "{:,.1f} 万元/亩" if unit == "万元/亩" else "{:.4g}" if unit == "ratio" else "{:.2%}"
+        source = limits[f"{metric}:source"].array
+        spec, after = (",.1f", " 万元/亩") if unit == "万元/亩" else (".4g", "") if unit == "ratio" else (".2%", "")
         input_col = MEASURE_INPUTS[measure]
         parts.append(
             Findings(
@@ -256,10 +257,15 @@ def parcel_rule_violations(plan: Plan, *, year: int | None = None, rules: Mappin
                     limit=limit[broken],
                     unit=unit,
                     area_m2=measures["area_m2"].to_numpy()[broken],
-                    message=[
-                        f"{label} {fmt.format(v)} {'below the minimum' if op == '>=' else 'above the maximum'} {fmt.format(lim)} ({s})"
-                        for v, lim, s in zip(value[broken], limit[broken], source[broken])
-                    ],
+                    message=sentences(
+                        f"{label} ",
+                        written(value[broken], spec),
+                        f"{after} {'below the minimum' if op == '>=' else 'above the maximum'} ",
+                        written(limit[broken], spec),
+                        f"{after} (",
+                        written(source[broken]),
+                        ")",
+                    ),
                     geometry=parcels.geometry.values[broken],
                     crs=plan.crs,
                 ),
