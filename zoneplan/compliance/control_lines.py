@@ -25,7 +25,8 @@ are settled the same way (:func:`zoneplan._geometry.parts_outside`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -36,6 +37,7 @@ import pyarrow as pa
 from zoneplan._geometry import overlay_pairs, parts_outside
 from zoneplan._memo import follows_data
 from zoneplan._text import as_text, joined, sentences, written
+from zoneplan._threads import run_all
 from zoneplan.compliance._base import area_violations, feature_ids, parcel_flags, polygonal, union_by_group, usable
 from zoneplan.compliance.findings import SWITCHED_OFF, Findings
 from zoneplan.compliance.rules import Rules, resolve_rules
@@ -208,71 +210,73 @@ def control_line_conflicts(plan: Plan, *, year: int | None = None, rules: Mappin
     kind = lines["kind"].astype("string") if "kind" in lines.columns else pd.Series(pd.NA, index=lines.index, dtype="string")
     fl = parcel_flags(plan, year)
     ids = feature_ids(parcels, "parcels")
-    found: list[gpd.GeoDataFrame] = []
-    checked: list[str] = []
-    not_checked: dict[str, str] = {}
     construction = parcels.geometry[fl["construction"].to_numpy()]
-    for line_kind, rule in OVERLAP_RULES.items():
+
+    def overlap_rule(line_kind: str, rule: str) -> gpd.GeoDataFrame | None:
         these = lines[(kind == line_kind).fillna(False).to_numpy()]
-        checked.append(rule)
         if these.empty or construction.empty:
-            continue
+            return None
         hits = overlaps(construction, these, tolerance_m2=rules.overlap_tolerance_m2, basis=basis)
         label = CONTROL_LINE_KINDS[line_kind]
-        found.append(
-            area_violations(
-                rule,
-                "parcels",
-                ids.loc[hits.index],
-                other_id=hits["line_ids"],
-                year=year,
-                area_m2=hits["overlap_m2"],
-                tolerance_m2=rules.overlap_tolerance_m2,
-                message=sentences(
-                    "construction parcel (",
-                    written(fl.loc[hits.index, "code"]),
-                    f") overlaps {label} ",
-                    written(hits["line_ids"]),
-                    " by ",
-                    written(hits["overlap_mu"].to_numpy(), ",.2f"),
-                    " mu (",
-                    written(hits["overlap_m2"].to_numpy(), ",.1f"),
-                    " m²)",
-                ),
-                geometry=hits.geometry.values,
-                crs=plan.crs,
-            )
+        return area_violations(
+            rule,
+            "parcels",
+            ids.loc[hits.index],
+            other_id=hits["line_ids"],
+            year=year,
+            area_m2=hits["overlap_m2"],
+            tolerance_m2=rules.overlap_tolerance_m2,
+            message=sentences(
+                "construction parcel (",
+                written(fl.loc[hits.index, "code"]),
+                f") overlaps {label} ",
+                written(hits["line_ids"]),
+                " by ",
+                written(hits["overlap_mu"].to_numpy(), ",.2f"),
+                " mu (",
+                written(hits["overlap_m2"].to_numpy(), ",.1f"),
+                " m²)",
+            ),
+            geometry=hits.geometry.values,
+            crs=plan.crs,
         )
+
     boundary = lines[(kind == "urban_development_boundary").fillna(False).to_numpy()]
+
+    def boundary_rule() -> gpd.GeoDataFrame:
+        urban = parcels.geometry[fl["urban_construction"].to_numpy()]
+        out = outside(urban, boundary, tolerance_m2=rules.boundary_tolerance_m2, basis=basis)
+        return area_violations(
+            BOUNDARY_RULE,
+            "parcels",
+            ids.loc[out.index],
+            year=year,
+            area_m2=out["outside_m2"],
+            tolerance_m2=rules.boundary_tolerance_m2,
+            message=sentences(
+                "urban construction parcel (",
+                written(fl.loc[out.index, "code"]),
+                ") reaches ",
+                written(out["outside_mu"].to_numpy(), ",.2f"),
+                " mu (",
+                written(out["outside_m2"].to_numpy(), ",.1f"),
+                " m², ",
+                written((out["outside_m2"] / out["parcel_m2"]).to_numpy(), ".1%"),
+                " of it) outside the urban development boundary",
+            ),
+            geometry=out.geometry.values,
+            crs=plan.crs,
+        )
+
+    checked = list(OVERLAP_RULES.values())
+    not_checked: dict[str, str] = {}
+    parts: list[Callable[[], gpd.GeoDataFrame | None]] = [functools.partial(overlap_rule, k, r) for k, r in OVERLAP_RULES.items()]
     if boundary.empty:
         not_checked[BOUNDARY_RULE] = "the plan has no urban_development_boundary polygons in control_lines"
     else:
         checked.append(BOUNDARY_RULE)
-        urban = parcels.geometry[fl["urban_construction"].to_numpy()]
-        out = outside(urban, boundary, tolerance_m2=rules.boundary_tolerance_m2, basis=basis)
-        found.append(
-            area_violations(
-                BOUNDARY_RULE,
-                "parcels",
-                ids.loc[out.index],
-                year=year,
-                area_m2=out["outside_m2"],
-                tolerance_m2=rules.boundary_tolerance_m2,
-                message=sentences(
-                    "urban construction parcel (",
-                    written(fl.loc[out.index, "code"]),
-                    ") reaches ",
-                    written(out["outside_mu"].to_numpy(), ",.2f"),
-                    " mu (",
-                    written(out["outside_m2"].to_numpy(), ",.1f"),
-                    " m², ",
-                    written((out["outside_m2"] / out["parcel_m2"]).to_numpy(), ".1%"),
-                    " of it) outside the urban development boundary",
-                ),
-                geometry=out.geometry.values,
-                crs=plan.crs,
-            )
-        )
+        parts.append(boundary_rule)
+    found = [f for f in run_all(parts) if f is not None]  # the rules side by side when a thread is free
     return Findings.combine(
         [Findings(violations=f) for f in found] + [Findings(checked=tuple(checked), not_checked=not_checked)],
         settings={"overlap_tolerance_m2": rules.overlap_tolerance_m2, "boundary_tolerance_m2": rules.boundary_tolerance_m2},
